@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+// ibplane — information-plane analysis of neural networks.
+// Licensed GPL-3.0-or-later (GSL is GPL-3.0); see LICENSE.
+import PackageDescription
+
+let package = Package(
+  name: "ibplane",
+  platforms: [.macOS(.v14)],
+  products: [
+    .library(name: "IBPlane", targets: ["IBPlane"]),
+    .library(name: "IBTrain", targets: ["IBTrain"]),
+    .executable(name: "ibplane", targets: ["ibplane"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+  ],
+  targets: [
+    // MARK: - Public API
+    .target(
+      name: "IBPlane",
+      dependencies: ["CNative"],
+      swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+    ),
+    .target(name: "IBTrain", dependencies: ["IBPlane", "CNative"]),
+    .executableTarget(
+      name: "ibplane",
+      dependencies: [
+        "IBPlane", "IBTrain",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+
+    // MARK: - Implementation details
+    // GSL (special functions, RNGs), OpenBLAS (cblas_*) and LAPACKE behind one shim.
+    .systemLibrary(name: "CNative", path: "Sources/CNative"),
+    // Release-mode benchmarks that print ratios against a reference run in the same process.
+    .executableTarget(name: "ibplane-bench", dependencies: ["IBPlane", "IBTrain", "CNative"]),
+
+    // MARK: - Tests
+    .testTarget(name: "IBPlaneTests", dependencies: ["IBPlane", "CNative"]),
+    .testTarget(name: "IBTrainTests", dependencies: ["IBTrain", "IBPlane"]),
+    .testTarget(name: "ibplaneCLITests", dependencies: ["IBPlane"]),
+  ],
+  swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,2 @@
+import IBPlane
+print(IBPlaneVersion.string)

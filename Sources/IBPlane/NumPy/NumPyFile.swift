@@ -1,0 +1,207 @@
+import Foundation
+
+/// Reading and writing NumPy `.npy` files, format versions 1.0, 2.0 and 3.0.
+///
+/// Layout: magic `\x93NUMPY`, major and minor version bytes, header length (u16 for 1.0,
+/// u32 for 2.0/3.0), a Python-literal dict `{'descr': …, 'fortran_order': …, 'shape': (…)}`
+/// padded with spaces to a multiple of 64 bytes and ended by `\n`, then the raw data.
+/// Supported: little-endian `<f4 <f8 <i8 <i4 |u1 |b1` in C order. Refused with an error naming
+/// the field: Fortran order, big-endian and object dtypes, shapes that disagree with the data.
+public enum NumPyFile {
+  static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
+
+  /// Reads a `.npy` file (memory-mapped).
+  public static func read(_ url: URL) throws -> NumPyArray {
+    let data: Data
+    do {
+      data = try Data(contentsOf: url, options: .alwaysMapped)
+    } catch {
+      throw NumPyError(file: url.path, field: "file", message: "cannot be read (\(error.localizedDescription))")
+    }
+    return try parse(data, file: url.path)
+  }
+
+  /// Parses `.npy` bytes; `file` names the source in errors.
+  public static func parse(_ data: Data, file: String) throws -> NumPyArray {
+    func fail(_ field: String, _ message: String) -> NumPyError { NumPyError(file: file, field: field, message: message) }
+    let d = Data(data)  // rebase indices at 0
+    guard d.count >= 10 else { throw fail("magic", "file is \(d.count) bytes, too short for a .npy header (expected ≥ 10)") }
+    guard Array(d[0..<6]) == magic else { throw fail("magic", "bytes 0–5 are not \\x93NUMPY: not a .npy file") }
+    let major = d[6]
+    let minor = d[7]
+    guard (1...3).contains(major), minor == 0 else {
+      throw fail("version", "format version \(major).\(minor) is not supported (expected 1.0, 2.0 or 3.0)")
+    }
+    let headerLength: Int
+    let headerStart: Int
+    if major == 1 {
+      headerLength = Int(d[8]) | Int(d[9]) << 8
+      headerStart = 10
+    } else {
+      guard d.count >= 12 else { throw fail("header_len", "file ends inside the 4-byte header length at offset 8") }
+      headerLength = Int(d[8]) | Int(d[9]) << 8 | Int(d[10]) << 16 | Int(d[11]) << 24
+      headerStart = 12
+    }
+    guard headerStart + headerLength <= d.count else {
+      throw fail("header_len", "header of \(headerLength) bytes at offset \(headerStart) runs past the end of the \(d.count)-byte file")
+    }
+    let headerBytes = d[headerStart..<(headerStart + headerLength)]
+    guard let header = String(data: headerBytes, encoding: major == 3 ? .utf8 : .isoLatin1) else {
+      throw fail("header", "header is not valid text")
+    }
+    let dict: [String: _PyValue]
+    do {
+      dict = try _PyLiteralParser(header).parseDict()
+    } catch let e as _PyLiteralParser.ParseError {
+      throw fail("header", "cannot parse the header dict (\(e.message)): \(header.trimmingCharacters(in: .whitespacesAndNewlines))")
+    }
+    guard case .string(let descr)? = dict["descr"] else { throw fail("descr", "missing or not a string") }
+    guard case .bool(let fortran)? = dict["fortran_order"] else { throw fail("fortran_order", "missing or not True/False") }
+    guard case .tuple(let shape)? = dict["shape"] else { throw fail("shape", "missing or not a tuple of integers") }
+    if fortran { throw fail("fortran_order", "Fortran-ordered arrays are not supported; save with np.ascontiguousarray") }
+    guard let dtype = NumPyDType(descr: descr) else {
+      if descr.hasPrefix(">") {
+        throw fail("descr", "big-endian dtype '\(descr)' is not supported; convert with arr.astype(arr.dtype.newbyteorder('<'))")
+      }
+      if descr.contains("O") { throw fail("descr", "object dtype '\(descr)' cannot be read (it would need pickle)") }
+      throw fail("descr", "dtype '\(descr)' is not supported (expected one of <f4 <f8 <i8 <i4 |u1 |b1)")
+    }
+    guard shape.allSatisfy({ $0 >= 0 }) else { throw fail("shape", "negative dimension in \(shape)") }
+    let (count, overflow) = NumPyArray.elementCount(shape)
+    let (byteCount, overflow2) = count.multipliedReportingOverflow(by: dtype.itemSize)
+    guard !overflow, !overflow2 else { throw fail("shape", "shape \(shape) overflows the addressable size") }
+    let dataStart = headerStart + headerLength
+    let available = d.count - dataStart
+    guard available == byteCount else {
+      throw fail(
+        "shape",
+        "shape \(shape) of \(descr) needs \(byteCount) data bytes from offset \(dataStart), but the file has \(available)")
+    }
+    return try NumPyArray(dtype: dtype, shape: shape, bytes: d[dataStart...])
+  }
+
+  /// Encodes `array` as `.npy` bytes: version 1.0 when the header fits, else 2.0.
+  public static func encode(_ array: NumPyArray) -> Data {
+    let shapeText: String
+    switch array.shape.count {
+    case 0: shapeText = "()"
+    case 1: shapeText = "(\(array.shape[0]),)"
+    default: shapeText = "(" + array.shape.map(String.init).joined(separator: ", ") + ")"
+    }
+    var header = "{'descr': '\(array.dtype.rawValue)', 'fortran_order': False, 'shape': \(shapeText), }"
+    let v1 = header.utf8.count + 1 + 10 <= 65535
+    let prefix = v1 ? 10 : 12
+    let total = ((prefix + header.utf8.count + 1 + 63) / 64) * 64
+    header += String(repeating: " ", count: total - prefix - header.utf8.count - 1) + "\n"
+    var out = Data(magic)
+    out.append(contentsOf: [v1 ? 1 : 2, 0])
+    let len = header.utf8.count
+    if v1 {
+      out.append(contentsOf: [UInt8(len & 0xFF), UInt8(len >> 8)])
+    } else {
+      out.append(contentsOf: (0..<4).map { UInt8((len >> (8 * $0)) & 0xFF) })
+    }
+    out.append(contentsOf: Array(header.utf8))
+    out.append(array.bytes)
+    return out
+  }
+
+  /// Writes `array` to `url` atomically.
+  public static func write(_ array: NumPyArray, to url: URL) throws {
+    do {
+      try encode(array).write(to: url, options: .atomic)
+    } catch {
+      throw NumPyError(file: url.path, field: "file", message: "cannot be written (\(error.localizedDescription))")
+    }
+  }
+}
+
+/// A value of the Python-literal subset used in `.npy` headers.
+enum _PyValue: Equatable {
+  case string(String)
+  case bool(Bool)
+  case tuple([Int])
+  case int(Int)
+}
+
+/// A strict parser for the header dict: string keys; string, bool, int and int-tuple values.
+struct _PyLiteralParser {
+  struct ParseError: Error { var message: String }
+  private let chars: [Character]
+  private var i = 0
+
+  init(_ text: String) { chars = Array(text) }
+
+  private mutating func skipSpace() { while i < chars.count, chars[i].isWhitespace { i += 1 } }
+
+  private mutating func expect(_ c: Character) throws {
+    skipSpace()
+    guard i < chars.count, chars[i] == c else { throw ParseError(message: "expected '\(c)' at character \(i)") }
+    i += 1
+  }
+
+  mutating func parseDict() throws -> [String: _PyValue] {
+    try expect("{")
+    var out: [String: _PyValue] = [:]
+    while true {
+      skipSpace()
+      if i < chars.count, chars[i] == "}" { i += 1; break }
+      guard case .string(let key) = try parseValue() else { throw ParseError(message: "dict key is not a string") }
+      try expect(":")
+      if out[key] != nil { throw ParseError(message: "duplicate key '\(key)'") }
+      out[key] = try parseValue()
+      skipSpace()
+      if i < chars.count, chars[i] == "," { i += 1; continue }
+      try expect("}")
+      break
+    }
+    skipSpace()
+    guard i == chars.count else { throw ParseError(message: "trailing text after the dict") }
+    return out
+  }
+
+  private mutating func parseValue() throws -> _PyValue {
+    skipSpace()
+    guard i < chars.count else { throw ParseError(message: "unexpected end") }
+    let c = chars[i]
+    if c == "'" || c == "\"" {
+      i += 1
+      var s = ""
+      while i < chars.count, chars[i] != c { s.append(chars[i]); i += 1 }
+      guard i < chars.count else { throw ParseError(message: "unterminated string") }
+      i += 1
+      return .string(s)
+    }
+    if c == "(" {
+      i += 1
+      var items: [Int] = []
+      while true {
+        skipSpace()
+        if i < chars.count, chars[i] == ")" { i += 1; break }
+        guard case .int(let v) = try parseValue() else { throw ParseError(message: "shape entries must be integers") }
+        items.append(v)
+        skipSpace()
+        if i < chars.count, chars[i] == "," { i += 1; continue }
+        try expect(")")
+        break
+      }
+      return .tuple(items)
+    }
+    if c == "-" || c.isNumber {
+      var s = String(c)
+      i += 1
+      while i < chars.count, chars[i].isNumber { s.append(chars[i]); i += 1 }
+      if i < chars.count, chars[i] == "L" { i += 1 }
+      guard let v = Int(s) else { throw ParseError(message: "integer '\(s)' out of range") }
+      return .int(v)
+    }
+    for (word, value) in [("True", true), ("False", false)] {
+      let w = Array(word)
+      if i + w.count <= chars.count, Array(chars[i..<(i + w.count)]) == w {
+        i += w.count
+        return .bool(value)
+      }
+    }
+    throw ParseError(message: "unexpected character '\(c)' at \(i)")
+  }
+}

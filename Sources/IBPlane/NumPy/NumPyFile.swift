@@ -51,7 +51,8 @@ public enum NumPyFile {
     }
     let dict: [String: _PyValue]
     do {
-      dict = try _PyLiteralParser(header).parseDict()
+      var parser = _PyLiteralParser(header)
+      dict = try parser.parseDict()
     } catch let e as _PyLiteralParser.ParseError {
       throw fail("header", "cannot parse the header dict (\(e.message)): \(header.trimmingCharacters(in: .whitespacesAndNewlines))")
     }

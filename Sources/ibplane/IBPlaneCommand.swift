@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import IBPlane
+
+/// The `ibplane` command: a thin layer over the IBPlane library — parsing, progress and exit codes.
+///
+/// Exit codes: 0 success; 1 runtime failure; 2 bad usage or bad input (errors go to stderr in one sentence).
+@main
+struct IBPlaneCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "ibplane",
+    abstract: "Measure what a neural network's layers know: mutual information and the information plane.",
+    discussion: """
+      Information quantities are printed in bits unless --unit nats is given.
+
+      Examples:
+        ibplane synth --list
+        ibplane synth --task gaussian-dense-5 --n 10000 --seed 1 --out /tmp/g5
+        ibplane estimate --estimator gaussian /tmp/g5/x.npy /tmp/g5/y.npy --json
+      """,
+    version: IBPlaneVersion.string,
+    subcommands: CLISubcommands.all
+  )
+
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      Foundation.exit(CLIFailure.report(error, command: IBPlaneCommand.self))
+    }
+  }
+}

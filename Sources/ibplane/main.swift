@@ -1,2 +1,0 @@
-import IBPlane
-print(IBPlaneVersion.string)

@@ -13,12 +13,14 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // Reads NumPy .npz archives (stored and deflated, Zip64) for recording import.
+    .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
   ],
   targets: [
     // MARK: - Public API
     .target(
       name: "IBPlane",
-      dependencies: ["CNative"],
+      dependencies: ["CNative", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
       swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
     ),
     .target(name: "IBTrain", dependencies: ["IBPlane", "CNative"]),
@@ -43,3 +45,15 @@ let package = Package(
   ],
   swiftLanguageModes: [.v5]
 )
+
+// libFuzzer target over the recording reader. Only declared when IBPLANE_FUZZ is set, because it
+// has no `main` of its own and links only with `--sanitize=fuzzer`; see scripts/fuzz-recording.
+if Context.environment["IBPLANE_FUZZ"] != nil {
+  package.targets.append(
+    .executableTarget(
+      name: "fuzz-recording",
+      dependencies: ["IBPlane"],
+      path: "Fuzz/Recording",
+      swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+    ))
+}

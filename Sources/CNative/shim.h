@@ -14,6 +14,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_blas.h>
 #include <lapacke.h>
+#include <zlib.h>
 
 void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);

@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import Foundation
+
+/// Every system call of the recording code goes through this file (open, write, fsync,
+/// ftruncate, mmap), so the rest speaks Swift and throws `RecordingError`.
+
+private func reason() -> String { String(cString: strerror(errno)) }
+
+/// A read-only memory mapping of a whole file. `mmap` costs nothing until pages are touched,
+/// so opening a 10 GB recording reads only the pages the header and the record index need.
+/// The corresponding C functions are `open`, `fstat`, `mmap` and `munmap`.
+final class _MappedFile: @unchecked Sendable {
+  let path: String
+  let count: Int
+  private let base: UnsafeRawPointer?
+
+  init(path: String) throws {
+    self.path = path
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw RecordingError.io(file: path, operation: "open for reading", reason: reason()) }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { throw RecordingError.io(file: path, operation: "stat", reason: reason()) }
+    guard (st.st_mode & S_IFMT) == S_IFREG else {
+      throw RecordingError.io(file: path, operation: "read", reason: "not a regular file")
+    }
+    count = Int(st.st_size)
+    if count == 0 {
+      base = nil
+      return
+    }
+    guard let p = mmap(nil, count, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
+      throw RecordingError.io(file: path, operation: "memory-map", reason: reason())
+    }
+    base = UnsafeRawPointer(p)
+  }
+
+  deinit {
+    if let base { munmap(UnsafeMutableRawPointer(mutating: base), count) }
+  }
+
+  /// Tells the kernel the whole range will be read in order (`madvise(MADV_SEQUENTIAL)`).
+  func adviseSequential(offset: Int, length: Int) {
+    guard let base, length > 0 else { return }
+    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+    let start = offset / page * page
+    _ = madvise(UnsafeMutableRawPointer(mutating: base + start), min(count - start, length + offset - start), MADV_SEQUENTIAL)
+  }
+
+  /// The bytes in `range`; the caller has checked it lies inside the file.
+  @inline(__always)
+  func bytes(_ offset: Int, _ length: Int) -> UnsafeRawBufferPointer {
+    guard let base else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+    return UnsafeRawBufferPointer(start: base + offset, count: length)
+  }
+}
+
+/// A file opened for appending. The corresponding C functions are `open`, `write`, `fsync`,
+/// `ftruncate` and `close`.
+final class _AppendFile {
+  let path: String
+  private var fd: Int32
+
+  enum Mode { case createNew, overwrite, append }
+
+  init(path: String, mode: Mode) throws {
+    self.path = path
+    let flags: Int32
+    switch mode {
+    case .createNew: flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC
+    case .overwrite: flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC
+    case .append: flags = O_WRONLY | O_APPEND | O_CLOEXEC
+    }
+    fd = open(path, flags, 0o644)
+    guard fd >= 0 else {
+      let why = errno == EEXIST ? "the file exists (pass overwrite: true, or use Recorder.append(to:))" : reason()
+      throw RecordingError.io(file: path, operation: mode == .append ? "open for appending" : "create", reason: why)
+    }
+  }
+
+  deinit { if fd >= 0 { close(fd) } }
+
+  /// Writes all of `bytes`, retrying short writes and EINTR.
+  func write(_ bytes: UnsafeRawBufferPointer) throws {
+    guard var p = bytes.baseAddress else { return }
+    var left = bytes.count
+    while left > 0 {
+      let n = Glibc.write(fd, p, left)
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw RecordingError.io(file: path, operation: "write", reason: reason())
+      }
+      p += n
+      left -= n
+    }
+  }
+
+  func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
+
+  func synchronize() throws {
+    guard fsync(fd) == 0 else { throw RecordingError.io(file: path, operation: "fsync", reason: reason()) }
+  }
+
+  /// Cuts the file to `length` bytes (drops a truncated tail before appending).
+  static func truncate(path: String, to length: Int) throws {
+    guard Glibc.truncate(path, off_t(length)) == 0 else {
+      throw RecordingError.io(file: path, operation: "truncate", reason: reason())
+    }
+  }
+}

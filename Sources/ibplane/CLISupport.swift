@@ -4,7 +4,7 @@ import IBPlane
 
 /// Every subcommand of `ibplane`, in `--help` order. Each lives in its own file.
 enum CLISubcommands {
-  static let all: [ParsableCommand.Type] = [Synth.self, Estimate.self]
+  static let all: [ParsableCommand.Type] = [Synth.self, Estimate.self, Inspect.self, Convert.self]
 }
 
 /// A failure the user caused (bad input file, bad parameter): exit code 2.
@@ -18,6 +18,9 @@ enum CLIFailure {
   static func report(_ error: Error, command: ParsableCommand.Type) -> Int32 {
     switch error {
     case is BadInput, is NumPyError, is EstimatorError, is NumericsError:
+      printError("error: \(error)")
+      return 2
+    case is RecordingError:
       printError("error: \(error)")
       return 2
     default:

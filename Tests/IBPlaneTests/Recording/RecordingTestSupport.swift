@@ -82,3 +82,25 @@ enum PackagePaths {
   static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent()
 }
+
+/// Runs `python3 -c script` in `directory` with `python/` on the path; numpy is a test-only
+/// dependency (`make test` installs it). Throws with stderr when the script fails.
+struct PythonFailure: Error, CustomStringConvertible { var description: String }
+
+func runPython(_ script: String, in directory: URL) throws {
+  let p = Process()
+  p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+  p.arguments = ["python3", "-c", script]
+  p.currentDirectoryURL = directory
+  var env = ProcessInfo.processInfo.environment
+  env["PYTHONPATH"] = PackagePaths.root.appendingPathComponent("python").path
+  p.environment = env
+  let err = Pipe()
+  p.standardError = err
+  try p.run()
+  let message = err.fileHandleForReading.readDataToEndOfFile()
+  p.waitUntilExit()
+  guard p.terminationStatus == 0 else {
+    throw PythonFailure(description: "python3 exited \(p.terminationStatus): \(String(decoding: message, as: UTF8.self))")
+  }
+}

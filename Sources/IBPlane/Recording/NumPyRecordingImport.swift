@@ -1,0 +1,145 @@
+import Foundation
+import ZIPFoundation
+
+/// Activations saved with NumPy, ready to be written as a recording. The convention (also in
+/// `docs/activations-format.md`): `labels` (N; integers → classes, floats → targets, or N × k
+/// floats), optional `inputs` (N × d), optional `epochs` and `steps` (E integers), and one
+/// array `layer/<name>` of shape E × N × width per layer.
+///
+/// Sources: a `.npz` archive (stored or deflated, read with ZIPFoundation; layer order = member
+/// order) or a folder of `.npy` files with the same names (layer order = `layer/order.txt`, else
+/// numeric-aware name order). Arrays are held in memory as their raw bytes until written.
+public struct NumPyRecordingSource {
+  public var layers: [LayerSpec]
+  public var inputs: Matrix<Float>?
+  public var labels: Labels
+  public var epochs: [Int]
+  public var steps: [Int]
+  /// One E × N × width array per layer, in `layers` order.
+  var layerArrays: [NumPyArray]
+  let source: String
+
+  public var snapshotCount: Int { epochs.count }
+
+  /// Reads a `.npz` archive.
+  public static func npz(_ url: URL) throws -> NumPyRecordingSource {
+    let path = url.path
+    let archive: Archive
+    do {
+      archive = try Archive(url: url, accessMode: .read)
+    } catch {
+      throw RecordingError.importFailure(file: path, field: "archive", expected: "a .npz (zip) archive (\(error))")
+    }
+    var members: [(String, NumPyArray)] = []
+    for entry in archive where entry.type == .file {
+      var data = Data()
+      do {
+        _ = try archive.extract(entry, consumer: { data.append($0) })
+      } catch {
+        throw RecordingError.importFailure(file: path, field: entry.path, expected: "a readable zip member (\(error))")
+      }
+      let name = entry.path.hasSuffix(".npy") ? String(entry.path.dropLast(4)) : entry.path
+      members.append((name, try NumPyFile.parse(data, file: "\(path):\(entry.path)")))
+    }
+    return try assemble(members, source: path)
+  }
+
+  /// Reads a folder of `.npy` files.
+  public static func folder(_ url: URL) throws -> NumPyRecordingSource {
+    let fm = FileManager.default
+    var members: [(String, NumPyArray)] = []
+    for name in ["labels", "inputs", "epochs", "steps"] {
+      let f = url.appendingPathComponent(name + ".npy")
+      if fm.fileExists(atPath: f.path) { members.append((name, try NumPyFile.read(f))) }
+    }
+    let layerDir = url.appendingPathComponent("layer")
+    let files = ((try? fm.contentsOfDirectory(atPath: layerDir.path)) ?? []).filter { $0.hasSuffix(".npy") }
+    var names = files.map { String($0.dropLast(4)) }
+    let orderFile = layerDir.appendingPathComponent("order.txt")
+    if let text = try? String(contentsOf: orderFile, encoding: .utf8) {
+      let order = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+      guard Set(order) == Set(names), order.count == names.count else {
+        throw RecordingError.importFailure(
+          file: orderFile.path, field: "layer order", expected: "exactly the layer files' names \(names.sorted()), got \(order)")
+      }
+      names = order
+    } else {
+      names.sort { $0.compare($1, options: .numeric) == .orderedAscending }
+    }
+    for n in names { members.append(("layer/" + n, try NumPyFile.read(layerDir.appendingPathComponent(n + ".npy")))) }
+    return try assemble(members, source: url.path)
+  }
+
+  static func assemble(_ members: [(String, NumPyArray)], source: String) throws -> NumPyRecordingSource {
+    func fail(_ field: String, _ expected: String) -> RecordingError { .importFailure(file: source, field: field, expected: expected) }
+    let byName = Dictionary(members, uniquingKeysWith: { a, _ in a })
+    guard let y = byName["labels"] else { throw fail("labels", "a 'labels' array (N class indices or N × k targets); it is missing") }
+    let labels: Labels
+    switch (y.dtype, y.shape.count) {
+    case (.int64, 1), (.int32, 1), (.uint8, 1), (.bool, 1):
+      let c = try y.integers(file: "\(source):labels")
+      if let bad = c.firstIndex(where: { $0 < 0 }) { throw fail("labels[\(bad)]", "class indices ≥ 0, got \(c[bad])") }
+      labels = .classes(c, classCount: (c.max() ?? 0) + 1)
+    case (.float32, 1), (.float64, 1), (.float32, 2), (.float64, 2):
+      labels = .targets(try y.matrix(Float.self, file: "\(source):labels"))
+    default:
+      throw fail("labels", "shape (N,) or (N, k), got \(y.shape) of \(y.dtype.rawValue)")
+    }
+    let n = labels.sampleCount
+    guard n > 0 else { throw fail("labels", "at least one sample") }
+    var inputs: Matrix<Float>?
+    if let x = byName["inputs"] {
+      guard x.shape.count == 2, x.shape[0] == n else { throw fail("inputs", "shape (\(n), d), got \(x.shape)") }
+      inputs = try x.matrix(Float.self, file: "\(source):inputs")
+    }
+    var layers: [LayerSpec] = []
+    var arrays: [NumPyArray] = []
+    var e: Int?
+    for (name, a) in members where name.hasPrefix("layer/") {
+      let layer = String(name.dropFirst("layer/".count))
+      guard a.shape.count == 3, a.shape[1] == n, a.shape[2] >= 1, a.shape[0] >= 1 else {
+        throw fail(name, "shape (E, \(n), width), got \(a.shape)")
+      }
+      guard [.float32, .float64].contains(a.dtype) else { throw fail(name, "float32 or float64 values, got \(a.dtype.rawValue)") }
+      if let e, a.shape[0] != e { throw fail(name, "\(e) snapshots like the layers before it, got \(a.shape[0])") }
+      e = a.shape[0]
+      layers.append(LayerSpec(name: layer, width: a.shape[2]))
+      arrays.append(a)
+    }
+    guard let e else { throw fail("layer/<name>", "at least one layer array of shape (E, N, width)") }
+    func counters(_ key: String, default value: (Int) -> Int) throws -> [Int] {
+      guard let a = byName[key] else { return (0..<e).map(value) }
+      guard a.shape == [e] else { throw fail(key, "shape (\(e),), got \(a.shape)") }
+      return try a.integers(file: "\(source):\(key)")
+    }
+    return NumPyRecordingSource(
+      layers: layers, inputs: inputs, labels: labels, epochs: try counters("epochs") { $0 },
+      steps: try counters("steps") { _ in 0 }, layerArrays: arrays, source: source)
+  }
+
+  /// Layer `l` at snapshot `s`, N × width, as float32.
+  public func layer(_ l: Int, snapshot s: Int) throws -> Matrix<Float> {
+    let a = layerArrays[l]
+    let count = a.shape[1] * a.shape[2]
+    let values = a.bytes.withUnsafeBytes { raw -> [Float] in
+      switch a.dtype {
+      case .float32:
+        return _Decode.float32(UnsafeRawBufferPointer(rebasing: raw[(s * count * 4)..<((s + 1) * count * 4)]))
+      default:
+        return (0..<count).map { Float(Double(bitPattern: raw.le((s * count + $0) * 8, as: UInt64.self))) }
+      }
+    }
+    return try Matrix(rows: a.shape[1], columns: a.shape[2], elements: values)
+  }
+
+  /// Writes every snapshot to a new recording.
+  public func write(to url: URL, storage: StorageType = .float32, run: [String: String] = [:], overwrite: Bool = false) throws {
+    var meta = run
+    meta["imported_from"] = meta["imported_from"] ?? URL(fileURLWithPath: source).lastPathComponent
+    let recorder = try Recorder(
+      creating: url, layers: layers, inputs: inputs, labels: labels, storage: storage, run: meta, overwrite: overwrite)
+    for s in 0..<snapshotCount {
+      try recorder.record(epoch: epochs[s], step: steps[s], layers: try layers.indices.map { try layer($0, snapshot: s) })
+    }
+  }
+}

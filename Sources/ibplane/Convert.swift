@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import IBPlane
+
+struct Convert: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Convert NumPy activations (.npz or a folder of .npy) or a recording into activations.bin.",
+    discussion: """
+      The NumPy convention (docs/activations-format.md): labels (N integers = classes, or N × k \
+      floats = targets), optional inputs (N × d), optional epochs and steps (E integers), and one \
+      array layer/<name> of shape E × N × width per layer. A folder holds the same names as .npy \
+      files (layer/<name>.npy). An activations.bin input is re-encoded (e.g. to float16) with its \
+      damaged records skipped.
+
+      Example:
+        python -c "import numpy as np; np.savez('run.npz', labels=y, epochs=e, **{'layer/h1': a1})"
+        ibplane convert run.npz run.bin --storage float16
+      """)
+
+  @Argument(help: "A .npz file, a folder of .npy files, or an activations.bin recording.")
+  var input: String
+
+  @Argument(help: "The recording to write (.bin).")
+  var output: String
+
+  @Option(help: "Element type of the snapshots: float32 (default) or float16 (half the size, relative error ≤ 2^-11).")
+  var storage: String = "float32"
+
+  @Flag(help: "Replace OUTPUT if it exists.")
+  var overwrite = false
+
+  func run() throws {
+    guard let type = StorageType(rawValue: storage) else { throw BadInput("--storage: expected float32 or float16, got '\(storage)'") }
+    let inURL = URL(fileURLWithPath: input)
+    let outURL = URL(fileURLWithPath: output)
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) else {
+      throw BadInput("\(input): no such file or folder")
+    }
+    if isDirectory.boolValue {
+      try NumPyRecordingSource.folder(inURL).write(to: outURL, storage: type, overwrite: overwrite)
+    } else if input.hasSuffix(".npz") {
+      try NumPyRecordingSource.npz(inURL).write(to: outURL, storage: type, overwrite: overwrite)
+    } else {
+      let r = try Recording(contentsOf: inURL, skipDamaged: true)
+      for w in r.warnings { CLIFailure.printError("warning: \(w)") }
+      var run = r.run
+      run["converted_from"] = inURL.lastPathComponent
+      let out = try Recorder(creating: outURL, layers: r.layers, inputs: try r.inputs, labels: r.labels, storage: type, run: run, overwrite: overwrite)
+      for s in r.snapshots {
+        let layers = try r.layers.indices.map { try r.layer($0, snapshot: s.index, allowNonFinite: true) }
+        try out.record(epoch: s.epoch, step: s.step, layers: layers, metrics: s.metrics)
+      }
+    }
+    let written = try Recording(contentsOf: outURL)
+    print("wrote \(output): \(written.snapshots.count) snapshots, \(written.layers.count) layers, N = \(written.sampleCount), \(type.rawValue), \(written.fileSize) bytes")
+  }
+}

@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import IBPlane
+
+struct Inspect: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Check a recording (activations.bin) and summarise what it holds.",
+    discussion: """
+      Prints the layers and widths, the number of samples N, the input and label kinds, the \
+      storage type, the snapshot count and epoch range, the file size, the CRC-32 status of \
+      every snapshot record and the NaN/Inf counts of every layer. Reads the whole file once.
+
+      Exit status: 0 the file is valid; 1 it is readable but damaged (a truncated last record, \
+      records with a bad checksum or a corrupt record header, which are skipped); 2 it is not \
+      a valid recording (the error names the byte offset or header field).
+
+      Example:
+        ibplane inspect run/activations.bin --json
+      """)
+
+  @Argument(help: "The recording to check.")
+  var file: String
+
+  @Flag(help: "Print a JSON object instead of text.")
+  var json = false
+
+  func run() throws {
+    let url = URL(fileURLWithPath: file)
+    let recording: Recording
+    do {
+      recording = try Recording(contentsOf: url)
+    } catch let e as RecordingError where e.kind == "malformedRecord" {
+      recording = try Recording(contentsOf: url, skipDamaged: true)
+    }
+    let report = recording.inspect()
+    if json {
+      print(try JSONOutput.render(jsonObject(recording, report)))
+    } else {
+      print(text(recording, report))
+    }
+    if report.isDamaged { throw ExitCode(1) }
+  }
+
+  private func labelDescription(_ r: Recording) -> String {
+    switch r.labels {
+    case .classes(_, let c): return "classes (\(c) classes)"
+    case .targets(let t): return "regression targets (width \(t.columns))"
+    }
+  }
+
+  private func text(_ r: Recording, _ report: RecordingInspection) -> String {
+    var lines = [
+      "file: \(file) (\(r.fileSize) bytes)",
+      "samples (N): \(r.sampleCount)",
+      "inputs: " + (r.inputWidth > 0 ? "\(r.inputWidth) float32 per sample, checksum \(report.inputsChecksumOK == true ? "ok" : "MISMATCH")" : "none (X taken as N distinct inputs)"),
+      "labels: \(labelDescription(r))",
+      "storage: \(r.storage.rawValue)",
+      "layers: " + r.layers.map { "\($0.name) (\($0.width))" }.joined(separator: ", "),
+    ]
+    let epochs = r.snapshots.map(\.epoch)
+    lines.append(
+      "snapshots: \(r.snapshots.count)" + (epochs.isEmpty ? "" : ", epochs \(epochs.min()!)…\(epochs.max()!)")
+        + ", checksums: \(r.snapshots.count - report.damagedSnapshotCount) ok, \(report.damagedSnapshotCount) damaged")
+    lines.append("NaN/Inf values: \(report.nonFiniteTotal)")
+    if !r.run.isEmpty { lines.append("run: " + r.run.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")) }
+    for s in report.snapshots {
+      if let e = s.checksumError { lines.append("damaged: \(e)") }
+      for (l, c) in s.nonFiniteCounts.enumerated() where c > 0 {
+        lines.append("non-finite: snapshot \(s.info.index) (epoch \(s.info.epoch)), layer '\(r.layers[l].name)': \(c) NaN/Inf")
+      }
+    }
+    for w in report.warnings { lines.append("warning: \(w)") }
+    lines.append("status: " + (report.isDamaged ? "readable with damage" : "valid"))
+    return lines.joined(separator: "\n")
+  }
+
+  private func jsonObject(_ r: Recording, _ report: RecordingInspection) -> [String: Any] {
+    var labels: [String: Any]
+    switch r.labels {
+    case .classes(_, let c): labels = ["kind": "classes", "class_count": c]
+    case .targets(let t): labels = ["kind": "targets", "width": t.columns]
+    }
+    let epochs = r.snapshots.map(\.epoch)
+    return [
+      "file": file, "file_size_bytes": r.fileSize, "sample_count": r.sampleCount, "input_width": r.inputWidth,
+      "inputs_checksum_ok": report.inputsChecksumOK.map { $0 as Any } ?? NSNull(),
+      "labels": labels, "storage": r.storage.rawValue, "run": r.run,
+      "layers": r.layers.map { ["name": $0.name, "width": $0.width] as [String: Any] },
+      "snapshot_count": r.snapshots.count,
+      "epoch_range": epochs.isEmpty ? NSNull() : [epochs.min()!, epochs.max()!] as Any,
+      "snapshots": report.snapshots.map { s -> [String: Any] in
+        [
+          "index": s.info.index, "epoch": s.info.epoch, "step": s.info.step, "offset": s.info.offset, "length": s.info.length,
+          "metrics": s.info.metrics, "checksum_ok": s.checksumError == nil,
+          "non_finite": Dictionary(uniqueKeysWithValues: zip(r.layers.map(\.name), s.nonFiniteCounts)),
+        ]
+      },
+      "damaged_snapshot_count": report.damagedSnapshotCount, "non_finite_total": report.nonFiniteTotal,
+      "warnings": report.warnings, "status": report.isDamaged ? "damaged" : "valid",
+    ]
+  }
+}

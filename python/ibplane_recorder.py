@@ -56,8 +56,8 @@ class Recorder:
     storage: "float32" or "float16".
     run:     free-form metadata (values are stored as strings).
 
-    Every record() writes one complete record with a single os.write call sequence and returns
-    after the bytes are with the operating system, so a killed process loses at most the
+    Every record() appends one complete record and returns after its bytes are with the
+    operating system, so a killed process loses at most the
     snapshot in flight. fsync=True also flushes to disk.
     """
 
@@ -147,10 +147,9 @@ class Recorder:
             meta += struct.pack("<H", len(name)) + name + struct.pack("<d", float(value))
         head = b"SNAP" + struct.pack("<IqqQ", len(meta), int(epoch), int(step), self.payload_length) + meta
         crc = _crc(head)
-        for p in parts:
-            crc = _crc(p, crc)
         self._write(head)
         for p in parts:
+            crc = _crc(p, crc)
             self._write(p)
         self._write(struct.pack("<I", crc))
         if self.fsync:
@@ -175,8 +174,9 @@ def _demo_loop(path, sample_count, seed, storage):
     rec = Recorder(path, [("h1", 32), ("h2", 16), ("out", 3)], labels,
                    inputs=rng.normal(size=(sample_count, 8)), storage=storage, run={"seed": seed})
     epoch = 0
+    pool = [[rng.normal(size=(sample_count, w)).astype(np.float32) for w in (32, 16, 3)] for _ in range(4)]
     while True:
-        layers = [rng.normal(size=(sample_count, w)).astype(np.float32) for w in (32, 16, 3)]
+        layers = pool[epoch % len(pool)]
         rec.record(epoch, epoch * 10, layers, metrics={"loss": 1.0 / (epoch + 1)})
         print(epoch, flush=True)
         epoch += 1
@@ -187,7 +187,7 @@ if __name__ == "__main__":
 
     parser = argparse.ArgumentParser(description="ibplane recorder demo: records random snapshots in a loop.")
     parser.add_argument("path")
-    parser.add_argument("--samples", type=int, default=2000)
+    parser.add_argument("--samples", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--storage", default="float32", choices=["float32", "float16"])
     args = parser.parse_args()

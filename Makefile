@@ -1,7 +1,7 @@
 # ibplane — the two commands of the README are `make demo` and `make test`.
 SWIFT        ?= swift
 PYTHON       ?= python3
-APT_PACKAGES := libgsl-dev libopenblas-dev liblapacke-dev zlib1g-dev
+APT_PACKAGES := libgsl-dev libopenblas-dev liblapacke-dev zlib1g-dev libisal-dev
 CONFIG       ?= release
 BIN           = .build/$(CONFIG)/ibplane
 
@@ -31,10 +31,12 @@ build: deps
 demo: build
 	@./scripts/demo.sh $(BIN)
 
-# Every test: unit, ground truth, round trip, bad input, end to end.
+# Every test: unit, ground truth, round trip, bad input, end to end; then 60 s of libFuzzer
+# over the recording reader (scripts/fuzz-recording; a crash fails the target).
 test: deps pydeps
 	$(SWIFT) build -c $(CONFIG) --product ibplane
 	$(SWIFT) test -c $(CONFIG)
+	./scripts/fuzz-recording 60
 
 # Release-mode benchmarks; each prints ratios against a reference run in the same process or script.
 bench: deps pydeps

@@ -52,7 +52,7 @@ if Context.environment["IBPLANE_FUZZ"] != nil {
   package.targets.append(
     .executableTarget(
       name: "fuzz-recording",
-      dependencies: ["IBPlane"],
+      dependencies: ["IBPlane", "CNative"],
       path: "Fuzz/Recording",
       swiftSettings: [.unsafeFlags(["-parse-as-library"])]
     ))

@@ -15,6 +15,7 @@
 #include <gsl/gsl_blas.h>
 #include <lapacke.h>
 #include <zlib.h>
+#include <isa-l/crc.h>
 
 void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);

@@ -269,19 +269,68 @@ public final class Recording: @unchecked Sendable {
   /// Checks the record's CRC on first access and throws `checksumMismatch` naming the record and
   /// its byte offset. Throws `nonFiniteValues` (snapshot, layer, count) when the layer holds NaN
   /// or ±Inf, unless `allowNonFinite` is set.
+  ///
+  /// The first access to a snapshot decodes all its layers in one pass that copies, checksums and
+  /// scans each 64 KiB chunk while it is in cache, and keeps the result for the most recent
+  /// snapshots (`decodedSnapshotCacheSize`), so streaming snapshot by snapshot, layer by layer,
+  /// touches every byte of the file once. Later accesses to an already verified snapshot that
+  /// has left the cache decode only the requested layer.
   public func layer(_ layerIndex: Int, snapshot: Int, allowNonFinite: Bool = false) throws -> Matrix<Float> {
     try checkIndex(layerIndex, layers.count, "layer")
-    try verify(snapshot: snapshot)
-    let (start, length) = layerRange(layerIndex, snapshots[snapshot])
-    let bytes = file.bytes(start, length)
-    let values = storage == .float32 ? _Decode.float32(bytes) : _Decode.float16(bytes)
-    if !allowNonFinite {
-      let bad = _Decode.nonFiniteCount(values)
-      if bad > 0 {
-        throw RecordingError.nonFiniteValues(file: path, snapshot: snapshot, layer: layers[layerIndex].name, count: bad)
-      }
+    try checkIndex(snapshot, snapshots.count, "snapshot")
+    let (matrix, bad) = try decodedLayer(layerIndex, snapshot: snapshot)
+    if bad > 0 && !allowNonFinite {
+      throw RecordingError.nonFiniteValues(file: path, snapshot: snapshot, layer: layers[layerIndex].name, count: bad)
     }
-    return try Matrix(rows: sampleCount, columns: layers[layerIndex].width, elements: values)
+    return matrix
+  }
+
+  /// How many decoded snapshots `layer(_:snapshot:)` keeps (most recent first).
+  public static let decodedSnapshotCacheSize = 2
+
+  private struct DecodedSnapshot {
+    var index: Int
+    var layers: [Matrix<Float>]
+    var nonFinite: [Int]
+  }
+  private var decodedCache: [DecodedSnapshot] = []
+
+  private func decodedLayer(_ l: Int, snapshot s: Int) throws -> (Matrix<Float>, Int) {
+    lock.lock()
+    if let hit = decodedCache.first(where: { $0.index == s }) {
+      lock.unlock()
+      return (hit.layers[l], hit.nonFinite[l])
+    }
+    let isVerified = verified[s]
+    lock.unlock()
+    let info = snapshots[s]
+    if isVerified {
+      let (start, length) = layerRange(l, info)
+      var crc: UInt32 = 0
+      let (values, bad) = _Decode.decode(file.bytes(start, length), storage: storage, crc: &crc, computeCRC: false)
+      return (try Matrix(rows: sampleCount, columns: layers[l].width, elements: values), bad)
+    }
+    // First access: decode the whole record, checksumming as we go; nothing is returned unless
+    // the CRC matches.
+    var crc = _CRC32.checksum(file.bytes(info.offset, info.payloadOffset - info.offset))
+    var decoded = DecodedSnapshot(index: s, layers: [], nonFinite: [])
+    for k in layers.indices {
+      let (start, length) = layerRange(k, info)
+      let (values, bad) = _Decode.decode(file.bytes(start, length), storage: storage, crc: &crc, computeCRC: true)
+      decoded.layers.append(try Matrix(rows: sampleCount, columns: layers[k].width, elements: values))
+      decoded.nonFinite.append(bad)
+    }
+    let stored: UInt32 = file.bytes(info.offset + info.length - 4, 4).le(0)
+    guard stored == crc else {
+      throw RecordingError.checksumMismatch(file: path, block: "snapshot \(s)", offset: info.offset, stored: stored, computed: crc)
+    }
+    lock.lock()
+    verified[s] = true
+    decodedCache.removeAll { $0.index == s }
+    decodedCache.insert(decoded, at: 0)
+    if decodedCache.count > Self.decodedSnapshotCacheSize { decodedCache.removeLast() }
+    lock.unlock()
+    return (decoded.layers[l], decoded.nonFinite[l])
   }
 
   /// The number of NaN/±Inf values of every layer at `snapshot` (after checking its CRC).
@@ -323,6 +372,45 @@ public final class Recording: @unchecked Sendable {
 
 /// Decoding of stored elements into Float.
 enum _Decode {
+  /// Decodes `bytes` (float32 or float16) into a new array, in 64 KiB chunks: each chunk is
+  /// copied (or converted), then — while it is still in cache — added to `crc` (when
+  /// `computeCRC`) and scanned for NaN/±Inf. Returns the values and the non-finite count.
+  static func decode(_ bytes: UnsafeRawBufferPointer, storage: StorageType, crc: inout UInt32, computeCRC: Bool) -> ([Float], Int) {
+    let n = bytes.count / storage.byteWidth
+    var bad = 0
+    var c = crc
+    let values = [Float](unsafeUninitializedCapacity: n) { out, count in
+      let chunk = 16_384  // elements
+      var i = 0
+      while i < n {
+        let m = min(chunk, n - i)
+        let source = UnsafeRawBufferPointer(rebasing: bytes[(i * storage.byteWidth)..<((i + m) * storage.byteWidth)])
+        let target = UnsafeMutableBufferPointer(rebasing: out[i..<(i + m)])
+        if storage == .float32 {
+          UnsafeMutableRawBufferPointer(target).copyMemory(from: source)
+        } else {
+          for k in 0..<m { target[k] = Float(Float16(bitPattern: source.le(k * 2, as: UInt16.self))) }
+        }
+        if computeCRC { c = _CRC32.update(c, source) }
+        bad += nonFiniteCount(UnsafeBufferPointer(target))
+        i += m
+      }
+      count = n
+    }
+    crc = c
+    return (values, bad)
+  }
+
+  /// NaN/±Inf count. Branch-free so it vectorises: a float is non-finite iff its exponent bits
+  /// are all ones, i.e. iff (bits & 0x7F800000) + 0x00800000 carries into bit 31.
+  static func nonFiniteCount(_ b: UnsafeBufferPointer<Float>) -> Int {
+    guard let base = b.baseAddress else { return 0 }
+    let words = UnsafeRawPointer(base).assumingMemoryBound(to: UInt32.self)
+    var c: UInt32 = 0
+    for i in 0..<b.count { c &+= ((words[i] & 0x7F80_0000) &+ 0x0080_0000) &>> 31 }
+    return Int(c)
+  }
+
   static func float32(_ bytes: UnsafeRawBufferPointer) -> [Float] {
     let n = bytes.count / 4
     return [Float](unsafeUninitializedCapacity: n) { buf, count in
@@ -339,14 +427,6 @@ enum _Decode {
     return [Float](unsafeUninitializedCapacity: n) { buf, count in
       for i in 0..<n { buf[i] = Float(Float16(bitPattern: bytes.le(i * 2, as: UInt16.self))) }
       count = n
-    }
-  }
-
-  static func nonFiniteCount(_ values: [Float]) -> Int {
-    values.withUnsafeBufferPointer { b in
-      var c = 0
-      for v in b where v.bitPattern & 0x7F80_0000 == 0x7F80_0000 { c += 1 }
-      return c
     }
   }
 

@@ -5,8 +5,9 @@ import IBPlane
   import Glibc
 #endif
 
-/// Streams every snapshot of a ~1 GB recording through `Recording.layer(_:snapshot:)` (CRC-32
-/// check, decoding into `Matrix<Float>`, NaN/Inf scan) and compares it with a plain sequential
+/// Streams every snapshot of a ~1 GB recording through the reader — `Recording.layer(_:snapshot:)`
+/// (CRC-32 check, decoding into new `Matrix<Float>`s, NaN/Inf scan) and
+/// `Recording.forEachSnapshot` (same checks, one reused buffer) — and compares it with a plain sequential
 /// `read(2)` of the same file in 8 MiB chunks, both on a warm page cache, in one run. Also
 /// times opening the file (header + record index). Goal (issue 3): ratio ≥ 0.5, open < 10 ms.
 ///
@@ -75,12 +76,26 @@ enum RecordingReadBenchmark {
       return sink
     }
 
+    func streamViews() throws -> Float {
+      let r = try Recording(contentsOf: url)
+      var sink: Float = 0
+      try r.forEachSnapshot { view in
+        for (l, layer) in view.layers.enumerated() { sink += layer[l] }
+      }
+      return sink
+    }
+
     _ = plainRead()  // warm the page cache
     var plainWall: [Double] = [], plainCPU: [Double] = [], streamWall: [Double] = [], streamCPU: [Double] = []
+    var viewWall: [Double] = [], viewCPU: [Double] = []
     var sinks: Float = 0
     for _ in 0..<5 {
       let (pw, pc, _) = timed { plainRead() }
       let (sw, sc, sink) = try timed { try stream() }
+      let (vw, vc, viewSink) = try timed { try streamViews() }
+      viewWall.append(vw)
+      viewCPU.append(vc)
+      precondition(viewSink == sink, "the two read paths disagree")
       plainWall.append(pw)
       plainCPU.append(pc)
       streamWall.append(sw)
@@ -99,12 +114,16 @@ enum RecordingReadBenchmark {
     print("recording-read: \(snapshots) snapshots × \(specs.count) layers, N = \(n), \(storage.rawValue), file \(String(format: "%.2f", gb)) GB (sink \(sinks))")
     print(String(format: "  write (Recorder, to page cache):    %.2f s wall (%.2f GB/s)", writeSeconds, gb / writeSeconds))
     print("  medians of 5, warm page cache       wall                  CPU (user+sys)")
-    for (name, w, c) in [("  plain sequential read(2)", plainWall, plainCPU), ("  Recording.layer stream", streamWall, streamCPU)] {
+    for (name, w, c) in [("  plain sequential read(2)", plainWall, plainCPU), ("  Recording.layer stream", streamWall, streamCPU),
+      ("  Recording.forEachSnapshot", viewWall, viewCPU),
+    ] {
       let label = name.padding(toLength: 34, withPad: " ", startingAt: 0)
       print(label + String(format: "%7.3f s %6.2f GB/s   %7.3f s %6.2f GB/s", median(w), gb / median(w), median(c), gb / median(c)))
     }
-    print(String(format: "  ratio stream/plain throughput: wall %.2f, CPU %.2f  (goal ≥ 0.50)",
+    print(String(format: "  ratio layer()/plain throughput:           wall %.2f, CPU %.2f  (goal ≥ 0.50)",
       median(plainWall) / median(streamWall), median(plainCPU) / median(streamCPU)))
+    print(String(format: "  ratio forEachSnapshot/plain throughput:   wall %.2f, CPU %.2f  (goal ≥ 0.50)",
+      median(plainWall) / median(viewWall), median(plainCPU) / median(viewCPU)))
     print(String(format: "  open (header + index):         %.3f ms median of 21 (goal < 10 ms)", opens.sorted()[10]))
   }
 }

@@ -17,12 +17,15 @@ final class _MappedFile: @unchecked Sendable {
   let path: String
   let count: Int
   private let base: UnsafeRawPointer?
+  private let fd: Int32
 
   init(path: String) throws {
     self.path = path
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw RecordingError.io(file: path, operation: "open for reading", reason: reason()) }
-    defer { close(fd) }
+    self.fd = fd
+    var mapped = false
+    defer { if !mapped { close(fd) } }
     var st = stat()
     guard fstat(fd, &st) == 0 else { throw RecordingError.io(file: path, operation: "stat", reason: reason()) }
     guard (st.st_mode & S_IFMT) == S_IFREG else {
@@ -31,16 +34,38 @@ final class _MappedFile: @unchecked Sendable {
     count = Int(st.st_size)
     if count == 0 {
       base = nil
+      mapped = true
       return
     }
     guard let p = mmap(nil, count, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
       throw RecordingError.io(file: path, operation: "memory-map", reason: reason())
     }
     base = UnsafeRawPointer(p)
+    mapped = true
   }
 
   deinit {
     if let base { munmap(UnsafeMutableRawPointer(mutating: base), count) }
+    close(fd)
+  }
+
+  /// Copies `target.count` bytes at `offset` into `target` with `pread` — the kernel's copy,
+  /// faster than touching the mapping for bulk payload reads (see `_Decode.decode`). The caller
+  /// has checked the range lies inside the file; a short read means the file shrank.
+  func read(into target: UnsafeMutableRawBufferPointer, at offset: Int) throws {
+    var done = 0
+    while done < target.count {
+      let n = pread(fd, target.baseAddress! + done, target.count - done, off_t(offset + done))
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw RecordingError.io(file: path, operation: "read at offset \(offset + done)", reason: reason())
+      }
+      guard n > 0 else {
+        throw RecordingError.truncated(
+          file: path, offset: offset + done, field: "snapshot payload", expected: "the file not to shrink while it is open")
+      }
+      done += n
+    }
   }
 
   /// Tells the kernel the whole range will be read in order (`madvise(MADV_SEQUENTIAL)`).

@@ -138,3 +138,46 @@ struct RecordingRoundTripTests {
     #expect(throws: RecordingError.self) { try r.layer(-1, snapshot: 0) }
   }
 }
+
+@Suite("Recording streaming")
+struct RecordingStreamingTests {
+  @Test("forEachSnapshot lends the same values as layer(_:snapshot:), with NaN counts", arguments: [StorageType.float32, .float16])
+  func sameValues(storage: StorageType) throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let url = dir.file("s.bin")
+    let specs = [LayerSpec(name: "a", width: 3), LayerSpec(name: "b", width: 70_000)]  // b spans several chunks
+    let n = 5
+    let rec = try Recorder(creating: url, layers: specs, inputs: nil, labels: .classes([0, 1, 0, 1, 0], classCount: 2), storage: storage)
+    for s in 0..<3 {
+      var layers = specs.enumerated().map { testLayer(rows: n, columns: $1.width, seed: s * 3 + $0) }
+      if s == 1 { layers[1].elements[123_456] = .nan; layers[1].elements[7] = -.infinity }
+      try rec.record(epoch: s, step: s, layers: layers)
+    }
+    let r = try Recording(contentsOf: url)
+    var seen = 0
+    try r.forEachSnapshot { view in
+      for l in 0..<2 {
+        let owned = try r.layer(l, snapshot: view.info.index, allowNonFinite: true)
+        #expect(Array(view.layers[l]).map(\.bitPattern) == owned.elements.map(\.bitPattern))
+      }
+      #expect(view.nonFiniteCounts == (view.info.index == 1 ? [0, 2] : [0, 0]))
+      seen += 1
+    }
+    #expect(seen == 3)
+    #expect(throws: RecordingError.nonFiniteValues(file: url.path, snapshot: 1, layer: "b", count: 2)) { try r.layer(1, snapshot: 1) }
+  }
+
+  @Test("forEachSnapshot stops at a damaged record before lending it")
+  func damaged() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    var raw = RawRecording()
+    raw.records[1][60] ^= 0x01
+    let url = try dir.write(raw.bytes(), "d.bin")
+    let r = try Recording(contentsOf: url)
+    var lent: [Int] = []
+    #expect(throws: RecordingError.self) { try r.forEachSnapshot { lent.append($0.info.index) } }
+    #expect(lent == [0])
+  }
+}

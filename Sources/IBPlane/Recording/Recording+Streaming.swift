@@ -1,0 +1,66 @@
+import CNative
+import Foundation
+
+/// One snapshot lent to the body of `Recording.forEachSnapshot`: every layer's N × width
+/// activations (row-major float32) in header order. The buffers are reused for the next
+/// snapshot: copy what must outlive the call (`Matrix(rows:columns:elements: Array(buffer))`).
+public struct SnapshotView {
+  public let info: SnapshotInfo
+  public let layers: [UnsafeBufferPointer<Float>]
+  /// NaN/±Inf count per layer.
+  public let nonFiniteCounts: [Int]
+}
+
+extension Recording {
+  /// Streams every snapshot in file order through one reused buffer: each record is read with
+  /// `pread` in 1 MiB chunks, and each chunk is checksummed (CRC-32) and scanned for NaN/Inf
+  /// while in cache, so the file is read once and nothing is allocated per snapshot. A record
+  /// whose CRC does not match throws `checksumMismatch` before `body` sees it.
+  ///
+  /// This is the fast path for passes over a whole recording (inspection, conversion,
+  /// statistics); `layer(_:snapshot:)` is the random-access path that returns owned matrices.
+  /// Complexity: O(file size) time, O(N × Σ widths) memory.
+  public func forEachSnapshot(_ body: (SnapshotView) throws -> Void) throws {
+    let elements = sampleCount * layers.reduce(0) { $0 + $1.width }
+    let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(elements, 1))
+    defer { scratch.deallocate() }
+    let chunk = 262_144
+    for info in snapshots {
+      var crc = _CRC32.checksum(file.bytes(info.offset, info.payloadOffset - info.offset))
+      var counts: [Int] = []
+      var views: [UnsafeBufferPointer<Float>] = []
+      var position = 0
+      for spec in layers {
+        let n = sampleCount * spec.width
+        var bad = 0
+        var i = 0
+        while i < n {
+          let m = min(chunk, n - i)
+          let target = UnsafeMutableBufferPointer(rebasing: scratch[(position + i)..<(position + i + m)])
+          let start = info.payloadOffset + (position + i) * storage.byteWidth
+          if storage == .float32 {
+            let raw = UnsafeMutableRawBufferPointer(target)
+            try file.read(into: raw, at: start)
+            crc = _CRC32.update(crc, UnsafeRawBufferPointer(raw))
+            bad += Int(ibp_count_nonfinite_f32(raw.baseAddress!.assumingMemoryBound(to: UInt32.self), m))
+          } else {
+            let source = file.bytes(start, m * 2)
+            for k in 0..<m { target[k] = Float(Float16(bitPattern: source.le(k * 2, as: UInt16.self))) }
+            crc = _CRC32.update(crc, source)
+            bad += _Decode.nonFiniteCount(UnsafeBufferPointer(target))
+          }
+          i += m
+        }
+        views.append(UnsafeBufferPointer(rebasing: scratch[position..<(position + n)]))
+        counts.append(bad)
+        position += n
+      }
+      let stored: UInt32 = file.bytes(info.offset + info.length - 4, 4).le(0)
+      guard stored == crc else {
+        throw RecordingError.checksumMismatch(
+          file: url.path, block: "snapshot \(info.index)", offset: info.offset, stored: stored, computed: crc)
+      }
+      try body(SnapshotView(info: info, layers: views, nonFiniteCounts: counts))
+    }
+  }
+}

@@ -81,4 +81,39 @@ static inline uint32_t ibp_count_nonfinite_f32(const uint32_t *src, size_t n) {
   return count;
 }
 
+/// 1 when the CPU converts float16 in hardware (F16C) and has AVX2.
+static inline int ibp_has_f16c(void) { return __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx2"); }
+
+/// Converts n IEEE binary16 values at src (any alignment) to float32 at dst with F16C and returns
+/// how many are NaN or ±Inf. Call only when ibp_has_f16c(); n must be < 2^32.
+__attribute__((target("avx2,f16c"))) static inline uint32_t ibp_convert_count_f16_f16c(
+    float *restrict dst, const void *restrict src, size_t n) {
+  const __m256i exponent = _mm256_set1_epi32(0x7F800000);
+  const __m256i carry = _mm256_set1_epi32(0x00800000);
+  __m256i counts = _mm256_setzero_si256();
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256 f = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((const unsigned char *)src + 2 * i)));
+    _mm256_storeu_ps(dst + i, f);
+    __m256i w = _mm256_castps_si256(f);
+    counts = _mm256_add_epi32(counts, _mm256_srli_epi32(_mm256_add_epi32(_mm256_and_si256(w, exponent), carry), 31));
+  }
+  uint32_t lanes[8];
+  _mm256_storeu_si256((__m256i *)lanes, counts);
+  uint32_t count = lanes[0] + lanes[1] + lanes[2] + lanes[3] + lanes[4] + lanes[5] + lanes[6] + lanes[7];
+  if (i < n) {
+    uint16_t half[8] = {0};
+    float out[8];
+    memcpy(half, (const unsigned char *)src + 2 * i, 2 * (n - i));
+    _mm256_storeu_ps(out, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)half)));
+    for (size_t k = 0; k < n - i; k++) {
+      uint32_t w;
+      memcpy(&w, &out[k], 4);
+      dst[i + k] = out[k];
+      count += ((w & 0x7F800000u) + 0x00800000u) >> 31;
+    }
+  }
+  return count;
+}
+
 #endif

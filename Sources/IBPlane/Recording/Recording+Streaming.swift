@@ -45,9 +45,8 @@ extension Recording {
             bad += Int(ibp_count_nonfinite_f32(raw.baseAddress!.assumingMemoryBound(to: UInt32.self), m))
           } else {
             let source = file.bytes(start, m * 2)
-            for k in 0..<m { target[k] = Float(Float16(bitPattern: source.le(k * 2, as: UInt16.self))) }
+            bad += _Decode.float16(source, into: target)
             crc = _CRC32.update(crc, source)
-            bad += _Decode.nonFiniteCount(UnsafeBufferPointer(target))
           }
           i += m
         }

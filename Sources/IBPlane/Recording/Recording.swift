@@ -398,9 +398,8 @@ enum _Decode {
           bad += Int(ibp_count_nonfinite_f32(raw.baseAddress!.assumingMemoryBound(to: UInt32.self), m))
         } else {
           let source = file.bytes(start, m * 2)
-          for k in 0..<m { target[k] = Float(Float16(bitPattern: source.le(k * 2, as: UInt16.self))) }
+          bad += float16(source, into: target)
           if computeCRC { c = _CRC32.update(c, source) }
-          bad += nonFiniteCount(UnsafeBufferPointer(target))
         }
         i += m
       }
@@ -408,6 +407,19 @@ enum _Decode {
     }
     crc = c
     return (values, bad)
+  }
+
+  private static let hasF16C = ibp_has_f16c() != 0
+
+  /// Converts stored binary16 values to Float (F16C when the CPU has it, else Swift's
+  /// `Float(Float16)`), returning the NaN/±Inf count.
+  static func float16(_ source: UnsafeRawBufferPointer, into target: UnsafeMutableBufferPointer<Float>) -> Int {
+    let m = source.count / 2
+    if hasF16C, m > 0 {
+      return Int(ibp_convert_count_f16_f16c(target.baseAddress!, source.baseAddress!, m))
+    }
+    for k in 0..<m { target[k] = Float(Float16(bitPattern: source.le(k * 2, as: UInt16.self))) }
+    return nonFiniteCount(UnsafeBufferPointer(rebasing: target[0..<m]))
   }
 
   /// NaN/±Inf count. Branch-free so it vectorises: a float is non-finite iff its exponent bits
@@ -427,14 +439,6 @@ enum _Decode {
       #if _endian(big)
         for i in 0..<n { buf[i] = Float(bitPattern: UInt32(littleEndian: buf[i].bitPattern)) }
       #endif
-      count = n
-    }
-  }
-
-  static func float16(_ bytes: UnsafeRawBufferPointer) -> [Float] {
-    let n = bytes.count / 2
-    return [Float](unsafeUninitializedCapacity: n) { buf, count in
-      for i in 0..<n { buf[i] = Float(Float16(bitPattern: bytes.le(i * 2, as: UInt16.self))) }
       count = n
     }
   }

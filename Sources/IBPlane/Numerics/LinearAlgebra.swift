@@ -164,3 +164,11 @@ extension Double {
 #else
   import Foundation
 #endif
+
+@inline(__always) func _math_exp(_ x: Double) -> Double {
+  #if canImport(Glibc)
+    return Glibc.exp(x)
+  #else
+    return Foundation.exp(x)
+  #endif
+}

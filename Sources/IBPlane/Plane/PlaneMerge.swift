@@ -9,7 +9,8 @@ import Foundation
 /// layers × estimators the manifests promise.
 public enum PlaneMerge {
   /// The CSVs found in `inputs`: each input is a CSV file, or a directory holding
-  /// `plane.csv` and/or `plane-shard-i-of-n.csv` files.
+  /// `plane-shard-i-of-n.csv` files (a `plane.csv` beside them, an earlier merge, is
+  /// ignored) or else a `plane.csv`.
   public static func csvFiles(in inputs: [URL]) throws -> [URL] {
     var out: [URL] = []
     let fm = FileManager.default
@@ -22,9 +23,10 @@ public enum PlaneMerge {
         out.append(input)
         continue
       }
-      let names = try fm.contentsOfDirectory(atPath: input.path).filter {
-        $0 == "plane.csv" || ($0.hasPrefix("plane-shard-") && $0.hasSuffix(".csv"))
-      }.sorted()
+      let all = try fm.contentsOfDirectory(atPath: input.path)
+      let shards = all.filter { $0.hasPrefix("plane-shard-") && $0.hasSuffix(".csv") }.sorted()
+      // A plane.csv next to shard files is an earlier merge of them.
+      let names = shards.isEmpty ? all.filter { $0 == "plane.csv" } : shards
       guard !names.isEmpty else {
         throw CSVError(file: input.path, line: 0, field: "directory", message: "holds no plane.csv or plane-shard-i-of-n.csv")
       }

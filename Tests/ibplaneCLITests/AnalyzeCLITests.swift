@@ -159,3 +159,35 @@ import Testing
     #expect(r.status == 2 && r.stderr.contains("snapshot-2-layer-1.npy"), "\(r.stderr)")
   }
 }
+
+extension AnalyzeCLITests {
+  /// A real SIGKILL in the middle of the run: every complete row survives, and --resume
+  /// finishes with the same CSV as an uninterrupted run.
+  @Test func resumeAfterARealKill() throws {
+    let rec = try recording()
+    let full = temporary(), killed = temporary()
+    let slow = ["--bootstrap", "200", "--seed", "4", "--threads", "1", "--quiet"] + estimatorArguments
+    #expect(try ibplane(["analyze", rec.path, "--out", full.path] + slow).status == 0)
+    guard let binary = Self.binary else { Issue.record("ibplane not found"); return }
+    let p = Process()
+    p.executableURL = binary
+    p.arguments = ["analyze", rec.path, "--out", killed.path] + slow
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    let csv = killed.appendingPathComponent("plane.csv")
+    let deadline = Date().addingTimeInterval(60)
+    while p.isRunning, Date() < deadline {
+      let data = (try? Data(contentsOf: csv)) ?? Data()
+      if data.filter({ $0 == 10 }).count >= 4 { break }
+      usleep(5_000)
+    }
+    kill(p.processIdentifier, SIGKILL)
+    p.waitUntilExit()
+    let kept = try PlaneTable.parse(String(decoding: try Data(contentsOf: csv), as: UTF8.self), file: csv.path)
+    #expect(!kept.rows.isEmpty && kept.rows.count < 24, "killed after \(kept.rows.count) rows")
+    let r = try ibplane(["analyze", rec.path, "--out", killed.path, "--resume"] + slow)
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(try timelessCSV(killed.appendingPathComponent("plane.csv")) == timelessCSV(full.appendingPathComponent("plane.csv")))
+  }
+}

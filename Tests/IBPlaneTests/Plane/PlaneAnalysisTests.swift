@@ -170,3 +170,29 @@ enum PythonOracle {
     return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
   }
 }
+
+/// How training code computes plane points on the fly, without writing a recording:
+/// append each snapshot's activations to an in-memory source and analyse every few epochs.
+@Suite struct InMemoryTrainingLoopTests {
+  @Test func planePointsDuringTraining() throws {
+    let recorded = try PlaneFixtures.source(snapshots: 4)
+    var live = try InMemorySnapshotSource(
+      name: "live", inputs: recorded.inputs, labels: recorded.labels, layers: recorded.layers)
+    let context = try live.makePlaneContext()    // built once, reused every time
+    var points: [PlaneRow] = []
+    for s in recorded.snapshots.indices {        // stands for the training loop
+      let layers = try recorded.layers.indices.map { try recorded.layer($0, snapshot: s) }
+      try live.append(recorded.snapshots[s], layers: layers)
+      if s % 2 == 1 {                            // every other "epoch"
+        let analysis = try PlaneAnalysis(source: live, estimators: [try GaussianPlaneEstimator()], context: context)
+        points += try analysis.run()
+        live.removeAllSnapshots()
+      }
+    }
+    let offline = try PlaneAnalysis(source: recorded, estimators: [try GaussianPlaneEstimator()]).run()
+    #expect(points.count == offline.count)
+    for (a, b) in zip(points, offline) {
+      #expect(a.key == b.key && a.inputInformation == b.inputInformation && a.labelInformation == b.labelInformation)
+    }
+  }
+}

@@ -96,10 +96,10 @@ public enum PlaneFigures {
     for l in s.layers {
       for r in l.rows {
         if let lo = r.inputInformationLower, let hi = r.inputInformationUpper {
-          svg.line(px(lo), py(r.labelInformation), px(hi), py(r.labelInformation), stroke: "#777", width: 0.8)
+          svg.line(px(lo), py(r.labelInformation), px(hi), py(r.labelInformation), stroke: "#8a8a8a", width: 0.7, extra: " stroke-opacity=\"0.6\"")
         }
         if let lo = r.labelInformationLower, let hi = r.labelInformationUpper {
-          svg.line(px(r.inputInformation), py(lo), px(r.inputInformation), py(hi), stroke: "#777", width: 0.8)
+          svg.line(px(r.inputInformation), py(lo), px(r.inputInformation), py(hi), stroke: "#8a8a8a", width: 0.7, extra: " stroke-opacity=\"0.6\"")
         }
       }
     }
@@ -128,7 +128,7 @@ public enum PlaneFigures {
     for (k, t) in scale.ticks.enumerated() {
       let ty = y + height - scale.fraction(t) * height
       svg.line(x + 14, ty, x + 18, ty, stroke: "#444")
-      if lastY - ty >= size + 1 {
+      if lastY - ty >= size + 3 {
         svg.text(scale.tickLabels[k], x: x + 21, y: ty + size * 0.35, size: size)
         lastY = ty
       }

@@ -1,0 +1,83 @@
+import Foundation
+
+/// Information-plane estimators by name, as the command line and reports name them.
+///
+/// A specification is `NAME` or `NAME:key=value,key=value` (e.g. `gaussian:noise_variance=0.05`);
+/// the same name may appear twice with different parameters. Each entry documents its
+/// parameters; unknown names or keys are an `EstimatorError.invalidParameter`.
+public enum PlaneEstimatorRegistry {
+  /// One registered estimator family.
+  public struct Entry: Sendable {
+    public var name: String
+    public var summary: String
+    /// Accepted parameter keys with their meaning, unit and default.
+    public var parameters: [String: String]
+    public var make: @Sendable ([String: String]) throws -> InformationPlaneEstimator
+  }
+
+  /// Every registered family, in the order `ibplane analyze` runs them by default.
+  public static let entries: [Entry] = [
+    Entry(
+      name: "gaussian",
+      summary: "Gaussian-channel fit (linear baseline): ½ log det(Σ_T+σ²I) − ½ log det(Σ_T|Z+σ²I)",
+      parameters: ["noise_variance": "variance σ² of the additive noise on each unit (default 0.1)"],
+      make: { p in try GaussianPlaneEstimator(noiseVariance: try double(p, "noise_variance", default: 0.1)) }
+    ),
+  ]
+
+  public static var names: [String] { entries.map(\.name) }
+
+  /// Builds the estimator a specification names.
+  public static func make(_ specification: String) throws -> InformationPlaneEstimator {
+    let (name, parameters) = try parse(specification)
+    guard let entry = entries.first(where: { $0.name == name }) else {
+      throw EstimatorError.invalidParameter(
+        name: "estimator", value: name, expected: "one of \(names.joined(separator: ", "))")
+    }
+    for key in parameters.keys where entry.parameters[key] == nil {
+      throw EstimatorError.invalidParameter(
+        name: "\(name) parameter", value: key,
+        expected: entry.parameters.isEmpty ? "no parameters" : "one of \(entry.parameters.keys.sorted().joined(separator: ", "))")
+    }
+    return try entry.make(parameters)
+  }
+
+  /// Splits `NAME:k=v,k=v` into the name and its parameters.
+  public static func parse(_ specification: String) throws -> (String, [String: String]) {
+    let parts = specification.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+    let name = String(parts[0]).trimmingCharacters(in: .whitespaces)
+    guard !name.isEmpty else {
+      throw EstimatorError.invalidParameter(name: "estimator", value: "\"\(specification)\"", expected: "NAME or NAME:key=value,...")
+    }
+    var parameters: [String: String] = [:]
+    if parts.count == 2 {
+      for item in parts[1].split(separator: ",") {
+        let kv = item.split(separator: "=", maxSplits: 1)
+        guard kv.count == 2, !kv[0].isEmpty, !kv[1].isEmpty else {
+          throw EstimatorError.invalidParameter(
+            name: "estimator \(name)", value: "\"\(item)\"", expected: "key=value")
+        }
+        parameters[String(kv[0])] = String(kv[1])
+      }
+    }
+    return (name, parameters)
+  }
+
+  /// Reads a Double parameter, or its default.
+  public static func double(_ p: [String: String], _ key: String, default value: Double) throws -> Double {
+    guard let s = p[key] else { return value }
+    guard let v = Double(s), v.isFinite else {
+      throw EstimatorError.invalidParameter(name: key, value: s, expected: "a finite number")
+    }
+    return v
+  }
+
+  /// Reads an Int parameter, or its default.
+  public static func integer(_ p: [String: String], _ key: String, default value: Int) throws -> Int {
+    guard let s = p[key] else { return value }
+    guard let v = Int(s) else {
+      throw EstimatorError.invalidParameter(name: key, value: s, expected: "an integer")
+    }
+    return v
+  }
+}

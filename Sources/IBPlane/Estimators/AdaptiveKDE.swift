@@ -58,7 +58,7 @@ public struct AdaptiveKDEEstimator: MutualInformationEstimator, InformationPlane
     let (variance, maxAbs) = try noiseVariance(for: a)
     if maxAbs == 0 { return zero(0, n: a.rows, d: a.columns) }
     var e = try _KDEPlane.labelInformation(
-      a.converted(to: Double.self), partition: _KDEPlane.partition(DiscreteEntropy.symbols(rowsOf: b)),
+      a.converted(to: Double.self), classes: DiscreteEntropy.symbols(rowsOf: b),
       noiseVariance: variance, bound: bound, engine: engine, parameters: parameters)
     e.diagnostics["max_abs_activation"] = maxAbs
     return e

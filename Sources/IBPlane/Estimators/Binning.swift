@@ -109,10 +109,9 @@ public enum BinningConvention: Sendable, Equatable {
       }
     case .floor(let binSize):
       let s = S(binSize)
-      let limit = S(Int32.max)
       for k in 0..<count {
-        let q = (m.elements[k] / s).rounded(.down)
-        guard q.magnitude < limit else {
+        let q = Double((m.elements[k] / s).rounded(.down))  // exact: an integer-valued S
+        guard q.magnitude < 2_147_483_647 else {
           throw EstimatorError.degenerate(
             "value \(m.elements[k]) at row \(k / m.columns), column \(k % m.columns) is more than 2³¹ bins of size \(binSize) from 0")
         }

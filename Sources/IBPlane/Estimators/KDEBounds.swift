@@ -20,9 +20,11 @@ import Foundation
 /// tiny bins); large σ² blurs the layer and sends both coordinates to 0. The bounds differ by at
 /// most (d/2) ln(4) − …, and are tight when the components are well separated or all equal.
 ///
-/// Computation: the row log-sum-exps come from `TiledKernelSums.gaussianRowLogSums` (stable
-/// running maximum per row; both γ = 1/2σ² and 1/8σ² from one distance computation per tile),
-/// in double precision. O(N²·d) time through GEMM plus O(N²) exponentials, O(N·tile) memory.
+/// Computation: the row log-sum-exps come from the tiled engine,
+/// `TiledKernelSums.gaussianRowLogSums(_:gamma:powers:groups:)` (stable running minimum per row;
+/// exp(−D/2σ²) = exp(−D/8σ²)⁴, so one exponential per pair serves both bounds, and the class
+/// sums of I(T;Y) come from the same pass), in double precision. O(N²·d) time through GEMM plus
+/// N² exponentials, O(N·tile) memory.
 ///
 /// References: A. Kolchinsky, B. D. Tracey, "Estimating mixture entropy with pairwise distances",
 /// Entropy 19(7):361 (2017); A. M. Saxe et al., "On the information bottleneck theory of deep
@@ -47,20 +49,37 @@ public struct KDEEntropyBounds: Sendable, Equatable {
   public static func compute(
     _ t: Matrix<Double>, noiseVariance: Double, engine: TiledKernelSums = TiledKernelSums()
   ) throws -> KDEEntropyBounds {
+    try computeWithGroups(t, noiseVariance: noiseVariance, groups: nil, engine: engine).total
+  }
+
+  /// Both bounds for the rows of `t` and, when `groups` (one id per row) is given, the
+  /// p(g)-weighted sums Σ_g p(g) H(T | G=g) of both bounds, all from one pass of
+  /// `TiledKernelSums.gaussianRowLogSums(_:gamma:powers:groups:)` with γ = 1/8σ² and powers
+  /// (4, 1): exp(−D/2σ²) = exp(−D/8σ²)⁴.
+  public static func computeWithGroups(
+    _ t: Matrix<Double>, noiseVariance: Double, groups: DiscreteSymbols?, engine: TiledKernelSums = TiledKernelSums()
+  ) throws -> (total: KDEEntropyBounds, conditionalUpperNats: Double?, conditionalLowerNats: Double?) {
     guard noiseVariance.isFinite, noiseVariance > 0 else {
       throw EstimatorError.invalidParameter(name: "sigma2", value: "\(noiseVariance)", expected: "a positive finite noise variance")
     }
     guard t.rows >= 1 else { throw EstimatorError.tooFewSamples(needed: 1, got: t.rows, what: "KDE entropy bounds") }
-    let gamma = 1 / (2 * noiseVariance)
-    let logSums = try engine.gaussianRowLogSums(t, gammas: [gamma, gamma / 4])
+    let sums = try engine.gaussianRowLogSums(t, gamma: 1 / (8 * noiseVariance), powers: [4, 1], groups: groups?.ids)
     let n = Double(t.rows)
     let d = Double(t.columns)
-    let base = d / 2 + d / 2 * log(2 * Double.pi * noiseVariance) + log(n)
-    let meanKL = logSums[0].reduce(0, +) / n
-    let meanBha = logSums[1].reduce(0, +) / n
-    return KDEEntropyBounds(
-      upperNats: base - meanKL, lowerNats: base - meanBha, samples: t.rows, dimension: t.columns,
-      noiseVariance: noiseVariance)
+    let base = d / 2 + d / 2 * log(2 * Double.pi * noiseVariance)
+    let total = KDEEntropyBounds(
+      upperNats: base + log(n) - sums.all[0].reduce(0, +) / n, lowerNats: base + log(n) - sums.all[1].reduce(0, +) / n,
+      samples: t.rows, dimension: t.columns, noiseVariance: noiseVariance)
+    guard let g = groups, let within = sums.withinGroup else { return (total, nil, nil) }
+    // Σ_g (n_g/n)(base + ln n_g − (1/n_g) Σ_{i∈g} ℓ_i) = base + (1/n) Σ_i (ln n_{g(i)} − ℓ_i).
+    var upper = 0.0
+    var lower = 0.0
+    for i in 0..<t.rows {
+      let logSize = log(Double(g.counts[Int(g.ids[i])]))
+      upper += logSize - within[0][i]
+      lower += logSize - within[1][i]
+    }
+    return (total, base + upper / n, base + lower / n)
   }
 }
 
@@ -93,9 +112,8 @@ public struct KDEEstimator: MutualInformationEstimator, InformationPlaneEstimato
 
   public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
     try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("X", "Y"))
-    let partition = _KDEPlane.partition(DiscreteEntropy.symbols(rowsOf: b))
     return try _KDEPlane.labelInformation(
-      a.converted(to: Double.self), partition: partition, noiseVariance: noiseVariance, bound: bound,
+      a.converted(to: Double.self), classes: DiscreteEntropy.symbols(rowsOf: b), noiseVariance: noiseVariance, bound: bound,
       engine: engine, parameters: ["sigma2": "\(noiseVariance)", "bound": bound.rawValue])
   }
 
@@ -108,28 +126,6 @@ public struct KDEEstimator: MutualInformationEstimator, InformationPlaneEstimato
 
 /// The information-plane coordinates shared by the KDE estimators.
 enum _KDEPlane {
-  static func partition(_ s: DiscreteSymbols) -> [[Int]] {
-    var parts = [[Int]](repeating: [], count: s.count)
-    for (i, id) in s.ids.enumerated() { parts[Int(id)].append(i) }
-    return parts
-  }
-
-  /// Σ_y p(y) H(T | Y=y) for both bounds.
-  static func conditionalBounds(
-    _ t: Matrix<Double>, partition: [[Int]], noiseVariance: Double, engine: TiledKernelSums
-  ) throws -> (upper: Double, lower: Double) {
-    let n = Double(t.rows)
-    var upper = 0.0
-    var lower = 0.0
-    for part in partition where !part.isEmpty {
-      let b = try KDEEntropyBounds.compute(t.selectingRows(part), noiseVariance: noiseVariance, engine: engine)
-      let p = Double(part.count) / n
-      upper += p * b.upperNats
-      lower += p * b.lowerNats
-    }
-    return (upper, lower)
-  }
-
   static func diagnostics(_ h: KDEEntropyBounds) -> [String: Double] {
     [
       "noise_variance": h.noiseVariance, "h_upper_nats": h.upperNats, "h_lower_nats": h.lowerNats,
@@ -137,26 +133,27 @@ enum _KDEPlane {
     ]
   }
 
-  static func labelInformation(
-    _ t: Matrix<Double>, partition: [[Int]], noiseVariance: Double, bound: KDEBound, engine: TiledKernelSums,
+  /// H(T) bounds and I(T;Y) = H(T) − Σ_y p(y) H(T | Y=y) for both bounds, one kernel pass.
+  static func bounds(
+    _ t: Matrix<Double>, classes: DiscreteSymbols, noiseVariance: Double, bound: KDEBound, engine: TiledKernelSums,
     parameters: [String: String]
-  ) throws -> Estimate {
-    let h = try KDEEntropyBounds.compute(t, noiseVariance: noiseVariance, engine: engine)
-    return try labelInformation(h, t, partition: partition, bound: bound, engine: engine, parameters: parameters)
-  }
-
-  static func labelInformation(
-    _ h: KDEEntropyBounds, _ t: Matrix<Double>, partition: [[Int]], bound: KDEBound, engine: TiledKernelSums,
-    parameters: [String: String]
-  ) throws -> Estimate {
-    let c = try conditionalBounds(t, partition: partition, noiseVariance: h.noiseVariance, engine: engine)
-    let kl = h.upperNats - c.upper
-    let bha = h.lowerNats - c.lower
+  ) throws -> (KDEEntropyBounds, Estimate) {
+    let r = try KDEEntropyBounds.computeWithGroups(t, noiseVariance: noiseVariance, groups: classes, engine: engine)
+    let h = r.total
+    let kl = h.upperNats - r.conditionalUpperNats!
+    let bha = h.lowerNats - r.conditionalLowerNats!
     var diag = diagnostics(h)
     diag["mi_kl_nats"] = kl
     diag["mi_bhattacharyya_nats"] = bha
-    diag["classes"] = Double(partition.filter { !$0.isEmpty }.count)
-    return Estimate(nats: bound == .upper ? kl : bha, parameters: parameters, diagnostics: diag)
+    diag["classes"] = Double(classes.count)
+    return (h, Estimate(nats: bound == .upper ? kl : bha, parameters: parameters, diagnostics: diag))
+  }
+
+  static func labelInformation(
+    _ t: Matrix<Double>, classes: DiscreteSymbols, noiseVariance: Double, bound: KDEBound, engine: TiledKernelSums,
+    parameters: [String: String]
+  ) throws -> Estimate {
+    try bounds(t, classes: classes, noiseVariance: noiseVariance, bound: bound, engine: engine, parameters: parameters).1
   }
 
   static func point(
@@ -172,12 +169,13 @@ enum _KDEPlane {
     }
     try EstimatorError.validateFinite(layer, name: "layer")
     let t = layer.converted(to: Double.self)
-    let h = try KDEEntropyBounds.compute(t, noiseVariance: noiseVariance, engine: engine)
+    let classes = try _BinnedPlane.labelSymbols(context)
+    var (h, label) = try bounds(
+      t, classes: classes, noiseVariance: noiseVariance, bound: bound, engine: engine, parameters: parameters)
     var diag = diagnostics(h).merging(extraDiagnostics) { $1 }
     let input = Estimate(
       nats: h.nats(bound) - h.noiseEntropyNats, lowerNats: h.lowerNats - h.noiseEntropyNats,
       upperNats: h.upperNats - h.noiseEntropyNats, parameters: parameters, diagnostics: diag)
-    var label = try labelInformation(h, t, partition: context.classPartition, bound: bound, engine: engine, parameters: parameters)
     diag = label.diagnostics.merging(extraDiagnostics) { $1 }
     label.diagnostics = diag
     return PlanePoint(inputInformation: input, labelInformation: label)

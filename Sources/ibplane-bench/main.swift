@@ -5,7 +5,8 @@ import IBPlane
 // (our own baseline, or a numpy peer run as a subprocess); absolute seconds on shared
 // machines are noise, ratios are the result.
 //
-// Usage: ibplane-bench [NAME ...]   (no name: all benchmarks)
+// Usage: ibplane-bench [NAME ...]   (no name: the quick in-process benchmarks)
+//        ibplane-bench binning-kde --data DIR [...]   (driven by bench/bench_binning_kde.py)
 
 /// Best-of-`repeats` wall time of `body`, in seconds.
 func bestTime(repeats: Int = 3, _ body: () throws -> Void) rethrows -> Double {
@@ -101,7 +102,15 @@ let onDemand: [(String, () throws -> Void)] = [
   ("kernel-sums-100k", benchKernelSumsScale),
 ]
 
-let wanted = Set(CommandLine.arguments.dropFirst())
+let benchArguments = Array(CommandLine.arguments.dropFirst())
+if benchArguments.first == "binning-kde" {
+  do { try BinningKDEBench.run(benchArguments) } catch {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    exit(1)
+  }
+  exit(0)
+}
+let wanted = Set(benchArguments)
 for (name, run) in benchmarks + onDemand where wanted.contains(name) || (wanted.isEmpty && benchmarks.contains { $0.0 == name }) {
   do { try run() } catch {
     FileHandle.standardError.write(Data("benchmark \(name) failed: \(error)\n".utf8))

@@ -34,20 +34,16 @@ struct Synth: ParsableCommand {
   @Option(help: "The output directory (created when missing).")
   var out: String?
 
-  func validate() throws {
-    if list { return }
-    guard task != nil else { throw ValidationError("missing --task NAME (or use --list)") }
-    guard let n else { throw ValidationError("missing --n N, the number of samples") }
-    guard n >= 2 else { throw ValidationError("--n must be at least 2, got \(n)") }
-    guard out != nil else { throw ValidationError("missing --out DIR, the output directory") }
-  }
-
   func run() throws {
     if list {
       print(try Synth.listing())
       return
     }
-    guard let task, let n, let out else { return }
+    // Checked here rather than in validate(): a bad value is one sentence on stderr and exit 2.
+    guard let task else { throw BadInput("missing --task NAME (or use --list)") }
+    guard let n else { throw BadInput("missing --n N, the number of samples") }
+    guard n >= 2 else { throw BadInput("--n must be at least 2, got \(n)") }
+    guard let out else { throw BadInput("missing --out DIR, the output directory") }
     let synthetic: any SyntheticTask
     do {
       synthetic = try SyntheticTasks.task(named: task)

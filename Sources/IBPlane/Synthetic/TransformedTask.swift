@@ -1,8 +1,7 @@
 /// A base task seen through an injective, smooth map applied to X and to Y separately.
 ///
-/// MI is invariant under injective maps of each variable (Kraskov, Stögbauer & Grassberger
-/// 2004, eq. 1 and §II; Cover & Thomas §2.8 data-processing both ways), so the truth is the
-/// base task's. These tasks test whether an estimator is fooled by heavy tails, bounded
+/// MI is invariant under injective maps of each variable (the data-processing inequality
+/// applied to the map and to its inverse, Cover & Thomas §2.8), so the truth is the base task's. These tasks test whether an estimator is fooled by heavy tails, bounded
 /// supports or curved dependence (the "Beyond normal" benchmark of Czyż et al., NeurIPS 2023,
 /// uses the same maps).
 public enum MIPreservingTransform: String, Sendable, CaseIterable {

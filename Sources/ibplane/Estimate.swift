@@ -16,6 +16,10 @@ struct Estimate: ParsableCommand {
       Estimators: \(EstimatorCatalog.names.joined(separator: ", ")).
         gaussian  MI of the Gaussian fitted to the sample covariance (exact for Gaussian data,
                   blind to nonlinear dependence); --bias-correction removes its finite-N bias.
+        binning   X binned (--convention, --bins, --binsize), Y's rows taken as discrete symbols.
+        adaptive-binning  X binned at equal-mass edges (--bins, --mode); Y discrete.
+        kde       KDE bound on I(X;Y) for X + N(0, σ²I) (--sigma2, --bound); Y discrete classes.
+        adaptive-kde  as kde with σ² = c·max|X| (--sigma2 is c).
 
       Example:
         ibplane estimate --estimator gaussian /tmp/g5/x.npy /tmp/g5/y.npy --json
@@ -27,6 +31,27 @@ struct Estimate: ParsableCommand {
 
   @Flag(help: "gaussian: subtract the exact finite-sample bias (Misra et al. 2005). Default off.")
   var biasCorrection = false
+
+  @Option(help: "binning, adaptive-binning: number of bins (default 30).")
+  var bins: Int?
+
+  @Option(help: "binning --convention floor: bin width in activation units (default 0.07).")
+  var binsize: Double?
+
+  @Option(help: "binning: idnns (30 edges on [-1, 1] as the original code), floor or range (default idnns).")
+  var convention: String?
+
+  @Option(help: "adaptive-binning: per-layer (default) or per-unit.")
+  var mode: String?
+
+  @Option(help: "binning families: plug-in (default) or miller-madow entropy.")
+  var correction: String?
+
+  @Option(help: "kde: noise variance σ² (default 0.1); adaptive-kde: the scale c in σ² = c·max|X| (default 0.1).")
+  var sigma2: Double?
+
+  @Option(help: "kde, adaptive-kde: upper (pairwise KL, default) or lower (Bhattacharyya) bound.")
+  var bound: String?
 
   @Argument(help: "The .npy file of X (N × dx).")
   var x: String
@@ -41,7 +66,10 @@ struct Estimate: ParsableCommand {
   var json = false
 
   func run() throws {
-    let mi = try EstimatorCatalog.make(estimator, options: EstimatorOptions(biasCorrection: biasCorrection))
+    let options = EstimatorOptions(
+      biasCorrection: biasCorrection, bins: bins, binSize: binsize, convention: convention, mode: mode,
+      correction: correction, sigma2: sigma2, bound: bound)
+    let mi = try EstimatorCatalog.make(estimator, options: options)
     let a = try NumPyFile.read(URL(fileURLWithPath: x)).matrix(Double.self, file: x)
     let b = try NumPyFile.read(URL(fileURLWithPath: y)).matrix(Double.self, file: y)
     guard a.rows == b.rows else {

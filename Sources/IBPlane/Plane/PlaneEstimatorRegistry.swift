@@ -23,6 +23,45 @@ public enum PlaneEstimatorRegistry {
       parameters: ["noise_variance": "variance σ² of the additive noise on each unit (default 0.1)"],
       make: { p in try GaussianPlaneEstimator(noiseVariance: try double(p, "noise_variance", default: 0.1)) }
     ),
+    Entry(
+      name: "binning",
+      summary: "fixed-width binning (Shwartz-Ziv & Tishby 2017): plug-in entropies of bin symbols",
+      parameters: [
+        "convention": "idnns (30 edges on [-1, 1], the original), floor (floor(x / binsize)) or range (layer min..max); default idnns",
+        "bins": "number of bins for idnns and range (default 30)",
+        "binsize": "bin width for floor (default 0.07)",
+        "correction": "plug-in (default) or miller-madow",
+      ],
+      make: { p in try EstimatorCatalog.makeFamily("binning", try EstimatorOptions(parameters: p)) }
+    ),
+    Entry(
+      name: "adaptive-binning",
+      summary: "equal-mass binning (Chelombiev et al. 2019): edges at quantiles of the activations",
+      parameters: [
+        "bins": "number of bins (default 30)",
+        "mode": "per-layer (pooled unique values, the original; default) or per-unit",
+        "correction": "plug-in (default) or miller-madow",
+      ],
+      make: { p in try EstimatorCatalog.makeFamily("adaptive-binning", try EstimatorOptions(parameters: p)) }
+    ),
+    Entry(
+      name: "kde",
+      summary: "KDE pairwise-distance bounds (Kolchinsky & Tracey 2017; Saxe et al. 2018) on T + N(0, σ²I)",
+      parameters: [
+        "sigma2": "noise variance σ² (default 0.1)",
+        "bound": "upper (pairwise KL, default) or lower (Bhattacharyya)",
+      ],
+      make: { p in try EstimatorCatalog.makeFamily("kde", try EstimatorOptions(parameters: p)) }
+    ),
+    Entry(
+      name: "adaptive-kde",
+      summary: "KDE bounds with σ² = c·max|T| per snapshot (Chelombiev et al. 2019)",
+      parameters: [
+        "sigma2": "the scale c in σ² = c·max|T| (default 0.1)",
+        "bound": "upper (pairwise KL, default) or lower (Bhattacharyya)",
+      ],
+      make: { p in try EstimatorCatalog.makeFamily("adaptive-kde", try EstimatorOptions(parameters: p)) }
+    ),
   ]
 
   public static var names: [String] { entries.map(\.name) }

@@ -1,4 +1,4 @@
-import CZlib
+import CTrainNative
 import Foundation
 import IBPlane
 

@@ -17,11 +17,13 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
   case tanh, relu, sigmoid, elu, softsign, softplus, linear
 
   /// Overwrites `z` with f(z).
+  @_specialize(exported: true, where S == Float)
+  @_specialize(exported: true, where S == Double)
   @inlinable
   public func apply<S: TrainScalar>(_ z: inout [S]) {
     z.withUnsafeMutableBufferPointer { p in
       switch self {
-      case .tanh: for i in p.indices { p[i] = S._tanh(p[i]) }
+      case .tanh: S._tanhInPlace(p)
       case .relu: for i in p.indices where p[i] < 0 { p[i] = 0 }
       case .sigmoid: for i in p.indices { p[i] = Activation.sigmoid(p[i]) }
       case .elu: for i in p.indices where p[i] <= 0 { p[i] = S._expm1(p[i]) }
@@ -38,6 +40,8 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
 
   /// Multiplies the upstream gradient `gradient` (∂L/∂a) in place by f′(z), giving ∂L/∂z.
   /// `preActivation` is z and `output` is a = f(z); each derivative uses whichever is cheaper.
+  @_specialize(exported: true, where S == Float)
+  @_specialize(exported: true, where S == Double)
   @inlinable
   public func multiplyDerivative<S: TrainScalar>(_ gradient: inout [S], preActivation z: [S], output a: [S]) {
     gradient.withUnsafeMutableBufferPointer { g in

@@ -37,6 +37,8 @@ public enum Loss: String, Sendable, CaseIterable, Codable {
   case meanSquaredError = "mse"
 
   /// The batch loss (Double) and ∂L/∂output, where `output` is the output layer's activation.
+  @_specialize(exported: true, where S == Float)
+  @_specialize(exported: true, where S == Double)
   public func evaluate<S: TrainScalar>(output: Matrix<S>, targets: TrainingTargets<S>) throws -> (
     value: Double, gradient: Matrix<S>
   ) {
@@ -97,6 +99,8 @@ public enum Loss: String, Sendable, CaseIterable, Codable {
   }
 
   /// Row-wise softmax of logits, with the row maximum subtracted before exponentiating.
+  @_specialize(exported: true, where S == Float)
+  @_specialize(exported: true, where S == Double)
   public static func softmax<S: TrainScalar>(_ z: Matrix<S>) -> Matrix<S> {
     var out = z
     let k = z.columns

@@ -77,6 +77,8 @@ public struct Network<S: TrainScalar>: Sendable, Equatable {
   public var parameterCount: Int { layers.reduce(0) { $0 + $1.weights.elements.count + $1.bias.count } }
 
   /// Runs the batch `input` (B × inputWidth) through every layer.
+  @_specialize(exported: true, where S == Float)
+  @_specialize(exported: true, where S == Double)
   public func forward(_ input: Matrix<S>) throws -> ForwardPass<S> {
     guard input.columns == inputWidth else {
       throw NumericsError.shapeMismatch("input has \(input.columns) features but the network expects \(inputWidth)")
@@ -105,6 +107,8 @@ public struct Network<S: TrainScalar>: Sendable, Equatable {
   /// Gradients of the loss with respect to every layer's weights and bias, given the batch
   /// `input`, its `pass` and `outputGradient` = ∂L/∂(output layer's activation).
   /// With `l2` > 0 the objective also carries (l2/2)·Σ‖W‖² (weights only, not biases).
+  @_specialize(exported: true, where S == Float)
+  @_specialize(exported: true, where S == Double)
   public func backward(
     input: Matrix<S>, pass: ForwardPass<S>, outputGradient: Matrix<S>, l2: S = 0
   ) throws -> [LayerGradient<S>] {

@@ -43,6 +43,8 @@ public struct OptimizerState<S: TrainScalar>: Sendable {
   }
 
   /// Applies one update with learning rate `learningRate` to `network`.
+  @_specialize(exported: true, where S == Float)
+  @_specialize(exported: true, where S == Double)
   public mutating func apply(_ gradients: [LayerGradient<S>], to network: inout Network<S>, learningRate: Double) {
     step += 1
     for l in network.layers.indices {

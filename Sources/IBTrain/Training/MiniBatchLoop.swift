@@ -5,6 +5,8 @@ enum _MiniBatchLoop {
   /// Trains `network` for one epoch on `inputs`/`targets`, visiting samples in `order`, in
   /// batches of `batchSize` (the last batch may be smaller). Returns the mean batch loss and
   /// the number of correctly classified samples (class targets only).
+  @_specialize(exported: true, where S == Float)
+  @_specialize(exported: true, where S == Double)
   static func epoch<S: TrainScalar>(
     network: inout Network<S>, state: inout OptimizerState<S>, inputs: Matrix<S>, targets: TrainingTargets<S>,
     loss: Loss, batchSize: Int, learningRate: Double, l2: Double, order: [Int]
@@ -37,6 +39,8 @@ enum _MiniBatchLoop {
   }
 
   /// Samples whose arg-max output equals the label (ties go to the lower index).
+  @_specialize(exported: true, where S == Float)
+  @_specialize(exported: true, where S == Double)
   static func countCorrect<S: TrainScalar>(_ output: Matrix<S>, _ labels: [Int]) -> Int {
     var correct = 0
     let k = output.columns

@@ -100,6 +100,8 @@ public final class Trainer<S: TrainScalar> {
   /// Runs the remaining epochs, calling `onSnapshot` at every scheduled epoch (before that
   /// epoch's updates) and `onProgress` after every epoch. An error thrown by a callback stops
   /// training and is rethrown.
+  @_specialize(exported: true, where S == Float)
+  @_specialize(exported: true, where S == Double)
   @discardableResult
   public func train(
     onProgress: ((EpochProgress) -> Void)? = nil, onSnapshot: (TrainingSnapshot) throws -> Void
@@ -159,6 +161,8 @@ public final class Trainer<S: TrainScalar> {
 
   /// One forward pass over all patterns: per-layer activations (as `Float`; the output of a
   /// cross-entropy network as softmax probabilities) and loss/accuracy on the train and test rows.
+  @_specialize(exported: true, where S == Float)
+  @_specialize(exported: true, where S == Double)
   public func evaluate() throws -> (layers: [Matrix<Float>], metrics: [String: Double]) {
     let pass = try network.forward(allInputs)
     var layers = pass.outputs

@@ -75,7 +75,7 @@ struct Train: ParsableCommand {
   @Option(help: "Directory of the bundled data sets (default: $IBPLANE_DATA, ./notebooks-data, or the one next to the executable's checkout).")
   var dataDir: String?
 
-  @Option(help: "OpenBLAS threads during training (default: 1 for small networks, all cores when a layer's batch GEMM exceeds 10^7 multiply-adds).")
+  @Option(help: "OpenBLAS threads during training (default 1: measured fastest on the shared 2-core machine, see bench/README.md).")
   var blasThreads: Int?
 
   @Option(help: "gaussian-mixture only: number of classes.")
@@ -164,6 +164,7 @@ struct Train: ParsableCommand {
         "dataset": dataset.rawValue, "architecture": architecture, "epochs": summary.epochs, "steps": summary.steps,
         "snapshots": summary.snapshotCount, "training_seconds": summary.trainingSeconds,
         "snapshot_seconds": summary.snapshotSeconds, "epochs_per_second": summary.epochsPerSecond,
+        "training_cpu_seconds": summary.trainingCPUSeconds, "epochs_per_cpu_second": summary.epochsPerCPUSecond,
         "blas_threads": summary.blasThreads, "loss_unit": "nats",
       ]
       for (k, v) in m { object[k] = v }
@@ -174,8 +175,8 @@ struct Train: ParsableCommand {
         "trained \(dataset.rawValue) \(architecture) \(activation.rawValue) \(optimizer): \(summary.epochs) epochs, "
           + "\(summary.steps) steps in \(String(format: "%.2f", summary.trainingSeconds)) s "
           + "(\(String(format: "%.1f", summary.epochsPerSecond)) epochs/s, \(summary.blasThreads) BLAS thread(s))")
-      var line = "train accuracy \(String(format: "%.4f", m["train_accuracy"] ?? .nan)), loss \(String(format: "%.4f", m["loss"] ?? .nan)) nats"
-      if let t = m["test_accuracy"] { line += "; test accuracy \(String(format: "%.4f", t)), loss \(String(format: "%.4f", m["test_loss"] ?? .nan)) nats" }
+      var line = "train accuracy \(String(format: "%.4f", m["train_accuracy"] ?? .nan)), loss \(String(format: "%.4g", m["loss"] ?? .nan)) nats"
+      if let t = m["test_accuracy"] { line += "; test accuracy \(String(format: "%.4f", t)), loss \(String(format: "%.4g", m["test_loss"] ?? .nan)) nats" }
       print(line)
       print("\(summary.snapshotCount) snapshots" + (record.map { " recorded to \($0)" } ?? " (not recorded: no --record)"))
     }
@@ -237,7 +238,7 @@ final class TrainingProgress {
     let fraction = Double(p.epoch) / Double(max(p.epochs, 1))
     let eta = p.elapsedSeconds / max(fraction, 1e-9) * (1 - fraction)
     let stats =
-      "epoch \(p.epoch)/\(p.epochs)  loss \(String(format: "%.4f", p.loss)) nats"
+      "epoch \(p.epoch)/\(p.epochs)  loss \(String(format: "%.4g", p.loss)) nats"
       + (p.accuracy.map { "  acc \(String(format: "%.3f", $0))" } ?? "") + "  ETA \(Self.clock(eta))"
     if isTerminal {
       guard p.elapsedSeconds - lastDraw >= 0.1 || p.epoch == p.epochs else { return }

@@ -8,8 +8,8 @@ import IBPlane
 /// | `relu` | max(0, z) | 1 if z > 0 else 0 (0 at the kink) |
 /// | `sigmoid` | 1 / (1 + e^−z) | a (1 − a) |
 /// | `elu` | z if z > 0 else e^z − 1 (α = 1, Clevert et al. 2016) | 1 if z > 0 else a + 1 |
-/// | `softsign` | z / (1 + abs z) | 1 / (1 + abs z)² |
-/// | `softplus` | log(1 + e^z), computed as max(z, 0) + log1p(e^−abs z) | sigmoid(z) |
+/// | `softsign` | z / (1 + abs z) | 1 / (1 + abs z)² = (1 − abs a)² |
+/// | `softplus` | log(1 + e^z), computed as max(z, 0) + log1p(e^−abs z) | sigmoid(z) = 1 − e^−a |
 /// | `linear` | z | 1 |
 ///
 /// Complexity: O(N·width) per layer, one pass over contiguous memory.
@@ -39,27 +39,28 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
   }
 
   /// Multiplies the upstream gradient `gradient` (∂L/∂a) in place by f′(z), giving ∂L/∂z.
-  /// `preActivation` is z and `output` is a = f(z); each derivative uses whichever is cheaper.
+  ///
+  /// Every derivative is written in terms of the output a = f(z) alone, so the forward pass
+  /// need not keep z: relu and elu test a > 0 (⇔ z > 0); softsign uses (1 − abs a)² =
+  /// 1/(1 + abs z)²; softplus uses sigmoid(z) = 1 − e^−a = −expm1(−a), exact for tiny a.
   @_specialize(exported: true, where S == Float)
   @_specialize(exported: true, where S == Double)
   @inlinable
-  public func multiplyDerivative<S: TrainScalar>(_ gradient: inout [S], preActivation z: [S], output a: [S]) {
+  public func multiplyDerivative<S: TrainScalar>(_ gradient: inout [S], output a: [S]) {
     gradient.withUnsafeMutableBufferPointer { g in
-      z.withUnsafeBufferPointer { z in
-        a.withUnsafeBufferPointer { a in
-          switch self {
-          case .tanh: for i in g.indices { g[i] *= 1 - a[i] * a[i] }
-          case .relu: for i in g.indices where !(z[i] > 0) { g[i] = 0 }
-          case .sigmoid: for i in g.indices { g[i] *= a[i] * (1 - a[i]) }
-          case .elu: for i in g.indices where z[i] <= 0 { g[i] *= a[i] + 1 }
-          case .softsign:
-            for i in g.indices {
-              let d = 1 + abs(z[i])
-              g[i] /= d * d
-            }
-          case .softplus: for i in g.indices { g[i] *= Activation.sigmoid(z[i]) }
-          case .linear: break
+      a.withUnsafeBufferPointer { a in
+        switch self {
+        case .tanh: for i in g.indices { g[i] *= 1 - a[i] * a[i] }
+        case .relu: for i in g.indices where !(a[i] > 0) { g[i] = 0 }
+        case .sigmoid: for i in g.indices { g[i] *= a[i] * (1 - a[i]) }
+        case .elu: for i in g.indices where !(a[i] > 0) { g[i] *= a[i] + 1 }
+        case .softsign:
+          for i in g.indices {
+            let d = 1 - abs(a[i])
+            g[i] *= d * d
           }
+        case .softplus: for i in g.indices { g[i] *= -S._expm1(-a[i]) }
+        case .linear: break
         }
       }
     }

@@ -55,14 +55,24 @@ public enum Loss: String, Sendable, CaseIterable, Codable {
       guard case .classes(let labels, let classCount) = targets, classCount == k else {
         throw NumericsError.shapeMismatch("cross-entropy needs class labels for \(k) output units")
       }
-      let probabilities = Loss.softmax(output)
+      // One pass per row: m = max z, s = Σ exp(z − m); −log p_y = m + log s − z_y, and
+      // p_j = exp(z_j − m)/s — no log of an underflowed probability.
       let scale = 1 / S(b)
-      probabilities.elements.withUnsafeBufferPointer { p in
+      output.elements.withUnsafeBufferPointer { z in
         gradient.elements.withUnsafeMutableBufferPointer { g in
           for i in 0..<b {
             let y = labels[i]
-            total -= Double(Loss.logSoftmax(output, row: i, column: y))
-            for j in 0..<k { g[i * k + j] = p[i * k + j] * scale }
+            var m = -S.infinity
+            for j in 0..<k { m = Swift.max(m, z[i * k + j]) }
+            var sum: S = 0
+            for j in 0..<k {
+              let e = S._exp(z[i * k + j] - m)
+              g[i * k + j] = e
+              sum += e
+            }
+            total += Double(m + S._log(sum) - z[i * k + y])
+            let r = scale / sum
+            for j in 0..<k { g[i * k + j] *= r }
             g[i * k + y] -= scale
           }
         }
@@ -118,18 +128,6 @@ public enum Loss: String, Sendable, CaseIterable, Codable {
       }
     }
     return out
-  }
-
-  /// log softmax(z)_{row, column} = z − max − log Σ exp(z − max).
-  static func logSoftmax<S: TrainScalar>(_ z: Matrix<S>, row i: Int, column y: Int) -> S {
-    let k = z.columns
-    return z.elements.withUnsafeBufferPointer { p in
-      var m = -S.infinity
-      for j in 0..<k { m = Swift.max(m, p[i * k + j]) }
-      var s: S = 0
-      for j in 0..<k { s += S._exp(p[i * k + j] - m) }
-      return p[i * k + y] - m - S._log(s)
-    }
   }
 
   static func oneHot<S: TrainScalar>(_ labels: [Int], classCount k: Int, as: S.Type) -> Matrix<S> {

@@ -25,9 +25,9 @@ public struct LayerGradient<S: TrainScalar>: Sendable {
   public var bias: [S]
 }
 
-/// Every layer's pre-activation z and output a for one batch, kept for the backward pass.
+/// Every layer's output a for one batch, kept for the backward pass (each activation's
+/// derivative is a function of its output, so pre-activations are not stored).
 public struct ForwardPass<S: TrainScalar>: Sendable {
-  public var preActivations: [Matrix<S>]
   public var outputs: [Matrix<S>]
   public var output: Matrix<S> { outputs[outputs.count - 1] }
 }
@@ -83,9 +83,7 @@ public struct Network<S: TrainScalar>: Sendable, Equatable {
     guard input.columns == inputWidth else {
       throw NumericsError.shapeMismatch("input has \(input.columns) features but the network expects \(inputWidth)")
     }
-    var pre: [Matrix<S>] = []
     var out: [Matrix<S>] = []
-    pre.reserveCapacity(layers.count)
     out.reserveCapacity(layers.count)
     var a = input
     for layer in layers {
@@ -96,12 +94,11 @@ public struct Network<S: TrainScalar>: Sendable, Equatable {
           for i in 0..<z.rows { for j in 0..<n { zp[i * n + j] += bp[j] } }
         }
       }
+      layer.activation.apply(&z.elements)
+      out.append(z)
       a = z
-      layer.activation.apply(&a.elements)
-      pre.append(z)
-      out.append(a)
     }
-    return ForwardPass(preActivations: pre, outputs: out)
+    return ForwardPass(outputs: out)
   }
 
   /// Gradients of the loss with respect to every layer's weights and bias, given the batch
@@ -116,7 +113,7 @@ public struct Network<S: TrainScalar>: Sendable, Equatable {
     var g = outputGradient
     for l in stride(from: layers.count - 1, through: 0, by: -1) {
       let layer = layers[l]
-      layer.activation.multiplyDerivative(&g.elements, preActivation: pass.preActivations[l].elements, output: pass.outputs[l].elements)
+      layer.activation.multiplyDerivative(&g.elements, output: pass.outputs[l].elements)
       let previous = l == 0 ? input : pass.outputs[l - 1]
       var dW = try previous.multiplied(by: g, transposingSelf: true)
       if l2 > 0 {

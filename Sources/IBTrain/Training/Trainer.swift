@@ -20,24 +20,24 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var l2: Double = 0
   public var seed: UInt64 = 1
   public var schedule: RecordingSchedule = .logSpaced(count: 400)
-  /// OpenBLAS threads during training; `nil` applies `TrainingConfiguration.blasThreadPolicy`.
+  /// OpenBLAS threads during training; `nil` applies `TrainingConfiguration.defaultBLASThreads`.
   public var blasThreads: Int? = nil
 
   public init() {}
 
-  /// The thread policy, measured on 2 cores (see `bench/README.md`): small networks run
-  /// fastest on one OpenBLAS thread, because a GEMM of a few thousand multiply-adds costs less
-  /// than waking a second thread; the threads pay off once a layer's batch GEMM passes
-  /// ~10⁷ multiply-adds (MNIST's 784×1024 layer at batch 128: 1.0·10⁸).
-  public static func blasThreadPolicy(inputWidth: Int, widths: [Int], batchSize: Int) -> Int {
-    var fanIn = inputWidth
-    var largest = 0
-    for w in widths {
-      largest = Swift.max(largest, batchSize * fanIn * w)
-      fanIn = w
-    }
-    return largest >= 10_000_000 ? Parallel.defaultThreads : 1
-  }
+  /// The OpenBLAS thread policy for training: one thread, unless `blasThreads` says otherwise.
+  ///
+  /// Measured on the project's 2-core machine (shared with other jobs), release build,
+  /// `bench/trainer_vs_numpy.py` and `bench/README.md`:
+  /// - 12-bit net (GEMMs of at most 256×12×10): OpenBLAS runs such small products on one
+  ///   thread whatever the setting; 1 vs 2 threads differ only by noise.
+  /// - MNIST 784-1024-20-20-20-10, batch 128 (the 784×1024 GEMM is 1.0·10⁸ multiply-adds):
+  ///   2 threads ran at 0.95× the speed of 1 (median of 5 interleaved runs): on a shared
+  ///   machine the second core is rarely free.
+  /// One thread also matches `NativeRuntime`'s process-wide policy, and a run is
+  /// bit-reproducible for a given seed at a given thread count. On an idle many-core machine,
+  /// pass `--blas-threads` (or set `blasThreads`) for wide layers.
+  public static let defaultBLASThreads = 1
 }
 
 /// Trains a fully-connected classifier on a `ClassificationDataset` and reports snapshots.
@@ -90,12 +90,7 @@ public final class Trainer<S: TrainScalar> {
   }
 
   /// The OpenBLAS thread count this run uses.
-  public var blasThreads: Int {
-    configuration.blasThreads
-      ?? TrainingConfiguration.blasThreadPolicy(
-        inputWidth: dataset.inputWidth, widths: configuration.hiddenWidths + [dataset.classCount],
-        batchSize: Swift.min(configuration.batchSize ?? dataset.trainIndices.count, dataset.trainIndices.count))
-  }
+  public var blasThreads: Int { configuration.blasThreads ?? TrainingConfiguration.defaultBLASThreads }
 
   /// Runs the remaining epochs, calling `onSnapshot` at every scheduled epoch (before that
   /// epoch's updates) and `onProgress` after every epoch. An error thrown by a callback stops
@@ -118,15 +113,19 @@ public final class Trainer<S: TrainScalar> {
     let identity = Array(0..<n)
     let clock = ContinuousClock()
     let start = clock.now
+    let cpuStart = Self.processCPUSeconds()
     var snapshotTime = Duration.zero
+    var snapshotCPU = 0.0
     var snapshots = 0
 
     func takeSnapshot() throws {
       let t0 = clock.now
+      let c0 = Self.processCPUSeconds()
       let s = try snapshot()
       try onSnapshot(s)
       snapshots += 1
       snapshotTime += clock.now - t0
+      snapshotCPU += Self.processCPUSeconds() - c0
     }
 
     while completedEpochs < total {
@@ -147,9 +146,18 @@ public final class Trainer<S: TrainScalar> {
     }
     if scheduled.contains(completedEpochs) { try takeSnapshot() }
     let wall = (clock.now - start).seconds
+    let cpu = Self.processCPUSeconds() - cpuStart
     return TrainingSummary(
       epochs: total, steps: optimizerState.step, snapshotCount: snapshots, finalMetrics: try evaluate().metrics,
-      trainingSeconds: wall - snapshotTime.seconds, snapshotSeconds: snapshotTime.seconds, blasThreads: threads)
+      trainingSeconds: wall - snapshotTime.seconds, trainingCPUSeconds: cpu - snapshotCPU,
+      snapshotSeconds: snapshotTime.seconds, blasThreads: threads)
+  }
+
+  /// CPU time of the whole process (all threads), in seconds: `clock_gettime(CLOCK_PROCESS_CPUTIME_ID)`.
+  static func processCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
   }
 
   /// The current network's activations on every pattern and its metrics.

@@ -42,9 +42,14 @@ public struct TrainingSummary: Sendable {
   public var finalMetrics: [String: Double]
   /// Wall time of the epochs themselves (optimisation only), in seconds.
   public var trainingSeconds: Double
+  /// CPU time of the epochs (all threads of the process), in seconds; on a shared machine a
+  /// steadier measure of the work than wall time.
+  public var trainingCPUSeconds: Double
   /// Wall time spent computing snapshots and in the snapshot callback, in seconds.
   public var snapshotSeconds: Double
   /// OpenBLAS threads used.
   public var blasThreads: Int
   public var epochsPerSecond: Double { trainingSeconds > 0 ? Double(epochs) / trainingSeconds : .infinity }
+  /// Epochs per CPU second.
+  public var epochsPerCPUSecond: Double { trainingCPUSeconds > 0 ? Double(epochs) / trainingCPUSeconds : .infinity }
 }

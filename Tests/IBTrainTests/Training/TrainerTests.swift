@@ -61,16 +61,17 @@ struct TrainerTests {
     #expect(trainer.completedEpochs == 3)
   }
 
-  /// The 12-bit defaults learn: the release run (bench/README.md) passes training accuracy 0.95
-  /// after ~2,000 epochs and reaches ~0.99 at 8,000. A debug-mode test affords 300 epochs,
-  /// where that run stands at ≈ 0.80–0.85: the bar 0.75 sits well above the majority-class
-  /// rate (0.563 of the training rows are y = 0) and fails if learning breaks.
+  /// The 12-bit defaults learn. The release run of this exact configuration (seed 1) stands at
+  /// training accuracy 0.9506 after 200 epochs and 0.964 after 400, and reaches 1.000 by epoch
+  /// 3,600 of 8,000 (bench/README.md). A debug-mode test affords 200 epochs; the bar 0.92
+  /// leaves room for last-bit differences between debug and release code generation, and is
+  /// far above the majority-class rate of the training rows (0.563).
   @Test func ib12DefaultsLearn() throws {
     let data = try BundledDataset.ib12.load(directory: notebooksData)
-    let trainer = try Trainer<Float>(configuration: Self.config(epochs: 300), dataset: data)
+    let trainer = try Trainer<Float>(configuration: Self.config(epochs: 200), dataset: data)
     let before = try trainer.evaluate().metrics
     let summary = try trainer.train { _ in }
-    #expect(summary.finalMetrics["train_accuracy"]! >= 0.75)
+    #expect(summary.finalMetrics["train_accuracy"]! >= 0.92)
     #expect(summary.finalMetrics["loss"]! < before["loss"]!)
   }
 

@@ -3,6 +3,8 @@ extension Matrix {
   /// The product op(self)·op(other), with optional transposes.
   ///
   /// The corresponding C function is `cblas_sgemm` / `cblas_dgemm`.
+  @_specialize(exported: true, where Scalar == Float)
+  @_specialize(exported: true, where Scalar == Double)
   public func multiplied(
     by other: Matrix, transposingSelf: Bool = false, transposingOther: Bool = false
   ) throws -> Matrix {

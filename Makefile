@@ -42,6 +42,8 @@ test: deps pydeps
 bench: deps pydeps
 	$(SWIFT) build -c release --product ibplane-bench
 	.build/release/ibplane-bench
+	$(SWIFT) build -c release --product ibplane
+	$(PYTHON) bench/gaussian_estimator.py .build/release/ibplane
 
 clean:
 	rm -rf .build

@@ -23,7 +23,7 @@ let package = Package(
       dependencies: ["CNative", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
       swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
     ),
-    .target(name: "IBTrain", dependencies: ["IBPlane", "CNative"]),
+    .target(name: "IBTrain", dependencies: ["IBPlane", "CNative", "CTrainNative"]),
     .executableTarget(
       name: "ibplane",
       dependencies: [
@@ -35,6 +35,8 @@ let package = Package(
     // MARK: - Implementation details
     // GSL (special functions, RNGs), OpenBLAS (cblas_*) and LAPACKE behind one shim.
     .systemLibrary(name: "CNative", path: "Sources/CNative"),
+    // zlib (gzread) for the gzip-compressed MNIST IDX files and libmvec (vector tanhf) for IBTrain.
+    .systemLibrary(name: "CTrainNative", path: "Sources/CTrainNative"),
     // Release-mode benchmarks that print ratios against a reference run in the same process.
     .executableTarget(name: "ibplane-bench", dependencies: ["IBPlane", "IBTrain", "CNative"]),
 

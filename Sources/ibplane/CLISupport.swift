@@ -4,7 +4,9 @@ import IBPlane
 
 /// Every subcommand of `ibplane`, in `--help` order. Each lives in its own file.
 enum CLISubcommands {
-  static let all: [ParsableCommand.Type] = [Synth.self, Estimate.self, Inspect.self, Convert.self]
+  static let all: [ParsableCommand.Type] = [
+    Synth.self, Estimate.self, Train.self, Analyze.self, Merge.self, Inspect.self, Convert.self,
+  ]
 }
 
 /// A failure the user caused (bad input file, bad parameter): exit code 2.

@@ -47,8 +47,8 @@ struct Convert: ParsableCommand {
       var run = r.run
       run["converted_from"] = inURL.lastPathComponent
       let out = try Recorder(creating: outURL, layers: r.layers, inputs: try r.inputs, labels: r.labels, storage: type, run: run, overwrite: overwrite)
-      for s in r.snapshots {
-        let layers = try r.layers.indices.map { try r.layer($0, snapshot: s.index, allowNonFinite: true) }
+      for (index, s) in r.snapshots.enumerated() {
+        let layers = try r.layers.indices.map { try r.layer($0, snapshot: index, allowNonFinite: true) }
         try out.record(epoch: s.epoch, step: s.step, layers: layers, metrics: s.metrics)
       }
     }

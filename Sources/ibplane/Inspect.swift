@@ -66,7 +66,7 @@ struct Inspect: ParsableCommand {
     for s in report.snapshots {
       if let e = s.checksumError { lines.append("damaged: \(e)") }
       for (l, c) in s.nonFiniteCounts.enumerated() where c > 0 {
-        lines.append("non-finite: snapshot \(s.info.index) (epoch \(s.info.epoch)), layer '\(r.layers[l].name)': \(c) NaN/Inf")
+        lines.append("non-finite: snapshot \(s.index) (epoch \(s.info.epoch)), layer '\(r.layers[l].name)': \(c) NaN/Inf")
       }
     }
     for w in report.warnings { lines.append("warning: \(w)") }
@@ -90,7 +90,7 @@ struct Inspect: ParsableCommand {
       "epoch_range": epochs.isEmpty ? NSNull() : [epochs.min()!, epochs.max()!] as Any,
       "snapshots": report.snapshots.map { s -> [String: Any] in
         [
-          "index": s.info.index, "epoch": s.info.epoch, "step": s.info.step, "offset": s.info.offset, "length": s.info.length,
+          "index": s.index, "epoch": s.info.epoch, "step": s.info.step, "offset": s.info.offset ?? 0, "length": s.info.length ?? 0,
           "metrics": s.info.metrics, "checksum_ok": s.checksumError == nil,
           "non_finite": Dictionary(uniqueKeysWithValues: zip(r.layers.map(\.name), s.nonFiniteCounts)),
         ]

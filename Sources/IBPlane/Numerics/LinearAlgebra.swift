@@ -3,6 +3,8 @@ extension Matrix {
   /// The product op(self)·op(other), with optional transposes.
   ///
   /// The corresponding C function is `cblas_sgemm` / `cblas_dgemm`.
+  @_specialize(exported: true, where Scalar == Float)
+  @_specialize(exported: true, where Scalar == Double)
   public func multiplied(
     by other: Matrix, transposingSelf: Bool = false, transposingOther: Bool = false
   ) throws -> Matrix {
@@ -164,3 +166,11 @@ extension Double {
 #else
   import Foundation
 #endif
+
+@inline(__always) func _math_exp(_ x: Double) -> Double {
+  #if canImport(Glibc)
+    return Glibc.exp(x)
+  #else
+    return Foundation.exp(x)
+  #endif
+}

@@ -10,6 +10,8 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
   public var elements: [Scalar]
 
   /// A matrix of zeros.
+  @_specialize(exported: true, where Scalar == Float)
+  @_specialize(exported: true, where Scalar == Double)
   public init(rows: Int, columns: Int) {
     precondition(rows >= 0 && columns >= 0, "Matrix dimensions must be non-negative")
     self.rows = rows
@@ -62,6 +64,8 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
   }
 
   /// The rows at `indices`, in that order (repeats allowed, as in a bootstrap resample).
+  @_specialize(exported: true, where Scalar == Float, S == [Int])
+  @_specialize(exported: true, where Scalar == Double, S == [Int])
   public func selectingRows<S: Sequence>(_ indices: S) -> Matrix where S.Element == Int {
     var out: [Scalar] = []
     out.reserveCapacity(columns * rows)

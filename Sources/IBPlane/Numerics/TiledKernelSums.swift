@@ -33,6 +33,8 @@ public struct TiledKernelSums: Sendable {
   /// Row sums r_i = Σ_j exp(−γ_s · D_ij) for each γ_s in `gammas`, with D between rows of `x`
   /// and rows of `y` (`y = nil`: x against itself, diagonal included).
   /// All γ share one distance computation. Returns one N_x-vector per γ.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func gaussianRowSums<S: BLASScalar>(
     _ x: Matrix<S>, _ y: Matrix<S>? = nil, gammas: [Double]
   ) throws -> [[Double]] {
@@ -61,6 +63,8 @@ public struct TiledKernelSums: Sendable {
 
   /// Row log-sum-exps ℓ_i = log Σ_j exp(−γ_s · D_ij) for each γ_s, computed stably
   /// (running maximum per row), so rows whose every term underflows stay finite.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func gaussianRowLogSums<S: BLASScalar>(
     _ x: Matrix<S>, _ y: Matrix<S>? = nil, gammas: [Double]
   ) throws -> [[Double]] {
@@ -100,6 +104,8 @@ public struct TiledKernelSums: Sendable {
   /// The three reductions of kernel-based dependence measures between two views of the
   /// same N samples, A (N×a) and B (N×b), with Kᴬ = exp(−γ_A Dᴬ) and Kᴮ = exp(−γ_B Dᴮ):
   /// row sums Σ_j Kᴬ_ij, Σ_j Kᴮ_ij and the Hadamard-product sum Σ_ij Kᴬ_ij Kᴮ_ij.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func pairedGaussianSums<S: BLASScalar>(
     _ a: Matrix<S>, gammaA: Double, _ b: Matrix<S>, gammaB: Double
   ) throws -> PairedKernelSums {
@@ -151,6 +157,8 @@ public struct TiledKernelSums: Sendable {
   /// one row-major squared-distance block per plan, `rowRange.count × colRange.count`.
   /// `body` may run concurrently for different row blocks; it must only write state indexed
   /// by rows in its `rowRange`.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func forEachTile<S: BLASScalar>(
     _ plans: [_DistancePlan<S>],
     _ body: (Range<Int>, Range<Int>, [UnsafeBufferPointer<S>]) -> Void
@@ -172,7 +180,7 @@ public struct TiledKernelSums: Sendable {
     Parallel.forEach(rowBlocks, threads: threads) { rb in
       let r0 = rb * t
       let r1 = Swift.min(n, r0 + t)
-      var buffers = plans.map { _ in UnsafeMutableBufferPointer<S>.allocate(capacity: t * t) }
+      let buffers = plans.map { _ in UnsafeMutableBufferPointer<S>.allocate(capacity: t * t) }
       defer { for b in buffers { b.deallocate() } }
       for cb in 0..<colBlocks {
         let c0 = cb * t
@@ -182,7 +190,6 @@ public struct TiledKernelSums: Sendable {
         }
         body(r0..<r1, c0..<c1, buffers.map { UnsafeBufferPointer($0) })
       }
-      buffers.removeAll()
     }
   }
 
@@ -255,6 +262,7 @@ public struct _DistancePlan<S: BLASScalar>: @unchecked Sendable {
 
   /// Fills `out` (row-major, rows.count × columns.count) with clamped squared distances.
   /// The corresponding C function is `cblas_sgemm` / `cblas_dgemm`.
+  @inline(__always)
   func fillDistances(rows: Range<Int>, columns: Range<Int>, into out: UnsafeMutableBufferPointer<S>) {
     let h = rows.count
     let w = columns.count

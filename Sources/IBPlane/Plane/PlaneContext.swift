@@ -51,7 +51,9 @@ public final class PlaneContext: @unchecked Sendable {
   /// Keys are namespaced by the caller (e.g. `"binning.inputSymbols"`).
   public func cached<T>(_ key: String, _ make: () throws -> T) rethrows -> T {
     lock.lock()
-    if let v = cache[key] as? T {
+    // Unwrap the stored value first: `cache[key] as? T` with an Optional `T` would succeed
+    // on a missing key (as `.some(nil)`) and skip `make`.
+    if let stored = cache[key], let v = stored as? T {
       lock.unlock()
       return v
     }

@@ -9,7 +9,7 @@ import ZIPFoundation
 /// Sources: a `.npz` archive (stored or deflated, read with ZIPFoundation; layer order = member
 /// order) or a folder of `.npy` files with the same names (layer order = `layer/order.txt`, else
 /// numeric-aware name order). Arrays are held in memory as their raw bytes until written.
-public struct NumPyRecordingSource {
+public struct NumPyRecordingSource: SnapshotSource {
   public var layers: [LayerSpec]
   public var inputs: Matrix<Float>?
   public var labels: Labels
@@ -20,6 +20,20 @@ public struct NumPyRecordingSource {
   let source: String
 
   public var snapshotCount: Int { epochs.count }
+  public var sampleCount: Int { labels.sampleCount }
+  /// The archive's or folder's name without extension.
+  public var name: String { URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent }
+  public var run: [String: String] { ["imported_from": URL(fileURLWithPath: source).lastPathComponent] }
+  public var snapshots: [SnapshotInfo] { zip(epochs, steps).map { SnapshotInfo(epoch: $0, step: $1) } }
+
+  public func makePlaneContext() throws -> PlaneContext { try PlaneContext(inputs: inputs, labels: labels) }
+
+  /// True when `url` is a folder following the `.npy` convention (holds `labels.npy` and `layer/`).
+  public static func isFolderSource(_ url: URL) -> Bool {
+    let fm = FileManager.default
+    return fm.fileExists(atPath: url.appendingPathComponent("labels.npy").path)
+      && fm.fileExists(atPath: url.appendingPathComponent("layer").path)
+  }
 
   /// Reads a `.npz` archive.
   public static func npz(_ url: URL) throws -> NumPyRecordingSource {
@@ -119,6 +133,10 @@ public struct NumPyRecordingSource {
 
   /// Layer `l` at snapshot `s`, N × width, as float32.
   public func layer(_ l: Int, snapshot s: Int) throws -> Matrix<Float> {
+    guard layers.indices.contains(l) else { throw RecordingError.indexOutOfRange(file: source, field: "layer", index: l, count: layers.count) }
+    guard (0..<snapshotCount).contains(s) else {
+      throw RecordingError.indexOutOfRange(file: source, field: "snapshot", index: s, count: snapshotCount)
+    }
     let a = layerArrays[l]
     let count = a.shape[1] * a.shape[2]
     let values = a.bytes.withUnsafeBytes { raw -> [Float] in
@@ -134,8 +152,8 @@ public struct NumPyRecordingSource {
 
   /// Writes every snapshot to a new recording.
   public func write(to url: URL, storage: StorageType = .float32, run: [String: String] = [:], overwrite: Bool = false) throws {
-    var meta = run
-    meta["imported_from"] = meta["imported_from"] ?? URL(fileURLWithPath: source).lastPathComponent
+    var meta = self.run
+    meta.merge(run) { _, given in given }
     let recorder = try Recorder(
       creating: url, layers: layers, inputs: inputs, labels: labels, storage: storage, run: meta, overwrite: overwrite)
     for s in 0..<snapshotCount {

@@ -5,6 +5,8 @@ import Foundation
 /// activations (row-major float32) in header order. The buffers are reused for the next
 /// snapshot: copy what must outlive the call (`Matrix(rows:columns:elements: Array(buffer))`).
 public struct SnapshotView {
+  /// Position among the recording's snapshots.
+  public let index: Int
   public let info: SnapshotInfo
   public let layers: [UnsafeBufferPointer<Float>]
   /// NaN/±Inf count per layer.
@@ -25,7 +27,7 @@ extension Recording {
     let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(elements, 1))
     defer { scratch.deallocate() }
     let chunk = 262_144
-    for info in snapshots {
+    for (index, (snapshot, info)) in zip(snapshots, records).enumerated() {
       var crc = _CRC32.checksum(file.bytes(info.offset, info.payloadOffset - info.offset))
       var counts: [Int] = []
       var views: [UnsafeBufferPointer<Float>] = []
@@ -57,9 +59,9 @@ extension Recording {
       let stored: UInt32 = file.bytes(info.offset + info.length - 4, 4).le(0)
       guard stored == crc else {
         throw RecordingError.checksumMismatch(
-          file: url.path, block: "snapshot \(info.index)", offset: info.offset, stored: stored, computed: crc)
+          file: url.path, block: "snapshot \(index)", offset: info.offset, stored: stored, computed: crc)
       }
-      try body(SnapshotView(info: info, layers: views, nonFiniteCounts: counts))
+      try body(SnapshotView(index: index, info: snapshot, layers: views, nonFiniteCounts: counts))
     }
   }
 }

@@ -1,18 +1,10 @@
 import CNative
 import Foundation
 
-/// One snapshot record of a recording: where it is and what the training loop said about it.
-public struct SnapshotInfo: Sendable, Equatable {
-  /// Position among the readable snapshots (0-based).
-  public var index: Int
-  public var epoch: Int
-  public var step: Int
-  /// Optional scalars recorded with the snapshot, such as `loss` and `accuracy`.
-  public var metrics: [String: Double]
-  /// Byte offset of the record in the file.
-  public var offset: Int
-  /// Length of the whole record in bytes (header, metrics, payload, CRC).
-  public var length: Int
+/// Where one snapshot record lies in the file.
+struct _RecordPosition: Sendable, Equatable {
+  var offset: Int
+  var length: Int
   /// Byte offset of the first layer's payload.
   var payloadOffset: Int
 }
@@ -30,8 +22,10 @@ public struct SnapshotInfo: Sendable, Equatable {
 ///
 /// Complexity: opening is O(records + N) (labels); `layer(_:snapshot:)` is O(N × width) plus,
 /// once per record, an O(record length) CRC pass.
-public final class Recording: @unchecked Sendable {
+public final class Recording: SnapshotSource, @unchecked Sendable {
   public let url: URL
+  /// The file name without its extension (the `recording` column of analysis reports).
+  public var name: String { url.deletingPathExtension().lastPathComponent }
   public let layers: [LayerSpec]
   public let sampleCount: Int
   /// d, the width of the inputs; 0 when the recording has no inputs block.
@@ -39,8 +33,10 @@ public final class Recording: @unchecked Sendable {
   public let storage: StorageType
   public let labels: Labels
   public let run: [String: String]
-  /// The readable snapshots, in file order.
+  /// The readable snapshots, in file order (with each record's byte `offset` and `length`).
   public private(set) var snapshots: [SnapshotInfo] = []
+  /// Position of each readable snapshot's record, parallel to `snapshots`.
+  private(set) var records: [_RecordPosition] = []
   /// Non-fatal findings of the open: truncated tail, skipped damaged records.
   public private(set) var warnings: [String] = []
   /// Size of the file in bytes.
@@ -209,13 +205,14 @@ public final class Recording: @unchecked Sendable {
       }
       guard case .success(let metrics) = decoded else { break }
       let info = SnapshotInfo(
-        index: snapshots.count, epoch: Int(h.le(8, as: Int64.self)), step: Int(h.le(16, as: Int64.self)), metrics: metrics,
-        offset: offset, length: length, payloadOffset: offset + f.recordHeaderLength + metricsLength)
-      if skipDamaged, let mismatch = checksumError(info, number: k) {
+        epoch: Int(h.le(8, as: Int64.self)), step: Int(h.le(16, as: Int64.self)), metrics: metrics, offset: offset, length: length)
+      let position = _RecordPosition(offset: offset, length: length, payloadOffset: offset + f.recordHeaderLength + metricsLength)
+      if skipDamaged, let mismatch = checksumError(position, number: k) {
         warnings.append("\(mismatch); snapshot skipped")
         skippedRecordCount += 1
       } else {
         snapshots.append(info)
+        records.append(position)
         verified.append(skipDamaged)
       }
       offset += length
@@ -233,7 +230,7 @@ public final class Recording: @unchecked Sendable {
   }
 
   /// The CRC error of a record, or nil when it checks out.
-  private func checksumError(_ s: SnapshotInfo, number: Int) -> RecordingError? {
+  private func checksumError(_ s: _RecordPosition, number: Int) -> RecordingError? {
     let body = file.bytes(s.offset, s.length - 4)
     let stored: UInt32 = file.bytes(s.offset + s.length - 4, 4).le(0)
     let computed = _CRC32.checksum(body)
@@ -248,7 +245,7 @@ public final class Recording: @unchecked Sendable {
     let done = verified[snapshot]
     lock.unlock()
     if done { return }
-    if let e = checksumError(snapshots[snapshot], number: snapshot) { throw e }
+    if let e = checksumError(records[snapshot], number: snapshot) { throw e }
     lock.lock()
     verified[snapshot] = true
     lock.unlock()
@@ -259,7 +256,7 @@ public final class Recording: @unchecked Sendable {
   }
 
   /// Byte range of one layer inside a snapshot's payload.
-  private func layerRange(_ layerIndex: Int, _ s: SnapshotInfo) -> (Int, Int) {
+  private func layerRange(_ layerIndex: Int, _ s: _RecordPosition) -> (Int, Int) {
     var start = s.payloadOffset
     for l in 0..<layerIndex { start += layers[l].width * sampleCount * storage.byteWidth }
     return (start, layers[layerIndex].width * sampleCount * storage.byteWidth)
@@ -276,7 +273,7 @@ public final class Recording: @unchecked Sendable {
   /// snapshots (`decodedSnapshotCacheSize`), so streaming snapshot by snapshot, layer by layer,
   /// touches every byte of the file once. Later accesses to an already verified snapshot that
   /// has left the cache decode only the requested layer.
-  public func layer(_ layerIndex: Int, snapshot: Int, allowNonFinite: Bool = false) throws -> Matrix<Float> {
+  public func layer(_ layerIndex: Int, snapshot: Int, allowNonFinite: Bool) throws -> Matrix<Float> {
     try checkIndex(layerIndex, layers.count, "layer")
     try checkIndex(snapshot, snapshots.count, "snapshot")
     let (matrix, bad) = try decodedLayer(layerIndex, snapshot: snapshot)
@@ -284,6 +281,12 @@ public final class Recording: @unchecked Sendable {
       throw RecordingError.nonFiniteValues(file: path, snapshot: snapshot, layer: layers[layerIndex].name, count: bad)
     }
     return matrix
+  }
+
+  /// The activations of layer `layerIndex` at snapshot `snapshot`; throws `nonFiniteValues`
+  /// when they hold NaN or ±Inf. See `layer(_:snapshot:allowNonFinite:)`.
+  public func layer(_ layerIndex: Int, snapshot: Int) throws -> Matrix<Float> {
+    try layer(layerIndex, snapshot: snapshot, allowNonFinite: false)
   }
 
   /// How many decoded snapshots `layer(_:snapshot:)` keeps (most recent first).
@@ -304,7 +307,7 @@ public final class Recording: @unchecked Sendable {
     }
     let isVerified = verified[s]
     lock.unlock()
-    let info = snapshots[s]
+    let info = records[s]
     if isVerified {
       let (start, length) = layerRange(l, info)
       var crc: UInt32 = 0
@@ -338,7 +341,7 @@ public final class Recording: @unchecked Sendable {
   public func nonFiniteCounts(snapshot: Int) throws -> [Int] {
     try verify(snapshot: snapshot)
     return (0..<layers.count).map { l in
-      let (start, length) = layerRange(l, snapshots[snapshot])
+      let (start, length) = layerRange(l, records[snapshot])
       let bytes = file.bytes(start, length)
       return storage == .float32 ? _Decode.nonFiniteCountFloat32(bytes) : _Decode.nonFiniteCountFloat16(bytes)
     }

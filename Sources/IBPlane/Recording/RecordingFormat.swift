@@ -1,16 +1,6 @@
 import CNative
 import Foundation
 
-/// One recorded layer: its name and width (number of units).
-public struct LayerSpec: Sendable, Equatable, Hashable {
-  public var name: String
-  public var width: Int
-  public init(name: String, width: Int) {
-    self.name = name
-    self.width = width
-  }
-}
-
 /// Element type of the snapshot payloads. float16 (IEEE binary16) halves the file size; its
 /// relative rounding error is 2⁻¹¹ ≈ 4.9e-4 and its largest finite value 65,504.
 public enum StorageType: String, Sendable, CaseIterable {

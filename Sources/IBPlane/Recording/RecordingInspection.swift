@@ -4,6 +4,8 @@ import Foundation
 /// count of every layer of every snapshot. Reads the whole file once: O(file size).
 public struct RecordingInspection: Sendable {
   public struct SnapshotStatus: Sendable {
+    /// Position among the recording's snapshots.
+    public var index: Int
     public var info: SnapshotInfo
     /// nil when the CRC matches, else the error naming the record and its offset.
     public var checksumError: String?
@@ -30,9 +32,9 @@ extension Recording {
     let statuses = snapshots.indices.map { s -> RecordingInspection.SnapshotStatus in
       do {
         try verify(snapshot: s)
-        return .init(info: snapshots[s], checksumError: nil, nonFiniteCounts: try nonFiniteCounts(snapshot: s))
+        return .init(index: s, info: snapshots[s], checksumError: nil, nonFiniteCounts: try nonFiniteCounts(snapshot: s))
       } catch {
-        return .init(info: snapshots[s], checksumError: String(describing: error), nonFiniteCounts: [])
+        return .init(index: s, info: snapshots[s], checksumError: String(describing: error), nonFiniteCounts: [])
       }
     }
     var inputsOK: Bool?

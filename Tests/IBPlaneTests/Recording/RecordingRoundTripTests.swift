@@ -43,7 +43,7 @@ struct RecordingRoundTripTests {
     // Record lengths are exactly as the spec says: 36 + metrics + payload.
     let metricBytes = (2 + 4 + 8) + (2 + 8 + 8)
     #expect(r.snapshots.allSatisfy { $0.length == 36 + metricBytes + n * 10 * 4 })
-    #expect(r.fileSize == r.snapshots.last!.offset + r.snapshots.last!.length)
+    #expect(r.fileSize == r.snapshots.last!.offset! + r.snapshots.last!.length!)
     let context = try r.makePlaneContext()
     #expect(context.inputs == x && context.sampleCount == n)
   }
@@ -158,10 +158,10 @@ struct RecordingStreamingTests {
     var seen = 0
     try r.forEachSnapshot { view in
       for l in 0..<2 {
-        let owned = try r.layer(l, snapshot: view.info.index, allowNonFinite: true)
+        let owned = try r.layer(l, snapshot: view.index, allowNonFinite: true)
         #expect(Array(view.layers[l]).map(\.bitPattern) == owned.elements.map(\.bitPattern))
       }
-      #expect(view.nonFiniteCounts == (view.info.index == 1 ? [0, 2] : [0, 0]))
+      #expect(view.nonFiniteCounts == (view.index == 1 ? [0, 2] : [0, 0]))
       seen += 1
     }
     #expect(seen == 3)
@@ -177,7 +177,7 @@ struct RecordingStreamingTests {
     let url = try dir.write(raw.bytes(), "d.bin")
     let r = try Recording(contentsOf: url)
     var lent: [Int] = []
-    #expect(throws: RecordingError.self) { try r.forEachSnapshot { lent.append($0.info.index) } }
+    #expect(throws: RecordingError.self) { try r.forEachSnapshot { lent.append($0.index) } }
     #expect(lent == [0])
   }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Runs the built `ibplane` binary (it sits next to the test bundle in the build folder).
-enum CLI {
+enum RecordingCLI {
   static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent()
 

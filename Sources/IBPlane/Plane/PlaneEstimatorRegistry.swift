@@ -1,0 +1,122 @@
+import Foundation
+
+/// Information-plane estimators by name, as the command line and reports name them.
+///
+/// A specification is `NAME` or `NAME:key=value,key=value` (e.g. `gaussian:noise_variance=0.05`);
+/// the same name may appear twice with different parameters. Each entry documents its
+/// parameters; unknown names or keys are an `EstimatorError.invalidParameter`.
+public enum PlaneEstimatorRegistry {
+  /// One registered estimator family.
+  public struct Entry: Sendable {
+    public var name: String
+    public var summary: String
+    /// Accepted parameter keys with their meaning, unit and default.
+    public var parameters: [String: String]
+    public var make: @Sendable ([String: String]) throws -> InformationPlaneEstimator
+  }
+
+  /// Every registered family, in the order `ibplane analyze` runs them by default.
+  public static let entries: [Entry] = [
+    Entry(
+      name: "gaussian",
+      summary: "Gaussian-channel fit (linear baseline): ½ log det(Σ_T+σ²I) − ½ log det(Σ_T|Z+σ²I)",
+      parameters: ["noise_variance": "variance σ² of the additive noise on each unit (default 0.1)"],
+      make: { p in try GaussianPlaneEstimator(noiseVariance: try double(p, "noise_variance", default: 0.1)) }
+    ),
+    Entry(
+      name: "binning",
+      summary: "fixed-width binning (Shwartz-Ziv & Tishby 2017): plug-in entropies of bin symbols",
+      parameters: [
+        "convention": "idnns (30 edges on [-1, 1], the original), floor (floor(x / binsize)) or range (layer min..max); default idnns",
+        "bins": "number of bins for idnns and range (default 30)",
+        "binsize": "bin width for floor (default 0.07)",
+        "correction": "plug-in (default) or miller-madow",
+      ],
+      make: { p in try EstimatorCatalog.makeFamily("binning", try EstimatorOptions(parameters: p)) }
+    ),
+    Entry(
+      name: "adaptive-binning",
+      summary: "equal-mass binning (Chelombiev et al. 2019): edges at quantiles of the activations",
+      parameters: [
+        "bins": "number of bins (default 30)",
+        "mode": "per-layer (pooled unique values, the original; default) or per-unit",
+        "correction": "plug-in (default) or miller-madow",
+      ],
+      make: { p in try EstimatorCatalog.makeFamily("adaptive-binning", try EstimatorOptions(parameters: p)) }
+    ),
+    Entry(
+      name: "kde",
+      summary: "KDE pairwise-distance bounds (Kolchinsky & Tracey 2017; Saxe et al. 2018) on T + N(0, σ²I)",
+      parameters: [
+        "sigma2": "noise variance σ² (default 0.1)",
+        "bound": "upper (pairwise KL, default) or lower (Bhattacharyya)",
+      ],
+      make: { p in try EstimatorCatalog.makeFamily("kde", try EstimatorOptions(parameters: p)) }
+    ),
+    Entry(
+      name: "adaptive-kde",
+      summary: "KDE bounds with σ² = c·max|T| per snapshot (Chelombiev et al. 2019)",
+      parameters: [
+        "sigma2": "the scale c in σ² = c·max|T| (default 0.1)",
+        "bound": "upper (pairwise KL, default) or lower (Bhattacharyya)",
+      ],
+      make: { p in try EstimatorCatalog.makeFamily("adaptive-kde", try EstimatorOptions(parameters: p)) }
+    ),
+  ]
+
+  public static var names: [String] { entries.map(\.name) }
+
+  /// Builds the estimator a specification names.
+  public static func make(_ specification: String) throws -> InformationPlaneEstimator {
+    let (name, parameters) = try parse(specification)
+    guard let entry = entries.first(where: { $0.name == name }) else {
+      throw EstimatorError.invalidParameter(
+        name: "estimator", value: name, expected: "one of \(names.joined(separator: ", "))")
+    }
+    for key in parameters.keys where entry.parameters[key] == nil {
+      throw EstimatorError.invalidParameter(
+        name: "\(name) parameter", value: key,
+        expected: entry.parameters.isEmpty ? "no parameters" : "one of \(entry.parameters.keys.sorted().joined(separator: ", "))")
+    }
+    return try entry.make(parameters)
+  }
+
+  /// Splits `NAME:k=v,k=v` into the name and its parameters.
+  public static func parse(_ specification: String) throws -> (String, [String: String]) {
+    let parts = specification.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+    let name = String(parts[0]).trimmingCharacters(in: .whitespaces)
+    guard !name.isEmpty else {
+      throw EstimatorError.invalidParameter(name: "estimator", value: "\"\(specification)\"", expected: "NAME or NAME:key=value,...")
+    }
+    var parameters: [String: String] = [:]
+    if parts.count == 2 {
+      for item in parts[1].split(separator: ",") {
+        let kv = item.split(separator: "=", maxSplits: 1)
+        guard kv.count == 2, !kv[0].isEmpty, !kv[1].isEmpty else {
+          throw EstimatorError.invalidParameter(
+            name: "estimator \(name)", value: "\"\(item)\"", expected: "key=value")
+        }
+        parameters[String(kv[0])] = String(kv[1])
+      }
+    }
+    return (name, parameters)
+  }
+
+  /// Reads a Double parameter, or its default.
+  public static func double(_ p: [String: String], _ key: String, default value: Double) throws -> Double {
+    guard let s = p[key] else { return value }
+    guard let v = Double(s), v.isFinite else {
+      throw EstimatorError.invalidParameter(name: key, value: s, expected: "a finite number")
+    }
+    return v
+  }
+
+  /// Reads an Int parameter, or its default.
+  public static func integer(_ p: [String: String], _ key: String, default value: Int) throws -> Int {
+    guard let s = p[key] else { return value }
+    guard let v = Int(s) else {
+      throw EstimatorError.invalidParameter(name: key, value: s, expected: "an integer")
+    }
+    return v
+  }
+}

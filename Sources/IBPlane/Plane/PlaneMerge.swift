@@ -1,0 +1,122 @@
+import Foundation
+
+/// Joins the shard CSVs of one analysis (`ibplane analyze --shard i/n`) into one table.
+///
+/// Checks, each failing with a `CSVError` naming the file: every shard CSV has its manifest
+/// (written only when that shard finished); all manifests describe the same analysis; the
+/// shard indices are exactly 1…n; each CSV holds exactly its manifest's job count; no job
+/// appears twice (across or within files); and the union is the full grid of snapshots ×
+/// layers × estimators the manifests promise.
+public enum PlaneMerge {
+  /// The CSVs found in `inputs`: each input is a CSV file, or a directory holding
+  /// `plane-shard-i-of-n.csv` files (a `plane.csv` beside them, an earlier merge, is
+  /// ignored) or else a `plane.csv`.
+  public static func csvFiles(in inputs: [URL]) throws -> [URL] {
+    var out: [URL] = []
+    let fm = FileManager.default
+    for input in inputs {
+      var isDirectory: ObjCBool = false
+      guard fm.fileExists(atPath: input.path, isDirectory: &isDirectory) else {
+        throw CSVError(file: input.path, line: 0, field: "input", message: "does not exist")
+      }
+      if !isDirectory.boolValue {
+        out.append(input)
+        continue
+      }
+      let all = try fm.contentsOfDirectory(atPath: input.path)
+      let shards = all.filter { $0.hasPrefix("plane-shard-") && $0.hasSuffix(".csv") }.sorted()
+      // A plane.csv next to shard files is an earlier merge of them.
+      let names = shards.isEmpty ? all.filter { $0 == "plane.csv" } : shards
+      guard !names.isEmpty else {
+        throw CSVError(file: input.path, line: 0, field: "directory", message: "holds no plane.csv or plane-shard-i-of-n.csv")
+      }
+      out += names.map { input.appendingPathComponent($0) }
+    }
+    return out
+  }
+
+  /// Reads and checks the shards; returns the merged manifest (shard 1 of 1) and the rows in
+  /// canonical order (snapshot, layer, estimator).
+  public static func merge(_ inputs: [URL]) throws -> (manifest: PlaneManifest, rows: [PlaneRow]) {
+    let files = try csvFiles(in: inputs)
+    var manifests: [(URL, PlaneManifest)] = []
+    var rows: [PlaneRow] = []
+    var origin: [PlaneJobKey: String] = [:]
+    var table: PlaneTable?
+    for csv in files {
+      let manifestURL = csv.deletingPathExtension().appendingPathExtension("json")
+      guard FileManager.default.fileExists(atPath: manifestURL.path) else {
+        throw CSVError(
+          file: csv.path, line: 0, field: "manifest",
+          message: "\(manifestURL.lastPathComponent) is missing: this shard did not finish (rerun it with --resume)")
+      }
+      let manifest = try PlaneManifest.read(manifestURL)
+      if let first = manifests.first?.1, first.analysisIdentity != manifest.analysisIdentity {
+        throw CSVError(
+          file: manifestURL.path, line: 0, field: "manifest",
+          message: "describes a different analysis than \(manifests[0].0.path) (recording, estimators, layers, epochs, unit, bootstrap or shard count differ)")
+      }
+      if let dup = manifests.first(where: { $0.1.shardIndex == manifest.shardIndex }) {
+        throw CSVError(file: manifestURL.path, line: 0, field: "shard", message: "shard \(manifest.shardIndex) of \(manifest.shardCount) also in \(dup.0.path)")
+      }
+      manifests.append((manifestURL, manifest))
+      let text = try String(decoding: Data(contentsOf: csv), as: UTF8.self)
+      let parsed = try PlaneTable.parse(text, file: csv.path)
+      if let t = table, t != parsed.table {
+        throw CSVError(file: csv.path, line: 1, field: "header", message: "differs from the other shards")
+      }
+      table = parsed.table
+      guard parsed.rows.count == manifest.jobCount else {
+        throw CSVError(
+          file: csv.path, line: 0, field: "rows",
+          message: "has \(parsed.rows.count) rows but its manifest promises \(manifest.jobCount)")
+      }
+      for (k, r) in parsed.rows.enumerated() {
+        if let other = origin[r.key] {
+          throw CSVError(file: csv.path, line: k + 2, field: "row", message: "duplicate job \(r.key), also in \(other)")
+        }
+        origin[r.key] = "\(csv.path)"
+        rows.append(r)
+      }
+    }
+    guard var merged = manifests.first?.1 else {
+      throw CSVError(file: inputs.first?.path ?? "-", line: 0, field: "input", message: "no CSV to merge")
+    }
+    let present = Set(manifests.map(\.1.shardIndex))
+    let missing = (1...merged.shardCount).filter { !present.contains($0) }
+    guard missing.isEmpty else {
+      throw CSVError(
+        file: manifests[0].0.deletingLastPathComponent().path, line: 0, field: "shards",
+        message: "missing shard(s) \(missing.map { "\($0)/\(merged.shardCount)" }.joined(separator: ", "))")
+    }
+    let snapshots = Set(rows.map { "\($0.epoch)|\($0.step)" }).count
+    let layers = Set(rows.map(\.layerIndex)).count
+    let estimators = Set(rows.map { "\($0.estimator)|\($0.params)" }).count
+    guard rows.count == merged.totalJobCount, snapshots * layers * estimators == rows.count else {
+      throw CSVError(
+        file: manifests[0].0.deletingLastPathComponent().path, line: 0, field: "rows",
+        message: "\(rows.count) rows do not form the promised grid of \(merged.totalJobCount) jobs (\(snapshots) snapshots × \(layers) layers × \(estimators) estimators)")
+    }
+    merged.shardIndex = 1
+    merged.shardCount = 1
+    merged.jobCount = rows.count
+    // Canonical order: snapshot (step, epoch), layer, then the manifest's estimator order.
+    let estimatorOrder = Dictionary(
+      uniqueKeysWithValues: merged.estimators.enumerated().map { ("\($1.name)|\($1.params)", $0) })
+    rows.sort {
+      ($0.step, $0.epoch, $0.layerIndex, estimatorOrder["\($0.estimator)|\($0.params)"] ?? .max)
+        < ($1.step, $1.epoch, $1.layerIndex, estimatorOrder["\($1.estimator)|\($1.params)"] ?? .max)
+    }
+    return (merged, rows)
+  }
+
+  /// Merges and writes `DIR/plane.csv` and `DIR/plane.json`.
+  public static func write(_ inputs: [URL], to directory: URL) throws -> (manifest: PlaneManifest, rows: [PlaneRow]) {
+    let (manifest, rows) = try merge(inputs)
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let table = PlaneTable(metricNames: manifest.metricNames)
+    try Data(table.text(rows).utf8).write(to: directory.appendingPathComponent("plane.csv"), options: .atomic)
+    try manifest.encoded().write(to: directory.appendingPathComponent("plane.json"), options: .atomic)
+    return (manifest, rows)
+  }
+}

@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import IBPlane
+
+struct Analyze: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Compute the information plane of a recording: CSV, SVG planes and an HTML report.",
+    discussion: """
+      Runs every (snapshot, layer, estimator) job once, in parallel, and streams one CSV row
+      per finished job to DIR/plane.csv (values in bits unless --unit nats). A killed run keeps
+      its finished rows; --resume continues it. When every job is done, the reports are written:
+      DIR/plane-<estimator>.svg, DIR/curves-<estimator>.svg, DIR/planes-compared.svg and
+      DIR/index.html.
+
+      Estimators: \(PlaneEstimatorRegistry.entries.map { "\($0.name) — \($0.summary); parameters: \($0.parameters.map { "\($0.key): \($0.value)" }.sorted().joined(separator: "; "))" }.joined(separator: "\n  "))
+      Give parameters inline: --estimator gaussian:noise_variance=0.05 (repeat --estimator for several).
+
+      Input: a directory with recording.json, labels.npy, optional inputs.npy and
+      snapshot-<s>-layer-<l>.npy files (0-based indices).
+
+      Confidence intervals (--bootstrap B) are percentile intervals over B resamples of the
+      samples (seeded by --seed): they show sampling noise only, not estimator bias.
+
+      Across machines: run `ibplane analyze REC --shard i/n --out DIR` for i = 1..n (e.g. a Slurm
+      job array with --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT), then `ibplane merge DIR`.
+
+      Example:
+        ibplane analyze runs/ib12-tanh --estimator gaussian --bootstrap 100 --seed 1 --out reports/ib12-tanh
+      """)
+
+  @Argument(help: "The recording: a directory with recording.json (see above).")
+  var input: String
+
+  @Option(name: .customLong("estimator"), help: "Estimator NAME or NAME:key=value,...; repeat for several (default: every registered estimator).")
+  var estimators: [String] = []
+
+  @Option(help: "Layers to analyse: comma-separated names or 0-based indices (default: all).")
+  var layers: String?
+
+  @Option(help: "Epochs to analyse: 'all' or a list of epochs and ranges, e.g. 0,10,100-500.")
+  var epochs: String = "all"
+
+  @Option(help: "Unit of the CSV and reports: bits or nats.")
+  var unit: InformationUnit = .bits
+
+  @Option(help: "Bootstrap resamples B for percentile intervals (0: none; 100 or more for reporting).")
+  var bootstrap: Int = 0
+
+  @Option(help: "Coverage of the bootstrap interval, in (0, 1).")
+  var confidence: Double = 0.95
+
+  @Option(help: "Seed of every random choice (bootstrap resamples).")
+  var seed: UInt64 = 0
+
+  @Option(help: "Output directory (default: reports/<recording name>).")
+  var out: String?
+
+  @Flag(help: "Keep the rows already in the output CSV and compute only the missing jobs.")
+  var resume = false
+
+  @Option(help: "Compute only shard i of n (1-based) into DIR/plane-shard-i-of-n.csv; join with `ibplane merge`.")
+  var shard: String?
+
+  @Option(help: "Parallel jobs (default: IBPLANE_THREADS or the number of cores).")
+  var threads: Int?
+
+  @Flag(help: "Print a JSON summary on stdout.")
+  var json = false
+
+  @Flag(help: "No progress on stderr.")
+  var quiet = false
+
+  func run() throws {
+    do {
+      try analyze()
+    } catch let e as CSVError {
+      throw BadInput(e.description)
+    }
+  }
+
+  private func analyze() throws {
+    let source = try openSource(input)
+    let specs = estimators.isEmpty ? PlaneEstimatorRegistry.names : estimators
+    let made = try specs.map { try PlaneEstimatorRegistry.make($0) }
+    var options = PlaneAnalysisOptions()
+    options.unit = unit
+    options.epochs = try EpochSelection(parsing: epochs)
+    options.layers = try layers.map { try Self.layerIndices($0, source.layers) }
+    options.bootstrapResamples = bootstrap
+    options.confidenceLevel = confidence
+    options.seed = seed
+    if let shard { options.shard = try PlaneShard(parsing: shard) }
+    if let threads {
+      guard threads >= 1 else { throw BadInput("--threads must be at least 1, got \(threads)") }
+      options.threads = threads
+    }
+    guard bootstrap == 0 || bootstrap >= 2 else { throw BadInput("--bootstrap must be 0 or at least 2, got \(bootstrap)") }
+    let directory = URL(fileURLWithPath: out ?? "reports/\(source.name)")
+    let analysis = try PlaneAnalysis(source: source, estimators: made, options: options)
+    guard !analysis.allJobs.isEmpty else { throw BadInput("no jobs: the layer and epoch selection matches no snapshot") }
+    let progress = AnalysisProgressPrinter(quiet: quiet)
+    let summary = try analysis.run(directory: directory, resume: resume, progress: progress.update)
+    var reports: [String] = []
+    if options.shard.isWhole {
+      reports = try PlaneReport.write(summary.rows, manifest: analysis.manifest, to: directory)
+        .map { directory.appendingPathComponent($0).path }
+    }
+    if json {
+      print(try JSONOutput.render([
+        "csv": summary.csv.path, "manifest": summary.manifest.path, "reports": reports,
+        "rows": summary.rows.count, "computed": summary.computed, "skipped": summary.skipped,
+        "seconds": summary.seconds, "unit": unit.rawValue, "shard": options.shard.description,
+        "estimators": made.map { ["name": $0.name, "params": $0.parameterDescription] },
+      ]))
+    } else {
+      print(
+        "wrote \(summary.rows.count) rows (\(summary.computed) computed, \(summary.skipped) resumed) to \(summary.csv.path) in "
+          + String(format: "%.2f s", summary.seconds) + "; values in \(unit.rawValue)")
+      if !reports.isEmpty { print("report: \(directory.appendingPathComponent("index.html").path)") }
+      if !options.shard.isWhole { print("shard \(options.shard): join the shards with `ibplane merge \(directory.path)`") }
+    }
+  }
+
+  /// Layer names or 0-based indices, comma-separated.
+  static func layerIndices(_ text: String, _ layers: [LayerSpec]) throws -> [Int] {
+    try text.split(separator: ",").map { item -> Int in
+      let t = item.trimmingCharacters(in: .whitespaces)
+      if let k = layers.firstIndex(where: { $0.name == t }) { return k }
+      if let k = Int(t), layers.indices.contains(k) { return k }
+      throw BadInput("--layers: no layer \"\(t)\"; the recording has \(layers.enumerated().map { "\($0.offset):\($0.element.name)" }.joined(separator: ", "))")
+    }
+  }
+}

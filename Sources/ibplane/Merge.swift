@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import IBPlane
+
+struct Merge: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Join the shard CSVs of one analysis, check them, and render the reports.",
+    discussion: """
+      Each input is a directory holding plane-shard-i-of-n.csv files (with the plane-shard-i-of-n.json
+      manifests written when each shard finished), or such a CSV file. In a directory holding shard
+      files, an existing plane.csv (an earlier merge) is ignored. The merge fails, naming the file,
+      when a shard is missing or unfinished, when a job appears twice, or when the shards belong
+      to different analyses. Writes DIR/plane.csv, DIR/plane.json and the SVG/HTML reports.
+
+      Example (Slurm job array of 8):
+        sbatch --array=1-8 --wrap 'ibplane analyze rec --shard $SLURM_ARRAY_TASK_ID/8 --out shards'
+        ibplane merge shards --out reports/rec
+      """)
+
+  @Argument(help: "Directories (or CSV files) holding the shards.")
+  var inputs: [String]
+
+  @Option(help: "Output directory (default: the first input directory).")
+  var out: String?
+
+  @Flag(help: "Print a JSON summary on stdout.")
+  var json = false
+
+  @Flag(help: "Print nothing but errors (and --json).")
+  var quiet = false
+
+  func run() throws {
+    guard let first = inputs.first else { throw BadInput("merge needs at least one directory") }
+    do {
+      let urls = inputs.map { URL(fileURLWithPath: $0) }
+      var isDirectory: ObjCBool = false
+      FileManager.default.fileExists(atPath: first, isDirectory: &isDirectory)
+      let directory = URL(fileURLWithPath: out ?? (isDirectory.boolValue ? first : urls[0].deletingLastPathComponent().path))
+      let (manifest, rows) = try PlaneMerge.write(urls, to: directory)
+      let reports = try PlaneReport.write(rows, manifest: manifest, to: directory).map { directory.appendingPathComponent($0).path }
+      let csv = directory.appendingPathComponent("plane.csv").path
+      if json {
+        print(try JSONOutput.render(["csv": csv, "rows": rows.count, "reports": reports, "unit": manifest.unit.rawValue]))
+      } else if !quiet {
+        print("merged \(rows.count) rows into \(csv); report: \(directory.appendingPathComponent("index.html").path)")
+      }
+    } catch let e as CSVError {
+      throw BadInput(e.description)
+    }
+  }
+}

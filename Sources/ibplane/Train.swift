@@ -1,0 +1,269 @@
+import ArgumentParser
+import Foundation
+import IBPlane
+import IBTrain
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `ibplane train`: trains the bundled MLP on a bundled data set and records its layers.
+struct Train: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Train the bundled fully-connected network and record its layers at scheduled epochs.",
+    discussion: """
+      The defaults reproduce Shwartz-Ziv & Tishby's 12-bit experiment (IDNNs code): network
+      12-10-7-5-4-3-2, tanh, softmax cross-entropy, truncated-normal initialisation with std
+      1/sqrt(fan_in), Adam with learning rate 0.0004, batch 256, 8,000 epochs, first 80 % of
+      the patterns (file order) for training, and snapshots of every layer on all 4,096
+      patterns at 274 log-spaced epochs.
+
+      Loss values are in nats (cross-entropy) or squared units (mse). Progress goes to stderr
+      (a live bar on a terminal, plain lines otherwise); the summary goes to stdout.
+
+      Examples:
+        ibplane train --record run.bin
+        ibplane train --dataset mnist10k --arch 1024,20,20,20 --activation relu --init he \\
+          --optimizer sgd --momentum 0.9 --lr 0.01 --batch 128 --epochs 40 --log-every 5
+      """)
+
+  @Option(help: "Data set: ib12, ib12-g1, ib12-g2, mnist10k or gaussian-mixture.")
+  var dataset: BundledDataset = .ib12
+
+  @Option(help: "Hidden layer widths, comma-separated; the output layer has one unit per class.")
+  var arch: String = "10,7,5,4,3"
+
+  @Option(help: "Hidden activation: \(Activation.allCases.map(\.rawValue).joined(separator: ", ")).")
+  var activation: Activation = .tanh
+
+  @Option(help: "Loss: cross-entropy (softmax output) or mse (one-hot targets).")
+  var loss: Loss = .softmaxCrossEntropy
+
+  @Option(name: .customLong("init"), help: "Weight initialisation: truncated-normal (std 1/sqrt(fan_in)), glorot or he.")
+  var initialization: Initialization = .truncatedNormal
+
+  @Option(help: "Optimiser: adam or sgd.")
+  var optimizer: String = "adam"
+
+  @Option(help: "Learning rate.")
+  var lr: Double = 0.0004
+
+  @Option(help: "Momentum of sgd (0 = plain SGD); ignored by adam.")
+  var momentum: Double = 0
+
+  @Option(help: "L2 weight decay λ: adds (λ/2)·Σ‖W‖² to the loss.")
+  var l2: Double = 0
+
+  @Option(help: "Mini-batch size; 0 means full batch.")
+  var batch: Int = 256
+
+  @Option(help: "Number of epochs.")
+  var epochs: Int = 8000
+
+  @Option(help: "Snapshot at K log-spaced epochs, unique(int(logspace(0, log2 E, K, base 2))) - 1 (274 distinct of 8,000 for K = 400); 0 for none.")
+  var logEpochs: Int = 400
+
+  @Option(help: "Snapshot every n epochs instead (0, n, 2n, …, up to and including the last).")
+  var logEvery: Int?
+
+  @Option(help: "Seed of every random choice (initialisation, shuffling, generated data).")
+  var seed: UInt64 = 1
+
+  @Option(help: "Write snapshots to this recording (activations.bin format).")
+  var record: String?
+
+  @Option(help: "Directory of the bundled data sets (default: $IBPLANE_DATA, ./notebooks-data, or the one next to the executable's checkout).")
+  var dataDir: String?
+
+  @Option(help: "OpenBLAS threads during training (default 1: measured fastest on the shared 2-core machine, see bench/README.md).")
+  var blasThreads: Int?
+
+  @Option(help: "gaussian-mixture only: number of classes.")
+  var mixtureClasses: Int = 3
+  @Option(help: "gaussian-mixture only: dimension.")
+  var mixtureDimension: Int = 10
+  @Option(help: "gaussian-mixture only: samples per class.")
+  var mixtureSamples: Int = 1000
+  @Option(help: "gaussian-mixture only: standard deviation of the class means (unit-variance classes).")
+  var mixtureSeparation: Double = 2
+
+  @Flag(help: "Print the summary as JSON.")
+  var json = false
+
+  @Flag(help: "No progress output.")
+  var quiet = false
+
+  func validate() throws {
+    guard parsedArchitecture != nil else {
+      throw ValidationError("--arch must be comma-separated positive widths, e.g. 10,7,5,4,3; got '\(arch)'")
+    }
+    guard ["adam", "sgd"].contains(optimizer) else { throw ValidationError("--optimizer must be adam or sgd; got '\(optimizer)'") }
+    guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive") }
+    guard (0..<1).contains(momentum) else { throw ValidationError("--momentum must lie in [0, 1)") }
+    guard l2 >= 0 else { throw ValidationError("--l2 must be ≥ 0") }
+    guard batch >= 0 else { throw ValidationError("--batch must be ≥ 0 (0 = full batch)") }
+    guard epochs >= 1 else { throw ValidationError("--epochs must be ≥ 1") }
+    guard logEpochs >= 0 else { throw ValidationError("--log-epochs must be ≥ 0") }
+    if let n = logEvery, n < 1 { throw ValidationError("--log-every must be ≥ 1") }
+    if let t = blasThreads, t < 1 { throw ValidationError("--blas-threads must be ≥ 1") }
+  }
+
+  var parsedArchitecture: [Int]? {
+    let parts = arch.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
+    return parts.map { $0! }
+  }
+
+  var trainingConfiguration: TrainingConfiguration {
+    var c = TrainingConfiguration()
+    c.hiddenWidths = parsedArchitecture ?? []
+    c.activation = activation
+    c.loss = loss
+    c.initialization = initialization
+    c.optimizer = optimizer == "sgd" ? .sgd(momentum: momentum) : .adam
+    c.learningRate = lr
+    c.batchSize = batch == 0 ? nil : batch
+    c.epochs = epochs
+    c.l2 = l2
+    c.seed = seed
+    c.schedule = logEvery.map { .every($0) } ?? (logEpochs == 0 ? .none : .logSpaced(count: logEpochs))
+    c.blasThreads = blasThreads
+    return c
+  }
+
+  func run() throws {
+    let data: ClassificationDataset
+    do {
+      let mixture = GaussianMixture(
+        classes: mixtureClasses, dimension: mixtureDimension, samplesPerClass: mixtureSamples,
+        separation: mixtureSeparation)
+      data = try dataset.load(directory: try Self.dataDirectory(dataDir), seed: seed, mixture: mixture)
+    } catch let error as DatasetError {
+      throw BadInput(error.description)
+    }
+    let config = trainingConfiguration
+    let trainer = try Trainer<Float>(configuration: config, dataset: data)
+    let architecture = ([data.inputWidth] + config.hiddenWidths + [data.classCount]).map(String.init).joined(separator: "-")
+    let run: [String: String] = [
+      "dataset": dataset.rawValue, "architecture": architecture, "activation": activation.rawValue,
+      "loss": loss.rawValue, "init": initialization.rawValue, "optimizer": optimizer, "lr": "\(lr)",
+      "momentum": "\(momentum)", "l2": "\(l2)", "batch": "\(batch)", "epochs": "\(epochs)", "seed": "\(seed)",
+      "train_patterns": "\(data.trainIndices.count)", "test_patterns": "\(data.testIndices.count)",
+      "trainer": "ibplane \(IBPlaneVersion.string)",
+    ]
+    let sink: (TrainingSnapshot) throws -> Void =
+      try record.map { try recordSnapshots(to: $0, trainer: trainer, run: run) } ?? { _ in }
+
+    let progress = TrainingProgress(quiet: quiet)
+    let summary = try trainer.train(onProgress: progress.update) { try sink($0) }
+    progress.finish()
+
+    let m = summary.finalMetrics
+    if json {
+      var object: [String: Any] = [
+        "dataset": dataset.rawValue, "architecture": architecture, "epochs": summary.epochs, "steps": summary.steps,
+        "snapshots": summary.snapshotCount, "training_seconds": summary.trainingSeconds,
+        "snapshot_seconds": summary.snapshotSeconds, "epochs_per_second": summary.epochsPerSecond,
+        "training_cpu_seconds": summary.trainingCPUSeconds, "epochs_per_cpu_second": summary.epochsPerCPUSecond,
+        "blas_threads": summary.blasThreads, "loss_unit": "nats",
+      ]
+      for (k, v) in m { object[k] = v }
+      if let r = record { object["record"] = r }
+      print(try JSONOutput.render(object))
+    } else {
+      print(
+        "trained \(dataset.rawValue) \(architecture) \(activation.rawValue) \(optimizer): \(summary.epochs) epochs, "
+          + "\(summary.steps) steps in \(String(format: "%.2f", summary.trainingSeconds)) s "
+          + "(\(String(format: "%.1f", summary.epochsPerSecond)) epochs/s, \(summary.blasThreads) BLAS thread(s))")
+      var line = "train accuracy \(String(format: "%.4f", m["train_accuracy"] ?? .nan)), loss \(String(format: "%.4g", m["loss"] ?? .nan)) nats"
+      if let t = m["test_accuracy"] { line += "; test accuracy \(String(format: "%.4f", t)), loss \(String(format: "%.4g", m["test_loss"] ?? .nan)) nats" }
+      print(line)
+      print("\(summary.snapshotCount) snapshots" + (record.map { " recorded to \($0)" } ?? " (not recorded: no --record)"))
+    }
+  }
+
+  /// The bundled data directory: the option, `$IBPLANE_DATA`, `./notebooks-data`, or a
+  /// `notebooks-data` in a parent of the executable (a SwiftPM checkout's `.build/…/ibplane`).
+  static func dataDirectory(_ option: String?) throws -> String {
+    if let o = option { return o }
+    if let e = ProcessInfo.processInfo.environment["IBPLANE_DATA"], !e.isEmpty { return e }
+    let fm = FileManager.default
+    if fm.fileExists(atPath: "notebooks-data") { return "notebooks-data" }
+    var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    for _ in 0..<6 {
+      url.deleteLastPathComponent()
+      let candidate = url.appendingPathComponent("notebooks-data").path
+      if fm.fileExists(atPath: candidate) { return candidate }
+    }
+    throw BadInput("cannot find notebooks-data/; pass --data-dir or set IBPLANE_DATA")
+  }
+}
+
+// MARK: - Recording (integration point)
+
+/// THE single call site that connects `ibplane train` to the recordings module; called once,
+/// before the first epoch, so a bad `--record` fails before any training time is spent.
+func recordSnapshots(
+  to path: String, trainer: Trainer<Float>, run: [String: String]
+) throws -> (TrainingSnapshot) throws -> Void {
+  let recorder = try Recorder(
+    creating: URL(fileURLWithPath: path),
+    layers: zip(trainer.layerNames, trainer.network.layers.map(\.fanOut)).map { LayerSpec(name: $0, width: $1) },
+    inputs: trainer.dataset.inputs,
+    labels: .classes(trainer.dataset.labels, classCount: trainer.dataset.classCount),
+    run: run)
+  return { try recorder.record(epoch: $0.epoch, step: $0.step, layers: $0.layers, metrics: $0.metrics) }
+}
+
+// MARK: - Progress
+
+/// Epoch, loss, accuracy and ETA on stderr: a bar redrawn in place on a terminal (at most
+/// 10 times a second), plain lines at every 5 % of the run otherwise.
+final class TrainingProgress {
+  private let quiet: Bool
+  private let isTerminal = isatty(STDERR_FILENO) == 1
+  private var lastDraw = -1.0
+  private var drewBar = false
+
+  init(quiet: Bool) { self.quiet = quiet }
+
+  func update(_ p: EpochProgress) {
+    guard !quiet else { return }
+    let fraction = Double(p.epoch) / Double(max(p.epochs, 1))
+    let eta = p.elapsedSeconds / max(fraction, 1e-9) * (1 - fraction)
+    let stats =
+      "epoch \(p.epoch)/\(p.epochs)  loss \(String(format: "%.4g", p.loss)) nats"
+      + (p.accuracy.map { "  acc \(String(format: "%.3f", $0))" } ?? "") + "  ETA \(Self.clock(eta))"
+    if isTerminal {
+      guard p.elapsedSeconds - lastDraw >= 0.1 || p.epoch == p.epochs else { return }
+      lastDraw = p.elapsedSeconds
+      let width = 24
+      let filled = Int(fraction * Double(width))
+      let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+      CLIFailure.write("\r[\(bar)] \(stats)\u{1B}[K")
+      drewBar = true
+    } else {
+      let every = max(1, p.epochs / 20)
+      if p.epoch % every == 0 || p.epoch == p.epochs || p.epoch == 1 { CLIFailure.write(stats + "\n") }
+    }
+  }
+
+  func finish() {
+    if drewBar { CLIFailure.write("\n") }
+  }
+
+  static func clock(_ seconds: Double) -> String {
+    guard seconds.isFinite else { return "--:--" }
+    let s = Int(seconds.rounded())
+    return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%02d:%02d", s / 60, s % 60)
+  }
+}
+
+extension CLIFailure {
+  static func write(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
+}
+
+extension BundledDataset: ExpressibleByArgument {}
+extension Activation: ExpressibleByArgument {}
+extension Loss: ExpressibleByArgument {}
+extension Initialization: ExpressibleByArgument {}

@@ -1,0 +1,103 @@
+import Foundation
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
+import Testing
+@testable import IBPlane
+
+/// Counts elements (and `<path class="trajectory">` by layer) while checking well-formedness.
+final class SVGInspector: NSObject, XMLParserDelegate {
+  var elements: [String: Int] = [:]
+  var trajectoryLayers: [String] = []
+  var texts: [String] = []
+  var root: (name: String, attributes: [String: String])?
+  private var inText = false
+
+  func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+    if root == nil { root = (name, attributes) }
+    elements[name, default: 0] += 1
+    if name == "path", attributes["class"] == "trajectory" { trajectoryLayers.append(attributes["data-layer"] ?? "?") }
+    inText = name == "text"
+    if inText { texts.append("") }
+  }
+  func parser(_ parser: XMLParser, foundCharacters string: String) {
+    if inText { texts[texts.count - 1] += string }
+  }
+  func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) { inText = false }
+
+  static func inspect(_ url: URL) throws -> SVGInspector {
+    let parser = XMLParser(data: try Data(contentsOf: url))
+    let inspector = SVGInspector()
+    parser.delegate = inspector
+    guard parser.parse() else {
+      throw CSVError(file: url.path, line: parser.lineNumber, field: "xml", message: "\(parser.parserError.map { "\($0)" } ?? "parse error")")
+    }
+    return inspector
+  }
+}
+
+@Suite struct PlaneReportTests {
+  func analysed(bootstrap: Int) throws -> (PlaneAnalysis.Summary, PlaneManifest, URL) {
+    let source = try PlaneFixtures.source(snapshots: 7)
+    var options = PlaneAnalysisOptions()
+    options.bootstrapResamples = bootstrap
+    let dir = PlaneFixtures.temporaryDirectory()
+    let a = try PlaneAnalysis(
+      source: source, estimators: [try GaussianPlaneEstimator(), try GaussianPlaneEstimator(noiseVariance: 1)], options: options)
+    let summary = try a.run(directory: dir, resume: false)
+    return (summary, a.manifest, dir)
+  }
+
+  @Test func svgsAreWellFormedWithOnePathPerLayer() throws {
+    let (summary, manifest, dir) = try analysed(bootstrap: 10)
+    let files = try PlaneReport.write(summary.rows, manifest: manifest, to: dir)
+    #expect(files.sorted() == ["curves-gaussian-2.svg", "curves-gaussian.svg", "index.html", "plane-gaussian-2.svg", "plane-gaussian.svg", "planes-compared.svg"])
+    let plane = try SVGInspector.inspect(dir.appendingPathComponent("plane-gaussian.svg"))
+    #expect(plane.root?.name == "svg")
+    #expect(plane.root?.attributes["version"] == "1.1")
+    #expect(plane.root?.attributes["xmlns"] == "http://www.w3.org/2000/svg")
+    #expect(plane.trajectoryLayers == ["h1", "h2"])
+    #expect(plane.elements["path"] == 2)
+    // 7 snapshots × 2 layers markers (+ 2 legend markers); error bars: 2 per point.
+    #expect(plane.elements["line", default: 0] >= 28)
+    #expect(plane.texts.contains("I(X;T)  [bits]") && plane.texts.contains("I(T;Y)  [bits]"))
+    #expect(plane.texts.contains("epoch (log scale)"))
+    #expect(plane.texts.contains { $0.contains("fixture") && $0.contains("gaussian") })
+    #expect(plane.elements["linearGradient"] == 1)
+
+    let compared = try SVGInspector.inspect(dir.appendingPathComponent("planes-compared.svg"))
+    #expect(compared.trajectoryLayers == ["h1", "h2", "h1", "h2"])
+    let curves = try SVGInspector.inspect(dir.appendingPathComponent("curves-gaussian.svg"))
+    #expect(curves.elements["path", default: 0] == 0)
+    #expect(curves.texts.contains("accuracy") && curves.texts.contains("test_accuracy"))
+    let html = String(decoding: try Data(contentsOf: dir.appendingPathComponent("index.html")), as: UTF8.self)
+    for f in files where f.hasSuffix(".svg") { #expect(html.contains("src=\"\(f)\"")) }
+    #expect(html.contains("activation") && html.contains("tanh"))
+  }
+
+  /// An independent XML parser (Python's xml.etree) must accept every SVG too.
+  @Test func pythonXMLParserAcceptsTheSVGs() throws {
+    let (summary, manifest, dir) = try analysed(bootstrap: 0)
+    let files = try PlaneReport.write(summary.rows, manifest: manifest, to: dir).filter { $0.hasSuffix(".svg") }
+    let script = """
+      import sys, xml.etree.ElementTree as ET
+      ns = "{http://www.w3.org/2000/svg}"
+      print(" ".join(str(len([p for p in ET.parse(f).getroot().iter(ns + "path") if p.get("class") == "trajectory"])) for f in sys.argv[1:]))
+      """
+    if let out = try PythonOracle.run(script, arguments: files.map { dir.appendingPathComponent($0).path }) {
+      let expected = files.map { $0.hasPrefix("curves") ? "0" : $0.hasPrefix("planes") ? "4" : "2" }.joined(separator: " ")
+      #expect(out == expected)
+    }
+  }
+
+  @Test func niceTicksAndEscaping() {
+    let s = PlotScale.linear([0.13, 2.71])
+    #expect(s.ticks == [0, 0.5, 1, 1.5, 2, 2.5, 3])
+    #expect(s.tickLabels.first == "0.0" && s.tickLabels.last == "3.0")
+    let e = PlotScale.epochs([0, 3, 40, 8000])
+    #expect(e.kind == .logEpoch && e.tickLabels == ["0", "1", "10", "100", "1000"])
+    #expect(abs(e.fraction(8000) - 1) < 1e-12 && e.fraction(0) == 0)
+    #expect(SVGDocument.escape("a<b & \"c\"") == "a&lt;b &amp; &quot;c&quot;")
+    #expect(ColourMap.viridis(0) == "#440154" && ColourMap.viridis(1) == "#fde725")
+  }
+}

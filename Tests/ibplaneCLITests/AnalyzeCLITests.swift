@@ -1,0 +1,193 @@
+import Foundation
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
+import IBPlane
+import Testing
+
+/// End-to-end tests of `ibplane analyze` and `ibplane merge` on a small recording
+/// (a directory of .npy files: 300 samples, 2 layers, 6 snapshots).
+@Suite struct AnalyzeCLITests {
+  static let binary: URL? = {
+    let candidates = [
+      URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ibplane"),
+      Bundle.main.bundleURL.appendingPathComponent("ibplane"),
+      Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("ibplane"),
+    ]
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+  }()
+
+  struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+  func ibplane(_ arguments: [String]) throws -> Result {
+    guard let binary = Self.binary else {
+      throw CSVError(file: CommandLine.arguments[0], line: 0, field: "ibplane", message: "executable not found next to the test bundle")
+    }
+    let p = Process()
+    p.executableURL = binary
+    p.arguments = arguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["IBPLANE_THREADS"] = "2"
+    p.environment = environment
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+  }
+
+  func temporary() -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("ibplane-cli-\(UUID().uuidString.prefix(8))")
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+  }
+
+  /// Writes the recording and returns its directory.
+  func recording() throws -> URL {
+    let n = 300
+    let random = RandomSource(seed: 3)
+    let x = random.normalMatrix(rows: n, columns: 4).converted(to: Float.self)
+    let y = (0..<n).map { x[$0, 0] - x[$0, 2] > 0 ? 1 : 0 }
+    var source = try InMemorySnapshotSource(
+      name: "cli-fixture", inputs: x, labels: .classes(y, classCount: 2),
+      layers: [LayerSpec(name: "dense1", width: 3), LayerSpec(name: "dense2", width: 2)], run: ["activation": "tanh"])
+    let w1 = random.normalMatrix(rows: 4, columns: 3).converted(to: Float.self)
+    let w2 = random.normalMatrix(rows: 3, columns: 2).converted(to: Float.self)
+    for (s, epoch) in [0, 1, 3, 10, 30, 100].enumerated() {
+      let g = Float(0.5 + 0.3 * Double(s))
+      var h1 = try x.multiplied(by: w1)
+      h1.elements = h1.elements.map { tanhf(g * $0) }
+      var h2 = try h1.multiplied(by: w2)
+      h2.elements = h2.elements.map { tanhf(g * $0) }
+      try source.append(SnapshotInfo(epoch: epoch, step: epoch * 5, metrics: ["accuracy": 0.5 + 0.07 * Double(s)]), layers: [h1, h2])
+    }
+    let dir = temporary().appendingPathComponent("rec")
+    try NumPyDirectorySource.write(source, inputs: x, labels: source.labels, to: dir)
+    return dir
+  }
+
+  /// The CSV without the `seconds` column (wall times differ between runs).
+  func timelessCSV(_ url: URL) throws -> [String] {
+    let lines = String(decoding: try Data(contentsOf: url), as: UTF8.self).split(separator: "\n").map(String.init)
+    let header = lines[0].split(separator: ",", omittingEmptySubsequences: false)
+    let secondsColumn = header.firstIndex(of: "seconds")!
+    // params holds ';' but no ',' in these runs, so a plain split is exact here.
+    return lines.map { line in
+      var f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+      f.remove(at: secondsColumn)
+      return f.joined(separator: ",")
+    }
+  }
+
+  let estimatorArguments = ["--estimator", "gaussian", "--estimator", "gaussian:noise_variance=1"]
+
+  @Test func analyzeWritesTheCSVAndWellFormedSVGs() throws {
+    let rec = try recording()
+    let out = temporary()
+    let r = try ibplane(["analyze", rec.path, "--out", out.path, "--json", "--quiet"] + estimatorArguments)
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stderr.isEmpty)
+    #expect(r.stdout.contains("\"rows\" : 24"))
+    let lines = try timelessCSV(out.appendingPathComponent("plane.csv"))
+    #expect(lines[0] == "recording,epoch,step,layer,layer_index,width,estimator,params,unit,i_xt,i_ty,i_xt_lo,i_xt_hi,i_ty_lo,i_ty_hi,n,accuracy")
+    #expect(lines.count - 1 == 6 * 2 * 2)
+    for name in ["plane-gaussian.svg", "plane-gaussian-2.svg", "planes-compared.svg", "curves-gaussian.svg"] {
+      let data = try Data(contentsOf: out.appendingPathComponent(name))
+      let parser = XMLParser(data: data)
+      #expect(parser.parse(), "\(name) is not well-formed XML: \(String(describing: parser.parserError))")
+      let paths = String(decoding: data, as: UTF8.self).components(separatedBy: "class=\"trajectory\"").count - 1
+      #expect(paths == (name.hasPrefix("curves") ? 0 : name.hasPrefix("planes") ? 4 : 2), "\(name)")
+    }
+    #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("index.html").path))
+  }
+
+  @Test func resumeAfterAKillMatchesAnUninterruptedRun() throws {
+    let rec = try recording()
+    let full = temporary(), killed = temporary()
+    #expect(try ibplane(["analyze", rec.path, "--out", full.path, "--quiet", "--bootstrap", "5", "--seed", "2"] + estimatorArguments).status == 0)
+    // A kill leaves finished rows and half a row, and no manifest.
+    let text = String(decoding: try Data(contentsOf: full.appendingPathComponent("plane.csv")), as: UTF8.self)
+    let lines = text.split(separator: "\n")
+    let cut = lines[0...9].joined(separator: "\n") + "\n" + lines[10].prefix(25)
+    try Data(cut.utf8).write(to: killed.appendingPathComponent("plane.csv"))
+    let r = try ibplane(["analyze", rec.path, "--out", killed.path, "--resume", "--bootstrap", "5", "--seed", "2"] + estimatorArguments)
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("15 computed, 9 resumed"))
+    #expect(try timelessCSV(killed.appendingPathComponent("plane.csv")) == timelessCSV(full.appendingPathComponent("plane.csv")))
+  }
+
+  @Test func mergedShardsEqualTheUnshardedRun() throws {
+    let rec = try recording()
+    let whole = temporary(), shards = temporary(), merged = temporary()
+    #expect(try ibplane(["analyze", rec.path, "--out", whole.path, "--quiet"] + estimatorArguments).status == 0)
+    for i in 1...3 {
+      let r = try ibplane(["analyze", rec.path, "--out", shards.path, "--quiet", "--shard", "\(i)/3"] + estimatorArguments)
+      #expect(r.status == 0, "\(r.stderr)")
+    }
+    let m = try ibplane(["merge", shards.path, "--out", merged.path])
+    #expect(m.status == 0, "\(m.stderr)")
+    #expect(try timelessCSV(merged.appendingPathComponent("plane.csv")) == timelessCSV(whole.appendingPathComponent("plane.csv")))
+    #expect(FileManager.default.fileExists(atPath: merged.appendingPathComponent("planes-compared.svg").path))
+    // A missing shard is refused with exit code 2 and a message naming it.
+    try FileManager.default.removeItem(at: shards.appendingPathComponent("plane-shard-2-of-3.csv"))
+    let missing = try ibplane(["merge", shards.path, "--out", merged.path])
+    #expect(missing.status == 2)
+    #expect(missing.stderr.contains("missing shard(s) 2/3"))
+  }
+
+  @Test func badInputExitsWithTwo() throws {
+    let rec = try recording()
+    let out = temporary()
+    for arguments in [
+      ["analyze", "/nonexistent/recording"],
+      ["analyze", rec.path, "--out", out.path, "--estimator", "nosuch"],
+      ["analyze", rec.path, "--out", out.path, "--shard", "4/3"],
+      ["analyze", rec.path, "--out", out.path, "--layers", "dense9"],
+      ["analyze", rec.path, "--out", out.path, "--epochs", "10-1"],
+      ["merge", out.path],
+    ] {
+      let r = try ibplane(arguments)
+      #expect(r.status == 2, "\(arguments): \(r.status) \(r.stderr)")
+      #expect(r.stderr.hasPrefix("error:"), "\(arguments): \(r.stderr)")
+    }
+    // A corrupt layer file names the file.
+    try Data("not numpy".utf8).write(to: rec.appendingPathComponent("snapshot-2-layer-1.npy"))
+    let r = try ibplane(["analyze", rec.path, "--out", out.path, "--quiet"])
+    #expect(r.status == 2 && r.stderr.contains("snapshot-2-layer-1.npy"), "\(r.stderr)")
+  }
+}
+
+extension AnalyzeCLITests {
+  /// A real SIGKILL in the middle of the run: every complete row survives, and --resume
+  /// finishes with the same CSV as an uninterrupted run.
+  @Test func resumeAfterARealKill() throws {
+    let rec = try recording()
+    let full = temporary(), killed = temporary()
+    let slow = ["--bootstrap", "200", "--seed", "4", "--threads", "1", "--quiet"] + estimatorArguments
+    #expect(try ibplane(["analyze", rec.path, "--out", full.path] + slow).status == 0)
+    guard let binary = Self.binary else { Issue.record("ibplane not found"); return }
+    let p = Process()
+    p.executableURL = binary
+    p.arguments = ["analyze", rec.path, "--out", killed.path] + slow
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    let csv = killed.appendingPathComponent("plane.csv")
+    let deadline = Date().addingTimeInterval(60)
+    while p.isRunning, Date() < deadline {
+      let data = (try? Data(contentsOf: csv)) ?? Data()
+      if data.filter({ $0 == 10 }).count >= 4 { break }
+      usleep(5_000)
+    }
+    kill(p.processIdentifier, SIGKILL)
+    p.waitUntilExit()
+    let kept = try PlaneTable.parse(String(decoding: try Data(contentsOf: csv), as: UTF8.self), file: csv.path)
+    #expect(!kept.rows.isEmpty && kept.rows.count < 24, "killed after \(kept.rows.count) rows")
+    let r = try ibplane(["analyze", rec.path, "--out", killed.path, "--resume"] + slow)
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(try timelessCSV(killed.appendingPathComponent("plane.csv")) == timelessCSV(full.appendingPathComponent("plane.csv")))
+  }
+}

@@ -28,7 +28,7 @@ struct Analyze: ParsableCommand {
         ibplane analyze runs/ib12-tanh --estimator gaussian --bootstrap 100 --seed 1 --out reports/ib12-tanh
       """)
 
-  @Argument(help: "The recording: a directory with recording.json (see above).")
+  @Argument(help: "The recording: an activations.bin file, a .npz archive or .npy folder (docs/activations-format.md), or a directory with recording.json (see above).")
   var input: String
 
   @Option(name: .customLong("estimator"), help: "Estimator NAME or NAME:key=value,...; repeat for several (default: every registered estimator).")

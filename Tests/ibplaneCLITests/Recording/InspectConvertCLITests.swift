@@ -88,3 +88,26 @@ struct InspectConvertCLITests {
     #expect(try RecordingCLI.run(["convert", url.path, out.path, "--storage", "float64"]).status == 2)
   }
 }
+
+@Suite("train --record and analyze through recordings")
+struct RecordingPipelineCLITests {
+  @Test("ibplane train --record writes a valid recording that analyze reads, like its .npz export")
+  func trainRecordAnalyze() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let bin = dir.file("run.bin")
+    let train = try RecordingCLI.run(["train", "--dataset", "gaussian-mixture", "--epochs", "6", "--record", bin.path, "--quiet"])
+    #expect(train.status == 0, "\(train.stderr)")
+    let r = try Recording(contentsOf: bin)
+    #expect(r.layers.map(\.name).last == "output" && r.snapshots.count >= 2 && r.inputWidth > 0)
+    #expect(try RecordingCLI.run(["inspect", bin.path]).status == 0)
+    let out = dir.file("plane")
+    let analyze = try RecordingCLI.run(["analyze", bin.path, "--estimator", "binning", "--out", out.path])
+    #expect(analyze.status == 0, "\(analyze.stderr)")
+    let csv = try String(contentsOf: out.appendingPathComponent("plane.csv"), encoding: .utf8)
+    #expect(csv.split(separator: "\n").count == 1 + r.snapshots.count * r.layers.count)
+    // Refusing to record over an existing file happens before any training.
+    let again = try RecordingCLI.run(["train", "--dataset", "gaussian-mixture", "--epochs", "6", "--record", bin.path, "--quiet"])
+    #expect(again.status == 2 && again.stderr.contains("exists"))
+  }
+}

@@ -140,8 +140,11 @@ enum _KDEPlane {
   ) throws -> (KDEEntropyBounds, Estimate) {
     let r = try KDEEntropyBounds.computeWithGroups(t, noiseVariance: noiseVariance, groups: classes, engine: engine)
     let h = r.total
-    let kl = h.upperNats - r.conditionalUpperNats!
-    let bha = h.lowerNats - r.conditionalLowerNats!
+    guard let conditionalUpper = r.conditionalUpperNats, let conditionalLower = r.conditionalLowerNats else {
+      throw EstimatorError.degenerate("KDE: no class-conditional entropies were computed for \(classes.count) classes")
+    }
+    let kl = h.upperNats - conditionalUpper
+    let bha = h.lowerNats - conditionalLower
     var diag = diagnostics(h)
     diag["mi_kl_nats"] = kl
     diag["mi_bhattacharyya_nats"] = bha

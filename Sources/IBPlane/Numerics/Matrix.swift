@@ -32,6 +32,14 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     self.elements = elements
   }
 
+  /// Wraps elements whose count is known to equal rows × columns (internal invariant).
+  init(_uncheckedRows rows: Int, columns: Int, elements: [Scalar]) {
+    assert(rows * columns == elements.count)
+    self.rows = rows
+    self.columns = columns
+    self.elements = elements
+  }
+
   /// Builds a matrix from an array of equally long rows.
   public init(_ rowArrays: [[Scalar]]) throws {
     let width = rowArrays.first?.count ?? 0
@@ -69,12 +77,14 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
   public func selectingRows<S: Sequence>(_ indices: S) -> Matrix where S.Element == Int {
     var out: [Scalar] = []
     out.reserveCapacity(columns * rows)
+    var count = 0
     elements.withUnsafeBufferPointer { e in
       for i in indices {
         out.append(contentsOf: e[(i * columns)..<((i + 1) * columns)])
+        count += 1
       }
     }
-    return try! Matrix(rows: out.count / Swift.max(columns, 1), columns: columns, elements: out)
+    return Matrix(_uncheckedRows: count, columns: columns, elements: out)
   }
 
   /// The columns at `indices`, in that order.
@@ -110,7 +120,7 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
 
   /// Converts the element type.
   public func converted<T: BLASScalar>(to: T.Type = T.self) -> Matrix<T> {
-    try! Matrix<T>(rows: rows, columns: columns, elements: elements.map { T($0) })
+    Matrix<T>(_uncheckedRows: rows, columns: columns, elements: elements.map { T($0) })
   }
 
   /// The identity matrix of size n.

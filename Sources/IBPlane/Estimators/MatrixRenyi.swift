@@ -24,10 +24,12 @@ import Foundation
 /// - Nyström with m landmarks (seeded uniform): K ≈ C W⁺ Cᵀ with C = K[:, L], W = K[L, L]. Its
 ///   non-zero eigenvalues are those of Λ^(−1/2) Uᵀ (CᵀC) U Λ^(−1/2) (W = UΛUᵀ, eigenvalues below
 ///   1e-10·λ_max dropped); CᵀC (m×m) is accumulated block by block, so memory is
-///   O(m² + tile·m), time O(N m (d + m) + m³). The trace N − Σ λ̃ that the rank-m
-///   approximation misses is spread evenly over the remaining N − r eigenvalues ("flat tail"),
-///   which keeps the spectrum summing to 1; without it S_α would be biased low by
-///   roughly the missing mass. Error at N = 4,096 is measured in the tests and the README.
+///   O(m² + tile·m), time O(N m (d + m) + m³). The trace ρ = 1 − Σ λ̃ that the rank-r
+///   approximation misses is put back as a moment-matched tail: k = ρ²/μ₂ equal eigenvalues
+///   of size μ₂/ρ, with μ₂ = tr(A²) − Σ λ̃² and tr(A²) computed exactly by one tiled pass
+///   (clamped to 1 ≤ k ≤ N − r). Dropping the tail instead makes 1/(1−α)·log Σλ^α blow up for
+///   α near 1 (Σλ̃ < 1); spreading it over all N − r slots over-estimates S_α. Error at
+///   N = 4,096 is measured by `ibplane-bench renyi-nystrom` (see README).
 /// - subsample m×r: the exact estimate on r seeded subsamples of m rows, averaged. Entropies
 ///   grow with the sample count (S ≤ log N), so this estimates the m-sample quantity, not the
 ///   N-sample one; I_α is less sensitive than S_α.
@@ -119,20 +121,20 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
   // MARK: Spectral entropy
 
   /// S_α in nats of a unit-trace spectrum `eigenvalues` (negative rounding noise clamped to 0),
-  /// plus `tailCount` further eigenvalues equal to `tailValue`.
+  /// plus `tailCount` (possibly fractional) further eigenvalues equal to `tailValue`.
   public static func entropy(
-    eigenvalues: [Double], alpha: Double, tailCount: Int = 0, tailValue: Double = 0
+    eigenvalues: [Double], alpha: Double, tailCount: Double = 0, tailValue: Double = 0
   ) -> Double {
     let tail = tailCount > 0 && tailValue > 0
     if alpha == 1 {
       var s = 0.0
       for l in eigenvalues where l > 0 { s -= l * log(l) }
-      if tail { s -= Double(tailCount) * tailValue * log(tailValue) }
+      if tail { s -= tailCount * tailValue * log(tailValue) }
       return s
     }
     var p = 0.0
     for l in eigenvalues where l > 0 { p += pow(l, alpha) }
-    if tail { p += Double(tailCount) * pow(tailValue, alpha) }
+    if tail { p += tailCount * pow(tailValue, alpha) }
     return log(p) / (1 - alpha)
   }
 
@@ -263,6 +265,13 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
   private func entropies<S: BLASScalar>(
     first: [_KernelView<S>], second: [_KernelView<S>], labels: [Int]?, method: _Method, n: Int
   ) throws -> (Double, Double, Double) {
+    if case .tiledAlpha2 = method, labels == nil, first.count == 1, second.count == 1 {
+      // One pass: the paired sums at 2γ give Σ(Kᴬ)², Σ(Kᴮ)² and Σ(Kᴬ∘Kᴮ)² together.
+      let s = try engine.pairedGaussianSums(
+        first[0].data, gammaA: 2 * first[0].gamma, second[0].data, gammaB: 2 * second[0].gamma)
+      let nn = Double(n) * Double(n)
+      return (-log(s.totalA / nn), -log(s.totalB / nn), -log(s.hadamardSum / nn))
+    }
     let h = try averagedEntropies(views: [first, second, first + second], labels: labels, method: method, n: n)
     return (h[0], h[1], h[2])
   }
@@ -323,10 +332,16 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
       let landmarks = m >= n ? Array(0..<n) : Array(rng.permutation(n).prefix(m)).sorted()
       let values = try _MatrixRenyiKernels.nystromEigenvalues(views, labels: labels, landmarks: landmarks, engine: engine)
         .map { $0 / Double(n) }
+      // Moment-matched tail: the trace the rank-r approximation misses, ρ = 1 − Σλ̃, and its
+      // second moment μ₂ = tr(A²) − Σλ̃² (tr(A²) exactly, from one tiled pass) define k = ρ²/μ₂
+      // equal eigenvalues of size μ₂/ρ (k clamped to [1, N − r]).
       let missing = Swift.max(0, 1 - values.reduce(0, +))
-      let tailCount = n - values.count
-      return Self.entropy(
-        eigenvalues: values, alpha: alpha, tailCount: tailCount, tailValue: tailCount > 0 ? missing / Double(tailCount) : 0)
+      let room = Double(n - values.count)
+      guard missing > 0, room >= 1 else { return Self.entropy(eigenvalues: values, alpha: alpha) }
+      let trace2 = try _MatrixRenyiKernels.squaredKernelSum(views, labels: labels, engine: engine) / (Double(n) * Double(n))
+      let secondMoment = trace2 - values.reduce(0) { $0 + $1 * $1 }
+      let count = secondMoment > 0 ? Swift.min(room, Swift.max(1, missing * missing / secondMoment)) : room
+      return Self.entropy(eigenvalues: values, alpha: alpha, tailCount: count, tailValue: missing / count)
     case .subsample:
       return try averagedEntropies(views: [views], labels: labels, method: method, n: n)[0]
     }

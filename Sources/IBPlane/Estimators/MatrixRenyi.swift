@@ -154,8 +154,11 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
     let va = _KernelView(data: a, gamma: CauchySchwarzMutualInformation.gamma(sa))
     let vb = _KernelView(data: b, gamma: CauchySchwarzMutualInformation.gamma(sb))
     let method = resolvedMethod(n: a.rows)
-    let (ha, hb, hab) = try entropies(first: [va], second: [vb], labels: nil, method: method, n: a.rows)
-    return result(ha, hb, hab, method: method, diagnostics: ["sigma_a": sa, "sigma_b": sb, "n": Double(a.rows)])
+    let report = _SpectrumReport()
+    let (ha, hb, hab) = try entropies(first: [va], second: [vb], labels: nil, method: method, n: a.rows, report: report)
+    return result(
+      ha, hb, hab, method: method,
+      diagnostics: report.diagnostics(["sigma_a": sa, "sigma_b": sb, "n": Double(a.rows)]))
   }
 
   /// S_α(A) in nats of one variable with a Gaussian kernel of width `sigma`.
@@ -191,25 +194,29 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
     let hx = try context.cached("\(key).entropy.inputs.\(sigmaX)") {
       try averagedEntropies(views: [[vx]], labels: nil, method: method, n: n)[0]
     }
+    let reportXT = _SpectrumReport()
     let (ht, hxt) = try pair(
-      averagedEntropies(views: [[vt], [vx, vt]], labels: nil, method: method, n: n))
-    let ixt = result(hx, ht, hxt, method: method, diagnostics: ["sigma_a": sigmaX, "sigma_b": sigmaT, "n": Double(n)])
+      averagedEntropies(views: [[vt], [vx, vt]], labels: nil, method: method, n: n, report: reportXT))
+    let ixt = result(
+      hx, ht, hxt, method: method, diagnostics: reportXT.diagnostics(["sigma_a": sigmaX, "sigma_b": sigmaT, "n": Double(n)]))
+    let reportTY = _SpectrumReport()
     let ity: Estimate
     switch context.labels {
     case .classes(let c, _):
       let hy = context.cached("\(key).entropy.classes") {
         Self.entropy(eigenvalues: context.classPartition.map { Double($0.count) / Double(n) }, alpha: alpha)
       }
-      let hty = try averagedEntropies(views: [[vt]], labels: c, method: method, n: n)[0]
-      ity = result(ht, hy, hty, method: method, diagnostics: ["sigma_a": sigmaT, "n": Double(n)])
+      let hty = try averagedEntropies(views: [[vt]], labels: c, method: method, n: n, report: reportTY)[0]
+      ity = result(ht, hy, hty, method: method, diagnostics: reportTY.diagnostics(["sigma_a": sigmaT, "n": Double(n)]))
     case .targets(let y):
       let sigmaY = try context.cached("renyi.sigma.targets.\(widthB)") { try widthB.width(for: y, name: "targets") }
       let vy = _KernelView(data: y, gamma: CauchySchwarzMutualInformation.gamma(sigmaY))
       let hy = try context.cached("\(key).entropy.targets.\(sigmaY)") {
         try averagedEntropies(views: [[vy]], labels: nil, method: method, n: n)[0]
       }
-      let hty = try averagedEntropies(views: [[vt, vy]], labels: nil, method: method, n: n)[0]
-      ity = result(ht, hy, hty, method: method, diagnostics: ["sigma_a": sigmaT, "sigma_b": sigmaY, "n": Double(n)])
+      let hty = try averagedEntropies(views: [[vt, vy]], labels: nil, method: method, n: n, report: reportTY)[0]
+      ity = result(
+        ht, hy, hty, method: method, diagnostics: reportTY.diagnostics(["sigma_a": sigmaT, "sigma_b": sigmaY, "n": Double(n)]))
     }
     return PlanePoint(inputInformation: ixt, labelInformation: ity)
   }
@@ -267,7 +274,8 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
   /// (S(A), S(B), S(A,B)) for Gaussian views `first` and `second` (each a Hadamard product of
   /// views), optionally with the label kernel on the joint only.
   private func entropies<S: BLASScalar>(
-    first: [_KernelView<S>], second: [_KernelView<S>], labels: [Int]?, method: _Method, n: Int
+    first: [_KernelView<S>], second: [_KernelView<S>], labels: [Int]?, method: _Method, n: Int,
+    report: _SpectrumReport? = nil
   ) throws -> (Double, Double, Double) {
     if case .tiledAlpha2 = method, labels == nil, first.count == 1, second.count == 1 {
       // One pass: the paired sums at 2γ give Σ(Kᴬ)², Σ(Kᴮ)² and Σ(Kᴬ∘Kᴮ)² together.
@@ -276,7 +284,7 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
       let nn = Double(n) * Double(n)
       return (-log(s.totalA / nn), -log(s.totalB / nn), -log(s.hadamardSum / nn))
     }
-    let h = try averagedEntropies(views: [first, second, first + second], labels: labels, method: method, n: n)
+    let h = try averagedEntropies(views: [first, second, first + second], labels: labels, method: method, n: n, report: report)
     return (h[0], h[1], h[2])
   }
 
@@ -284,7 +292,7 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
   /// Kronecker label kernel when `labels` is given). For `subsample`, every kernel uses the
   /// same r subsamples and the entropies are averaged over them.
   func averagedEntropies<S: BLASScalar>(
-    views: [[_KernelView<S>]], labels: [Int]?, method: _Method, n: Int
+    views: [[_KernelView<S>]], labels: [Int]?, method: _Method, n: Int, report: _SpectrumReport? = nil
   ) throws -> [Double] {
     switch method {
     case .subsample(let m, let r):
@@ -300,12 +308,12 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
       }
       return sums.map { $0 / Double(r) }
     default:
-      return try views.map { try singleEntropy($0, labels: labels, method: method, n: n) }
+      return try views.map { try singleEntropy($0, labels: labels, method: method, n: n, report: report) }
     }
   }
 
   private func singleEntropy<S: BLASScalar>(
-    _ views: [_KernelView<S>], labels: [Int]?, method: _Method, n: Int
+    _ views: [_KernelView<S>], labels: [Int]?, method: _Method, n: Int, report: _SpectrumReport? = nil
   ) throws -> Double {
     switch method {
     case .tiledAlpha2:
@@ -340,6 +348,7 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
       // second moment μ₂ = tr(A²) − Σλ̃² (tr(A²) exactly, from one tiled pass) define k = ρ²/μ₂
       // equal eigenvalues of size μ₂/ρ (k clamped to [1, N − r]).
       let missing = Swift.max(0, 1 - values.reduce(0, +))
+      report?.record(missingTrace: missing)
       let room = Double(n - values.count)
       guard missing > 0, room >= 1 else { return Self.entropy(eigenvalues: values, alpha: alpha) }
       let trace2 = try _MatrixRenyiKernels.squaredKernelSum(views, labels: labels, engine: engine) / (Double(n) * Double(n))
@@ -349,6 +358,19 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
     case .subsample:
       return try averagedEntropies(views: [views], labels: labels, method: method, n: n)[0]
     }
+  }
+}
+
+/// Collects, across the entropies of one estimate, the largest share of the trace that a
+/// Nyström approximation missed (`nystrom_missing_trace` in the diagnostics: 0 = the rank-m
+/// approximation is complete; above ~0.05 expect errors of several per cent).
+final class _SpectrumReport: @unchecked Sendable {
+  private(set) var missingTrace: Double?
+  func record(missingTrace m: Double) { missingTrace = Swift.max(missingTrace ?? 0, m) }
+  func diagnostics(_ base: [String: Double]) -> [String: Double] {
+    var d = base
+    if let m = missingTrace { d["nystrom_missing_trace"] = m }
+    return d
   }
 }
 

@@ -122,6 +122,9 @@ import Testing
     #expect(try nystrom.estimate(a, b) == nys)
     #expect(R.relativeError(nys.nats, exact.nats) < 0.05, "nyström \(nys.nats) vs exact \(exact.nats)")
     #expect(abs(nys.diagnostics["entropy_a"]! - exact.diagnostics["entropy_a"]!) < 1e-3)
+    #expect(exact.diagnostics["nystrom_missing_trace"] == nil)
+    let missing = try #require(nys.diagnostics["nystrom_missing_trace"])
+    #expect(missing >= 0 && missing < 0.05)
     let sub = try MatrixRenyiMutualInformation(widthA: .fixed(1), widthB: .fixed(1), approximation: .subsample(size: 500, repeats: 3)).estimate(a, b)
     #expect(sub.nats > 0 && sub.parameters["method"] == "subsample:500:3")
   }

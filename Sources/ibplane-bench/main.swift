@@ -95,12 +95,137 @@ func benchKernelSumsScale() throws {
   print("== tiled kernel sums at N = \(n), d = 10: \(String(format: "%.1f", t)) s, Σ r = \(total) ==")
 }
 
+/// Peak resident set size of this process so far (VmHWM), in MB.
+func peakRSSMegabytes() -> Double {
+  guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+    let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM") }),
+    let kb = Double(line.split(separator: " ").dropFirst().first { !$0.isEmpty } ?? "")
+  else { return .nan }
+  return kb / 1024
+}
+
+/// Correlated Gaussian views A (N×da) and B (N×db): b_k = ρ a_k + √(1−ρ²) ε_k on the shared coordinates.
+func correlatedViews(n: Int, da: Int, db: Int, rho: Double, seed: UInt64) -> (Matrix<Double>, Matrix<Double>) {
+  let rng = RandomSource(seed: seed)
+  let a = rng.normalMatrix(rows: n, columns: da)
+  var b = rng.normalMatrix(rows: n, columns: db)
+  for i in 0..<n { for k in 0..<min(da, db) { b[i, k] = rho * a[i, k] + (1 - rho * rho).squareRoot() * b[i, k] } }
+  return (a, b)
+}
+
+/// CS-QMI and matrix-based Rényi against the numpy full-matrix reference (bench/kernel_estimators.py)
+/// at N = 8,192 (IBPLANE_BENCH_N overrides), Double data, A: 10-d, B: 5-d, σ = 2.
+func benchKernelEstimators() throws {
+  let n = Int(ProcessInfo.processInfo.environment["IBPLANE_BENCH_N"] ?? "") ?? 8192
+  let (a, b) = correlatedViews(n: n, da: 10, db: 5, rho: 0.5, seed: 7)
+  let (sa, sb, alpha) = (2.0, 2.0, 1.01)
+  print("== kernel estimators at N = \(n), A 10-d, B 5-d, σ = 2, Double; values in nats ==")
+  let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ibplane-bench-kernel-\(getpid())")
+  try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let fa = dir.appendingPathComponent("a.npy"), fb = dir.appendingPathComponent("b.npy")
+  try NumPyFile.write(NumPyArray(a), to: fa)
+  try NumPyFile.write(NumPyArray(b), to: fb)
+  let numpy = runPython("bench/kernel_estimators.py", [fa.path, fb.path, "\(sa)", "\(sb)", "\(alpha)", "1"])
+
+  let cs = CauchySchwarzMutualInformation(widthA: .fixed(sa), widthB: .fixed(sb))
+  var vCS = 0.0
+  let tCS = try bestTime(repeats: 3) { vCS = try cs.estimate(a, b).nats }
+  let r2 = MatrixRenyiMutualInformation(alpha: 2, widthA: .fixed(sa), widthB: .fixed(sb))
+  var vR2 = 0.0
+  let tR2 = try bestTime(repeats: 3) { vR2 = try r2.estimate(a, b).nats }
+  let exact = MatrixRenyiMutualInformation(alpha: alpha, widthA: .fixed(sa), widthB: .fixed(sb), approximation: .exact, exactLimit: n)
+  var vExact = 0.0
+  let tExact = try bestTime(repeats: 1) { vExact = try exact.estimate(a, b).nats }
+  let nys = MatrixRenyiMutualInformation(alpha: alpha, widthA: .fixed(sa), widthB: .fixed(sb), approximation: .nystrom(landmarks: 1000))
+  var vNys = 0.0
+  let tNys = try bestTime(repeats: 1) { vNys = try nys.estimate(a, b).nats }
+
+  let widths = [34, 12, 12, 12, 10, 16]
+  print(row(["estimator", "ibplane (s)", "numpy (s)", "ratio", "I (nats)", "numpy I / rel.err"], widths: widths))
+  func line(_ name: String, _ t: Double, _ tn: Double?, _ v: Double, _ vn: Double?) {
+    let err = vn.map { String(format: "%.4f / %.1e", $0, abs(v - $0) / abs($0)) } ?? "n/a"
+    print(row([
+      name, String(format: "%.3f", t), tn.map { String(format: "%.3f", $0) } ?? "n/a",
+      tn.map { String(format: "%.1f×", $0 / t) } ?? "n/a", String(format: "%.4f", v), err,
+    ], widths: widths))
+  }
+  line("CS-QMI (tiled)", tCS, numpy?["seconds_cs"], vCS, numpy?["cs"])
+  line("Rényi α=2 (tiled)", tR2, numpy?["seconds_renyi2"], vR2, numpy?["renyi2"])
+  line("Rényi α=1.01 exact (dsyevd)", tExact, numpy?["seconds_renyi"], vExact, numpy?["renyi"])
+  line("Rényi α=1.01 Nyström m=1000", tNys, numpy?["seconds_renyi"], vNys, numpy?["renyi"])
+  print("(ibplane: \(Parallel.defaultThreads) Dispatch workers, OpenBLAS 1 thread per call; numpy: its default BLAS threads; peak RSS of this process \(String(format: "%.0f", peakRSSMegabytes())) MB)")
+}
+
+/// Nyström and subsample error of I_α against the exact value at N = 4,096 (α = 1.01).
+func benchRenyiApproximation() throws {
+  let n = 4096
+  print("== matrix-based Rényi approximations vs exact at N = \(n), α = 1.01, nats ==")
+  let rng = RandomSource(seed: 12)
+  // Case 1: correlated 2-d Gaussians, σ = 1. Case 2: inputs (12-d) vs a tanh layer (8-d), Silverman widths.
+  let (a1, b1) = correlatedViews(n: n, da: 2, db: 2, rho: 0.8, seed: 3)
+  let x = rng.normalMatrix(rows: n, columns: 12)
+  var w = rng.normalMatrix(rows: 12, columns: 8)
+  for k in 0..<w.elements.count { w.elements[k] /= 12.0.squareRoot() }
+  var t = try x.multiplied(by: w)
+  for k in 0..<t.elements.count { t.elements[k] = tanh(2 * t.elements[k]) }
+  let cases: [(String, Matrix<Double>, Matrix<Double>, KernelWidthRule)] = [
+    ("gauss-2d ρ=0.8 σ=1", a1, b1, .fixed(1)), ("X 12-d vs tanh 8-d, silverman", x, t, .silverman),
+  ]
+  let widths = [30, 18, 10, 10, 10, 10, 9]
+  print(row(["case", "method", "I", "S(A)", "S(B)", "S(A,B)", "I rel.err"], widths: widths))
+  for (name, a, b, rule) in cases {
+    func run(_ approx: MatrixRenyiMutualInformation.Approximation) throws -> (Estimate, Double) {
+      var e = Estimate(nats: 0)
+      let time = try bestTime(repeats: 1) {
+        e = try MatrixRenyiMutualInformation(widthA: rule, widthB: rule, approximation: approx, exactLimit: n, seed: 1).estimate(a, b)
+      }
+      return (e, time)
+    }
+    let (exact, tExact) = try run(.exact)
+    for approx: MatrixRenyiMutualInformation.Approximation in [
+      .exact, .nystrom(landmarks: 250), .nystrom(landmarks: 500), .nystrom(landmarks: 1000), .nystrom(landmarks: 2000),
+      .subsample(size: 1024, repeats: 5),
+    ] {
+      let (e, time) = approx == .exact ? (exact, tExact) : try run(approx)
+      let d = e.diagnostics
+      print(row([
+        name, "\(approx) \(String(format: "%.1fs", time))", String(format: "%.4f", e.nats),
+        String(format: "%.4f", d["entropy_a"]!), String(format: "%.4f", d["entropy_b"]!), String(format: "%.4f", d["joint_entropy"]!),
+        String(format: "%+.2f%%", 100 * (e.nats - exact.nats) / exact.nats),
+      ], widths: widths))
+    }
+  }
+}
+
+/// CS-QMI of a 100,000 × 784 input against a 100,000 × 20 tanh layer (Float, median widths):
+/// run once under `/usr/bin/time -v .build/release/ibplane-bench cs-100k` for peak RSS.
+func benchCSScale() throws {
+  let n = Int(ProcessInfo.processInfo.environment["IBPLANE_BENCH_N"] ?? "") ?? 100_000
+  let (d, width) = (784, 20)
+  let rng = RandomSource(seed: 100)
+  var x = Matrix<Float>(rows: n, columns: d)
+  for k in 0..<x.elements.count { x.elements[k] = Float(rng.normal()) }
+  var w = Matrix<Float>(rows: d, columns: width)
+  for k in 0..<w.elements.count { w.elements[k] = Float(rng.normal() / Double(d).squareRoot()) }
+  var t = try x.multiplied(by: w)
+  for k in 0..<t.elements.count { t.elements[k] = tanh(t.elements[k]) }
+  print("data ready: peak RSS \(String(format: "%.0f", peakRSSMegabytes())) MB")
+  var e = Estimate(nats: 0)
+  let time = try bestTime(repeats: 1) { e = try CauchySchwarzMutualInformation().estimate(x, t) }
+  print("== CS-QMI at N = \(n): X \(n)×\(d), T \(n)×\(width), Float, median widths σ_X = \(String(format: "%.3f", e.diagnostics["sigma_a"]!)), σ_T = \(String(format: "%.3f", e.diagnostics["sigma_b"]!)) ==")
+  print(String(format: "I_CS = %.6f nats = %.6f bits; wall %.1f s; peak RSS %.0f MB", e.nats, e.value(in: .bits), time, peakRSSMegabytes()))
+}
+
 let benchmarks: [(String, () throws -> Void)] = [
   ("kernel-sums", benchKernelSums),
+  ("kernel-estimators", benchKernelEstimators),
 ]
 /// Run only when named.
 let onDemand: [(String, () throws -> Void)] = [
   ("kernel-sums-100k", benchKernelSumsScale),
+  ("renyi-nystrom", benchRenyiApproximation),
+  ("cs-100k", benchCSScale),
 ]
 
 let benchArguments = Array(CommandLine.arguments.dropFirst())

@@ -20,6 +20,8 @@ struct Estimate: ParsableCommand {
         adaptive-binning  X binned at equal-mass edges (--bins, --mode); Y discrete.
         kde       KDE bound on I(X;Y) for X + N(0, σ²I) (--sigma2, --bound); Y discrete classes.
         adaptive-kde  as kde with σ² = c·max|X| (--sigma2 is c).
+        cs        Cauchy–Schwarz quadratic MI, Gaussian kernels (--sigma-x, --sigma-y, --width-rule).
+        renyi     matrix-based Rényi α-entropy MI (--alpha, --approx, --sigma-x, --sigma-y, --width-rule).
 
       Example:
         ibplane estimate --estimator gaussian /tmp/g5/x.npy /tmp/g5/y.npy --json
@@ -53,6 +55,24 @@ struct Estimate: ParsableCommand {
   @Option(help: "kde, adaptive-kde: upper (pairwise KL, default) or lower (Bhattacharyya) bound.")
   var bound: String?
 
+  @Option(name: .customLong("sigma-x"), help: "cs, renyi: Gaussian kernel width of X (default: --width-rule).")
+  var sigmaX: Double?
+
+  @Option(name: .customLong("sigma-y"), help: "cs, renyi: Gaussian kernel width of Y (default: --width-rule).")
+  var sigmaY: Double?
+
+  @Option(help: "cs, renyi: kernel-width rule: median (default; seeded subsample of 1,000 rows), median:M, silverman, scott.")
+  var widthRule: String?
+
+  @Option(help: "renyi: order α (default 1.01; 1 = von Neumann; 2 = tiled, any N).")
+  var alpha: Double?
+
+  @Option(help: "renyi: auto (default), exact, nystrom:m or subsample:m[:r].")
+  var approx: String?
+
+  @Flag(help: "cs: report the normalised form I/√(I(X;X)·I(Y;Y)).")
+  var normalised = false
+
   @Argument(help: "The .npy file of X (N × dx).")
   var x: String
 
@@ -68,7 +88,8 @@ struct Estimate: ParsableCommand {
   func run() throws {
     let options = EstimatorOptions(
       biasCorrection: biasCorrection, bins: bins, binSize: binsize, convention: convention, mode: mode,
-      correction: correction, sigma2: sigma2, bound: bound)
+      correction: correction, sigma2: sigma2, bound: bound, sigmaX: sigmaX, sigmaY: sigmaY,
+      widthRule: widthRule, alpha: alpha, approx: approx, normalised: normalised)
     let mi = try EstimatorCatalog.make(estimator, options: options)
     let a = try NumPyFile.read(URL(fileURLWithPath: x)).matrix(Double.self, file: x)
     let b = try NumPyFile.read(URL(fileURLWithPath: y)).matrix(Double.self, file: y)

@@ -18,11 +18,31 @@ public struct EstimatorOptions: Sendable, Equatable {
   public var sigma2: Double?
   /// `kde`, `adaptive-kde`: `upper` (pairwise KL, default) or `lower` (Bhattacharyya).
   public var bound: String?
+  /// `cs`, `renyi`: fixed Gaussian kernel width σ of the first / second variable (default: `widthRule`).
+  public var sigmaX: Double?
+  public var sigmaY: Double?
+  /// `cs`, `renyi`: width rule for a side without a fixed σ: `median` (default, seeded subsample of
+  /// 1,000 rows), `median:M`, `silverman` or `scott`.
+  public var widthRule: String?
+  /// `renyi`: order α (default 1.01; 1 is the von Neumann limit; 2 runs through the tiled engine).
+  public var alpha: Double?
+  /// `renyi`: `auto` (default: exact up to N = 5,000, else `nystrom:1000`), `exact`, `nystrom:m`, `subsample:m[:r]`.
+  public var approx: String?
+  /// `cs`: report the normalised form I/√(I(A;A)·I(B;B)) (default off).
+  public var normalised: Bool
 
   public init(
     biasCorrection: Bool = false, bins: Int? = nil, binSize: Double? = nil, convention: String? = nil,
-    mode: String? = nil, correction: String? = nil, sigma2: Double? = nil, bound: String? = nil
+    mode: String? = nil, correction: String? = nil, sigma2: Double? = nil, bound: String? = nil,
+    sigmaX: Double? = nil, sigmaY: Double? = nil, widthRule: String? = nil, alpha: Double? = nil,
+    approx: String? = nil, normalised: Bool = false
   ) {
+    self.sigmaX = sigmaX
+    self.sigmaY = sigmaY
+    self.widthRule = widthRule
+    self.alpha = alpha
+    self.approx = approx
+    self.normalised = normalised
     self.biasCorrection = biasCorrection
     self.bins = bins
     self.binSize = binSize
@@ -36,6 +56,7 @@ public struct EstimatorOptions: Sendable, Equatable {
   /// The keys of `init(parameters:)`, i.e. the command-line flag names without dashes.
   public static let parameterKeys: [String] = [
     "bias-correction", "bins", "binsize", "convention", "mode", "correction", "sigma2", "bound",
+    "sigma-x", "sigma-y", "width-rule", "alpha", "approx", "normalised",
   ]
 
   /// Options from `key=value` parameters (as in `ibplane analyze --estimator kde:sigma2=0.05`);
@@ -57,14 +78,33 @@ public struct EstimatorOptions: Sendable, Equatable {
       guard let b = Int(s) else { throw EstimatorError.invalidParameter(name: "bins", value: s, expected: "an integer") }
       bins = b
     }
-    var bias = false
-    if let s = p["bias-correction"] {
-      guard let b = Bool(s) else { throw EstimatorError.invalidParameter(name: "bias-correction", value: s, expected: "true or false") }
-      bias = b
+    func flag(_ key: String) throws -> Bool {
+      guard let s = p[key] else { return false }
+      guard let b = Bool(s) else { throw EstimatorError.invalidParameter(name: key, value: s, expected: "true or false") }
+      return b
     }
     self.init(
-      biasCorrection: bias, bins: bins, binSize: try number("binsize"), convention: p["convention"],
-      mode: p["mode"], correction: p["correction"], sigma2: try number("sigma2"), bound: p["bound"])
+      biasCorrection: try flag("bias-correction"), bins: bins, binSize: try number("binsize"), convention: p["convention"],
+      mode: p["mode"], correction: p["correction"], sigma2: try number("sigma2"), bound: p["bound"],
+      sigmaX: try number("sigma-x"), sigmaY: try number("sigma-y"), widthRule: p["width-rule"],
+      alpha: try number("alpha"), approx: p["approx"], normalised: try flag("normalised"))
+  }
+
+  /// The kernel-width rules of the first and second variable.
+  func kernelWidths() throws -> (KernelWidthRule, KernelWidthRule) {
+    var rule = KernelWidthRule.default
+    if let s = widthRule {
+      guard let r = KernelWidthRule(parsing: s) else {
+        throw EstimatorError.invalidParameter(name: "width-rule", value: s, expected: "median, median:M, silverman, scott or a positive width")
+      }
+      rule = r
+    }
+    func fixed(_ v: Double?, _ name: String) throws -> KernelWidthRule? {
+      guard let v else { return nil }
+      guard v > 0, v.isFinite else { throw EstimatorError.invalidParameter(name: name, value: "\(v)", expected: "a positive finite kernel width") }
+      return .fixed(v)
+    }
+    return (try fixed(sigmaX, "sigma-x") ?? rule, try fixed(sigmaY, "sigma-y") ?? rule)
   }
 
   func entropyCorrection() throws -> DiscreteEntropy.Correction {
@@ -97,7 +137,7 @@ public struct EstimatorOptions: Sendable, Equatable {
 /// form) and its name to `names`.
 public enum EstimatorCatalog {
   /// The names accepted by `make`, as used on the command line.
-  public static let names: [String] = ["gaussian", "binning", "adaptive-binning", "kde", "adaptive-kde"]
+  public static let names: [String] = ["gaussian", "binning", "adaptive-binning", "kde", "adaptive-kde", "cs", "renyi"]
 
   /// The estimator called `name`, configured from `options`.
   /// Throws `EstimatorError.invalidParameter` for an unknown name or a bad option.
@@ -105,7 +145,7 @@ public enum EstimatorCatalog {
     switch name {
     case "gaussian":
       return GaussianEstimator(biasCorrection: options.biasCorrection)
-    case "binning", "adaptive-binning", "kde", "adaptive-kde":
+    case "binning", "adaptive-binning", "kde", "adaptive-kde", "cs", "renyi":
       return try makeFamily(name, options)
     default:
       throw EstimatorError.invalidParameter(
@@ -131,6 +171,23 @@ public enum EstimatorCatalog {
       let c = o.sigma2 ?? 0.1
       guard c > 0 else { throw EstimatorError.invalidParameter(name: "sigma2", value: "\(c)", expected: "a positive scale") }
       return AdaptiveKDEEstimator(noiseVarianceScale: c, bound: try o.kdeBound())
+    case "cs":
+      let (a, b) = try o.kernelWidths()
+      return CauchySchwarzMutualInformation(widthA: a, widthB: b, normalised: o.normalised)
+    case "renyi":
+      let (a, b) = try o.kernelWidths()
+      let alpha = o.alpha ?? 1.01
+      guard alpha > 0, alpha.isFinite else {
+        throw EstimatorError.invalidParameter(name: "alpha", value: "\(alpha)", expected: "a positive finite order")
+      }
+      var approximation = MatrixRenyiMutualInformation.Approximation.automatic
+      if let s = o.approx {
+        guard let a = MatrixRenyiMutualInformation.Approximation(parsing: s) else {
+          throw EstimatorError.invalidParameter(name: "approx", value: s, expected: "auto, exact, nystrom:m or subsample:m[:r]")
+        }
+        approximation = a
+      }
+      return MatrixRenyiMutualInformation(alpha: alpha, widthA: a, widthB: b, approximation: approximation)
     default:
       throw EstimatorError.invalidParameter(
         name: "estimator", value: "'\(name)'", expected: "one of \(names.joined(separator: ", "))")

@@ -62,6 +62,29 @@ public enum PlaneEstimatorRegistry {
       ],
       make: { p in try EstimatorCatalog.makeFamily("adaptive-kde", try EstimatorOptions(parameters: p)) }
     ),
+    Entry(
+      name: "cs",
+      summary: "Cauchy–Schwarz quadratic MI (Yu et al. 2024) with Gaussian kernels; label kernel for classes",
+      parameters: [
+        "sigma-x": "kernel width of the inputs and of T for I(X;T) (default: width-rule)",
+        "sigma-y": "kernel width of T for I(T;Y) / of regression targets (default: width-rule)",
+        "width-rule": "median (default), median:M, silverman or scott",
+        "normalised": "true for I/√(I(A;A)·I(B;B)) (default false)",
+      ],
+      make: { p in try EstimatorCatalog.makeFamily("cs", try EstimatorOptions(parameters: p)) }
+    ),
+    Entry(
+      name: "renyi",
+      summary: "matrix-based Rényi α-entropy MI (Sánchez Giraldo et al. 2015; Yu et al. 2019)",
+      parameters: [
+        "alpha": "order α (default 1.01; 2 runs through the tiled engine at any N)",
+        "sigma-x": "kernel width of the first variable (default: width-rule)",
+        "sigma-y": "kernel width of the second variable (default: width-rule)",
+        "width-rule": "median (default), median:M, silverman or scott",
+        "approx": "auto (default: exact up to N = 5,000, else nystrom:1000), exact, nystrom:m, subsample:m[:r]",
+      ],
+      make: { p in try EstimatorCatalog.makeFamily("renyi", try EstimatorOptions(parameters: p)) }
+    ),
   ]
 
   public static var names: [String] { entries.map(\.name) }

@@ -23,7 +23,7 @@ let package = Package(
       dependencies: ["CNative", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
       swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
     ),
-    .target(name: "IBTrain", dependencies: ["IBPlane", "CNative", "CTrainNative"]),
+    .target(name: "IBTrain", dependencies: ["IBPlane", "CNative"]),
     .executableTarget(
       name: "ibplane",
       dependencies: [
@@ -33,10 +33,8 @@ let package = Package(
     ),
 
     // MARK: - Implementation details
-    // GSL (special functions, RNGs), OpenBLAS (cblas_*) and LAPACKE behind one shim.
+    // GSL, OpenBLAS (cblas_*), LAPACKE, zlib, ISA-L and libmvec behind one shim module.
     .systemLibrary(name: "CNative", path: "Sources/CNative"),
-    // zlib (gzread) for the gzip-compressed MNIST IDX files and libmvec (vector tanhf) for IBTrain.
-    .systemLibrary(name: "CTrainNative", path: "Sources/CTrainNative"),
     // Release-mode benchmarks that print ratios against a reference run in the same process.
     .executableTarget(name: "ibplane-bench", dependencies: ["IBPlane", "IBTrain", "CNative"]),
 

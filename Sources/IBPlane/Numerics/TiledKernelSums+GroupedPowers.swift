@@ -1,3 +1,4 @@
+import CNative
 import Foundation
 
 extension TiledKernelSums {
@@ -64,6 +65,8 @@ extension TiledKernelSums {
         let d = tiles[0]
         let w = colRange.count
         var scaleK = [Double](repeating: 0, count: p)
+        let e = UnsafeMutablePointer<Double>.allocate(capacity: w)
+        defer { e.deallocate() }
         for r in 0..<rowRange.count {
           let i = rowRange.lowerBound + r
           let base = r * w
@@ -89,18 +92,22 @@ extension TiledKernelSums {
             let scale = exp(-gamma * (newGroup - newAll))
             for s in 0..<p { scaleK[s] = power(scale, powers[s]) }
           }
+          // Exponents first, then one vector exp over the row (libmvec), then the sums.
           for c in 0..<w {
             let v = Double(d[base + c])
+            let inGroup = grouped && gb[colRange.lowerBound + c] == gi
+            e[c] = -gamma * (v - (inGroup ? newGroup : newAll))
+          }
+          ibp_exp_inplace(e, w)
+          for c in 0..<w {
             if grouped && gb[colRange.lowerBound + c] == gi {
-              let e = exp(-gamma * (v - newGroup))
               for s in 0..<p {
-                let ek = power(e, powers[s])
+                let ek = power(e[c], powers[s])
                 accGroup[i * p + s] += ek
                 accAll[i * p + s] += ek * scaleK[s]
               }
             } else {
-              let e = exp(-gamma * (v - newAll))
-              for s in 0..<p { accAll[i * p + s] += power(e, powers[s]) }
+              for s in 0..<p { accAll[i * p + s] += power(e[c], powers[s]) }
             }
           }
         }

@@ -1,4 +1,4 @@
-import CTrainNative
+import CNative
 import Foundation
 import IBPlane
 

@@ -3,7 +3,7 @@
 #else
   import Foundation
 #endif
-import CTrainNative
+import CNative
 import IBPlane
 
 /// A BLAS scalar with the elementary functions the trainer needs: `Float` for training,
@@ -27,7 +27,7 @@ extension Float: TrainScalar {
   /// Four lanes at a time through glibc's libmvec (`_ZGVbN4v_tanhf`, ≤ 4 ulp per glibc's
   /// manual), about 5× faster than scalar `tanhf`.
   @inline(__always) public static func _tanhInPlace(_ x: UnsafeMutableBufferPointer<Float>) {
-    if let base = x.baseAddress { ibt_tanhf_inplace(base, x.count) }
+    if let base = x.baseAddress { ibp_tanhf_inplace(base, x.count) }
   }
 }
 

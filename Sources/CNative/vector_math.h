@@ -1,0 +1,108 @@
+// glibc's vector math library (libmvec) behind static inline loops: the trainer's element-wise
+// tanh and the pairwise engine's exponentials. ibplane never hand-writes a transcendental
+// function. AVX2 variants are chosen at run time (__builtin_cpu_supports), SSE2 otherwise; on a
+// given machine every element goes through the same variant, so results do not depend on
+// position or thread count (they may differ in the last ulp between AVX2 and SSE2 machines).
+#ifndef IBPLANE_CNATIVE_VECTOR_MATH_H
+#define IBPLANE_CNATIVE_VECTOR_MATH_H
+#include <math.h>
+#include <string.h>
+
+// libmvec's vector-function ABI: `b` variants take 4 floats in an SSE register, `d` variants
+// 8 floats in an AVX2 register (callers must be compiled for AVX2, hence the target attribute).
+typedef float ibp_v4sf __attribute__((vector_size(16)));
+typedef float ibp_v8sf __attribute__((vector_size(32)));
+// tanhf on 4 or 8 lanes (glibc >= 2.35; IFUNCs picking the best implementation at load time).
+ibp_v4sf _ZGVbN4v_tanhf(ibp_v4sf x);
+__attribute__((target("avx2"))) ibp_v8sf _ZGVdN8v_tanhf(ibp_v8sf x);
+
+__attribute__((target("avx2"))) static inline void ibp_tanhf_avx2(float *x, long n) {
+  long i = 0;
+  for (; i + 8 <= n; i += 8) {
+    ibp_v8sf v;
+    memcpy(&v, x + i, sizeof v);
+    v = _ZGVdN8v_tanhf(v);
+    memcpy(x + i, &v, sizeof v);
+  }
+  if (i < n) {
+    ibp_v8sf v = {0, 0, 0, 0, 0, 0, 0, 0};
+    memcpy(&v, x + i, (size_t)(n - i) * sizeof(float));
+    v = _ZGVdN8v_tanhf(v);
+    memcpy(x + i, &v, (size_t)(n - i) * sizeof(float));
+  }
+}
+
+static inline void ibp_tanhf_sse(float *x, long n) {
+  long i = 0;
+  for (; i + 4 <= n; i += 4) {
+    ibp_v4sf v;
+    memcpy(&v, x + i, sizeof v);
+    v = _ZGVbN4v_tanhf(v);
+    memcpy(x + i, &v, sizeof v);
+  }
+  if (i < n) {
+    ibp_v4sf v = {0, 0, 0, 0};
+    memcpy(&v, x + i, (size_t)(n - i) * sizeof(float));
+    v = _ZGVbN4v_tanhf(v);
+    memcpy(x + i, &v, (size_t)(n - i) * sizeof(float));
+  }
+}
+
+// x[i] = tanhf(x[i]) for i < n: 8 lanes per call on AVX2 machines, else 4. The tail is padded
+// into one more vector, so on a given machine every element goes through the same function
+// and results do not depend on position.
+static inline void ibp_tanhf_inplace(float *x, long n) {
+  if (__builtin_cpu_supports("avx2")) {
+    ibp_tanhf_avx2(x, n);
+  } else {
+    ibp_tanhf_sse(x, n);
+  }
+}
+
+typedef double ibp_v2df __attribute__((vector_size(16)));
+typedef double ibp_v4df __attribute__((vector_size(32)));
+// exp on 2 or 4 lanes (glibc >= 2.22), accuracy < 4 ulp.
+ibp_v2df _ZGVbN2v_exp(ibp_v2df x);
+__attribute__((target("avx2"))) ibp_v4df _ZGVdN4v_exp(ibp_v4df x);
+
+__attribute__((target("avx2"))) static inline void ibp_exp_avx2(double *x, long n) {
+  long i = 0;
+  for (; i + 4 <= n; i += 4) {
+    ibp_v4df v;
+    memcpy(&v, x + i, sizeof v);
+    v = _ZGVdN4v_exp(v);
+    memcpy(x + i, &v, sizeof v);
+  }
+  if (i < n) {
+    ibp_v4df v = {0, 0, 0, 0};
+    memcpy(&v, x + i, (size_t)(n - i) * sizeof(double));
+    v = _ZGVdN4v_exp(v);
+    memcpy(x + i, &v, (size_t)(n - i) * sizeof(double));
+  }
+}
+
+static inline void ibp_exp_sse(double *x, long n) {
+  long i = 0;
+  for (; i + 2 <= n; i += 2) {
+    ibp_v2df v;
+    memcpy(&v, x + i, sizeof v);
+    v = _ZGVbN2v_exp(v);
+    memcpy(x + i, &v, sizeof v);
+  }
+  if (i < n) {
+    ibp_v2df v = {0, 0};
+    memcpy(&v, x + i, (size_t)(n - i) * sizeof(double));
+    v = _ZGVbN2v_exp(v);
+    memcpy(x + i, &v, (size_t)(n - i) * sizeof(double));
+  }
+}
+
+// x[i] = exp(x[i]) for i < n.
+static inline void ibp_exp_inplace(double *x, long n) {
+  if (__builtin_cpu_supports("avx2")) {
+    ibp_exp_avx2(x, n);
+  } else {
+    ibp_exp_sse(x, n);
+  }
+}
+#endif

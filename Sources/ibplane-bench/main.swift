@@ -95,10 +95,14 @@ func benchKernelSumsScale() throws {
 
 let benchmarks: [(String, () throws -> Void)] = [
   ("kernel-sums", benchKernelSums),
+  ("ksg", { try benchKSG(sizes: [10_000]) }),
 ]
 /// Run only when named.
 let onDemand: [(String, () throws -> Void)] = [
   ("kernel-sums-100k", benchKernelSumsScale),
+  ("knn-rule", benchKNNRule),
+  ("ksg-profile", benchKSGProfile),
+  ("ksg-100k", { try benchKSG(sizes: [10_000, 100_000]) }),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())

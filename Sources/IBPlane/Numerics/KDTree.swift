@@ -10,7 +10,7 @@
 /// k-th neighbour are seen and the (distance, index) tie rule holds exactly. Radius counts
 /// add a whole node at once when its farthest corner is inside the radius.
 final class _KDTree: @unchecked Sendable {
-  static let leafSize = 16
+  static let leafSize = 32
 
   let set: _NeighborPoints
   /// Coordinates in leaf order (row t is original point `order[t]`).
@@ -105,18 +105,114 @@ final class _KDTree: @unchecked Sendable {
     }
   }
 
-  // MARK: Box distances (reduced)
+  // MARK: Queries
 
-  @inline(__always)
-  private func boxDistances(_ q: UnsafePointer<Double>, _ node: Int, _ bmin: UnsafePointer<Double>, _ bmax: UnsafePointer<Double>) -> (near: Double, far: Double) {
+  /// Runs `body` with raw pointers to the tree's arrays (no per-access exclusivity or
+  /// reference-counting work in the hot recursion).
+  private func withView<R>(_ body: (_KDTreeView) -> R) -> R {
+    lo.withUnsafeBufferPointer { lo in
+      hi.withUnsafeBufferPointer { hi in
+        left.withUnsafeBufferPointer { left in
+          right.withUnsafeBufferPointer { right in
+            order.withUnsafeBufferPointer { order in
+              points.withUnsafeBufferPointer { pts in
+                boxMin.withUnsafeBufferPointer { bmin in
+                  boxMax.withUnsafeBufferPointer { bmax in
+                    body(
+                      _KDTreeView(
+                        lo: lo.baseAddress!, hi: hi.baseAddress!, left: left.baseAddress!, right: right.baseAddress!,
+                        order: order.baseAddress!, points: pts.baseAddress!, boxMin: bmin.baseAddress!,
+                        boxMax: bmax.baseAddress!, set: set))
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  func kNearest(k: Int, threads: Int) -> NeighborList {
+    let n = set.count
     let d = set.dimension
-    let base = node * d
+    var dist = [Double](repeating: 0, count: n * k)
+    var idx = [Int](repeating: 0, count: n * k)
+    dist.withUnsafeMutableBufferPointer { dp in
+      idx.withUnsafeMutableBufferPointer { ip in
+        let dBase = dp.baseAddress!
+        let iBase = ip.baseAddress!
+        position.withUnsafeBufferPointer { position in
+          withView { view in
+            _forEachChunk(n, threads: threads) { range in
+              // Queries in leaf order: consecutive queries are close in space and share cache lines.
+              for t in range {
+                let i = view.order[t]
+                let q = view.points + t * d
+                var heap = _NeighborHeap(distances: dBase + i * k, indices: iBase + i * k, capacity: k)
+                view.searchNearest(0, q, i, &heap)
+                heap.sortAscending()
+              }
+            }
+          }
+        }
+      }
+    }
+    return NeighborList(k: k, indices: idx, distances: dist)
+  }
+
+  func count(reducedRadii: [Double], inclusive: Bool, threads: Int) -> [Int] {
+    let n = set.count
+    let d = set.dimension
+    var counts = [Int](repeating: 0, count: n)
+    counts.withUnsafeMutableBufferPointer { cp in
+      let cBase = cp.baseAddress!
+      position.withUnsafeBufferPointer { position in
+        reducedRadii.withUnsafeBufferPointer { radii in
+          withView { view in
+            _forEachChunk(n, threads: threads) { range in
+              for t in range {
+                let i = view.order[t]
+                let q = view.points + t * d
+                let r = radii[i]
+                var c = view.countWithin(0, q, r, inclusive)
+                // The point itself was counted iff 0 is inside the radius.
+                if inclusive ? 0 <= r : 0 < r { c -= 1 }
+                cBase[i] = c
+              }
+            }
+          }
+        }
+      }
+    }
+    return counts
+  }
+}
+
+/// Raw-pointer view of a `_KDTree` for the duration of a query batch.
+struct _KDTreeView: @unchecked Sendable {
+  let lo: UnsafePointer<Int>
+  let hi: UnsafePointer<Int>
+  let left: UnsafePointer<Int>
+  let right: UnsafePointer<Int>
+  let order: UnsafePointer<Int>
+  let points: UnsafePointer<Double>
+  let boxMin: UnsafePointer<Double>
+  let boxMax: UnsafePointer<Double>
+  let set: _NeighborPoints
+
+  /// Reduced distances from q to the nearest and farthest point of the node's box.
+  @inline(__always)
+  func boxDistances(_ q: UnsafePointer<Double>, _ node: Int) -> (near: Double, far: Double) {
+    let d = set.dimension
+    let bmin = boxMin + node * d
+    let bmax = boxMax + node * d
     if !set.euclidean {
       var near = 0.0
       var far = 0.0
       for c in 0..<d {
-        let a = bmin[base + c] - q[c]
-        let b = q[c] - bmax[base + c]
+        let a = bmin[c] - q[c]
+        let b = q[c] - bmax[c]
         let gap = Swift.max(a, b, 0)
         if gap > near { near = gap }
         let f = Swift.max(-a, -b)
@@ -130,8 +226,8 @@ final class _KDTree: @unchecked Sendable {
       var sn = 0.0
       var sf = 0.0
       for c in blk {
-        let a = bmin[base + c] - q[c]
-        let b = q[c] - bmax[base + c]
+        let a = bmin[c] - q[c]
+        let b = q[c] - bmax[c]
         let gap = Swift.max(a, b, 0)
         sn += gap * gap
         let f = Swift.max(-a, -b)
@@ -143,14 +239,16 @@ final class _KDTree: @unchecked Sendable {
     return (near, far)
   }
 
+  /// Reduced distance from q to the node's box (0 inside).
   @inline(__always)
-  private func boxNear(_ q: UnsafePointer<Double>, _ node: Int, _ bmin: UnsafePointer<Double>, _ bmax: UnsafePointer<Double>) -> Double {
+  func boxNear(_ q: UnsafePointer<Double>, _ node: Int) -> Double {
     let d = set.dimension
-    let base = node * d
+    let bmin = boxMin + node * d
+    let bmax = boxMax + node * d
     if !set.euclidean {
       var near = 0.0
       for c in 0..<d {
-        let gap = Swift.max(bmin[base + c] - q[c], q[c] - bmax[base + c], 0)
+        let gap = Swift.max(bmin[c] - q[c], q[c] - bmax[c], 0)
         if gap > near { near = gap }
       }
       return near
@@ -159,7 +257,7 @@ final class _KDTree: @unchecked Sendable {
     for blk in set.blocks {
       var s = 0.0
       for c in blk {
-        let gap = Swift.max(bmin[base + c] - q[c], q[c] - bmax[base + c], 0)
+        let gap = Swift.max(bmin[c] - q[c], q[c] - bmax[c], 0)
         s += gap * gap
       }
       if s > near { near = s }
@@ -167,40 +265,7 @@ final class _KDTree: @unchecked Sendable {
     return near
   }
 
-  // MARK: Queries
-
-  func kNearest(k: Int, threads: Int) -> NeighborList {
-    let n = set.count
-    let d = set.dimension
-    var dist = [Double](repeating: 0, count: n * k)
-    var idx = [Int](repeating: 0, count: n * k)
-    dist.withUnsafeMutableBufferPointer { dp in
-      idx.withUnsafeMutableBufferPointer { ip in
-        let dBase = dp.baseAddress!
-        let iBase = ip.baseAddress!
-        points.withUnsafeBufferPointer { pts in
-          boxMin.withUnsafeBufferPointer { bmin in
-            boxMax.withUnsafeBufferPointer { bmax in
-              _forEachChunk(n, threads: threads) { range in
-                for i in range {
-                  let q = pts.baseAddress! + position[i] * d
-                  var heap = _NeighborHeap(distances: dBase + i * k, indices: iBase + i * k, capacity: k)
-                  searchNearest(0, q, i, &heap, pts.baseAddress!, bmin.baseAddress!, bmax.baseAddress!)
-                  heap.sortAscending()
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-    return NeighborList(k: k, indices: idx, distances: dist)
-  }
-
-  private func searchNearest(
-    _ node: Int, _ q: UnsafePointer<Double>, _ self_: Int, _ heap: inout _NeighborHeap,
-    _ pts: UnsafePointer<Double>, _ bmin: UnsafePointer<Double>, _ bmax: UnsafePointer<Double>
-  ) {
+  func searchNearest(_ node: Int, _ q: UnsafePointer<Double>, _ self_: Int, _ heap: inout _NeighborHeap) {
     let l = left[node]
     if l < 0 {
       let d = set.dimension
@@ -208,50 +273,21 @@ final class _KDTree: @unchecked Sendable {
         let j = order[t]
         if j == self_ { continue }
         let bound = heap.bound
-        let r = set.reducedDistance(q, pts + t * d, exceeding: bound)
+        let r = set.reducedDistance(q, points + t * d, exceeding: bound)
         if r <= bound { heap.offer(r, j) }
       }
       return
     }
     let rgt = right[node]
-    let dl = boxNear(q, l, bmin, bmax)
-    let dr = boxNear(q, rgt, bmin, bmax)
+    let dl = boxNear(q, l)
+    let dr = boxNear(q, rgt)
     let (first, dFirst, second, dSecond) = dl <= dr ? (l, dl, rgt, dr) : (rgt, dr, l, dl)
-    if dFirst <= heap.bound { searchNearest(first, q, self_, &heap, pts, bmin, bmax) }
-    if dSecond <= heap.bound { searchNearest(second, q, self_, &heap, pts, bmin, bmax) }
+    if dFirst <= heap.bound { searchNearest(first, q, self_, &heap) }
+    if dSecond <= heap.bound { searchNearest(second, q, self_, &heap) }
   }
 
-  func count(reducedRadii: [Double], inclusive: Bool, threads: Int) -> [Int] {
-    let n = set.count
-    let d = set.dimension
-    var counts = [Int](repeating: 0, count: n)
-    counts.withUnsafeMutableBufferPointer { cp in
-      let cBase = cp.baseAddress!
-      points.withUnsafeBufferPointer { pts in
-        boxMin.withUnsafeBufferPointer { bmin in
-          boxMax.withUnsafeBufferPointer { bmax in
-            _forEachChunk(n, threads: threads) { range in
-              for i in range {
-                let q = pts.baseAddress! + position[i] * d
-                let r = reducedRadii[i]
-                var c = countWithin(0, q, r, inclusive, pts.baseAddress!, bmin.baseAddress!, bmax.baseAddress!)
-                // The point itself was counted iff 0 is inside the radius.
-                if inclusive ? 0 <= r : 0 < r { c -= 1 }
-                cBase[i] = c
-              }
-            }
-          }
-        }
-      }
-    }
-    return counts
-  }
-
-  private func countWithin(
-    _ node: Int, _ q: UnsafePointer<Double>, _ r: Double, _ inclusive: Bool,
-    _ pts: UnsafePointer<Double>, _ bmin: UnsafePointer<Double>, _ bmax: UnsafePointer<Double>
-  ) -> Int {
-    let (near, far) = boxDistances(q, node, bmin, bmax)
+  func countWithin(_ node: Int, _ q: UnsafePointer<Double>, _ r: Double, _ inclusive: Bool) -> Int {
+    let (near, far) = boxDistances(q, node)
     if inclusive ? near > r : near >= r { return 0 }
     if inclusive ? far <= r : far < r { return hi[node] - lo[node] }
     let l = left[node]
@@ -259,11 +295,11 @@ final class _KDTree: @unchecked Sendable {
       let d = set.dimension
       var c = 0
       for t in lo[node]..<hi[node] {
-        let v = set.reducedDistance(q, pts + t * d, exceeding: r)
+        let v = set.reducedDistance(q, points + t * d, exceeding: r)
         if inclusive ? v <= r : v < r { c += 1 }
       }
       return c
     }
-    return countWithin(l, q, r, inclusive, pts, bmin, bmax) + countWithin(right[node], q, r, inclusive, pts, bmin, bmax)
+    return countWithin(l, q, r, inclusive) + countWithin(right[node], q, r, inclusive)
   }
 }

@@ -19,10 +19,12 @@
 /// same for the k-d tree, the brute-force path and any thread count.
 ///
 /// Algorithm choice (`Algorithm.automatic`): a k-d tree when the total dimension is at most
-/// `kdTreeMaximumDimension` (16, measured with `ibplane-bench knn-rule`: at N = 10⁴ the tree
-/// beats brute force up to roughly 16–20 max-norm dimensions on Gaussian data and loses
-/// beyond), brute force otherwise, and brute force for N ≤ 512 where building the tree
-/// costs more than it saves.
+/// `kdTreeMaximumDimension(samples:)`, brute force otherwise, and brute force for N < 512
+/// where building the tree costs more than it saves. Measured with `ibplane-bench knn-rule`
+/// (k = 3, max-norm, Gaussian data, N = 10⁴, 2 cores): brute/tree time 20× at d = 2, 3.5× at
+/// d = 8, 1.9× at 12, 1.04× at 16, 0.83× at 20, 0.54× at 32 — crossover at d ≈ 16. The tree's
+/// cost grows more slowly with N than brute force's O(N²), so the threshold rises by 4 per
+/// decade of N above 10⁴ (20 at N = 10⁵; extrapolated, not measured at every N).
 ///
 /// Complexity: tree build O(N log² N); a query O(log N) for small d, degrading towards O(N)
 /// as d grows; brute force O(N² d / threads) with early exit per pair (max-norm) or through
@@ -48,8 +50,11 @@ public struct NearestNeighbors: Sendable {
   public var algorithm: Algorithm
   public var threads: Int
 
-  /// Largest total dimension for which `.automatic` picks the k-d tree.
-  public static let kdTreeMaximumDimension = 16
+  /// Largest total dimension for which `.automatic` picks the k-d tree at `samples` points.
+  public static func kdTreeMaximumDimension(samples: Int) -> Int {
+    let decades = samples > 10_000 ? _math_log(Double(samples) / 10_000) / _math_log(10) : 0
+    return 16 + Int((4 * decades).rounded(.down))
+  }
   /// Smallest sample count for which `.automatic` picks the k-d tree.
   public static let kdTreeMinimumSamples = 512
 
@@ -67,7 +72,7 @@ public struct NearestNeighbors: Sendable {
   public func resolvedAlgorithm(samples: Int, dimension: Int) -> Algorithm {
     if algorithm != .automatic { return algorithm }
     if samples < Self.kdTreeMinimumSamples { return .bruteForce }
-    return dimension <= Self.kdTreeMaximumDimension ? .kdTree : .bruteForce
+    return dimension <= Self.kdTreeMaximumDimension(samples: samples) ? .kdTree : .bruteForce
   }
 
   /// The k nearest neighbours of every row of `points` among the other rows.

@@ -102,6 +102,7 @@ let onDemand: [(String, () throws -> Void)] = [
   ("kernel-sums-100k", benchKernelSumsScale),
   ("knn-rule", benchKNNRule),
   ("ksg-profile", benchKSGProfile),
+  ("lossy-images", benchLossyImages),
   ("ksg-100k", { try benchKSG(sizes: [10_000, 100_000]) }),
 ]
 

@@ -2,7 +2,8 @@
 /// latent size m, then estimate MI between the codes with a kNN estimator (name `lossy`).
 ///
 ///     Î(X;T) = Î_kNN( C_X(X), C_T(T + noise) )
-///     Î(T;Y) = Ĥ(C_T(T)) − Σ_y p(y) Ĥ(C_T(T) | Y = y)      (class labels)
+///     Î(T;Y) = Î_Ross(C_T(T); Y)                            (class labels, default)
+///            or Ĥ(C_T(T)) − Σ_y p(y) Ĥ(C_T(T) | Y = y)    (`labelForm: .entropyDifference`)
 ///
 /// C is PCA to m components (LAPACK, `PrincipalComponents`); a variable with at most m
 /// columns is used as is. When C is injective on the support of the data (as for data on an
@@ -39,6 +40,13 @@ public struct LossyCompressedMI: MutualInformationEstimator, InformationPlaneEst
     }
   }
   public enum Backend: String, Sendable { case ksg, weightedKL = "wkl" }
+  /// How I(T;Y) is estimated for class labels.
+  public enum LabelForm: String, Sendable {
+    /// Ross (2014), `DiscreteContinuousMI` (default): no conditional entropies, small boundary bias.
+    case ross
+    /// H(T) − Σ_y p(y) H(T|y) with the backend's entropy estimator (Butakov et al.'s form).
+    case entropyDifference = "entropy-difference"
+  }
 
   public var compressor: Compressor
   public var latent: Int
@@ -48,6 +56,7 @@ public struct LossyCompressedMI: MutualInformationEstimator, InformationPlaneEst
   public var k: Int?
   public var metric: NearestNeighbors.Metric?
   public var seed: UInt64
+  public var labelForm: LabelForm
   public var threads: Int
   public var name: String { "lossy" }
 
@@ -59,10 +68,13 @@ public struct LossyCompressedMI: MutualInformationEstimator, InformationPlaneEst
   ///   - k: default `nil` (backend default).
   ///   - metric: default `nil` (backend default: max-norm for KSG, Euclidean for weighted KL).
   ///   - seed: noise seed, default 0.
+  ///   - labelForm: I(T;Y) for class labels, default `.ross`.
   public init(
     compressor: Compressor = .pca, latent: Int = 4, noise: Noise? = nil, backend: Backend = .ksg,
-    k: Int? = nil, metric: NearestNeighbors.Metric? = nil, seed: UInt64 = 0, threads: Int = Parallel.defaultThreads
+    k: Int? = nil, metric: NearestNeighbors.Metric? = nil, seed: UInt64 = 0, labelForm: LabelForm = .ross,
+    threads: Int = Parallel.defaultThreads
   ) {
+    self.labelForm = labelForm
     self.compressor = compressor
     self.latent = latent
     self.noise = noise
@@ -74,7 +86,7 @@ public struct LossyCompressedMI: MutualInformationEstimator, InformationPlaneEst
   }
 
   public var parameterDescription: String {
-    "compressor=\(compressor.rawValue);latent=\(latent);noise=\(noise?.description ?? "none");backend=\(backend.rawValue);k=\(resolvedK)"
+    "compressor=\(compressor.rawValue);latent=\(latent);noise=\(noise?.description ?? "none");backend=\(backend.rawValue);k=\(resolvedK);labels=\(labelForm.rawValue)"
       + (metric.map { ";metric=\($0.rawValue)" } ?? "")
   }
 
@@ -148,7 +160,7 @@ public struct LossyCompressedMI: MutualInformationEstimator, InformationPlaneEst
   }
 
   /// I(X;T) and I(T;Y) for a layer; the inputs are compressed once per recording
-  /// (`context.cached`). Class labels use Ĥ(T) − Σ_y p(y) Ĥ(T | y); regression targets use
+  /// (`context.cached`). Class labels use `labelForm`; regression targets use
   /// the backend's MI with the (compressed) targets.
   public func point(layer: Matrix<Float>, context: PlaneContext) throws -> PlanePoint {
     guard let inputs = context.inputs else {
@@ -166,6 +178,9 @@ public struct LossyCompressedMI: MutualInformationEstimator, InformationPlaneEst
 
     let ity: Estimate
     switch context.labels {
+    case .classes(let labels, _) where labelForm == .ross:
+      let e = try DiscreteContinuousMI(k: resolvedK, metric: metric ?? .maximum, threads: threads).estimate(ct, labels: labels)
+      ity = annotate(e, explained: ["explained_variance_t": et])
     case .classes(let labels, _):
       let parts = context.classPartition.filter { !$0.isEmpty }
       let n = Double(labels.count)

@@ -25,8 +25,10 @@
 /// d = 8, 1.9× at 12, 1.04× at 16, 0.83× at 20, 0.54× at 32 — crossover at d ≈ 16. The tree's
 /// cost grows more slowly with N than brute force's O(N²), so the threshold rises by 4 per
 /// decade of N above 10⁴ (20 at N = 10⁵; extrapolated, not measured at every N).
+/// Max-norm radius counts in one dimension use binary search on the sorted values
+/// (`SortedNeighbors1D.swift`), O(log N) per query.
 ///
-/// Complexity: tree build O(N log² N); a query O(log N) for small d, degrading towards O(N)
+/// Complexity: tree build O(N log N) expected; a query O(log N) for small d, degrading towards O(N)
 /// as d grows; brute force O(N² d / threads) with early exit per pair (max-norm) or through
 /// GEMM (Euclidean). Memory O(N·(d + k)).
 ///
@@ -120,6 +122,9 @@ public struct NearestNeighbors: Sendable {
 
   /// Radius counts with reduced radii (see `_kNearestReduced`).
   func _countReduced(_ set: _NeighborPoints, reducedRadii: [Double], inclusive: Bool) -> [Int] {
+    if set.dimension == 1 && algorithm == .automatic && !set.euclidean {
+      return _SortedCounts1D(set).count(values: set.data, reducedRadii: reducedRadii, inclusive: inclusive, threads: threads)
+    }
     switch resolvedAlgorithm(samples: set.count, dimension: set.dimension) {
     case .kdTree:
       return _KDTree(set).count(reducedRadii: reducedRadii, inclusive: inclusive, threads: threads)

@@ -78,7 +78,8 @@ import Testing
           if inclusive ? v <= r : v < r { ref[i] += 1 }
         }
       }
-      for algorithm in [NearestNeighbors.Algorithm.kdTree, .bruteForce] {
+      // `.automatic` takes the sorted binary-search path in one max-norm dimension.
+      for algorithm in [NearestNeighbors.Algorithm.kdTree, .bruteForce, .automatic] {
         let got = try NearestNeighbors(metric: metric, algorithm: algorithm, threads: 2).countWithinRadius(x, radii: radii, inclusive: inclusive)
         #expect(got == ref, "\(algorithm) inclusive=\(inclusive): \(zip(got, ref).filter { $0 != $1 }.count) counts differ")
       }

@@ -18,12 +18,14 @@
 /// k-nearest neighbor information estimators", IEEE Trans. Inf. Theory 64 (2018).
 ///
 /// Notes.
-/// - Bias: exact zero in expectation for independent variables; for dependent ones the
+/// - Bias: close to zero for independent variables (Kraskov et al., fig. 4); for dependent ones the
 ///   estimate is biased *downwards*, the more so the larger the MI and the dimension
 ///   (KSG assume a locally uniform density in each ε-box; strong dependence makes the joint
-///   density far from uniform at that scale). Czyż et al. (2023, "Beyond normal") report it
-///   solving Gaussian tasks of a few dimensions but underestimating by tens of percent beyond
-///   ~10+10 dimensions or a few nats. Algorithm 2 has smaller bias and larger variance.
+///   density far from uniform at that scale). Measured here at N = 10⁴ (tests in
+///   `KSGTests`): within 1–3 % on Gaussian 1×1 and dense 5×5, but 0.42 of 1.02 nats on two
+///   correlated pairs among 10 + 10 coordinates and 0.12 of 0.19 nats on Student-t ν = 2
+///   (the scikit-learn reference gives the same numbers). Algorithm 2 has smaller bias and
+///   larger variance.
 /// - The raw value can be negative (small-sample noise around 0): it is reported as is, with
 ///   `diagnostics["negative"] = 1`, never clipped (scikit-learn clips to 0).
 /// - Symmetric: swapping X and Y gives exactly the same number.

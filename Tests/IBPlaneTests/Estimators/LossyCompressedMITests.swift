@@ -33,6 +33,13 @@ import Testing
     #expect(abs(lossy / 3 - 1) < 0.15, "lossy \(lossy)")
   }
 
+  @Test func compressorNamesParse() throws {
+    #expect(try LossyCompressedMI.Compressor.named("pca") == .pca)
+    #expect(throws: EstimatorError.self) { try LossyCompressedMI.Compressor.named("autoencoder") }
+    #expect(throws: EstimatorError.self) { try LossyCompressedMI.Compressor.named("zip") }
+    #expect(throws: EstimatorError.self) { try LossyCompressedMI(latent: 0).estimate(Matrix<Double>(rows: 10, columns: 3), Matrix<Double>(rows: 10, columns: 3)) }
+  }
+
   @Test func noiseModelsAreSeededNamedAndRecorded() throws {
     let x = RandomSource(seed: 1).normalMatrix(rows: 200, columns: 3)
     for noise in [LossyCompressedMI.Noise.additiveGaussian(0.1), .multiplicativeGaussian(0.1)] {

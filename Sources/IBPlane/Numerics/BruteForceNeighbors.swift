@@ -3,7 +3,12 @@
 ///
 /// Max-norm: every pair is compared directly, in chunks of queries spread over workers, with
 /// early exit once a partial max exceeds the current k-th distance (or the radius), which in
-/// high dimension skips most of each vector. Exact by construction.
+/// high dimension skips most of each vector. For kNN the points are first put in k-d-tree
+/// leaf order (no pruning, only the order) and each query scans outward from its own place
+/// in that order: its first candidates are spatial neighbours, the k-th distance bound is
+/// tight after a few dozen points and most later candidates exit after one or two
+/// coordinates. The (distance, index) heap makes the result independent of the scan order.
+/// Exact by construction.
 ///
 /// Euclidean: squared distances come in tiles from the shared tiled engine
 /// (`TiledKernelSums.forEachTile`, one GEMM per tile and block, D = ‖x‖² + ‖y‖² − 2x·y on
@@ -26,24 +31,31 @@ struct _BruteForceNeighbors {
     if set.euclidean { return kNearestGEMM(k: k, threads: threads) }
     let n = set.count
     let d = set.dimension
+    let tree = _KDTree(set)
     var dist = [Double](repeating: 0, count: n * k)
     var idx = [Int](repeating: 0, count: n * k)
     dist.withUnsafeMutableBufferPointer { dp in
       idx.withUnsafeMutableBufferPointer { ip in
         let dBase = dp.baseAddress!
         let iBase = ip.baseAddress!
-        set.data.withUnsafeBufferPointer { x in
-          let xp = x.baseAddress!
-          _forEachChunk(n, threads: threads) { range in
-            for i in range {
-              var heap = _NeighborHeap(distances: dBase + i * k, indices: iBase + i * k, capacity: k)
-              let q = xp + i * d
-              for j in 0..<n where j != i {
-                let bound = heap.bound
-                let r = set.reducedDistance(q, xp + j * d, exceeding: bound)
-                if r <= bound { heap.offer(r, j) }
+        tree.points.withUnsafeBufferPointer { x in
+          tree.order.withUnsafeBufferPointer { order in
+            let xp = x.baseAddress!
+            _forEachChunk(n, threads: threads) { range in
+              for t in range {
+                let i = order[t]
+                var heap = _NeighborHeap(distances: dBase + i * k, indices: iBase + i * k, capacity: k)
+                let q = xp + t * d
+                var u = t + 1
+                for _ in 1..<n {
+                  if u == n { u = 0 }
+                  let bound = heap.bound
+                  let r = set.reducedDistance(q, xp + u * d, exceeding: bound)
+                  if r <= bound { heap.offer(r, order[u]) }
+                  u += 1
+                }
+                heap.sortAscending()
               }
-              heap.sortAscending()
             }
           }
         }

@@ -14,8 +14,8 @@ final class _KDTree: @unchecked Sendable {
 
   let set: _NeighborPoints
   /// Coordinates in leaf order (row t is original point `order[t]`).
-  private var points: [Double]
-  private var order: [Int]
+  private(set) var points: [Double]
+  private(set) var order: [Int]
   /// Position of original point i in `order`.
   private var position: [Int]
   private var lo: [Int] = []

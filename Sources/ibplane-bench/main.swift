@@ -219,13 +219,18 @@ func benchCSScale() throws {
 
 let benchmarks: [(String, () throws -> Void)] = [
   ("kernel-sums", benchKernelSums),
-  ("kernel-estimators", benchKernelEstimators),
+  ("ksg", { try benchKSG(sizes: [10_000]) }),
 ]
 /// Run only when named.
 let onDemand: [(String, () throws -> Void)] = [
   ("kernel-sums-100k", benchKernelSumsScale),
+  ("kernel-estimators", benchKernelEstimators),
   ("renyi-nystrom", benchRenyiApproximation),
   ("cs-100k", benchCSScale),
+  ("knn-rule", benchKNNRule),
+  ("ksg-profile", benchKSGProfile),
+  ("lossy-images", benchLossyImages),
+  ("ksg-100k", { try benchKSG(sizes: [10_000, 100_000]) }),
 ]
 
 let benchArguments = Array(CommandLine.arguments.dropFirst())

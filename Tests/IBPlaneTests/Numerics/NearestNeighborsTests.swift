@@ -1,0 +1,113 @@
+import Testing
+@testable import IBPlane
+
+/// The kNN engine against a direct O(N²) sort written plainly here: exact distances, the
+/// (distance, index) tie rule, and radius counts, for both algorithms and both norms.
+@Suite struct NearestNeighborsTests {
+  static func distance(_ x: Matrix<Double>, _ i: Int, _ j: Int, _ metric: NearestNeighbors.Metric, _ blocks: [Range<Int>]) -> Double {
+    var best = 0.0
+    for b in blocks {
+      var s = 0.0
+      for c in b {
+        let v = x[i, c] - x[j, c]
+        if metric == .maximum { s = max(s, abs(v)) } else { s += v * v }
+      }
+      best = max(best, metric == .maximum ? s : s.squareRoot())
+    }
+    return best
+  }
+
+  static func reference(_ x: Matrix<Double>, k: Int, metric: NearestNeighbors.Metric, blocks: [Range<Int>]) -> NeighborList {
+    var idx: [Int] = []
+    var dist: [Double] = []
+    for i in 0..<x.rows {
+      var cand: [(Double, Int)] = []
+      for j in 0..<x.rows where j != i { cand.append((distance(x, i, j, metric, blocks), j)) }
+      cand.sort { (a: (Double, Int), b: (Double, Int)) -> Bool in a.0 < b.0 || (a.0 == b.0 && a.1 < b.1) }
+      for t in 0..<k { dist.append(cand[t].0); idx.append(cand[t].1) }
+    }
+    return NeighborList(k: k, indices: idx, distances: dist)
+  }
+
+  /// Data with exact duplicates and coordinates on a coarse grid, so ties are common.
+  static func tiedData(n: Int, d: Int, seed: UInt64) -> Matrix<Double> {
+    let rng = RandomSource(seed: seed)
+    var x = rng.normalMatrix(rows: n, columns: d)
+    for t in 0..<x.elements.count { x.elements[t] = (x.elements[t] * 4).rounded() / 4 + 10 }
+    for i in stride(from: 0, to: n - 1, by: 7) { for c in 0..<d { x[i + 1, c] = x[i, c] } }
+    return x
+  }
+
+  @Test(arguments: [
+    (700, 2, NearestNeighbors.Metric.maximum), (700, 3, .euclidean), (600, 7, .maximum), (600, 7, .euclidean),
+    (550, 40, .maximum), (550, 40, .euclidean),
+  ])
+  func kNearestIsExactForBothAlgorithms(n: Int, d: Int, metric: NearestNeighbors.Metric) throws {
+    let x = Self.tiedData(n: n, d: d, seed: UInt64(n + d))
+    let blocks = d > 1 ? [0..<(d / 2), (d / 2)..<d] : [0..<d]
+    let ref = Self.reference(x, k: 5, metric: metric, blocks: blocks)
+    for algorithm in [NearestNeighbors.Algorithm.kdTree, .bruteForce] {
+      for threads in [1, 3] {
+        let got = try NearestNeighbors(metric: metric, algorithm: algorithm, threads: threads).kNearest(x, k: 5, blocks: blocks)
+        #expect(got.indices == ref.indices, "\(algorithm) \(threads) threads")
+        // Distances are computed from coordinates in the same order: exactly equal.
+        // sqrt is monotone and correctly rounded, so max_b √s_b = √(max_b s_b): exactly equal.
+        #expect(got.distances == ref.distances)
+      }
+    }
+  }
+
+  @Test(arguments: [(800, 1, NearestNeighbors.Metric.maximum), (800, 4, .euclidean), (500, 30, .maximum), (500, 30, .euclidean)])
+  func radiusCountsAreExact(n: Int, d: Int, metric: NearestNeighbors.Metric) throws {
+    let x = Self.tiedData(n: n, d: d, seed: 99)
+    let blocks = [0..<d]
+    // Radii equal to actual pairwise distances, so the strict/inclusive distinction matters.
+    func squared(_ x: Matrix<Double>, _ i: Int, _ j: Int) -> Double {
+      var s = 0.0
+      for c in 0..<d { let v = x[i, c] - x[j, c]; s += v * v }
+      return s
+    }
+    let radii = (0..<n).map { Self.distance(x, $0, ($0 * 13 + 5) % n, metric, blocks) }
+    for inclusive in [false, true] {
+      var ref = [Int](repeating: 0, count: n)
+      for i in 0..<n {
+        for j in 0..<n where j != i {
+          // The engine compares Euclidean distances in squared form (‖Δ‖² vs r², as scikit-learn's rdist).
+          let v = metric == .euclidean ? squared(x, i, j) : Self.distance(x, i, j, metric, blocks)
+          let r = metric == .euclidean ? radii[i] * radii[i] : radii[i]
+          if inclusive ? v <= r : v < r { ref[i] += 1 }
+        }
+      }
+      // `.automatic` takes the sorted binary-search path in one max-norm dimension.
+      for algorithm in [NearestNeighbors.Algorithm.kdTree, .bruteForce, .automatic] {
+        let got = try NearestNeighbors(metric: metric, algorithm: algorithm, threads: 2).countWithinRadius(x, radii: radii, inclusive: inclusive)
+        #expect(got == ref, "\(algorithm) inclusive=\(inclusive): \(zip(got, ref).filter { $0 != $1 }.count) counts differ")
+      }
+    }
+  }
+
+  @Test func duplicatesAreNeighboursAtDistanceZeroAndSelfIsExcluded() throws {
+    let x = try Matrix<Double>([[0, 0], [0, 0], [1, 1], [0, 0]])
+    let got = try NearestNeighbors(algorithm: .kdTree).kNearest(x, k: 2)
+    #expect(Array(got.indices[0..<2]) == [1, 3])
+    #expect(Array(got.distances[0..<2]) == [0, 0])
+    #expect(Array(got.indices[6..<8]) == [0, 1])
+  }
+
+  @Test func badInputIsRefused() throws {
+    let x = try Matrix<Double>([[0, 1], [.nan, 2], [3, 4]])
+    #expect(throws: NumericsError.self) { try NearestNeighbors().kNearest(x, k: 1) }
+    let y = try Matrix<Double>([[0], [1]])
+    #expect(throws: NumericsError.self) { try NearestNeighbors().kNearest(y, k: 2) }
+    #expect(throws: NumericsError.self) { try NearestNeighbors().kNearest(y, k: 1, blocks: [0..<2]) }
+  }
+
+  @Test func jitterIsSeededAndTiny() {
+    let x = Self.tiedData(n: 50, d: 2, seed: 1)
+    let a = NearestNeighbors.jittered(x, scale: 1e-10, seed: 4)
+    let b = NearestNeighbors.jittered(x, scale: 1e-10, seed: 4)
+    #expect(a == b)
+    #expect(a != x)
+    #expect(zip(a.elements, x.elements).allSatisfy { abs($0 - $1) < 1e-7 })
+  }
+}

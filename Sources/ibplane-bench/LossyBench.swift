@@ -11,7 +11,7 @@ func benchLossyImages() throws {
   print(row(["task", "true", "pca2+ksg", "pca4+ksg", "pca4+wkl", "raw ksg", "expl.var(4)"], widths: widths))
   for mi in [0.5, 1, 2, 3, 5] {
     let task = try BlobImageTask(mutualInformation: mi)
-    let s = try task.sample(count: n, seed: 7)
+    let s = try task.sampleImages(count: n, seed: 7)
     let a = try LossyCompressedMI(latent: 2).estimate(s.x, s.y)
     let b = try LossyCompressedMI(latent: 4).estimate(s.x, s.y)
     let c = try LossyCompressedMI(latent: 4, backend: .weightedKL).estimate(s.x, s.y)

@@ -22,6 +22,10 @@ struct Estimate: ParsableCommand {
         adaptive-kde  as kde with σ² = c·max|X| (--sigma2 is c).
         cs        Cauchy–Schwarz quadratic MI, Gaussian kernels (--sigma-x, --sigma-y, --width-rule).
         renyi     matrix-based Rényi α-entropy MI (--alpha, --approx, --sigma-x, --sigma-y, --width-rule).
+        ksg, ksg2 Kraskov–Stögbauer–Grassberger estimators 1 and 2 (--k, --metric); standardised inputs.
+        kl-entropy  Kozachenko–Leonenko entropy H(X) of the first array (the second is ignored).
+        wkl       weighted Kozachenko–Leonenko I = H(X) + H(Y) − H(X,Y) (Berrett et al. 2019).
+        lossy     compress X and Y by PCA to --latent dims, then KSG (Butakov et al. 2024).
 
       Example:
         ibplane estimate --estimator gaussian /tmp/g5/x.npy /tmp/g5/y.npy --json
@@ -73,6 +77,24 @@ struct Estimate: ParsableCommand {
   @Flag(help: "cs: report the normalised form I/√(I(X;X)·I(Y;Y)).")
   var normalised = false
 
+  @Option(help: "kNN estimators: neighbours k (default 3; wkl 5).")
+  var k: Int?
+
+  @Option(help: "kNN estimators: max (default for ksg, ksg2, lossy) or euclidean (default for kl-entropy, wkl).")
+  var metric: String?
+
+  @Option(help: "lossy: compressor, pca (default).")
+  var compress: String?
+
+  @Option(help: "lossy: latent size m of each compressed variable (default 4).")
+  var latent: Int?
+
+  @Option(help: "lossy: standard deviation of additive Gaussian noise on Y before estimation (default none).")
+  var noise: Double?
+
+  @Option(help: "lossy: ksg (default) or wkl backend.")
+  var backend: String?
+
   @Argument(help: "The .npy file of X (N × dx).")
   var x: String
 
@@ -89,7 +111,8 @@ struct Estimate: ParsableCommand {
     let options = EstimatorOptions(
       biasCorrection: biasCorrection, bins: bins, binSize: binsize, convention: convention, mode: mode,
       correction: correction, sigma2: sigma2, bound: bound, sigmaX: sigmaX, sigmaY: sigmaY,
-      widthRule: widthRule, alpha: alpha, approx: approx, normalised: normalised)
+      widthRule: widthRule, alpha: alpha, approx: approx, normalised: normalised, k: k, metric: metric,
+      compress: compress, latent: latent, noise: noise, backend: backend)
     let mi = try EstimatorCatalog.make(estimator, options: options)
     let a = try NumPyFile.read(URL(fileURLWithPath: x)).matrix(Double.self, file: x)
     let b = try NumPyFile.read(URL(fileURLWithPath: y)).matrix(Double.self, file: y)
@@ -107,7 +130,7 @@ struct Estimate: ParsableCommand {
       print(try JSONOutput.render(object))
     } else {
       print(
-        String(format: "I(X;Y) = %.5f %@", value, unit.rawValue)
+        String(format: "%@ = %.5f %@", mi.name == "kl-entropy" ? "H(X)" : "I(X;Y)", value, unit.rawValue)
           + "  (\(mi.name), n = \(a.rows), dx = \(a.columns), dy = \(b.columns))")
     }
   }

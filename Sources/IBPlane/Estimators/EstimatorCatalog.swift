@@ -30,13 +30,32 @@ public struct EstimatorOptions: Sendable, Equatable {
   public var approx: String?
   /// `cs`: report the normalised form I/√(I(A;A)·I(B;B)) (default off).
   public var normalised: Bool
+  /// kNN family: neighbours k (default 3; `wkl` 5).
+  public var k: Int?
+  /// kNN family: `max` (default for `ksg`, `ksg2`, `lossy`) or `euclidean` (default for `kl-entropy`, `wkl`).
+  public var metric: String?
+  /// `lossy`: compressor, `pca` (default; `autoencoder` is refused until it lands).
+  public var compress: String?
+  /// `lossy`: latent size m (default 4).
+  public var latent: Int?
+  /// `lossy`: standard deviation σ of additive Gaussian noise on the second variable (default none).
+  public var noise: Double?
+  /// `lossy`: `ksg` (default) or `wkl` backend.
+  public var backend: String?
 
   public init(
     biasCorrection: Bool = false, bins: Int? = nil, binSize: Double? = nil, convention: String? = nil,
     mode: String? = nil, correction: String? = nil, sigma2: Double? = nil, bound: String? = nil,
     sigmaX: Double? = nil, sigmaY: Double? = nil, widthRule: String? = nil, alpha: Double? = nil,
-    approx: String? = nil, normalised: Bool = false
+    approx: String? = nil, normalised: Bool = false, k: Int? = nil, metric: String? = nil,
+    compress: String? = nil, latent: Int? = nil, noise: Double? = nil, backend: String? = nil
   ) {
+    self.k = k
+    self.metric = metric
+    self.compress = compress
+    self.latent = latent
+    self.noise = noise
+    self.backend = backend
     self.sigmaX = sigmaX
     self.sigmaY = sigmaY
     self.widthRule = widthRule
@@ -57,6 +76,7 @@ public struct EstimatorOptions: Sendable, Equatable {
   public static let parameterKeys: [String] = [
     "bias-correction", "bins", "binsize", "convention", "mode", "correction", "sigma2", "bound",
     "sigma-x", "sigma-y", "width-rule", "alpha", "approx", "normalised",
+    "k", "metric", "compress", "latent", "noise", "backend",
   ]
 
   /// Options from `key=value` parameters (as in `ibplane analyze --estimator kde:sigma2=0.05`);
@@ -73,10 +93,10 @@ public struct EstimatorOptions: Sendable, Equatable {
       }
       return v
     }
-    var bins: Int?
-    if let s = p["bins"] {
-      guard let b = Int(s) else { throw EstimatorError.invalidParameter(name: "bins", value: s, expected: "an integer") }
-      bins = b
+    func integer(_ key: String) throws -> Int? {
+      guard let s = p[key] else { return nil }
+      guard let v = Int(s) else { throw EstimatorError.invalidParameter(name: key, value: s, expected: "an integer") }
+      return v
     }
     func flag(_ key: String) throws -> Bool {
       guard let s = p[key] else { return false }
@@ -84,10 +104,26 @@ public struct EstimatorOptions: Sendable, Equatable {
       return b
     }
     self.init(
-      biasCorrection: try flag("bias-correction"), bins: bins, binSize: try number("binsize"), convention: p["convention"],
+      biasCorrection: try flag("bias-correction"), bins: try integer("bins"), binSize: try number("binsize"), convention: p["convention"],
       mode: p["mode"], correction: p["correction"], sigma2: try number("sigma2"), bound: p["bound"],
       sigmaX: try number("sigma-x"), sigmaY: try number("sigma-y"), widthRule: p["width-rule"],
-      alpha: try number("alpha"), approx: p["approx"], normalised: try flag("normalised"))
+      alpha: try number("alpha"), approx: p["approx"], normalised: try flag("normalised"),
+      k: try integer("k"), metric: p["metric"], compress: p["compress"], latent: try integer("latent"),
+      noise: try number("noise"), backend: p["backend"])
+  }
+
+  func neighbours(default value: Int) throws -> Int {
+    let k = self.k ?? value
+    guard k >= 1, k <= 1_000 else { throw EstimatorError.invalidParameter(name: "k", value: "\(k)", expected: "an integer in 1…1000") }
+    return k
+  }
+
+  func distanceMetric() throws -> NearestNeighbors.Metric? {
+    guard let s = metric else { return nil }
+    guard let m = NearestNeighbors.Metric(rawValue: s) else {
+      throw EstimatorError.invalidParameter(name: "metric", value: s, expected: "max or euclidean")
+    }
+    return m
   }
 
   /// The kernel-width rules of the first and second variable.
@@ -137,7 +173,10 @@ public struct EstimatorOptions: Sendable, Equatable {
 /// form) and its name to `names`.
 public enum EstimatorCatalog {
   /// The names accepted by `make`, as used on the command line.
-  public static let names: [String] = ["gaussian", "binning", "adaptive-binning", "kde", "adaptive-kde", "cs", "renyi"]
+  public static let names: [String] = [
+    "gaussian", "binning", "adaptive-binning", "kde", "adaptive-kde", "cs", "renyi",
+    "ksg", "ksg2", "kl-entropy", "wkl", "lossy",
+  ]
 
   /// The estimator called `name`, configured from `options`.
   /// Throws `EstimatorError.invalidParameter` for an unknown name or a bad option.
@@ -145,8 +184,16 @@ public enum EstimatorCatalog {
     switch name {
     case "gaussian":
       return GaussianEstimator(biasCorrection: options.biasCorrection)
-    case "binning", "adaptive-binning", "kde", "adaptive-kde", "cs", "renyi":
+    case "binning", "adaptive-binning", "kde", "adaptive-kde", "cs", "renyi", "lossy":
       return try makeFamily(name, options)
+    case "ksg", "ksg2":
+      return KSGEstimator(
+        variant: name == "ksg" ? .one : .two, k: try options.neighbours(default: 3),
+        metric: try options.distanceMetric() ?? .maximum)
+    case "kl-entropy":
+      return KozachenkoLeonenkoEntropy(k: try options.neighbours(default: 3), metric: try options.distanceMetric() ?? .euclidean)
+    case "wkl":
+      return WeightedKozachenkoLeonenko(k: try options.neighbours(default: 5), metric: try options.distanceMetric() ?? .euclidean)
     default:
       throw EstimatorError.invalidParameter(
         name: "estimator", value: "'\(name)'", expected: "one of \(names.joined(separator: ", "))")
@@ -188,6 +235,24 @@ public enum EstimatorCatalog {
         approximation = a
       }
       return MatrixRenyiMutualInformation(alpha: alpha, widthA: a, widthB: b, approximation: approximation)
+    case "lossy":
+      let latent = o.latent ?? 4
+      guard latent >= 1 else { throw EstimatorError.invalidParameter(name: "latent", value: "\(latent)", expected: "at least 1") }
+      var noise: LossyCompressedMI.Noise?
+      if let s = o.noise {
+        guard s >= 0 else { throw EstimatorError.invalidParameter(name: "noise", value: "\(s)", expected: "a standard deviation ≥ 0") }
+        noise = .additiveGaussian(s)
+      }
+      var backend = LossyCompressedMI.Backend.ksg
+      if let s = o.backend {
+        guard let b = LossyCompressedMI.Backend(rawValue: s) else {
+          throw EstimatorError.invalidParameter(name: "backend", value: s, expected: "ksg or wkl")
+        }
+        backend = b
+      }
+      return LossyCompressedMI(
+        compressor: try .named(o.compress ?? "pca"), latent: latent, noise: noise, backend: backend,
+        k: try o.k.map { _ in try o.neighbours(default: 3) }, metric: try o.distanceMetric())
     default:
       throw EstimatorError.invalidParameter(
         name: "estimator", value: "'\(name)'", expected: "one of \(names.joined(separator: ", "))")

@@ -85,6 +85,19 @@ public enum PlaneEstimatorRegistry {
       ],
       make: { p in try EstimatorCatalog.makeFamily("renyi", try EstimatorOptions(parameters: p)) }
     ),
+    Entry(
+      name: "lossy",
+      summary: "lossy-compressed MI (Butakov et al. 2024): PCA to m dimensions, then KSG; I(T;Y) by Ross's kNN form",
+      parameters: [
+        "latent": "latent size m of the PCA compression of X and T (default 4)",
+        "k": "neighbours (default 3)",
+        "metric": "max (default) or euclidean",
+        "noise": "σ of additive Gaussian noise on T before estimation (default none)",
+        "backend": "ksg (default) or wkl",
+        "compress": "pca (default)",
+      ],
+      make: { p in try EstimatorCatalog.makeFamily("lossy", try EstimatorOptions(parameters: p)) }
+    ),
   ]
 
   public static var names: [String] { entries.map(\.name) }

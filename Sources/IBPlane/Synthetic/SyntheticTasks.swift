@@ -10,7 +10,9 @@
 /// - `noiseless-K`, `bsc-P`, `bec-P` — discrete channels (`DiscreteChannelTask`);
 /// - `quantised-gaussian-K` — X ~ N(0, 1), Y = its bin (`QuantisedGaussianTask`);
 /// - `asinh-BASE`, `halfcube-BASE`, `normalcdf-BASE`, `spiral-BASE` — an injective map of any
-///   task above (`TransformedTask`).
+///   task above (`TransformedTask`);
+/// - `blob-16x16-miI`, `blob-16x16-lL-miI` — 256-pixel images of L-dim latents (L = 2 default,
+///   2…4) with I nats of latent MI (`BlobImageTask`).
 public enum SyntheticTasks {
   /// The tasks `ibplane synth --list` shows; each parses with `task(named:)`.
   public static let catalog: [String] = [
@@ -31,13 +33,15 @@ public enum SyntheticTasks {
     "bsc-0.1",
     "bec-0.2",
     "quantised-gaussian-8",
+    "blob-16x16-mi2",
+    "blob-16x16-l4-mi2",
   ]
 
   /// What a task name looks like, for error messages.
   public static let grammar =
     "gaussian-dense-D, gaussian-DXxDY-rhoR, gaussian-Kpair-DXxDY[-rhoR], gaussian-channel-D, "
     + "student-DXxDY-nuV[-rhoR], uniform-additive-E, noiseless-K, bsc-P, bec-P, quantised-gaussian-K, "
-    + "or asinh-/halfcube-/normalcdf-/spiral- followed by one of these"
+    + "asinh-/halfcube-/normalcdf-/spiral- followed by one of these, or blob-16x16-[lL-]miI"
 
   /// Every task of `catalog`.
   public static func all() throws -> [any SyntheticTask] { try catalog.map(task(named:)) }
@@ -49,6 +53,10 @@ public enum SyntheticTasks {
       if let rest = parser.strip(transform.rawValue + "-") {
         return try TransformedTask(transform: transform, base: task(named: rest), name: name)
       }
+    }
+    if parser.strip("blob-16x16-") != nil {
+      guard let task = BlobImageTask.named(name) else { throw parser.bad("blob-16x16-[lL-]miI with L in 2…4 and I ≥ 0 nats") }
+      return task
     }
     if let rest = parser.strip("gaussian-dense-") {
       return try GaussianTask.dense(dimension: parser.integer(rest, "dimension D"), name: name)

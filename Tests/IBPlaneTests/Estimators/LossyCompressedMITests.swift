@@ -10,7 +10,7 @@ import Testing
   @Test(arguments: [0.5, 1.0, 2.0, 3.0])
   func lossyRecoversLatentMIOnImages(mi: Double) throws {
     let task = try BlobImageTask(mutualInformation: mi)
-    let s = try task.sample(count: 10_000, seed: 7)
+    let s = try task.sampleImages(count: 10_000, seed: 7)
     let e = try LossyCompressedMI().estimate(s.x, s.y)
     #expect(abs(e.nats / mi - 1) < 0.15, "\(task.name): \(e.nats) nats vs \(mi)")
     #expect(e.parameters["compressor"] == "pca" && e.parameters["latent"] == "4" && e.parameters["k"] == "3")
@@ -25,7 +25,7 @@ import Testing
   /// test pins that finding at N = 3,000 (O(N² d) brute force in 512 dimensions): both within 15 %.
   @Test func plainKSGOnRawPixelsOfANoiseFreeManifold() throws {
     let task = try BlobImageTask(mutualInformation: 3)
-    let s = try task.sample(count: 3000, seed: 7)
+    let s = try task.sampleImages(count: 3000, seed: 7)
     let raw = try KSGEstimator().estimate(s.x, s.y)
     let lossy = try LossyCompressedMI().estimate(s.x, s.y).nats
     #expect(raw.parameters["algorithm"] == "brute-force")
@@ -63,7 +63,7 @@ import Testing
   /// KL bias at the class boundary (conditional densities cut by a hyperplane): within 25 %.
   @Test func informationPlanePoint() throws {
     let task = try BlobImageTask(mutualInformation: 1)
-    let s = try task.sample(count: 6000, seed: 3)
+    let s = try task.sampleImages(count: 6000, seed: 3)
     let labels = (0..<s.latentY.rows).map { s.latentY[$0, 0] > 0 ? 1 : 0 }
     let p1 = Double(labels.reduce(0, +)) / Double(labels.count)
     let hy = -(p1 * _math_log(p1) + (1 - p1) * _math_log(1 - p1))

@@ -17,8 +17,8 @@ import Testing
 
   @Test func samplesAreSeededImagesWithTheLatentCorrelation() throws {
     let task = try BlobImageTask(mutualInformation: 2, latentDimension: 4)
-    let a = try task.sample(count: 4000, seed: 1)
-    let b = try task.sample(count: 4000, seed: 1)
+    let a = try task.sampleImages(count: 4000, seed: 1)
+    let b = try task.sampleImages(count: 4000, seed: 1)
     #expect(a.x == b.x && a.y == b.y)
     #expect(a.x.columns == 256 && a.y.columns == 256)
     #expect(a.x.elements.allSatisfy { $0 > 0 && $0 <= 1 })
@@ -31,5 +31,19 @@ import Testing
       let cx = (Double(best % 16) + 0.5) / 16
       #expect(abs(cx - SpecialFunctions.normalCDF(a.latentX[i, 0])) <= 1.0 / 32 + 1e-12)
     }
+  }
+}
+
+@Suite struct BlobImageRegistryTests {
+  /// The image tasks come through the same registry as every task, with the latent MI as truth.
+  @Test func registryServesImageTasks() throws {
+    let task = try SyntheticTasks.task(named: "blob-16x16-l4-mi2")
+    #expect(task.mutualInformationNats == 2)
+    #expect(task.xDimension == 256 && task.yDimension == 256)
+    let s = try task.sample(count: 50, seed: 3)
+    let direct = try BlobImageTask(mutualInformation: 2, latentDimension: 4).sampleImages(count: 50, seed: 3)
+    #expect(s.x == direct.x.converted(to: Double.self))
+    #expect(throws: SyntheticError.self) { try SyntheticTasks.task(named: "blob-16x16-l9-mi2") }
+    #expect(throws: SyntheticError.self) { try SyntheticTasks.task(named: "blob-16x16-mi-1") }
   }
 }

@@ -1,0 +1,77 @@
+import Foundation
+import IBPlane
+import Testing
+
+/// Every estimator of the catalog through `ibplane estimate`, with its flags, on a task with a
+/// closed-form answer; and every flag's bad value answered by exit 2 naming the flag.
+@Suite struct EstimatorFlagsCLITests {
+  /// Gaussian pair, ρ = 0.75: I = −½ log(1 − ρ²) = 0.41264 nats; H(X) = ½ log(2πe) = 1.41894 nats.
+  static let truth = -0.5 * log(1 - 0.75 * 0.75)
+  static let entropyX = 0.5 * log(2 * Double.pi * M_E)
+
+  @Test func everyEstimatorAnswersInJSON() throws {
+    let dir = try CLI.scratch()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    #expect(try CLI.run(["synth", "--task", "gaussian-1x1-rho0.75", "--n", "3000", "--seed", "4", "--out", dir.path]).status == 0)
+    let x = dir.appendingPathComponent("x.npy").path
+    let y = dir.appendingPathComponent("y.npy").path
+    // (arguments, expected nats or nil, tolerance): kNN estimators at N = 3,000 have a bias and
+    // standard deviation of a few hundredths of a nat here (Kraskov et al. 2004, fig. 4).
+    let cases: [([String], Double?, Double)] = [
+      (["--estimator", "gaussian"], Self.truth, 0.04),
+      (["--estimator", "ksg"], Self.truth, 0.06),
+      (["--estimator", "ksg2", "--k", "5"], Self.truth, 0.06),
+      (["--estimator", "ksg", "--metric", "euclidean"], Self.truth, 0.06),
+      (["--estimator", "lossy", "--latent", "1"], Self.truth, 0.06),
+      (["--estimator", "wkl"], Self.truth, 0.08),
+      (["--estimator", "kl-entropy"], Self.entropyX, 0.06),
+      (["--estimator", "binning", "--convention", "floor", "--binsize", "0.5"], nil, 0),
+      (["--estimator", "adaptive-binning", "--bins", "10", "--mode", "per-unit"], nil, 0),
+      (["--estimator", "kde", "--sigma2", "0.2", "--bound", "lower"], nil, 0),
+      (["--estimator", "cs", "--sigma-x", "1", "--sigma-y", "1"], nil, 0),
+      (["--estimator", "renyi", "--alpha", "2", "--width-rule", "silverman"], nil, 0),
+    ]
+    for (arguments, expected, tolerance) in cases {
+      let r = try CLI.run(["estimate"] + arguments + [x, y, "--unit", "nats", "--json"])
+      #expect(r.status == 0, "\(arguments): \(r.stderr)")
+      guard r.status == 0 else { continue }
+      let j = try CLI.json(r.stdout)
+      #expect(j["estimator"] as? String == arguments[1])
+      #expect(j["unit"] as? String == "nats")
+      #expect(j["n"] as? Int == 3000)
+      let mi = try #require(j["mi"] as? Double, "\(arguments): \(r.stdout)")
+      #expect(mi.isFinite)
+      if let expected { #expect(abs(mi - expected) < tolerance, "\(arguments): \(mi) vs \(expected)") }
+    }
+  }
+
+  @Test func badFlagValuesExitTwoNamingTheFlag() throws {
+    let dir = try CLI.scratch()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    #expect(try CLI.run(["synth", "--task", "bsc-0.1", "--n", "200", "--seed", "1", "--out", dir.path]).status == 0)
+    let x = dir.appendingPathComponent("x.npy").path
+    let y = dir.appendingPathComponent("y.npy").path
+    let cases: [([String], String)] = [
+      (["--estimator", "binning", "--convention", "log"], "convention"),
+      (["--estimator", "binning", "--bins", "1"], "bins"),
+      (["--estimator", "binning", "--convention", "floor", "--binsize", "-1"], "binsize"),
+      (["--estimator", "adaptive-binning", "--mode", "diagonal"], "mode"),
+      (["--estimator", "binning", "--correction", "jackknife"], "correction"),
+      (["--estimator", "kde", "--sigma2", "0"], "sigma2"),
+      (["--estimator", "kde", "--bound", "middle"], "bound"),
+      (["--estimator", "cs", "--sigma-x", "-2"], "sigma-x"),
+      (["--estimator", "renyi", "--width-rule", "guess"], "width-rule"),
+      (["--estimator", "renyi", "--approx", "nystrom:x"], "approx"),
+      (["--estimator", "ksg", "--k", "0"], "k"),
+      (["--estimator", "ksg", "--metric", "manhattan"], "metric"),
+      (["--estimator", "lossy", "--latent", "0"], "latent"),
+      (["--estimator", "lossy", "--compress", "zip"], "zip"),
+    ]
+    for (arguments, mention) in cases {
+      let r = try CLI.run(["estimate"] + arguments + [x, y])
+      #expect(r.status == 2, "\(arguments): exit \(r.status) \(r.stderr)")
+      #expect(r.stderr.contains(mention), "\(arguments): \(r.stderr)")
+      #expect(r.stdout.isEmpty)
+    }
+  }
+}

@@ -21,7 +21,7 @@
 ///   the Euclidean distance in d dimensions (E‖u − v‖² = 2 d s̄² for independent draws):
 ///   without it, a 784-dimensional layer gets a kernel matrix ≈ identity and every estimate
 ///   saturates at log N.
-/// - `.median(subsample:seed:)`: σ = median of ‖u_i − u_j‖ over all pairs i < j of a seeded
+/// - `.median(subsample:seed:)`: σ = median of the non-zero ‖u_i − u_j‖ over pairs i < j of a seeded
 ///   uniform subsample of `subsample` rows (the median heuristic, Gretton et al. 2012) —
 ///   O(m² d) instead of O(N² d); the subsample median is a consistent estimate of the
 ///   population median distance, with standard error O(1/m).
@@ -87,7 +87,9 @@ public enum KernelWidthRule: Sendable, Equatable, CustomStringConvertible {
         }
       }
       let meanVariance = variance / Double((n - 1) * d)
-      guard meanVariance > 0 else { throw EstimatorError.degenerate("\(name) is constant: no kernel width can be derived from it") }
+      // A constant variable (a dead layer) has an all-ones Gram matrix for every σ, and the
+      // kernel estimators give exactly 0 information: any width serves, 1 is reported.
+      guard meanVariance > 0 else { return 1 }
       let spread = meanVariance.squareRoot() * Double(d).squareRoot()
       let dd = Double(d)
       if case .scott = self { return spread * _pow(Double(n), -1 / (dd + 4)) }
@@ -104,14 +106,16 @@ public enum KernelWidthRule: Sendable, Equatable, CustomStringConvertible {
       let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: k * k)
       defer { buffer.deallocate() }
       plan.fillDistances(rows: 0..<k, columns: 0..<k, into: buffer)
-      for i in 0..<k { for j in (i + 1)..<k { distances.append(buffer[i * k + j].squareRoot()) } }
+      // Pairs of identical rows (dead ReLU units, saturated tanh) carry no scale: the median
+      // is taken over the non-zero distances. With none, the subsample is constant; its Gram
+      // matrix is all ones for every σ, and 1 is reported.
+      for i in 0..<k {
+        for j in (i + 1)..<k where buffer[i * k + j] > 0 { distances.append(buffer[i * k + j].squareRoot()) }
+      }
+      guard !distances.isEmpty else { return 1 }
       distances.sort()
       let c = distances.count
-      let median = c % 2 == 1 ? distances[c / 2] : 0.5 * (distances[c / 2 - 1] + distances[c / 2])
-      guard median > 0 else {
-        throw EstimatorError.degenerate("\(name): the median pairwise distance of the subsample is 0 (repeated rows); give a fixed width")
-      }
-      return median
+      return c % 2 == 1 ? distances[c / 2] : 0.5 * (distances[c / 2 - 1] + distances[c / 2])
     }
   }
 }

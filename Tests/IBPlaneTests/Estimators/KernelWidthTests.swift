@@ -46,8 +46,20 @@ import Testing
     #expect(KernelWidthRule(parsing: "0.5") == .fixed(0.5))
     #expect(KernelWidthRule(parsing: "-1") == nil)
     #expect(KernelWidthRule(parsing: "bogus") == nil)
+    // A constant variable (a dead layer) has an all-ones Gram matrix for every σ: width 1,
+    // and the Cauchy–Schwarz MI with anything is exactly 0.
     let constant = Matrix<Double>(rows: 10, columns: 2)
-    #expect(throws: EstimatorError.self) { try KernelWidthRule.scott.width(for: constant) }
-    #expect(throws: EstimatorError.self) { try KernelWidthRule.median().width(for: constant) }
+    #expect(try KernelWidthRule.scott.width(for: constant) == 1)
+    #expect(try KernelWidthRule.median().width(for: constant) == 1)
+    let other = RandomSource(seed: 2).normalMatrix(rows: 10, columns: 3)
+    let cs = try CauchySchwarzMutualInformation().estimate(other, constant)
+    #expect(abs(cs.nats) < 1e-12)
+  }
+
+  /// Repeated rows (zero distances) do not drag the median to 0: values 0 (six times), 1, 3
+  /// have non-zero distances 1 (×6), 2, 3 (×6), whose median is 2.
+  @Test func medianIgnoresZeroDistances() throws {
+    let x = Matrix<Double>(column: [0, 0, 0, 0, 0, 0, 1, 3])
+    #expect(try KernelWidthRule.median().width(for: x) == 2)
   }
 }

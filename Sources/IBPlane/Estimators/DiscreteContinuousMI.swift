@@ -35,7 +35,7 @@ public struct DiscreteContinuousMI: Sendable {
     guard labels.count == t.rows else { throw EstimatorError.shapeMismatch("T has \(t.rows) samples but there are \(labels.count) labels") }
     guard t.columns > 0 else { throw EstimatorError.shapeMismatch("T has no columns") }
     try EstimatorError.validateFinite(t, name: "T")
-    let data = try preprocessing.apply(t, name: "T").data
+    let data = try preprocessing.apply(t, name: "T", forEntropy: false).data
     var classes: [Int: [Int]] = [:]
     for (i, y) in labels.enumerated() { classes[y, default: []].append(i) }
     let engine = NearestNeighbors(metric: metric, threads: threads)

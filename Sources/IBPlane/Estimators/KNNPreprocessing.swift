@@ -18,8 +18,12 @@ public enum KNNPreprocessing: String, Sendable, CaseIterable {
   case whiten
 
   /// The transformed data in Double and log |det| of the inverse map (to add to an entropy).
-  /// Throws `.degenerate` naming the variable when a column is constant or the covariance is singular.
-  public func apply<S: BLASScalar>(_ m: Matrix<S>, name: String) throws -> (data: Matrix<Double>, logJacobian: Double) {
+  ///
+  /// A constant column (a dead ReLU unit) has no differential entropy: entropy estimators
+  /// (`forEntropy`) get `.degenerate` naming the variable. MI estimators do not need its scale —
+  /// it adds 0 to every distance — so with `forEntropy == false` standardisation centres it and
+  /// leaves it unscaled. Whitening always refuses a singular covariance.
+  public func apply<S: BLASScalar>(_ m: Matrix<S>, name: String, forEntropy: Bool = true) throws -> (data: Matrix<Double>, logJacobian: Double) {
     var x = m.converted(to: Double.self)
     switch self {
     case .none:
@@ -31,7 +35,13 @@ public enum KNNPreprocessing: String, Sendable, CaseIterable {
       var logJ = 0.0
       for j in 0..<x.columns {
         sd[j] = (sd[j] / Double(x.rows)).squareRoot()
-        guard sd[j] > 0 else { throw EstimatorError.degenerate("\(name): column \(j) is constant; standardisation needs spread") }
+        guard sd[j] > 0 else {
+          if !forEntropy {
+            sd[j] = 1
+            continue
+          }
+          throw EstimatorError.degenerate("\(name): column \(j) is constant; its differential entropy is −∞")
+        }
         logJ += _math_log(sd[j])
       }
       for i in 0..<x.rows { for j in 0..<x.columns { x[i, j] = (x[i, j] - means[j]) / sd[j] } }

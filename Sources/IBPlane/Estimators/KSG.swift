@@ -78,8 +78,8 @@ public struct KSGEstimator: MutualInformationEstimator {
       throw EstimatorError.invalidParameter(name: "jitter", value: "\(s)", expected: "a finite scale ≥ 0")
     }
     try EstimatorError.validatePair(a, b, minimumSamples: k + 1)
-    var x = try preprocessing.apply(a, name: "X").data
-    var y = try preprocessing.apply(b, name: "Y").data
+    var x = try preprocessing.apply(a, name: "X", forEntropy: false).data
+    var y = try preprocessing.apply(b, name: "Y", forEntropy: false).data
     if let s = jitterScale {
       x = NearestNeighbors.jittered(x, scale: s, seed: seed)
       y = NearestNeighbors.jittered(y, scale: s, seed: RandomSource(seed: seed).derivedSeed(1))

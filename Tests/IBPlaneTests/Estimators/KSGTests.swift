@@ -83,6 +83,20 @@ import Testing
     }
   }
 
+  /// A constant column (a dead ReLU unit) adds 0 to every distance: the estimate equals the one
+  /// without it, exactly; the entropy estimator refuses it (its differential entropy is −∞).
+  @Test func constantColumnIsIgnoredByMIAndRefusedByEntropy() throws {
+    let t = try KNNGroundTruth.dense5x5(n: 2000, seed: 6)
+    var withDead = Matrix<Double>(rows: t.y.rows, columns: t.y.columns + 1)
+    for i in 0..<t.y.rows { for j in 0..<t.y.columns { withDead[i, j] = t.y[i, j] } }
+    for i in 0..<t.y.rows { withDead[i, t.y.columns] = 0.25 }
+    for variant in [KSGEstimator.Variant.one, .two] {
+      let e = KSGEstimator(variant: variant)
+      #expect(try e.estimate(t.x, withDead).nats == e.estimate(t.x, t.y).nats)
+    }
+    #expect(throws: EstimatorError.self) { try KozachenkoLeonenkoEntropy().estimate(withDead, withDead) }
+  }
+
   @Test func symmetryIsExact() throws {
     let t = try KNNGroundTruth.dense5x5(n: 3000, seed: 5)
     let (x, y) = (t.x.selectingColumns([0, 1, 2]), t.y)

@@ -13,7 +13,7 @@ BIN=${1:-.build/release/ibplane}
 EPOCHS=${DEMO_EPOCHS:-4000}
 LOG_EPOCHS=${DEMO_LOG_EPOCHS:-40}
 OUT=${DEMO_OUT:-reports}
-ESTIMATORS=${DEMO_ESTIMATORS:-"binning adaptive-binning kde adaptive-kde gaussian"}
+ESTIMATORS=${DEMO_ESTIMATORS:-"binning adaptive-binning kde adaptive-kde cs renyi:alpha=2 lossy gaussian"}
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -6,26 +6,18 @@ struct Analyze: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Compute the information plane of a recording: CSV, SVG planes and an HTML report.",
     discussion: """
-      Runs every (snapshot, layer, estimator) job once, in parallel, and streams one CSV row
-      per finished job to DIR/plane.csv (values in bits unless --unit nats). A killed run keeps
-      its finished rows; --resume continues it. When every job is done, the reports are written:
-      DIR/plane-<estimator>.svg, DIR/curves-<estimator>.svg, DIR/planes-compared.svg and
-      DIR/index.html.
+      Runs every (snapshot, layer, estimator) job once, in parallel, and streams one CSV row per finished job to DIR/plane.csv (values in bits unless --unit nats). A killed run keeps its finished rows; --resume continues it. When every job is done, the reports are written: DIR/plane-<estimator>.svg, DIR/curves-<estimator>.svg, DIR/planes-compared.svg and DIR/index.html.
 
-      Estimators: \(PlaneEstimatorRegistry.entries.map { "\($0.name) — \($0.summary); parameters: \($0.parameters.map { "\($0.key): \($0.value)" }.sorted().joined(separator: "; "))" }.joined(separator: "\n  "))
-      Give parameters inline: --estimator gaussian:noise_variance=0.05 (repeat --estimator for several).
+      Input: an activations.bin recording (docs/activations-format.md), a NumPy .npz archive or a folder of .npy files in the recording convention, or a directory with recording.json (docs/information-plane.md).
 
-      Input: a directory with recording.json, labels.npy, optional inputs.npy and
-      snapshot-<s>-layer-<l>.npy files (0-based indices).
+      Estimators (default: \(PlaneEstimatorRegistry.defaultSpecifications.joined(separator: " "))). Give parameters inline, e.g. --estimator kde:sigma2=0.05; repeat --estimator for several. \(PlaneEstimatorRegistry.entries.map { "  \($0.name): \($0.summary). Parameters: \($0.parameters.map { "\($0.key) = \($0.value)" }.sorted().joined(separator: "; "))." }.joined(separator: "\n"))
 
-      Confidence intervals (--bootstrap B) are percentile intervals over B resamples of the
-      samples (seeded by --seed): they show sampling noise only, not estimator bias.
+      Confidence intervals (--bootstrap B) are percentile intervals over B resamples of the samples (seeded by --seed): they show sampling noise only, not estimator bias.
 
-      Across machines: run `ibplane analyze REC --shard i/n --out DIR` for i = 1..n (e.g. a Slurm
-      job array with --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT), then `ibplane merge DIR`.
+      Across machines: run `ibplane analyze REC --shard i/n --out DIR` for i = 1..n (e.g. a Slurm job array with --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT), then `ibplane merge DIR`.
 
       Example:
-        ibplane analyze runs/ib12-tanh --estimator gaussian --bootstrap 100 --seed 1 --out reports/ib12-tanh
+        ibplane analyze run.bin --estimator binning --estimator kde --bootstrap 100 --seed 1 --out reports/run
       """)
 
   @Argument(help: "The recording: an activations.bin file, a .npz archive or .npy folder (docs/activations-format.md), or a directory with recording.json (see above).")
@@ -80,7 +72,7 @@ struct Analyze: ParsableCommand {
 
   private func analyze() throws {
     let source = try openSource(input)
-    let specs = estimators.isEmpty ? PlaneEstimatorRegistry.names : estimators
+    let specs = estimators.isEmpty ? PlaneEstimatorRegistry.defaultSpecifications : estimators
     let made = try specs.map { try PlaneEstimatorRegistry.make($0) }
     var options = PlaneAnalysisOptions()
     options.unit = unit

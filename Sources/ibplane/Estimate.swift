@@ -7,25 +7,22 @@ struct Estimate: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Estimate I(X;Y) between two .npy arrays.",
     discussion: """
-      X.npy and Y.npy hold N × dx and N × dy arrays (a 1-D array is one column); row i of each
-      is one paired draw. The value is printed in bits unless --unit nats is given.
+      X.npy and Y.npy hold N × dx and N × dy arrays (a 1-D array is one column); row i of each is one paired draw. The value is printed in bits unless --unit nats is given.
 
-      --json prints one object: "estimator", "mi", "unit", "n", "mi_nats", "x_dim", "y_dim",
-      "parameters" (as used) and "diagnostics".
+      --json prints one object: "estimator", "mi", "unit", "n", "mi_nats", "x_dim", "y_dim", "parameters" (as used) and "diagnostics".
 
       Estimators: \(EstimatorCatalog.names.joined(separator: ", ")).
-        gaussian  MI of the Gaussian fitted to the sample covariance (exact for Gaussian data,
-                  blind to nonlinear dependence); --bias-correction removes its finite-N bias.
-        binning   X binned (--convention, --bins, --binsize), Y's rows taken as discrete symbols.
-        adaptive-binning  X binned at equal-mass edges (--bins, --mode); Y discrete.
-        kde       KDE bound on I(X;Y) for X + N(0, σ²I) (--sigma2, --bound); Y discrete classes.
-        adaptive-kde  as kde with σ² = c·max|X| (--sigma2 is c).
-        cs        Cauchy–Schwarz quadratic MI, Gaussian kernels (--sigma-x, --sigma-y, --width-rule).
-        renyi     matrix-based Rényi α-entropy MI (--alpha, --approx, --sigma-x, --sigma-y, --width-rule).
-        ksg, ksg2 Kraskov–Stögbauer–Grassberger estimators 1 and 2 (--k, --metric); standardised inputs.
-        kl-entropy  Kozachenko–Leonenko entropy H(X) of the first array (the second is ignored).
-        wkl       weighted Kozachenko–Leonenko I = H(X) + H(Y) − H(X,Y) (Berrett et al. 2019).
-        lossy     compress X and Y by PCA to --latent dims, then KSG (Butakov et al. 2024).
+        gaussian: MI of the Gaussian fitted to the sample covariance (exact for Gaussian data, blind to nonlinear dependence); --bias-correction removes its finite-N bias.
+        binning: X binned (--convention, --bins, --binsize), Y's rows taken as discrete symbols.
+        adaptive-binning: X binned at equal-mass edges (--bins, --mode); Y discrete.
+        kde: KDE bound on I(X;Y) for X + N(0, σ²I) (--sigma2, --bound); Y discrete classes.
+        adaptive-kde: as kde with σ² = c·max|X| (--sigma2 is c).
+        cs: Cauchy–Schwarz quadratic MI, Gaussian kernels (--sigma-x, --sigma-y, --width-rule).
+        renyi: matrix-based Rényi α-entropy MI (--alpha, --approx, --sigma-x, --sigma-y, --width-rule).
+        ksg, ksg2: Kraskov–Stögbauer–Grassberger estimators 1 and 2 (--k, --metric); standardised inputs.
+        kl-entropy: Kozachenko–Leonenko entropy H(X) of the first array (the second is ignored).
+        wkl: weighted Kozachenko–Leonenko I = H(X) + H(Y) − H(X,Y) (Berrett et al. 2019).
+        lossy: compress X and Y by PCA to --latent dims, then KSG (Butakov et al. 2024).
 
       Example:
         ibplane estimate --estimator gaussian /tmp/g5/x.npy /tmp/g5/y.npy --json

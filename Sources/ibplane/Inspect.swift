@@ -6,13 +6,9 @@ struct Inspect: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Check a recording (activations.bin) and summarise what it holds.",
     discussion: """
-      Prints the layers and widths, the number of samples N, the input and label kinds, the \
-      storage type, the snapshot count and epoch range, the file size, the CRC-32 status of \
-      every snapshot record and the NaN/Inf counts of every layer. Reads the whole file once.
+      Prints the layers and widths, the number of samples N, the input and label kinds, the storage type, the snapshot count and epoch range, the file size, the CRC-32 status of every snapshot record and the NaN/Inf counts of every layer. Reads the whole file once.
 
-      Exit status: 0 the file is valid; 1 it is readable but damaged (a truncated last record, \
-      records with a bad checksum or a corrupt record header, which are skipped); 2 it is not \
-      a valid recording (the error names the byte offset or header field).
+      Exit status: 0 the file is valid; 1 it is readable but damaged (a truncated last record, records with a bad checksum or a corrupt record header, which are skipped); 2 it is not a valid recording (the error names the byte offset or header field).
 
       Example:
         ibplane inspect run/activations.bin --json

@@ -6,11 +6,7 @@ struct Merge: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Join the shard CSVs of one analysis, check them, and render the reports.",
     discussion: """
-      Each input is a directory holding plane-shard-i-of-n.csv files (with the plane-shard-i-of-n.json
-      manifests written when each shard finished), or such a CSV file. In a directory holding shard
-      files, an existing plane.csv (an earlier merge) is ignored. The merge fails, naming the file,
-      when a shard is missing or unfinished, when a job appears twice, or when the shards belong
-      to different analyses. Writes DIR/plane.csv, DIR/plane.json and the SVG/HTML reports.
+      Each input is a directory holding plane-shard-i-of-n.csv files (with the plane-shard-i-of-n.json manifests written when each shard finished), or such a CSV file. In a directory holding shard files, an existing plane.csv (an earlier merge) is ignored. The merge fails, naming the file, when a shard is missing or unfinished, when a job appears twice, or when the shards belong to different analyses. Writes DIR/plane.csv, DIR/plane.json and the SVG/HTML reports.
 
       Example (Slurm job array of 8):
         sbatch --array=1-8 --wrap 'ibplane analyze rec --shard $SLURM_ARRAY_TASK_ID/8 --out shards'

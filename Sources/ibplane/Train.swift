@@ -12,14 +12,9 @@ struct Train: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Train the bundled fully-connected network and record its layers at scheduled epochs.",
     discussion: """
-      The defaults reproduce Shwartz-Ziv & Tishby's 12-bit experiment (IDNNs code): network
-      12-10-7-5-4-3-2, tanh, softmax cross-entropy, truncated-normal initialisation with std
-      1/sqrt(fan_in), Adam with learning rate 0.0004, batch 256, 8,000 epochs, first 80 % of
-      the patterns (file order) for training, and snapshots of every layer on all 4,096
-      patterns at 274 log-spaced epochs.
+      The defaults reproduce Shwartz-Ziv & Tishby's 12-bit experiment (IDNNs code): network 12-10-7-5-4-3-2, tanh, softmax cross-entropy, truncated-normal initialisation with std 1/sqrt(fan_in), Adam with learning rate 0.0004, batch 256, 8,000 epochs, first 80 % of the patterns (file order) for training, and snapshots of every layer on all 4,096 patterns at 274 log-spaced epochs.
 
-      Loss values are in nats (cross-entropy) or squared units (mse). Progress goes to stderr
-      (a live bar on a terminal, plain lines otherwise); the summary goes to stdout.
+      Loss values are in nats (cross-entropy) or squared units (mse). Progress goes to stderr (a live bar on a terminal, plain lines otherwise); the summary goes to stdout.
 
       Examples:
         ibplane train --record run.bin

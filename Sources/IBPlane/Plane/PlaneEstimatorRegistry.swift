@@ -102,6 +102,13 @@ public enum PlaneEstimatorRegistry {
 
   public static var names: [String] { entries.map(\.name) }
 
+  /// What `ibplane analyze` runs when no estimator is named: every family, each in a
+  /// configuration that costs O(N²) or less per job (Rényi at α = 2 through the tiled engine
+  /// rather than an O(N³) eigen-decomposition per snapshot and layer).
+  public static let defaultSpecifications: [String] = [
+    "binning", "adaptive-binning", "kde", "adaptive-kde", "cs", "renyi:alpha=2", "lossy", "gaussian",
+  ]
+
   /// Builds the estimator a specification names.
   public static func make(_ specification: String) throws -> InformationPlaneEstimator {
     let (name, parameters) = try parse(specification)

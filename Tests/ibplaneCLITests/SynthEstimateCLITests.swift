@@ -3,56 +3,6 @@ import IBPlane
 import Testing
 
 /// End-to-end tests of `ibplane synth` and `ibplane estimate` through the built binary.
-///
-/// The binary is looked up next to the running test bundle (`.build/<config>/`), then in the
-/// package's `.build/debug` and `.build/release`; `swift test` builds it with the tests.
-enum CLI {
-  static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
-
-  static var binary: URL? {
-    let productsDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    let candidates = [
-      productsDir.appendingPathComponent("ibplane"),
-      packageRoot.appendingPathComponent(".build/debug/ibplane"),
-      packageRoot.appendingPathComponent(".build/release/ibplane"),
-    ]
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-  }
-
-  struct Result {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-  }
-
-  static func run(_ arguments: [String]) throws -> Result {
-    let binary = try #require(binary, "the ibplane binary was not found; run `swift build` first")
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-  }
-
-  static func scratch() throws -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ibplane-cli-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir
-  }
-
-  static func json(_ s: String) throws -> [String: Any] {
-    try #require(try JSONSerialization.jsonObject(with: Data(s.utf8)) as? [String: Any])
-  }
-}
-
 @Suite struct SynthEstimateCLITests {
   @Test func synthWritesSamplesAndTruth() throws {
     let dir = try CLI.scratch()

@@ -4,33 +4,14 @@ import Testing
 /// End-to-end runs of the built `ibplane train` (the executable sits next to the test bundle).
 @Suite("ibplane train")
 struct TrainCommandTests {
-  static let binary: URL = {
-    var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-    while url.pathComponents.count > 1, !FileManager.default.fileExists(atPath: url.appendingPathComponent("ibplane").path) {
-      url.deleteLastPathComponent()
-    }
-    return url.appendingPathComponent("ibplane")
-  }()
-
   static let dataDirectory: String = {
     var url = URL(fileURLWithPath: #filePath)
     for _ in 0..<3 { url.deleteLastPathComponent() }
     return url.appendingPathComponent("notebooks-data").path
   }()
 
-  static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = ["train", "--data-dir", dataDirectory] + arguments
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+  static func run(_ arguments: [String]) throws -> CLI.Result {
+    try CLI.run(["train", "--data-dir", dataDirectory] + arguments)
   }
 
   @Test func shortRunPrintsSummaryAndPlainProgress() throws {

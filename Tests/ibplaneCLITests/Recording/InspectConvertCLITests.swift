@@ -24,13 +24,13 @@ struct InspectConvertCLITests {
     defer { dir.remove() }
     let url = dir.file("ok.bin")
     try makeRecording(url, nanAt: 1)
-    let text = try RecordingCLI.run(["inspect", url.path])
+    let text = try CLI.run(["inspect", url.path])
     #expect(text.status == 0, "\(text.stderr)")
     #expect(text.stdout.contains("samples (N): 8"))
     #expect(text.stdout.contains("layers: h1 (4), h2 (2)"))
     #expect(text.stdout.contains("snapshots: 3, epochs 0…4, checksums: 3 ok, 0 damaged"))
     #expect(text.stdout.contains("layer 'h2': 1 NaN/Inf"))
-    let json = try RecordingCLI.run(["inspect", url.path, "--json"])
+    let json = try CLI.run(["inspect", url.path, "--json"])
     #expect(json.status == 0)
     let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
     #expect(object["snapshot_count"] as? Int == 3)
@@ -50,24 +50,24 @@ struct InspectConvertCLITests {
     let offsets = r.snapshots.compactMap(\.offset)
     #expect(offsets.count == 3)
     try bytes.prefix(bytes.count - 5).write(to: dir.file("tail.bin"))
-    let tail = try RecordingCLI.run(["inspect", dir.file("tail.bin").path])
+    let tail = try CLI.run(["inspect", dir.file("tail.bin").path])
     #expect(tail.status == 1)
     #expect(tail.stdout.contains("snapshot 2 at offset \(offsets[2]) is incomplete"))
     var flipped = bytes
     flipped[offsets[1] + 40] ^= 1
     try flipped.write(to: dir.file("crc.bin"))
-    let crc = try RecordingCLI.run(["inspect", dir.file("crc.bin").path, "--json"])
+    let crc = try CLI.run(["inspect", dir.file("crc.bin").path, "--json"])
     #expect(crc.status == 1)
     #expect(crc.stdout.contains("\"damaged_snapshot_count\" : 1"))
     var marker = bytes
     marker[offsets[2]] = 0
     try marker.write(to: dir.file("marker.bin"))
-    #expect(try RecordingCLI.run(["inspect", dir.file("marker.bin").path]).status == 1)
+    #expect(try CLI.run(["inspect", dir.file("marker.bin").path]).status == 1)
     try bytes.prefix(30).write(to: dir.file("header.bin"))
-    let bad = try RecordingCLI.run(["inspect", dir.file("header.bin").path])
+    let bad = try CLI.run(["inspect", dir.file("header.bin").path])
     #expect(bad.status == 2)
     #expect(bad.stderr.contains("header.bin: offset 16"))
-    #expect(try RecordingCLI.run(["inspect", dir.file("missing.bin").path]).status == 2)
+    #expect(try CLI.run(["inspect", dir.file("missing.bin").path]).status == 2)
   }
 
   @Test("convert: re-encodes a recording to float16 and refuses to overwrite")
@@ -77,15 +77,15 @@ struct InspectConvertCLITests {
     let url = dir.file("in.bin")
     try makeRecording(url)
     let out = dir.file("out.bin")
-    let c = try RecordingCLI.run(["convert", url.path, out.path, "--storage", "float16"])
+    let c = try CLI.run(["convert", url.path, out.path, "--storage", "float16"])
     #expect(c.status == 0, "\(c.stderr)")
     let a = try Recording(contentsOf: url)
     let b = try Recording(contentsOf: out)
     #expect(b.storage == .float16 && b.snapshots.count == 3)
     // Integers up to 2048 are exact in float16.
     for s in 0..<3 { for l in 0..<2 { #expect(try a.layer(l, snapshot: s) == b.layer(l, snapshot: s)) } }
-    #expect(try RecordingCLI.run(["convert", url.path, out.path]).status == 2)
-    #expect(try RecordingCLI.run(["convert", url.path, out.path, "--storage", "float64"]).status == 2)
+    #expect(try CLI.run(["convert", url.path, out.path]).status == 2)
+    #expect(try CLI.run(["convert", url.path, out.path, "--storage", "float64"]).status == 2)
   }
 }
 
@@ -96,18 +96,18 @@ struct RecordingPipelineCLITests {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     let bin = dir.file("run.bin")
-    let train = try RecordingCLI.run(["train", "--dataset", "gaussian-mixture", "--epochs", "6", "--record", bin.path, "--quiet"])
+    let train = try CLI.run(["train", "--dataset", "gaussian-mixture", "--epochs", "6", "--record", bin.path, "--quiet"])
     #expect(train.status == 0, "\(train.stderr)")
     let r = try Recording(contentsOf: bin)
     #expect(r.layers.map(\.name).last == "output" && r.snapshots.count >= 2 && r.inputWidth > 0)
-    #expect(try RecordingCLI.run(["inspect", bin.path]).status == 0)
+    #expect(try CLI.run(["inspect", bin.path]).status == 0)
     let out = dir.file("plane")
-    let analyze = try RecordingCLI.run(["analyze", bin.path, "--estimator", "binning", "--out", out.path])
+    let analyze = try CLI.run(["analyze", bin.path, "--estimator", "binning", "--out", out.path])
     #expect(analyze.status == 0, "\(analyze.stderr)")
     let csv = try String(contentsOf: out.appendingPathComponent("plane.csv"), encoding: .utf8)
     #expect(csv.split(separator: "\n").count == 1 + r.snapshots.count * r.layers.count)
     // Refusing to record over an existing file happens before any training.
-    let again = try RecordingCLI.run(["train", "--dataset", "gaussian-mixture", "--epochs", "6", "--record", bin.path, "--quiet"])
+    let again = try CLI.run(["train", "--dataset", "gaussian-mixture", "--epochs", "6", "--record", bin.path, "--quiet"])
     #expect(again.status == 2 && again.stderr.contains("exists"))
   }
 }

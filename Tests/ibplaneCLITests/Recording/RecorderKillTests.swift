@@ -20,7 +20,7 @@ struct RecorderKillTests {
       let p = Process()
       p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
       p.arguments = [
-        "python3", RecordingCLI.root.appendingPathComponent("python/ibplane_recorder.py").path, url.path, "--seed", "\(trial)",
+        "python3", CLI.root.appendingPathComponent("python/ibplane_recorder.py").path, url.path, "--seed", "\(trial)",
         "--storage", trial % 2 == 0 ? "float32" : "float16",
       ]
       let out = Pipe()
@@ -43,7 +43,7 @@ struct RecorderKillTests {
       if r.hasTruncatedTail { truncatedTails += 1 }
       let last = try #require(r.snapshots.indices.last)
       for l in r.layers.indices { _ = try r.layer(l, snapshot: last) }
-      let inspect = try RecordingCLI.run(["inspect", url.path])
+      let inspect = try CLI.run(["inspect", url.path])
       #expect([0, 1].contains(inspect.status), "trial \(trial): inspect exit \(inspect.status): \(inspect.stderr)")
       #expect(inspect.status == (r.hasTruncatedTail ? 1 : 0))
       try FileManager.default.removeItem(at: url)

@@ -1,9 +1,10 @@
 import Foundation
 
-/// Runs the built `ibplane` binary (it sits next to the test bundle in the build folder).
-enum RecordingCLI {
+/// Runs the built `ibplane` binary (next to the test bundle, else `.build/debug` or `.build/release`)
+/// for every CLI test, reading stdout and stderr concurrently so neither pipe can block the child.
+enum CLI {
   static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 
   static var binary: URL {
     let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ibplane")
@@ -23,6 +24,21 @@ enum RecordingCLI {
 
   static func run(_ arguments: [String]) throws -> Result {
     try runProcess(binary, arguments)
+  }
+
+  /// A fresh temporary directory.
+  static func scratch() throws -> URL {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ibplane-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir
+  }
+
+  /// The JSON object printed on stdout.
+  static func json(_ s: String) throws -> [String: Any] {
+    guard let object = try JSONSerialization.jsonObject(with: Data(s.utf8)) as? [String: Any] else {
+      throw CocoaError(.propertyListReadCorrupt)
+    }
+    return object
   }
 
   static func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> Result {

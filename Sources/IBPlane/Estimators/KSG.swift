@@ -45,11 +45,14 @@
 ///   `gao2017`. Gao et al. count "≤ ρ_i" and use log instead of ψ for every sample; keeping
 ///   KSG's strict counts and ψ for ρ_i > 0 keeps the continuous estimate (and the
 ///   scikit-learn equality) unchanged.
-///   KSG 2 has no mixture form of its own: for a tied sample the k neighbours coincide with
-///   z_i, its box has no sides, and the −1/k correction (which comes from the box's x- and
-///   y-sides being set by different neighbours) has no meaning. Tied samples therefore take
-///   the KSG 1 atom term above in both variants — a documented fallback, so KSG 1 and 2 agree
-///   on purely discrete data — and untied samples keep KSG 2's term.
+///   KSG 2 has no mixture form and refuses tied data with `EstimatorError.degenerate`. Its
+///   −1/k term comes from the two sides ε_x, ε_y of the k-neighbour box each being set by a
+///   neighbour; when all k joint neighbours share x_i or y_i exactly (ε_x(i) = 0 or
+///   ε_y(i) = 0: an atom in a marginal, which includes every ρ_i = 0), that side is 0 whatever
+///   k is and the correction is wrong even for samples with ρ_i > 0. Measured on the mixture
+///   "T = Y with probability ½, else N(2Y − 1, 1)" (true 0.515 nats, N = 5,000): KSG 1 with the
+///   tie rule 0.512, KSG 2 0.332 — half the samples shifted by ≈ −1/k. Refusing (rather than
+///   silently mixing KSG 1 and KSG 2 terms) keeps `ksg2` rows comparable across snapshots.
 ///   The optional seeded `jitterScale` (scikit-learn adds 1e-10 noise unconditionally; here off
 ///   by default and recorded when on) breaks all ties instead, so no sample is tied.
 /// - Whitening (`preprocessing: .whiten`) goes through GEMM, whose rounding may differ between
@@ -116,10 +119,7 @@ public struct KSGEstimator: MutualInformationEstimator {
     let neighbours = engine._kNearestReduced(jointSet, k: k)
     let psi = try _digammaTable(upTo: n + 1)
 
-    // Exact ties (Gao et al. 2017): a sample whose k-th joint neighbour is at distance 0 sits
-    // on an atom; it gets k̃_i = its joint duplicates and marginal counts of exact duplicates.
-    let ties = _KSGTies(x: x, y: y, kthDistances: (0..<n).map { neighbours.kthDistance($0) }, k: k)
-
+    var ties = 0
     var nx: [Int]
     var ny: [Int]
     let value: Double
@@ -128,10 +128,14 @@ public struct KSGEstimator: MutualInformationEstimator {
       let eps = (0..<n).map { neighbours.kthDistance($0) }
       nx = engine._countReduced(xSet, reducedRadii: eps, inclusive: false)
       ny = engine._countReduced(ySet, reducedRadii: eps, inclusive: false)
+      // Exact ties (Gao et al. 2017): a sample whose k-th joint neighbour is at distance 0 sits
+      // on an atom; it gets k̃_i = its joint duplicates and marginal counts of exact duplicates.
+      let tied = _KSGTies(x: x, y: y, kthDistances: eps, k: k)
+      ties = tied.count
       var sum = 0.0
       var atoms = 0.0
       for i in 0..<n {
-        if let t = ties.tied[i] {
+        if let t = tied.tied[i] {
           nx[i] = t.nx
           ny[i] = t.ny
           atoms += psi[t.k] - psi[k]
@@ -139,7 +143,7 @@ public struct KSGEstimator: MutualInformationEstimator {
         sum += psi[nx[i] + 1] + psi[ny[i] + 1]
       }
       var v = psi[k] + psi[n] - sum / Double(n)
-      if ties.count > 0 { v += atoms / Double(n) }
+      if ties > 0 { v += atoms / Double(n) }
       value = v
     case .two:
       var ex = [Double](repeating: 0, count: n)
@@ -157,24 +161,18 @@ public struct KSGEstimator: MutualInformationEstimator {
       }
       nx = engine._countReduced(xSet, reducedRadii: ex, inclusive: true)
       ny = engine._countReduced(ySet, reducedRadii: ey, inclusive: true)
-      if ties.count == 0 {
-        var sum = 0.0
-        for i in 0..<n { sum += psi[nx[i]] + psi[ny[i]] }
-        value = psi[k] - 1 / Double(k) + psi[n] - sum / Double(n)
-      } else {
-        // Tied samples take the atom term of KSG 1 (see the type's notes); the others keep KSG 2's.
-        var sum = 0.0
-        for i in 0..<n {
-          if let t = ties.tied[i] {
-            nx[i] = t.nx
-            ny[i] = t.ny
-            sum += psi[t.k] - psi[t.nx + 1] - psi[t.ny + 1]
-          } else {
-            sum += psi[k] - 1 / Double(k) - psi[nx[i]] - psi[ny[i]]
-          }
-        }
-        value = psi[n] + sum / Double(n)
+      // An exact tie in a marginal (all k joint neighbours share x_i or y_i) leaves one side of
+      // KSG 2's box undetermined; the estimator is undefined there (see the type's notes).
+      let degenerate = (0..<n).filter { ex[$0] == 0 || ey[$0] == 0 }.count
+      guard degenerate == 0 else {
+        throw EstimatorError.degenerate(
+          "KSG 2 is undefined with exact ties: \(degenerate) of \(n) samples have all k = \(k) joint neighbours "
+            + "equal to them in X or in Y (a discrete, saturated or dead variable), so its −1/k box correction does not apply; "
+            + "use ksg (KSG 1 with the Gao et al. 2017 tie rule) or --jitter")
       }
+      var sum = 0.0
+      for i in 0..<n { sum += psi[nx[i]] + psi[ny[i]] }
+      value = psi[k] - 1 / Double(k) + psi[n] - sum / Double(n)
     }
     var parameters: [String: String] = [
       "k": "\(k)", "metric": metric.rawValue, "preprocessing": preprocessing.rawValue,
@@ -182,13 +180,13 @@ public struct KSGEstimator: MutualInformationEstimator {
       "variant": "\(variant.rawValue)",
     ]
     parameters["jitter"] = jitterScale.map { "\($0) (seed \(seed))" } ?? "off"
-    parameters["ties"] = "gao2017"
+    parameters["ties"] = variant == .one ? "gao2017" : "refused"
     return Estimate(
       nats: value, parameters: parameters,
       diagnostics: [
         "n": Double(n), "k": Double(k),
         "mean_nx": Double(nx.reduce(0, +)) / Double(n), "mean_ny": Double(ny.reduce(0, +)) / Double(n),
-        "negative": value < 0 ? 1 : 0, "tied_samples": Double(ties.count),
+        "negative": value < 0 ? 1 : 0, "tied_samples": Double(ties),
       ])
   }
 }

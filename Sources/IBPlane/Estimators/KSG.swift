@@ -168,7 +168,7 @@ public struct KSGEstimator: MutualInformationEstimator {
         throw EstimatorError.degenerate(
           "KSG 2 is undefined with exact ties: \(degenerate) of \(n) samples have all k = \(k) joint neighbours "
             + "equal to them in X or in Y (a discrete, saturated or dead variable), so its −1/k box correction does not apply; "
-            + "use ksg (KSG 1 with the Gao et al. 2017 tie rule) or --jitter")
+            + "use ksg (KSG 1 with the Gao et al. 2017 tie rule), or break the ties with KSGEstimator(jitterScale:)")
       }
       var sum = 0.0
       for i in 0..<n { sum += psi[nx[i]] + psi[ny[i]] }

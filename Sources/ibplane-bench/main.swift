@@ -231,6 +231,7 @@ let onDemand: [(String, () throws -> Void)] = [
   ("ksg-profile", benchKSGProfile),
   ("lossy-images", benchLossyImages),
   ("ksg-100k", { try benchKSG(sizes: [10_000, 100_000]) }),
+  ("ksg-ties", benchKSGTies),
 ]
 
 let benchArguments = Array(CommandLine.arguments.dropFirst())

@@ -74,4 +74,25 @@ import Testing
       #expect(r.stdout.isEmpty)
     }
   }
+
+  /// Discrete data (binary symmetric channel, p = 0.1, I = log 2 − h(0.1) = 0.3681 nats): `ksg`
+  /// applies the exact-tie rule (every sample tied; plug-in sd ≈ 0.01 nats at N = 2,000, so
+  /// tolerance 0.04) and `ksg2` refuses with exit 2 and the reason.
+  @Test func exactTiesThroughTheCLI() throws {
+    let dir = try CLI.scratch()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    #expect(try CLI.run(["synth", "--task", "bsc-0.1", "--n", "2000", "--seed", "3", "--out", dir.path]).status == 0)
+    let x = dir.appendingPathComponent("x.npy").path
+    let y = dir.appendingPathComponent("y.npy").path
+    let r = try CLI.run(["estimate", "--estimator", "ksg", x, y, "--unit", "nats", "--json"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let j = try CLI.json(r.stdout)
+    let mi = try #require(j["mi"] as? Double, "\(r.stdout)")
+    #expect(abs(mi - (log(2) + 0.1 * log(0.1) + 0.9 * log(0.9))) < 0.04, "\(mi)")
+    let diagnostics = try #require(j["diagnostics"] as? [String: Any], "\(r.stdout)")
+    #expect(diagnostics["tied_samples"] as? Double == 2000, "\(diagnostics)")
+    let r2 = try CLI.run(["estimate", "--estimator", "ksg2", x, y])
+    #expect(r2.status == 2, "exit \(r2.status): \(r2.stderr)")
+    #expect(r2.stderr.contains("KSG 2 is undefined with exact ties"), "\(r2.stderr)")
+  }
 }

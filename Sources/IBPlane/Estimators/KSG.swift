@@ -29,9 +29,35 @@
 /// - The raw value can be negative (small-sample noise around 0): it is reported as is, with
 ///   `diagnostics["negative"] = 1`, never clipped (scikit-learn clips to 0).
 /// - Symmetric: swapping X and Y gives exactly the same number.
-/// - Ties: with discrete-valued or duplicated data, distances tie and counts jump; use the
-///   seeded `jitterScale` (scikit-learn adds 1e-10 noise unconditionally; here it is off by
-///   default and recorded when on).
+/// - Exact ties (discrete or mixed data: saturated units, dead ReLUs, discrete inputs). A
+///   sample whose k-th joint neighbour is at distance ρ_i = 0 is treated by the rule of Gao,
+///   Kannan, Oh & Viswanath, "Estimating mutual information for discrete-continuous
+///   mixtures", NeurIPS 2017: k is replaced by k̃_i = #{j ≠ i : z_j = z_i} (its exact joint
+///   duplicates, ≥ k) and the marginal counts become n_x(i) = #{j ≠ i : x_j = x_i} — every
+///   other row equal to x_i, i.e. the k̃_i joint duplicates plus the rows that agree in X but
+///   not in Y ("≤ 0" instead of "< 0", which would give 0) — and n_y likewise. Its term is
+///   ψ(k̃_i) + ψ(N) − ψ(n_x(i) + 1) − ψ(n_y(i) + 1), the plug-in log p(x,y)/(p(x)p(y)) at the
+///   atom. Samples with ρ_i > 0 are unchanged, so on continuous data the estimate is bit for
+///   bit KSG's. On purely discrete data the estimator is the plug-in MI up to O(1/count)
+///   (T = Y balanced binary: ψ(N/2 − 1) + ψ(N) − 2ψ(N/2) = log 2 − O(1/N)). Duplicates are
+///   found by hashing rows after preprocessing (`_ExactDuplicates`, O(N d)), only when some
+///   ρ_i = 0. `diagnostics["tied_samples"]` counts the tied samples; `parameters["ties"]` is
+///   `gao2017`. Gao et al. count "≤ ρ_i" and use log instead of ψ for every sample; keeping
+///   KSG's strict counts and ψ for ρ_i > 0 keeps the continuous estimate (and the
+///   scikit-learn equality) unchanged.
+///   KSG 2 has no mixture form and refuses tied data with `EstimatorError.degenerate`. Its
+///   −1/k term comes from the two sides ε_x, ε_y of the k-neighbour box each being set by a
+///   neighbour; when all k joint neighbours share x_i or y_i exactly (ε_x(i) = 0 or
+///   ε_y(i) = 0: an atom in a marginal, which includes every ρ_i = 0), that side is 0 whatever
+///   k is and the correction is wrong even for samples with ρ_i > 0. Measured on the mixture
+///   "T = Y with probability ½, else N(2Y − 1, 1)" (true 0.515 nats, N = 5,000): KSG 1 with the
+///   tie rule 0.512, KSG 2 0.332 — half the samples shifted by ≈ −1/k. Refusing (rather than
+///   silently mixing KSG 1 and KSG 2 terms) keeps `ksg2` rows comparable across snapshots.
+///   The optional seeded `jitterScale` (scikit-learn adds 1e-10 noise unconditionally; here off
+///   by default and recorded when on) breaks all ties instead, so no sample is tied.
+/// - Whitening (`preprocessing: .whiten`) goes through GEMM, whose rounding may differ between
+///   equal rows; exact duplicates can then become 1e-16-close distinct rows and count as
+///   continuous. `.standardize` and `.none` map equal rows to equal rows.
 /// - Complexity: O(N log N) per query set for low total dimension (k-d tree), O(N² d) in high
 ///   dimension (brute force); see `NearestNeighbors`.
 public struct KSGEstimator: MutualInformationEstimator {
@@ -93,17 +119,32 @@ public struct KSGEstimator: MutualInformationEstimator {
     let neighbours = engine._kNearestReduced(jointSet, k: k)
     let psi = try _digammaTable(upTo: n + 1)
 
-    let nx: [Int]
-    let ny: [Int]
+    var ties = 0
+    var nx: [Int]
+    var ny: [Int]
     let value: Double
     switch variant {
     case .one:
       let eps = (0..<n).map { neighbours.kthDistance($0) }
       nx = engine._countReduced(xSet, reducedRadii: eps, inclusive: false)
       ny = engine._countReduced(ySet, reducedRadii: eps, inclusive: false)
+      // Exact ties (Gao et al. 2017): a sample whose k-th joint neighbour is at distance 0 sits
+      // on an atom; it gets k̃_i = its joint duplicates and marginal counts of exact duplicates.
+      let tied = _KSGTies(x: x, y: y, kthDistances: eps, k: k)
+      ties = tied.count
       var sum = 0.0
-      for i in 0..<n { sum += psi[nx[i] + 1] + psi[ny[i] + 1] }
-      value = psi[k] + psi[n] - sum / Double(n)
+      var atoms = 0.0
+      for i in 0..<n {
+        if let t = tied.tied[i] {
+          nx[i] = t.nx
+          ny[i] = t.ny
+          atoms += psi[t.k] - psi[k]
+        }
+        sum += psi[nx[i] + 1] + psi[ny[i] + 1]
+      }
+      var v = psi[k] + psi[n] - sum / Double(n)
+      if ties > 0 { v += atoms / Double(n) }
+      value = v
     case .two:
       var ex = [Double](repeating: 0, count: n)
       var ey = [Double](repeating: 0, count: n)
@@ -120,6 +161,15 @@ public struct KSGEstimator: MutualInformationEstimator {
       }
       nx = engine._countReduced(xSet, reducedRadii: ex, inclusive: true)
       ny = engine._countReduced(ySet, reducedRadii: ey, inclusive: true)
+      // An exact tie in a marginal (all k joint neighbours share x_i or y_i) leaves one side of
+      // KSG 2's box undetermined; the estimator is undefined there (see the type's notes).
+      let degenerate = (0..<n).filter { ex[$0] == 0 || ey[$0] == 0 }.count
+      guard degenerate == 0 else {
+        throw EstimatorError.degenerate(
+          "KSG 2 is undefined with exact ties: \(degenerate) of \(n) samples have all k = \(k) joint neighbours "
+            + "equal to them in X or in Y (a discrete, saturated or dead variable), so its −1/k box correction does not apply; "
+            + "use ksg (KSG 1 with the Gao et al. 2017 tie rule), or break the ties with KSGEstimator(jitterScale:)")
+      }
       var sum = 0.0
       for i in 0..<n { sum += psi[nx[i]] + psi[ny[i]] }
       value = psi[k] - 1 / Double(k) + psi[n] - sum / Double(n)
@@ -130,12 +180,47 @@ public struct KSGEstimator: MutualInformationEstimator {
       "variant": "\(variant.rawValue)",
     ]
     parameters["jitter"] = jitterScale.map { "\($0) (seed \(seed))" } ?? "off"
+    parameters["ties"] = variant == .one ? "gao2017" : "refused"
     return Estimate(
       nats: value, parameters: parameters,
       diagnostics: [
         "n": Double(n), "k": Double(k),
         "mean_nx": Double(nx.reduce(0, +)) / Double(n), "mean_ny": Double(ny.reduce(0, +)) / Double(n),
-        "negative": value < 0 ? 1 : 0,
+        "negative": value < 0 ? 1 : 0, "tied_samples": Double(ties),
       ])
+  }
+}
+
+/// The samples of a KSG estimate whose k-th joint neighbour is at distance 0, with their
+/// Gao et al. (2017) counts: k̃ = #{j ≠ i : x_j = x_i and y_j = y_i},
+/// n_x = #{j ≠ i : x_j = x_i} (the k̃ joint duplicates plus the rows equal in X only), n_y likewise.
+struct _KSGTies {
+  struct Counts { var k: Int; var nx: Int; var ny: Int }
+  /// `tied[i]` is non-nil exactly for the tied samples.
+  let tied: [Counts?]
+  let count: Int
+
+  /// - Parameters:
+  ///   - kthDistances: reduced k-th joint-neighbour distances (0 iff 0 in any form).
+  init(x: Matrix<Double>, y: Matrix<Double>, kthDistances: [Double], k: Int) {
+    let n = kthDistances.count
+    guard kthDistances.contains(0) else {
+      tied = [Counts?](repeating: nil, count: n)
+      count = 0
+      return
+    }
+    let dx = _ExactDuplicates(x)
+    let dy = _ExactDuplicates(y)
+    let joint = _ExactDuplicates.multiplicities(of: (0..<n).map { _PairKey(a: dx.representative[$0], b: dy.representative[$0]) })
+    var out = [Counts?](repeating: nil, count: n)
+    var c = 0
+    // ρ_i = 0 with fewer than k exact duplicates happens only when a Euclidean squared
+    // distance underflows to 0; such a sample keeps the continuous rule.
+    for i in 0..<n where kthDistances[i] == 0 && joint[i] - 1 >= k {
+      out[i] = Counts(k: joint[i] - 1, nx: dx.multiplicity[i] - 1, ny: dy.multiplicity[i] - 1)
+      c += 1
+    }
+    tied = out
+    count = c
   }
 }

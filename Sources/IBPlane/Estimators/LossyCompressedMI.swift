@@ -20,6 +20,14 @@
 /// Every estimate records the compressor, m, the explained-variance ratios, the noise and
 /// the backend with its k.
 ///
+/// Exact duplicates (saturated tanh/softmax units, dead ReLUs) make atoms in T. The KSG backend
+/// and Ross's form handle them by the tie rule of Gao et al. (2017) (see `KSGEstimator`,
+/// `DiscreteContinuousMI`; `diagnostics["tied_samples"]`), so Î(T;Y) of a saturated layer is
+/// the plug-in value and stays within O(1/N) of H(Y) instead of exceeding it. The PCA
+/// projection (GEMM) kept equal rows equal on the tested layers (`KNNTiesTests`). The
+/// entropy-based forms (weighted KL, `labelForm: .entropyDifference`) have no tie rule: the
+/// differential entropy of an atom is −∞, and they refuse rows with k exact duplicates.
+///
 /// References: I. Butakov, A. Tolmachev, S. Malanchuk, A. Neopryatnaya, A. Frolov,
 /// K. Andreev, "Information bottleneck analysis of deep neural networks via lossy
 /// compression", ICLR 2024; Z. Goldfeld et al. (2019).

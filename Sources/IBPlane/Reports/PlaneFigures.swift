@@ -128,7 +128,9 @@ public enum PlaneFigures {
     for (k, t) in scale.ticks.enumerated() {
       let ty = y + height - scale.fraction(t) * height
       svg.line(x + 14, ty, x + 18, ty, stroke: "#444")
-      if lastY - ty >= size + 3 {
+      // A full line of clearance: log-epoch ticks 0 and 1 sit only ~8% of the bar apart, and
+      // at the old size + 3 their labels touched.
+      if lastY - ty >= size + 6 {
         svg.text(scale.tickLabels[k], x: x + 21, y: ty + size * 0.35, size: size)
         lastY = ty
       }
@@ -155,8 +157,14 @@ public enum PlaneFigures {
   }
 
   static func estimatorLabel(_ e: PlaneManifest.EstimatorSpec) -> String {
-    let p = e.params.split(separator: ";").filter { !$0.hasPrefix("bootstrap=") && !$0.hasPrefix("level=") && !$0.hasPrefix("seed=") }
-    return p.isEmpty ? e.name : "\(e.name) (\(p.joined(separator: ", ")))"
+    let p = estimatorParameters(e)
+    return p.isEmpty ? e.name : "\(e.name) (\(p))"
+  }
+
+  /// The estimator's parameters as `key=value, …` (bootstrap settings and seeds left out).
+  static func estimatorParameters(_ e: PlaneManifest.EstimatorSpec) -> String {
+    e.params.split(separator: ";").filter { !$0.hasPrefix("bootstrap=") && !$0.hasPrefix("level=") && !$0.hasPrefix("seed=") }
+      .joined(separator: ", ")
   }
 
   // MARK: - Figures
@@ -167,14 +175,18 @@ public enum PlaneFigures {
     let mine = s.layers.flatMap(\.rows)
     let epochs = PlotScale.epochs(mine.map { Double($0.epoch) })
     var svg = SVGDocument(width: 800, height: 560)
-    let title = "Information plane — \(manifest.recording) — \(estimatorLabel(estimator))"
+    // The estimator's name stays in the title and its parameters get their own line, so long
+    // parameter lists (cs, renyi) never push the name out of the title.
+    let title = "Information plane — \(manifest.recording) — \(estimator.name)"
     svg.text(fitted(title, width: 770, size: 16), x: 20, y: 28, size: 16, weight: "bold")
+    let parameters = estimatorParameters(estimator)
+    svg.text(fitted(parameters.isEmpty ? "no parameters" : parameters, width: 770, size: 12), x: 20, y: 48, size: 12, fill: "#555")
     var sub = "n = \(mine.first?.n ?? manifest.sampleCount) samples; \(Set(mine.map(\.step)).count) snapshots"
     if let note = intervalNote(mine) { sub += "; " + note }
-    svg.text(fitted(sub, width: 770, size: 12), x: 20, y: 48, size: 12, fill: "#555")
-    drawPlane(&svg, s, Frame(x: 86, y: 72, w: 500, h: 410), epochs: epochs, unit: unitLabel(mine), size: 12, marker: 4.2)
-    drawColourBar(&svg, epochs, x: 630, y: 92, height: 190, size: 12)
-    drawLegend(&svg, s.layers.map { ($0.name, $0.width) }, x: 630, y: 320, size: 12, title: "layer (width)")
+    svg.text(fitted(sub, width: 770, size: 12), x: 20, y: 64, size: 12, fill: "#555")
+    drawPlane(&svg, s, Frame(x: 86, y: 84, w: 500, h: 398), epochs: epochs, unit: unitLabel(mine), size: 12, marker: 4.2)
+    drawColourBar(&svg, epochs, x: 630, y: 104, height: 190, size: 12)
+    drawLegend(&svg, s.layers.map { ($0.name, $0.width) }, x: 630, y: 332, size: 12, title: "layer (width)")
     return svg.text
   }
 
@@ -198,8 +210,12 @@ public enum PlaneFigures {
       let s = series(rows, e)
       if layers.isEmpty { layers = s.layers.map { ($0.name, $0.width) } }
       let ox = Double(k % columns) * pw, oy = 70 + Double(k / columns) * ph
-      svg.text(fitted(estimatorLabel(e), width: pw - 80, size: 13), x: ox + 72, y: oy + 14, size: 13, weight: "bold")
-      drawPlane(&svg, s, Frame(x: ox + 72, y: oy + 24, w: pw - 92, h: ph - 90), epochs: epochs, unit: unitLabel(rows), size: 10.5, marker: 3.2)
+      svg.text(fitted(e.name, width: pw - 80, size: 13), x: ox + 72, y: oy + 12, size: 13, weight: "bold")
+      let parameters = estimatorParameters(e)
+      if !parameters.isEmpty {
+        svg.text(fitted(parameters, width: pw - 80, size: 9.5), x: ox + 72, y: oy + 25, size: 9.5, fill: "#555")
+      }
+      drawPlane(&svg, s, Frame(x: ox + 72, y: oy + 34, w: pw - 92, h: ph - 100), epochs: epochs, unit: unitLabel(rows), size: 10.5, marker: 3.2)
     }
     let rx = Double(columns) * pw + 16
     drawColourBar(&svg, epochs, x: rx, y: 96, height: 170, size: 11)
@@ -224,9 +240,12 @@ public enum PlaneFigures {
     let panels = shown.isEmpty ? 2 : 3
     var svg = SVGDocument(width: 800, height: 80 + Double(panels) * (panelHeight + 56) + 10)
     svg.text(
-      fitted("Information versus epoch — \(manifest.recording) — \(estimatorLabel(estimator))", width: 770, size: 16),
+      fitted("Information versus epoch — \(manifest.recording) — \(estimator.name)", width: 770, size: 16),
       x: 20, y: 28, size: 16, weight: "bold")
-    svg.text("epoch on a log scale (log₁₀(epoch + 1)); unit: \(unit)", x: 20, y: 48, size: 12, fill: "#555")
+    let parameters = estimatorParameters(estimator)
+    svg.text(
+      fitted((parameters.isEmpty ? "" : parameters + "; ") + "epoch on a log scale (log₁₀(epoch + 1)); unit: \(unit)", width: 770, size: 12),
+      x: 20, y: 48, size: 12, fill: "#555")
     let xTitle = "epoch (log scale)"
     func frame(_ k: Int) -> Frame { Frame(x: 86, y: 72 + Double(k) * (panelHeight + 56), w: 500, h: panelHeight) }
     for (panel, (title, value)) in [("I(X;T)  [\(unit)]", { (r: PlaneRow) in r.inputInformation }),

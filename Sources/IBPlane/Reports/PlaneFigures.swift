@@ -84,6 +84,28 @@ public enum PlaneFigures {
     svg.text(yTitle, x: yx, y: f.y + f.h / 2, size: size + 1, anchor: .middle, rotate: -90)
   }
 
+  /// At most this many markers (and interval bars) per layer trajectory; the trajectory itself
+  /// keeps every snapshot. With the 274 log-spaced snapshots of the 12-bit experiment the
+  /// markers of one layer overlap each other and made each plane ~0.5 MB.
+  static let maximumMarkersPerLayer = 60
+
+  /// Indices of `count` snapshots that carry a marker: every k-th, k = ⌈count / maximum⌉,
+  /// always the first and the last. Snapshots recorded at log-spaced epochs stay log-spaced.
+  static func markedIndices(_ count: Int, maximum: Int = maximumMarkersPerLayer) -> [Int] {
+    guard count > maximum, count > 0 else { return Array(0..<count) }
+    let stride = (count + maximum - 1) / maximum
+    var indices = Array(Swift.stride(from: 0, to: count, by: stride))
+    if indices.last != count - 1 { indices.append(count - 1) }
+    return indices
+  }
+
+  /// "; markers on 1 in k snapshots and the last" when `markedIndices` thins the markers, else "".
+  static func markerNote(_ s: Series) -> String {
+    let count = s.layers.map(\.rows.count).max() ?? 0
+    guard count > maximumMarkersPerLayer else { return "" }
+    return "; markers on 1 in \((count + maximumMarkersPerLayer - 1) / maximumMarkersPerLayer) snapshots and the last"
+  }
+
   /// One information plane inside `f`.
   static func drawPlane(_ svg: inout SVGDocument, _ s: Series, _ f: Frame, epochs: PlotScale, unit: String, size: Double, marker: Double) {
     let all = s.layers.flatMap(\.rows)
@@ -94,7 +116,7 @@ public enum PlaneFigures {
     func px(_ v: Double) -> Double { f.x + x.fraction(v) * f.w }
     func py(_ v: Double) -> Double { f.y + f.h - y.fraction(v) * f.h }
     for l in s.layers {
-      for r in l.rows {
+      for r in markedIndices(l.rows.count).map({ l.rows[$0] }) {
         if let lo = r.inputInformationLower, let hi = r.inputInformationUpper {
           svg.line(px(lo), py(r.labelInformation), px(hi), py(r.labelInformation), stroke: "#8a8a8a", width: 0.7, extra: " stroke-opacity=\"0.6\"")
         }
@@ -109,11 +131,11 @@ public enum PlaneFigures {
         opacity: 0.85, attributes: ["class": "trajectory", "data-layer": l.name])
     }
     for (k, l) in s.layers.enumerated() {
-      for r in l.rows {
+      for r in markedIndices(l.rows.count).map({ l.rows[$0] }) {
         svg.marker(
           shape: k, x: px(r.inputInformation), y: py(r.labelInformation), size: marker,
           fill: ColourMap.viridis(epochs.fraction(Double(r.epoch))), stroke: ColourMap.layer(k),
-          tooltip: "\(l.name), epoch \(r.epoch): I(X;T) = \(r.inputInformation), I(T;Y) = \(r.labelInformation) \(unit)")
+          tooltip: "\(l.name), epoch \(r.epoch): I(X;T) = \(String(format: "%.4g", r.inputInformation)), I(T;Y) = \(String(format: "%.4g", r.labelInformation)) \(unit)")
       }
     }
   }
@@ -181,7 +203,7 @@ public enum PlaneFigures {
     svg.text(fitted(title, width: 770, size: 16), x: 20, y: 28, size: 16, weight: "bold")
     let parameters = estimatorParameters(estimator)
     svg.text(fitted(parameters.isEmpty ? "no parameters" : parameters, width: 770, size: 12), x: 20, y: 48, size: 12, fill: "#555")
-    var sub = "n = \(mine.first?.n ?? manifest.sampleCount) samples; \(Set(mine.map(\.step)).count) snapshots"
+    var sub = "n = \(mine.first?.n ?? manifest.sampleCount) samples; \(Set(mine.map(\.step)).count) snapshots" + markerNote(s)
     if let note = intervalNote(mine) { sub += "; " + note }
     svg.text(fitted(sub, width: 770, size: 12), x: 20, y: 64, size: 12, fill: "#555")
     drawPlane(&svg, s, Frame(x: 86, y: 84, w: 500, h: 398), epochs: epochs, unit: unitLabel(mine), size: 12, marker: 4.2)
@@ -256,7 +278,9 @@ public enum PlaneFigures {
       for (k, l) in s.layers.enumerated() {
         let pts = l.rows.map { (f.x + epochScale.fraction(Double($0.epoch)) * f.w, f.y + f.h - y.fraction(value($0)) * f.h) }
         svg.polyline(pts, stroke: ColourMap.layer(k), width: 1.6, attributes: ["class": "curve", "data-layer": l.name])
-        for p in pts { svg.marker(shape: k, x: p.0, y: p.1, size: 2.6, fill: ColourMap.layer(k), stroke: ColourMap.layer(k)) }
+        for i in markedIndices(pts.count) {
+          svg.marker(shape: k, x: pts[i].0, y: pts[i].1, size: 2.6, fill: ColourMap.layer(k), stroke: ColourMap.layer(k))
+        }
       }
     }
     drawLegend(&svg, s.layers.map { ($0.name, $0.width) }, x: 630, y: 92, size: 12, title: "layer (width)")

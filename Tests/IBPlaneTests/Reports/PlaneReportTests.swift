@@ -91,6 +91,16 @@ final class SVGInspector: NSObject, XMLParserDelegate {
     #expect(compared.texts.contains("noise_variance=0.1") && compared.texts.contains("noise_variance=1.0"))
   }
 
+  /// Long runs (274 snapshots) keep every point on the trajectory but mark at most 60 per layer,
+  /// evenly in snapshot order, first and last included.
+  @Test func markersAreThinnedOnLongRuns() {
+    #expect(PlaneFigures.markedIndices(36) == Array(0..<36))
+    let m = PlaneFigures.markedIndices(274)
+    #expect(m.count <= 61 && m.first == 0 && m.last == 273)
+    #expect(zip(m, m.dropFirst()).allSatisfy { $1 - $0 >= 1 && $1 - $0 <= 5 })
+    #expect(PlaneFigures.markedIndices(0).isEmpty && PlaneFigures.markedIndices(1) == [0])
+  }
+
   /// Colour-bar tick labels keep a full line of clearance: on a 0…4,000 log-epoch bar the
   /// "1" tick (16 px above "0" on a 190 px bar) is drawn without a label instead of touching "0".
   @Test func colourBarLabelsDoNotTouch() {

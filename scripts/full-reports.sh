@@ -20,7 +20,8 @@
 #   BIN  the ibplane executable (default .build/release/ibplane; build it with
 #        `swift build -c release --product ibplane`)
 #   RUN  any of ib12-tanh-full ib12-relu-full mnist10k-relu (default: all three)
-# Wall times of every step are printed and appended to $OUT/full-reports-times.tsv.
+# Wall times of every step are printed (run, step, seconds); FULL_REPORTS_TIMES=FILE appends
+# them to FILE as well.
 set -euo pipefail
 BIN=${1:-.build/release/ibplane}
 shift || true
@@ -45,8 +46,7 @@ else
   trap 'rm -rf "$work"' EXIT
 fi
 mkdir -p "$OUT"
-times="$OUT/full-reports-times.tsv"
-[ -f "$times" ] || printf 'run\tstep\tseconds\n' > "$times"
+times=${FULL_REPORTS_TIMES:-/dev/null}
 
 timed() { # timed RUN STEP command...
   local run=$1 step=$2; shift 2

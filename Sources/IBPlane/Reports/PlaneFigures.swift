@@ -3,7 +3,8 @@ import Foundation
 /// The SVG figures of an analysis: one information plane per estimator, a small-multiples
 /// comparison of estimators, and I-versus-epoch curves per estimator.
 ///
-/// Conventions: I(X;T) on x, I(T;Y) on y, both in the table's unit; one trajectory
+/// Conventions: I(X;T) on x, I(T;Y) on y, both in the table's unit and both starting at 0
+/// (or below, for a negative raw estimate); one trajectory
 /// (`<path class="trajectory">`) per layer in snapshot order, in a colour-blind-safe
 /// categorical colour with its own marker shape; markers filled by epoch on viridis with a
 /// labelled colour bar (log₁₀(epoch + 1) when epochs span two decades); bars show the
@@ -106,12 +107,16 @@ public enum PlaneFigures {
     return "; markers on 1 in \((count + maximumMarkersPerLayer - 1) / maximumMarkersPerLayer) snapshots and the last"
   }
 
+  /// An information axis: includes 0 (information is non-negative), so a saturated estimator
+  /// shows as a cluster of points, not as a 0.002-bit wobble magnified to fill the panel.
+  static func informationScale(_ values: [Double]) -> PlotScale { PlotScale.linear(values + [0]) }
+
   /// One information plane inside `f`.
   static func drawPlane(_ svg: inout SVGDocument, _ s: Series, _ f: Frame, epochs: PlotScale, unit: String, size: Double, marker: Double) {
     let all = s.layers.flatMap(\.rows)
     let xs = all.flatMap { [$0.inputInformation, $0.inputInformationLower, $0.inputInformationUpper].compactMap { $0 } }
     let ys = all.flatMap { [$0.labelInformation, $0.labelInformationLower, $0.labelInformationUpper].compactMap { $0 } }
-    let x = PlotScale.linear(xs), y = PlotScale.linear(ys)
+    let x = informationScale(xs), y = informationScale(ys)
     drawAxes(&svg, f, x: x, y: y, xTitle: "I(X;T)  [\(unit)]", yTitle: "I(T;Y)  [\(unit)]", size: size)
     func px(_ v: Double) -> Double { f.x + x.fraction(v) * f.w }
     func py(_ v: Double) -> Double { f.y + f.h - y.fraction(v) * f.h }

@@ -86,6 +86,9 @@ final class SVGInspector: NSObject, XMLParserDelegate {
     let curves = try SVGInspector.inspect(dir.appendingPathComponent("curves-gaussian-2.svg"))
     #expect(curves.texts.contains("Information versus epoch — fixture — gaussian"))
     #expect(curves.texts.contains { $0.hasPrefix("noise_variance=1.0; epoch on a log scale") })
+    // Plane axes start at 0 even when every value is far from it (saturated binning on MNIST).
+    #expect(PlaneFigures.informationScale([13.2877, 13.2878, 13.2879]).ticks.first == 0)
+    #expect(PlaneFigures.informationScale([-0.2, 0.5]).ticks.first! <= -0.2)
     let compared = try SVGInspector.inspect(dir.appendingPathComponent("planes-compared.svg"))
     #expect(compared.texts.filter { $0 == "gaussian" }.count == 2)
     #expect(compared.texts.contains("noise_variance=0.1") && compared.texts.contains("noise_variance=1.0"))

@@ -89,6 +89,9 @@ public enum PlaneFigures {
   /// keeps every snapshot. With the 274 log-spaced snapshots of the 12-bit experiment the
   /// markers of one layer overlap each other and made each plane ~0.5 MB.
   static let maximumMarkersPerLayer = 60
+  /// The same for the small multiples and for the I-versus-epoch curves, where markers only
+  /// tell the layers apart.
+  static let comparisonMarkersPerLayer = 30
 
   /// Indices of `count` snapshots that carry a marker: every k-th, k = ⌈count / maximum⌉,
   /// always the first and the last. Snapshots recorded at log-spaced epochs stay log-spaced.
@@ -112,7 +115,10 @@ public enum PlaneFigures {
   static func informationScale(_ values: [Double]) -> PlotScale { PlotScale.linear(values + [0]) }
 
   /// One information plane inside `f`.
-  static func drawPlane(_ svg: inout SVGDocument, _ s: Series, _ f: Frame, epochs: PlotScale, unit: String, size: Double, marker: Double) {
+  static func drawPlane(
+    _ svg: inout SVGDocument, _ s: Series, _ f: Frame, epochs: PlotScale, unit: String, size: Double, marker: Double,
+    maximumMarkers: Int = maximumMarkersPerLayer, tooltips: Bool = true
+  ) {
     let all = s.layers.flatMap(\.rows)
     let xs = all.flatMap { [$0.inputInformation, $0.inputInformationLower, $0.inputInformationUpper].compactMap { $0 } }
     let ys = all.flatMap { [$0.labelInformation, $0.labelInformationLower, $0.labelInformationUpper].compactMap { $0 } }
@@ -121,7 +127,7 @@ public enum PlaneFigures {
     func px(_ v: Double) -> Double { f.x + x.fraction(v) * f.w }
     func py(_ v: Double) -> Double { f.y + f.h - y.fraction(v) * f.h }
     for l in s.layers {
-      for r in markedIndices(l.rows.count).map({ l.rows[$0] }) {
+      for r in markedIndices(l.rows.count, maximum: maximumMarkers).map({ l.rows[$0] }) {
         if let lo = r.inputInformationLower, let hi = r.inputInformationUpper {
           svg.line(px(lo), py(r.labelInformation), px(hi), py(r.labelInformation), stroke: "#8a8a8a", width: 0.7, extra: " stroke-opacity=\"0.6\"")
         }
@@ -136,11 +142,11 @@ public enum PlaneFigures {
         opacity: 0.85, attributes: ["class": "trajectory", "data-layer": l.name])
     }
     for (k, l) in s.layers.enumerated() {
-      for r in markedIndices(l.rows.count).map({ l.rows[$0] }) {
+      for r in markedIndices(l.rows.count, maximum: maximumMarkers).map({ l.rows[$0] }) {
         svg.marker(
           shape: k, x: px(r.inputInformation), y: py(r.labelInformation), size: marker,
           fill: ColourMap.viridis(epochs.fraction(Double(r.epoch))), stroke: ColourMap.layer(k),
-          tooltip: "\(l.name), epoch \(r.epoch): I(X;T) = \(String(format: "%.4g", r.inputInformation)), I(T;Y) = \(String(format: "%.4g", r.labelInformation)) \(unit)")
+          tooltip: !tooltips ? nil : "\(l.name), epoch \(r.epoch): I(X;T) = \(String(format: "%.4g", r.inputInformation)), I(T;Y) = \(String(format: "%.4g", r.labelInformation)) \(unit)")
       }
     }
   }
@@ -242,7 +248,10 @@ public enum PlaneFigures {
       if !parameters.isEmpty {
         svg.text(fitted(parameters, width: pw - 80, size: 9.5), x: ox + 72, y: oy + 25, size: 9.5, fill: "#555")
       }
-      drawPlane(&svg, s, Frame(x: ox + 72, y: oy + 34, w: pw - 92, h: ph - 100), epochs: epochs, unit: unitLabel(rows), size: 10.5, marker: 3.2)
+      // Small panels: fewer markers and no tooltips (each estimator's own plane has them).
+      drawPlane(
+        &svg, s, Frame(x: ox + 72, y: oy + 34, w: pw - 92, h: ph - 100), epochs: epochs, unit: unitLabel(rows), size: 10.5, marker: 3.2,
+        maximumMarkers: comparisonMarkersPerLayer, tooltips: false)
     }
     let rx = Double(columns) * pw + 16
     drawColourBar(&svg, epochs, x: rx, y: 96, height: 170, size: 11)
@@ -283,7 +292,7 @@ public enum PlaneFigures {
       for (k, l) in s.layers.enumerated() {
         let pts = l.rows.map { (f.x + epochScale.fraction(Double($0.epoch)) * f.w, f.y + f.h - y.fraction(value($0)) * f.h) }
         svg.polyline(pts, stroke: ColourMap.layer(k), width: 1.6, attributes: ["class": "curve", "data-layer": l.name])
-        for i in markedIndices(pts.count) {
+        for i in markedIndices(pts.count, maximum: comparisonMarkersPerLayer) {
           svg.marker(shape: k, x: pts[i].0, y: pts[i].1, size: 2.6, fill: ColourMap.layer(k), stroke: ColourMap.layer(k))
         }
       }

@@ -102,6 +102,7 @@ final class SVGInspector: NSObject, XMLParserDelegate {
     #expect(m.count <= 61 && m.first == 0 && m.last == 273)
     #expect(zip(m, m.dropFirst()).allSatisfy { $1 - $0 >= 1 && $1 - $0 <= 5 })
     #expect(PlaneFigures.markedIndices(0).isEmpty && PlaneFigures.markedIndices(1) == [0])
+    #expect(PlaneFigures.markedIndices(274, maximum: 30).count <= 31)
   }
 
   /// Colour-bar tick labels keep a full line of clearance: on a 0…4,000 log-epoch bar the

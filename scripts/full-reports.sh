@@ -13,7 +13,7 @@
 # that regime; the reasons are in reports/README.md.
 #
 # The two 12-bit reports ship plane.csv.gz instead of plane.csv (size); MNIST keeps plane.csv.
-# Recordings (.bin, ~40 MB per 12-bit run, ~0.5 GB for MNIST) go to a temporary directory
+# Recordings (.bin, ~140 MB per 12-bit run, ~0.5 GB for MNIST) go to a temporary directory
 # and are deleted at exit; set KEEP_RECORDINGS=DIR to keep them in DIR instead.
 #
 # Usage: scripts/full-reports.sh [BIN] [RUN ...]

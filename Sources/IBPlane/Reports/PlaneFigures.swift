@@ -3,7 +3,8 @@ import Foundation
 /// The SVG figures of an analysis: one information plane per estimator, a small-multiples
 /// comparison of estimators, and I-versus-epoch curves per estimator.
 ///
-/// Conventions: I(X;T) on x, I(T;Y) on y, both in the table's unit; one trajectory
+/// Conventions: I(X;T) on x, I(T;Y) on y, both in the table's unit and both starting at 0
+/// (or below, for a negative raw estimate); one trajectory
 /// (`<path class="trajectory">`) per layer in snapshot order, in a colour-blind-safe
 /// categorical colour with its own marker shape; markers filled by epoch on viridis with a
 /// labelled colour bar (log₁₀(epoch + 1) when epochs span two decades); bars show the
@@ -84,17 +85,49 @@ public enum PlaneFigures {
     svg.text(yTitle, x: yx, y: f.y + f.h / 2, size: size + 1, anchor: .middle, rotate: -90)
   }
 
+  /// At most this many markers (and interval bars) per layer trajectory; the trajectory itself
+  /// keeps every snapshot. With the 274 log-spaced snapshots of the 12-bit experiment the
+  /// markers of one layer overlap each other and made each plane ~0.5 MB.
+  static let maximumMarkersPerLayer = 60
+  /// The same for the small multiples and for the I-versus-epoch curves, where markers only
+  /// tell the layers apart.
+  static let comparisonMarkersPerLayer = 30
+
+  /// Indices of `count` snapshots that carry a marker: every k-th, k = ⌈count / maximum⌉,
+  /// always the first and the last. Snapshots recorded at log-spaced epochs stay log-spaced.
+  static func markedIndices(_ count: Int, maximum: Int = maximumMarkersPerLayer) -> [Int] {
+    guard count > maximum, count > 0 else { return Array(0..<count) }
+    let stride = (count + maximum - 1) / maximum
+    var indices = Array(Swift.stride(from: 0, to: count, by: stride))
+    if indices.last != count - 1 { indices.append(count - 1) }
+    return indices
+  }
+
+  /// "; markers on 1 in k snapshots and the last" when `markedIndices` thins the markers, else "".
+  static func markerNote(_ s: Series) -> String {
+    let count = s.layers.map(\.rows.count).max() ?? 0
+    guard count > maximumMarkersPerLayer else { return "" }
+    return "; markers on 1 in \((count + maximumMarkersPerLayer - 1) / maximumMarkersPerLayer) snapshots and the last"
+  }
+
+  /// An information axis: includes 0 (information is non-negative), so a saturated estimator
+  /// shows as a cluster of points, not as a 0.002-bit wobble magnified to fill the panel.
+  static func informationScale(_ values: [Double]) -> PlotScale { PlotScale.linear(values + [0]) }
+
   /// One information plane inside `f`.
-  static func drawPlane(_ svg: inout SVGDocument, _ s: Series, _ f: Frame, epochs: PlotScale, unit: String, size: Double, marker: Double) {
+  static func drawPlane(
+    _ svg: inout SVGDocument, _ s: Series, _ f: Frame, epochs: PlotScale, unit: String, size: Double, marker: Double,
+    maximumMarkers: Int = maximumMarkersPerLayer, tooltips: Bool = true
+  ) {
     let all = s.layers.flatMap(\.rows)
     let xs = all.flatMap { [$0.inputInformation, $0.inputInformationLower, $0.inputInformationUpper].compactMap { $0 } }
     let ys = all.flatMap { [$0.labelInformation, $0.labelInformationLower, $0.labelInformationUpper].compactMap { $0 } }
-    let x = PlotScale.linear(xs), y = PlotScale.linear(ys)
+    let x = informationScale(xs), y = informationScale(ys)
     drawAxes(&svg, f, x: x, y: y, xTitle: "I(X;T)  [\(unit)]", yTitle: "I(T;Y)  [\(unit)]", size: size)
     func px(_ v: Double) -> Double { f.x + x.fraction(v) * f.w }
     func py(_ v: Double) -> Double { f.y + f.h - y.fraction(v) * f.h }
     for l in s.layers {
-      for r in l.rows {
+      for r in markedIndices(l.rows.count, maximum: maximumMarkers).map({ l.rows[$0] }) {
         if let lo = r.inputInformationLower, let hi = r.inputInformationUpper {
           svg.line(px(lo), py(r.labelInformation), px(hi), py(r.labelInformation), stroke: "#8a8a8a", width: 0.7, extra: " stroke-opacity=\"0.6\"")
         }
@@ -109,11 +142,11 @@ public enum PlaneFigures {
         opacity: 0.85, attributes: ["class": "trajectory", "data-layer": l.name])
     }
     for (k, l) in s.layers.enumerated() {
-      for r in l.rows {
+      for r in markedIndices(l.rows.count, maximum: maximumMarkers).map({ l.rows[$0] }) {
         svg.marker(
           shape: k, x: px(r.inputInformation), y: py(r.labelInformation), size: marker,
           fill: ColourMap.viridis(epochs.fraction(Double(r.epoch))), stroke: ColourMap.layer(k),
-          tooltip: "\(l.name), epoch \(r.epoch): I(X;T) = \(r.inputInformation), I(T;Y) = \(r.labelInformation) \(unit)")
+          tooltip: !tooltips ? nil : "\(l.name), epoch \(r.epoch): I(X;T) = \(String(format: "%.4g", r.inputInformation)), I(T;Y) = \(String(format: "%.4g", r.labelInformation)) \(unit)")
       }
     }
   }
@@ -128,7 +161,9 @@ public enum PlaneFigures {
     for (k, t) in scale.ticks.enumerated() {
       let ty = y + height - scale.fraction(t) * height
       svg.line(x + 14, ty, x + 18, ty, stroke: "#444")
-      if lastY - ty >= size + 3 {
+      // A full line of clearance: log-epoch ticks 0 and 1 sit only ~8% of the bar apart, and
+      // at the old size + 3 their labels touched.
+      if lastY - ty >= size + 6 {
         svg.text(scale.tickLabels[k], x: x + 21, y: ty + size * 0.35, size: size)
         lastY = ty
       }
@@ -155,8 +190,14 @@ public enum PlaneFigures {
   }
 
   static func estimatorLabel(_ e: PlaneManifest.EstimatorSpec) -> String {
-    let p = e.params.split(separator: ";").filter { !$0.hasPrefix("bootstrap=") && !$0.hasPrefix("level=") && !$0.hasPrefix("seed=") }
-    return p.isEmpty ? e.name : "\(e.name) (\(p.joined(separator: ", ")))"
+    let p = estimatorParameters(e)
+    return p.isEmpty ? e.name : "\(e.name) (\(p))"
+  }
+
+  /// The estimator's parameters as `key=value, …` (bootstrap settings and seeds left out).
+  static func estimatorParameters(_ e: PlaneManifest.EstimatorSpec) -> String {
+    e.params.split(separator: ";").filter { !$0.hasPrefix("bootstrap=") && !$0.hasPrefix("level=") && !$0.hasPrefix("seed=") }
+      .joined(separator: ", ")
   }
 
   // MARK: - Figures
@@ -167,14 +208,18 @@ public enum PlaneFigures {
     let mine = s.layers.flatMap(\.rows)
     let epochs = PlotScale.epochs(mine.map { Double($0.epoch) })
     var svg = SVGDocument(width: 800, height: 560)
-    let title = "Information plane — \(manifest.recording) — \(estimatorLabel(estimator))"
+    // The estimator's name stays in the title and its parameters get their own line, so long
+    // parameter lists (cs, renyi) never push the name out of the title.
+    let title = "Information plane — \(manifest.recording) — \(estimator.name)"
     svg.text(fitted(title, width: 770, size: 16), x: 20, y: 28, size: 16, weight: "bold")
-    var sub = "n = \(mine.first?.n ?? manifest.sampleCount) samples; \(Set(mine.map(\.step)).count) snapshots"
+    let parameters = estimatorParameters(estimator)
+    svg.text(fitted(parameters.isEmpty ? "no parameters" : parameters, width: 770, size: 12), x: 20, y: 48, size: 12, fill: "#555")
+    var sub = "n = \(mine.first?.n ?? manifest.sampleCount) samples; \(Set(mine.map(\.step)).count) snapshots" + markerNote(s)
     if let note = intervalNote(mine) { sub += "; " + note }
-    svg.text(fitted(sub, width: 770, size: 12), x: 20, y: 48, size: 12, fill: "#555")
-    drawPlane(&svg, s, Frame(x: 86, y: 72, w: 500, h: 410), epochs: epochs, unit: unitLabel(mine), size: 12, marker: 4.2)
-    drawColourBar(&svg, epochs, x: 630, y: 92, height: 190, size: 12)
-    drawLegend(&svg, s.layers.map { ($0.name, $0.width) }, x: 630, y: 320, size: 12, title: "layer (width)")
+    svg.text(fitted(sub, width: 770, size: 12), x: 20, y: 64, size: 12, fill: "#555")
+    drawPlane(&svg, s, Frame(x: 86, y: 84, w: 500, h: 398), epochs: epochs, unit: unitLabel(mine), size: 12, marker: 4.2)
+    drawColourBar(&svg, epochs, x: 630, y: 104, height: 190, size: 12)
+    drawLegend(&svg, s.layers.map { ($0.name, $0.width) }, x: 630, y: 332, size: 12, title: "layer (width)")
     return svg.text
   }
 
@@ -198,8 +243,15 @@ public enum PlaneFigures {
       let s = series(rows, e)
       if layers.isEmpty { layers = s.layers.map { ($0.name, $0.width) } }
       let ox = Double(k % columns) * pw, oy = 70 + Double(k / columns) * ph
-      svg.text(fitted(estimatorLabel(e), width: pw - 80, size: 13), x: ox + 72, y: oy + 14, size: 13, weight: "bold")
-      drawPlane(&svg, s, Frame(x: ox + 72, y: oy + 24, w: pw - 92, h: ph - 90), epochs: epochs, unit: unitLabel(rows), size: 10.5, marker: 3.2)
+      svg.text(fitted(e.name, width: pw - 80, size: 13), x: ox + 72, y: oy + 12, size: 13, weight: "bold")
+      let parameters = estimatorParameters(e)
+      if !parameters.isEmpty {
+        svg.text(fitted(parameters, width: pw - 80, size: 9.5), x: ox + 72, y: oy + 25, size: 9.5, fill: "#555")
+      }
+      // Small panels: fewer markers and no tooltips (each estimator's own plane has them).
+      drawPlane(
+        &svg, s, Frame(x: ox + 72, y: oy + 34, w: pw - 92, h: ph - 100), epochs: epochs, unit: unitLabel(rows), size: 10.5, marker: 3.2,
+        maximumMarkers: comparisonMarkersPerLayer, tooltips: false)
     }
     let rx = Double(columns) * pw + 16
     drawColourBar(&svg, epochs, x: rx, y: 96, height: 170, size: 11)
@@ -224,9 +276,12 @@ public enum PlaneFigures {
     let panels = shown.isEmpty ? 2 : 3
     var svg = SVGDocument(width: 800, height: 80 + Double(panels) * (panelHeight + 56) + 10)
     svg.text(
-      fitted("Information versus epoch — \(manifest.recording) — \(estimatorLabel(estimator))", width: 770, size: 16),
+      fitted("Information versus epoch — \(manifest.recording) — \(estimator.name)", width: 770, size: 16),
       x: 20, y: 28, size: 16, weight: "bold")
-    svg.text("epoch on a log scale (log₁₀(epoch + 1)); unit: \(unit)", x: 20, y: 48, size: 12, fill: "#555")
+    let parameters = estimatorParameters(estimator)
+    svg.text(
+      fitted((parameters.isEmpty ? "" : parameters + "; ") + "epoch on a log scale (log₁₀(epoch + 1)); unit: \(unit)", width: 770, size: 12),
+      x: 20, y: 48, size: 12, fill: "#555")
     let xTitle = "epoch (log scale)"
     func frame(_ k: Int) -> Frame { Frame(x: 86, y: 72 + Double(k) * (panelHeight + 56), w: 500, h: panelHeight) }
     for (panel, (title, value)) in [("I(X;T)  [\(unit)]", { (r: PlaneRow) in r.inputInformation }),
@@ -237,7 +292,9 @@ public enum PlaneFigures {
       for (k, l) in s.layers.enumerated() {
         let pts = l.rows.map { (f.x + epochScale.fraction(Double($0.epoch)) * f.w, f.y + f.h - y.fraction(value($0)) * f.h) }
         svg.polyline(pts, stroke: ColourMap.layer(k), width: 1.6, attributes: ["class": "curve", "data-layer": l.name])
-        for p in pts { svg.marker(shape: k, x: p.0, y: p.1, size: 2.6, fill: ColourMap.layer(k), stroke: ColourMap.layer(k)) }
+        for i in markedIndices(pts.count, maximum: comparisonMarkersPerLayer) {
+          svg.marker(shape: k, x: pts[i].0, y: pts[i].1, size: 2.6, fill: ColourMap.layer(k), stroke: ColourMap.layer(k))
+        }
       }
     }
     drawLegend(&svg, s.layers.map { ($0.name, $0.width) }, x: 630, y: 92, size: 12, title: "layer (width)")

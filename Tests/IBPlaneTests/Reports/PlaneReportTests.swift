@@ -75,6 +75,47 @@ final class SVGInspector: NSObject, XMLParserDelegate {
     #expect(html.contains("activation") && html.contains("tanh"))
   }
 
+  /// Titles name the estimator in full and the parameters get a line of their own, so a long
+  /// parameter list (cs, renyi) never cuts the estimator's name.
+  @Test func titlesKeepTheEstimatorNameAndParameters() throws {
+    let (summary, manifest, dir) = try analysed(bootstrap: 0)
+    try PlaneReport.write(summary.rows, manifest: manifest, to: dir)
+    let plane = try SVGInspector.inspect(dir.appendingPathComponent("plane-gaussian-2.svg"))
+    #expect(plane.texts.contains("Information plane — fixture — gaussian"))
+    #expect(plane.texts.contains("noise_variance=1.0"))
+    let curves = try SVGInspector.inspect(dir.appendingPathComponent("curves-gaussian-2.svg"))
+    #expect(curves.texts.contains("Information versus epoch — fixture — gaussian"))
+    #expect(curves.texts.contains { $0.hasPrefix("noise_variance=1.0; epoch on a log scale") })
+    // Plane axes start at 0 even when every value is far from it (saturated binning on MNIST).
+    #expect(PlaneFigures.informationScale([13.2877, 13.2878, 13.2879]).ticks.first == 0)
+    #expect(PlaneFigures.informationScale([-0.2, 0.5]).ticks.first! <= -0.2)
+    let compared = try SVGInspector.inspect(dir.appendingPathComponent("planes-compared.svg"))
+    #expect(compared.texts.filter { $0 == "gaussian" }.count == 2)
+    #expect(compared.texts.contains("noise_variance=0.1") && compared.texts.contains("noise_variance=1.0"))
+  }
+
+  /// Long runs (274 snapshots) keep every point on the trajectory but mark at most 60 per layer,
+  /// evenly in snapshot order, first and last included.
+  @Test func markersAreThinnedOnLongRuns() {
+    #expect(PlaneFigures.markedIndices(36) == Array(0..<36))
+    let m = PlaneFigures.markedIndices(274)
+    #expect(m.count <= 61 && m.first == 0 && m.last == 273)
+    #expect(zip(m, m.dropFirst()).allSatisfy { $1 - $0 >= 1 && $1 - $0 <= 5 })
+    #expect(PlaneFigures.markedIndices(0).isEmpty && PlaneFigures.markedIndices(1) == [0])
+    #expect(PlaneFigures.markedIndices(274, maximum: 30).count <= 31)
+  }
+
+  /// Colour-bar tick labels keep a full line of clearance: on a 0…4,000 log-epoch bar the
+  /// "1" tick (16 px above "0" on a 190 px bar) is drawn without a label instead of touching "0".
+  @Test func colourBarLabelsDoNotTouch() {
+    var svg = SVGDocument(width: 200, height: 300)
+    let scale = PlotScale.epochs([0, 1, 40, 4000])
+    #expect(scale.kind == .logEpoch && scale.tickLabels == ["0", "1", "10", "100", "1000"])
+    PlaneFigures.drawColourBar(&svg, scale, x: 10, y: 20, height: 190, size: 12)
+    let labels = scale.tickLabels.filter { svg.text.contains(">\($0)</text>") }
+    #expect(labels == ["0", "10", "100", "1000"])
+  }
+
   /// An independent XML parser (Python's xml.etree) must accept every SVG too.
   @Test func pythonXMLParserAcceptsTheSVGs() throws {
     let (summary, manifest, dir) = try analysed(bootstrap: 0)

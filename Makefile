@@ -44,6 +44,8 @@ bench: deps pydeps
 	.build/release/ibplane-bench
 	$(SWIFT) build -c release --product ibplane
 	$(PYTHON) bench/gaussian_estimator.py .build/release/ibplane
+	$(PYTHON) bench/bench_binning_kde.py --snapshots 274 --idnns-snapshots 6 --kde-snapshots 2
+	$(PYTHON) bench/plane_binning_vs_idnns.py .build/release/ibplane
 
 clean:
 	rm -rf .build

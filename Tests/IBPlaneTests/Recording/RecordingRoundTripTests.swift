@@ -141,8 +141,9 @@ struct RecordingRoundTripTests {
 
 @Suite("Recording streaming")
 struct RecordingStreamingTests {
-  @Test("forEachSnapshot lends the same values as layer(_:snapshot:), with NaN counts", arguments: [StorageType.float32, .float16])
-  func sameValues(storage: StorageType) throws {
+  @Test("forEachSnapshot lends the same values as layer(_:snapshot:), with NaN counts, for 1 and 2 decoding threads",
+    arguments: [StorageType.float32, .float16], [1, 2])
+  func sameValues(storage: StorageType, threads: Int) throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     let url = dir.file("s.bin")
@@ -156,7 +157,8 @@ struct RecordingStreamingTests {
     }
     let r = try Recording(contentsOf: url)
     var seen = 0
-    try r.forEachSnapshot { view in
+    try r.forEachSnapshot(threads: threads) { view in
+      #expect(view.index == seen)  // in file order
       for l in 0..<2 {
         let owned = try r.layer(l, snapshot: view.index, allowNonFinite: true)
         #expect(Array(view.layers[l]).map(\.bitPattern) == owned.elements.map(\.bitPattern))
@@ -176,8 +178,10 @@ struct RecordingStreamingTests {
     raw.records[1][60] ^= 0x01
     let url = try dir.write(raw.bytes(), "d.bin")
     let r = try Recording(contentsOf: url)
-    var lent: [Int] = []
-    #expect(throws: RecordingError.self) { try r.forEachSnapshot { lent.append($0.index) } }
-    #expect(lent == [0])
+    for threads in [1, 2] {
+      var lent: [Int] = []
+      #expect(throws: RecordingError.self) { try r.forEachSnapshot(threads: threads) { lent.append($0.index) } }
+      #expect(lent == [0])
+    }
   }
 }

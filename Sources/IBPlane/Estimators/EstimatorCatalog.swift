@@ -250,9 +250,11 @@ public enum EstimatorCatalog {
         }
         backend = b
       }
+      // k stays nil unless given, so the backend's own default applies (KSG 3, weighted KL 5).
+      let k: Int? = o.k == nil ? nil : try o.neighbours(default: 3)
       return LossyCompressedMI(
         compressor: try .named(o.compress ?? "pca"), latent: latent, noise: noise, backend: backend,
-        k: try o.k.map { _ in try o.neighbours(default: 3) }, metric: try o.distanceMetric())
+        k: k, metric: try o.distanceMetric())
     default:
       throw EstimatorError.invalidParameter(
         name: "estimator", value: "'\(name)'", expected: "one of \(names.joined(separator: ", "))")

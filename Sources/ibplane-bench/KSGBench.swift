@@ -14,17 +14,35 @@ func ksgBenchData(n: Int, d: Int, seed: UInt64) -> (Matrix<Double>, Matrix<Doubl
 /// force, k = 3 joint neighbours under the max-norm, N = 10⁴ Gaussian points.
 func benchKNNRule() throws {
   let n = Int(ProcessInfo.processInfo.environment["IBPLANE_BENCH_N"] ?? "") ?? 10_000
-  print("== kNN engine: k-d tree vs brute force, N = \(n), k = 3, max-norm ==")
-  let widths = [5, 12, 14, 16]
-  print(row(["d", "kd-tree (s)", "brute (s)", "brute/kd-tree"], widths: widths))
-  for d in [2, 4, 8, 12, 16, 20, 24, 32, 64] {
+  let dims = (ProcessInfo.processInfo.environment["IBPLANE_BENCH_DIMS"] ?? "2,4,8,12,16,20,24,32,64")
+    .split(separator: ",").compactMap { Int($0) }
+  print("== kNN engine: k-d tree vs brute force vs box bitsets, N = \(n), k = 3, max-norm ==")
+  print("   (kNN of every point, then radius counts at those radii; seconds, \(Parallel.defaultThreads) workers)")
+  let widths = [5, 12, 12, 12, 14, 14, 14]
+  print(row(["d", "kNN tree", "kNN brute", "kNN box", "count tree", "count brute", "count box"], widths: widths))
+  for d in dims {
     let x = RandomSource(seed: UInt64(d)).normalMatrix(rows: n, columns: d)
-    var a: NeighborList?
-    var b: NeighborList?
-    let tk = try bestTime(repeats: 1) { a = try NearestNeighbors(algorithm: .kdTree).kNearest(x, k: 3) }
-    let tb = try bestTime(repeats: 1) { b = try NearestNeighbors(algorithm: .bruteForce).kNearest(x, k: 3) }
-    precondition(a == b, "k-d tree and brute force disagree at d = \(d)")
-    print(row(["\(d)", String(format: "%.3f", tk), String(format: "%.3f", tb), String(format: "%.2f×", tb / tk)], widths: widths))
+    var lists: [NeighborList] = []
+    var counts: [[Int]] = []
+    var times: [Double] = []
+    for algorithm: NearestNeighbors.Algorithm in [.kdTree, .bruteForce, .boxBitsets] {
+      let engine = NearestNeighbors(algorithm: algorithm)
+      if algorithm == .bruteForce && n > 20_000 { times.append(.nan); continue }
+      var l: NeighborList?
+      times.append(try bestTime(repeats: 1) { l = try engine.kNearest(x, k: 3) })
+      lists.append(l!)
+    }
+    let radii = (0..<n).map { lists[0].kthDistance($0) }
+    for algorithm: NearestNeighbors.Algorithm in [.kdTree, .bruteForce, .boxBitsets] {
+      let engine = NearestNeighbors(algorithm: algorithm)
+      if algorithm == .bruteForce && n > 20_000 { times.append(.nan); continue }
+      var c: [Int]?
+      times.append(try bestTime(repeats: 1) { c = try engine.countWithinRadius(x, radii: radii, inclusive: false) })
+      counts.append(c!)
+    }
+    precondition(lists.allSatisfy { $0 == lists[0] }, "kNN engines disagree at d = \(d)")
+    precondition(counts.allSatisfy { $0 == counts[0] }, "count engines disagree at d = \(d)")
+    print(row(["\(d)"] + times.map { $0.isNaN ? "skipped" : String(format: "%.3f", $0) }, widths: widths))
   }
 }
 
@@ -72,5 +90,10 @@ func benchKSGProfile() throws {
   let tk = try bestTime(repeats: 1) { list = try engine.kNearest(joint, k: 3, blocks: [0..<d, d..<(2 * d)]) }
   let radii = (0..<n).map { list!.kthDistance($0) }
   let tc = try bestTime(repeats: 1) { _ = try engine.countWithinRadius(x, radii: radii, inclusive: false) }
+  var mi = 0.0
+  let tAll = try bestTime(repeats: 1) { mi = try KSGEstimator(preprocessing: .none).estimate(x, y).nats }
+  let diag = try KSGEstimator(preprocessing: .none).estimate(x, y).diagnostics
+  print("mean n_x \(diag["mean_nx"]!), mean n_y \(diag["mean_ny"]!)")
+  print("N = \(n), \(d)+\(d), KSG-1 estimate \(String(format: "%.6f", mi)) nats in \(String(format: "%.3f", tAll)) s (\(Parallel.defaultThreads) workers)")
   print("N = \(n), \(d)+\(d), 1 thread: joint kNN \(String(format: "%.3f", tk)) s, one marginal count \(String(format: "%.3f", tc)) s")
 }

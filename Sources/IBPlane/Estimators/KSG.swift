@@ -58,8 +58,13 @@
 /// - Whitening (`preprocessing: .whiten`) goes through GEMM, whose rounding may differ between
 ///   equal rows; exact duplicates can then become 1e-16-close distinct rows and count as
 ///   continuous. `.standardize` and `.none` map equal rows to equal rows.
-/// - Complexity: O(N log N) per query set for low total dimension (k-d tree), O(N² d) in high
-///   dimension (brute force); see `NearestNeighbors`.
+/// - Complexity: O(N log N) per query set for low total dimension (k-d tree); under the
+///   max-norm from 10 joint / 4 marginal dimensions, box bitsets built once over the joint
+///   coordinates serve the joint kNN and both marginal counts at O(N² d / 64) word operations
+///   (`BoxBitsets.swift`); Euclidean in high dimension, brute force O(N² d). The engines give
+///   identical results; `parameters["algorithm"]` / `["count_algorithm"]` record which ran.
+///   Measured against the scikit-learn reference (`ibplane-bench ksg-100k`): 19× at 10 + 10
+///   dimensions, N = 10⁵ (4.7 s vs 89 s on two cores).
 public struct KSGEstimator: MutualInformationEstimator {
   public enum Variant: Int, Sendable { case one = 1, two = 2 }
 
@@ -116,7 +121,28 @@ public struct KSGEstimator: MutualInformationEstimator {
     let jointSet = try _NeighborPoints(joint, blocks: [0..<x.columns, x.columns..<joint.columns], metric: metric)
     let xSet = try _NeighborPoints(x, blocks: nil, metric: metric)
     let ySet = try _NeighborPoints(y, blocks: nil, metric: metric)
-    let neighbours = engine._kNearestReduced(jointSet, k: k)
+    // Max-norm with the box-bitset engine: one structure over the joint coordinates serves the
+    // joint kNN and both marginal counts (X is coordinates 0..<dx, Y the rest), each where the
+    // measured rule prefers it (`NearestNeighbors.resolvedAlgorithm` / `resolvedCountAlgorithm`).
+    let jointAlgorithm = engine.resolvedAlgorithm(samples: n, dimension: joint.columns)
+    let boxCounts = [x.columns, y.columns].map { engine.resolvedCountAlgorithm(samples: n, dimension: $0) == .boxBitsets }
+    let box: _BoxBitsets? =
+      metric == .maximum && (jointAlgorithm == .boxBitsets || boxCounts.contains(true))
+      ? _BoxBitsets(jointSet, order: _KDTree(jointSet).order) : nil
+    let neighbours: NeighborList
+    if let box, jointAlgorithm == .boxBitsets {
+      let bounds = engine._leafOrderBounds(jointSet, order: box.order, k: k, threads: threads)
+      neighbours = box.kNearest(k: k, upperBounds: bounds, threads: threads)
+    } else {
+      neighbours = engine._kNearestReduced(jointSet, k: k)
+    }
+    func counts(_ set: _NeighborPoints, _ dims: Range<Int>, _ radii: [Double], inclusive: Bool) -> [Int] {
+      if let box, boxCounts[dims.lowerBound == 0 ? 0 : 1] {
+        return box.count(dims: dims, radii: radii, inclusive: inclusive, threads: threads)
+      }
+      return engine._countReduced(set, reducedRadii: radii, inclusive: inclusive)
+    }
+    let xDims = 0..<x.columns, yDims = x.columns..<joint.columns
     let psi = try _digammaTable(upTo: n + 1)
 
     var ties = 0
@@ -126,8 +152,8 @@ public struct KSGEstimator: MutualInformationEstimator {
     switch variant {
     case .one:
       let eps = (0..<n).map { neighbours.kthDistance($0) }
-      nx = engine._countReduced(xSet, reducedRadii: eps, inclusive: false)
-      ny = engine._countReduced(ySet, reducedRadii: eps, inclusive: false)
+      nx = counts(xSet, xDims, eps, inclusive: false)
+      ny = counts(ySet, yDims, eps, inclusive: false)
       // Exact ties (Gao et al. 2017): a sample whose k-th joint neighbour is at distance 0 sits
       // on an atom; it gets k̃_i = its joint duplicates and marginal counts of exact duplicates.
       let tied = _KSGTies(x: x, y: y, kthDistances: eps, k: k)
@@ -159,8 +185,8 @@ public struct KSGEstimator: MutualInformationEstimator {
           }
         }
       }
-      nx = engine._countReduced(xSet, reducedRadii: ex, inclusive: true)
-      ny = engine._countReduced(ySet, reducedRadii: ey, inclusive: true)
+      nx = counts(xSet, xDims, ex, inclusive: true)
+      ny = counts(ySet, yDims, ey, inclusive: true)
       // An exact tie in a marginal (all k joint neighbours share x_i or y_i) leaves one side of
       // KSG 2's box undetermined; the estimator is undefined there (see the type's notes).
       let degenerate = (0..<n).filter { ex[$0] == 0 || ey[$0] == 0 }.count
@@ -176,7 +202,10 @@ public struct KSGEstimator: MutualInformationEstimator {
     }
     var parameters: [String: String] = [
       "k": "\(k)", "metric": metric.rawValue, "preprocessing": preprocessing.rawValue,
-      "algorithm": engine.resolvedAlgorithm(samples: n, dimension: joint.columns).rawValue,
+      "algorithm": jointAlgorithm.rawValue,
+      "count_algorithm": zip(["x", "y"], [x.columns, y.columns]).map { name, d in
+        "\(name):" + (d == 1 && metric == .maximum ? "sorted" : engine.resolvedCountAlgorithm(samples: n, dimension: d).rawValue)
+      }.joined(separator: ","),
       "variant": "\(variant.rawValue)",
     ]
     parameters["jitter"] = jitterScale.map { "\($0) (seed \(seed))" } ?? "off"

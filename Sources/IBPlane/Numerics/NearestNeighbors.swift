@@ -18,15 +18,31 @@
 /// is a neighbour at distance 0. The answer is therefore a function of the data alone, the
 /// same for the k-d tree, the brute-force path and any thread count.
 ///
-/// Algorithm choice (`Algorithm.automatic`): a k-d tree when the total dimension is at most
-/// `kdTreeMaximumDimension(samples:)`, brute force otherwise, and brute force for N < 512
-/// where building the tree costs more than it saves. Measured with `ibplane-bench knn-rule`
-/// (k = 3, max-norm, Gaussian data, N = 10⁴, 2 cores): brute/tree time 20× at d = 2, 3.5× at
-/// d = 8, 1.9× at 12, 1.04× at 16, 0.83× at 20, 0.54× at 32 — crossover at d ≈ 16. The tree's
-/// cost grows more slowly with N than brute force's O(N²), so the threshold rises by 4 per
-/// decade of N above 10⁴ (20 at N = 10⁵; extrapolated, not measured at every N).
-/// Max-norm radius counts in one dimension use binary search on the sorted values
-/// (`SortedNeighbors1D.swift`), O(log N) per query.
+/// Algorithm choice (`Algorithm.automatic`). Under the max-norm with N ≤ 400,000, *box
+/// bitsets* (`BoxBitsets.swift`: per-coordinate rank bitsets, a query costs O(d·N/64) word
+/// operations whatever the box holds) for kNN from total dimension 10 and for radius counts
+/// from dimension 4; otherwise a k-d tree when the total dimension is at most
+/// `kdTreeMaximumDimension(samples:)`, brute force above, and brute force for N < 512 where
+/// building any structure costs more than it saves. Max-norm radius counts in one dimension use
+/// binary search on the sorted values (`SortedNeighbors1D.swift`), O(log N) per query.
+/// Measured with `ibplane-bench knn-rule` (k = 3, Gaussian data, 2 workers; kNN of every point,
+/// then counts at those radii), seconds for tree / brute / box:
+///
+///     N = 10⁴:  d = 8   kNN 0.035 / 0.179 / 0.043   d = 12  kNN 0.093 / 0.218 / 0.064
+///               d = 20  kNN 0.263 / 0.309 / 0.123   counts at d = 20: 0.213 / 0.238 / 0.078
+///     N = 10⁵:  d = 4   kNN 0.116 / – / 0.441       counts 0.151 / – / 0.614
+///               d = 8   kNN 0.665 / – / 1.311       counts 0.560 / – / 1.120
+///               d = 12  kNN 2.858 / – / 2.593       d = 20  kNN 15.6 / – / 5.31
+///
+/// Counts at a point's own k-th neighbour distance are small boxes, where the tree is good; the
+/// counts that matter are KSG's marginal counts at the *joint* radius — boxes of hundreds to
+/// thousands of points, where a tree visits most of its leaves: at N = 10⁵, 10 + 10 dimensions,
+/// one marginal count takes 18.8 s (tree) against 1.9 s (box), and at 5 + 5, 2.7 s against 0.8 s
+/// (`ibplane-bench ksg-profile`, one thread) — hence the lower count threshold. Between k-d tree
+/// and brute force (earlier measurement, N = 10⁴): brute/tree 20× at d = 2, 3.5× at d = 8,
+/// 1.9× at 12, 1.04× at 16, 0.83× at 20, 0.54× at 32 — crossover at d ≈ 16, rising by 4 per
+/// decade of N above 10⁴ (20 at N = 10⁵; extrapolated, not measured at every N). The Euclidean
+/// norm never uses box bitsets (its ball is not a box).
 ///
 /// Complexity: tree build O(N log N) expected; a query O(log N) for small d, degrading towards O(N)
 /// as d grows; brute force O(N² d / threads) with early exit per pair (max-norm) or through
@@ -46,6 +62,9 @@ public struct NearestNeighbors: Sendable {
   /// How neighbours are searched. Results do not depend on it.
   public enum Algorithm: String, Sendable {
     case automatic, kdTree = "kd-tree", bruteForce = "brute-force"
+    /// Per-coordinate rank bitsets (`BoxBitsets.swift`); max-norm only (Euclidean falls back
+    /// to the k-d tree or brute force by the automatic rule).
+    case boxBitsets = "box-bitsets"
   }
 
   public var metric: Metric
@@ -72,10 +91,32 @@ public struct NearestNeighbors: Sendable {
 
   /// The algorithm `.automatic` resolves to for `samples` points of total dimension `dimension`.
   public func resolvedAlgorithm(samples: Int, dimension: Int) -> Algorithm {
-    if algorithm != .automatic { return algorithm }
+    if algorithm == .boxBitsets && metric == .maximum { return .boxBitsets }
+    if algorithm != .automatic && algorithm != .boxBitsets { return algorithm }
     if samples < Self.kdTreeMinimumSamples { return .bruteForce }
+    if metric == .maximum && dimension >= Self.boxBitsetsMinimumDimension && samples <= Self.boxBitsetsMaximumSamples {
+      return .boxBitsets
+    }
     return dimension <= Self.kdTreeMaximumDimension(samples: samples) ? .kdTree : .bruteForce
   }
+
+  /// The algorithm `.automatic` resolves to for radius counts (`countWithinRadius`) — one max-norm
+  /// dimension always uses binary search on the sorted values, whatever this says.
+  public func resolvedCountAlgorithm(samples: Int, dimension: Int) -> Algorithm {
+    if algorithm == .automatic && metric == .maximum && samples >= Self.kdTreeMinimumSamples
+      && dimension >= Self.boxBitsetsMinimumCountDimension && samples <= Self.boxBitsetsMaximumSamples
+    {
+      return .boxBitsets
+    }
+    return resolvedAlgorithm(samples: samples, dimension: dimension)
+  }
+
+  /// Smallest max-norm dimension for which `.automatic` searches neighbours with box bitsets.
+  public static let boxBitsetsMinimumDimension = 10
+  /// Smallest max-norm dimension for which `.automatic` counts with box bitsets.
+  public static let boxBitsetsMinimumCountDimension = 4
+  /// Largest N for box bitsets (their per-query cost grows linearly with N).
+  public static let boxBitsetsMaximumSamples = 400_000
 
   /// The k nearest neighbours of every row of `points` among the other rows.
   ///
@@ -115,6 +156,8 @@ public struct NearestNeighbors: Sendable {
     switch resolvedAlgorithm(samples: set.count, dimension: set.dimension) {
     case .kdTree:
       return _KDTree(set).kNearest(k: k, threads: threads)
+    case .boxBitsets:
+      return _boxKNearest(set, k: k)
     default:
       return _BruteForceNeighbors(set).kNearest(k: k, threads: threads)
     }
@@ -125,12 +168,57 @@ public struct NearestNeighbors: Sendable {
     if set.dimension == 1 && algorithm == .automatic && !set.euclidean {
       return _SortedCounts1D(set).count(values: set.data, reducedRadii: reducedRadii, inclusive: inclusive, threads: threads)
     }
-    switch resolvedAlgorithm(samples: set.count, dimension: set.dimension) {
+    switch resolvedCountAlgorithm(samples: set.count, dimension: set.dimension) {
     case .kdTree:
       return _KDTree(set).count(reducedRadii: reducedRadii, inclusive: inclusive, threads: threads)
+    case .boxBitsets:
+      return _BoxBitsets(set, order: _KDTree(set).order).count(
+        dims: 0..<set.dimension, radii: reducedRadii, inclusive: inclusive, threads: threads)
     default:
       return _BruteForceNeighbors(set).count(reducedRadii: reducedRadii, inclusive: inclusive, threads: threads)
     }
+  }
+
+  /// kNN through box bitsets: upper bounds from the k nearest among each point's neighbours in
+  /// k-d-tree leaf order, then the exact search inside that box.
+  func _boxKNearest(_ set: _NeighborPoints, k: Int) -> NeighborList {
+    let order = _KDTree(set).order
+    let bounds = _leafOrderBounds(set, order: order, k: k, threads: threads)
+    return _BoxBitsets(set, order: order).kNearest(k: k, upperBounds: bounds, threads: threads)
+  }
+
+  /// For each point, the k-th smallest max-norm distance to its ±max(32, k) neighbours in `order`
+  /// (an upper bound on its k-th neighbour distance: these are k actual other points).
+  func _leafOrderBounds(_ set: _NeighborPoints, order: [Int], k: Int, threads: Int) -> [Double] {
+    let n = set.count
+    let d = set.dimension
+    let m = Swift.max(32, k)
+    var bounds = [Double](repeating: .infinity, count: n)
+    bounds.withUnsafeMutableBufferPointer { bp in
+      let out = bp.baseAddress!
+      set.data.withUnsafeBufferPointer { xp in
+        order.withUnsafeBufferPointer { op in
+          _forEachChunk(n, threads: threads) { range in
+            let hd = UnsafeMutablePointer<Double>.allocate(capacity: k)
+            let hi = UnsafeMutablePointer<Int>.allocate(capacity: k)
+            defer { hd.deallocate(); hi.deallocate() }
+            for t in range {
+              let i = op[t]
+              var heap = _NeighborHeap(distances: hd, indices: hi, capacity: k)
+              let lo = Swift.max(0, Swift.min(t - m, n - 1 - 2 * m))
+              let hiT = Swift.min(n, lo + 2 * m + 1)
+              for u in lo..<hiT where u != t {
+                let j = op[u]
+                let r = set.reducedDistance(xp.baseAddress! + i * d, xp.baseAddress! + j * d, exceeding: heap.bound)
+                if r <= heap.bound { heap.offer(r, j) }
+              }
+              out[i] = heap.bound
+            }
+          }
+        }
+      }
+    }
+    return bounds
   }
 
   /// A copy of `m` with i.i.d. N(0, (scale·s_j)²) added to column j, s_j = max(1, mean |x_j|)

@@ -86,7 +86,7 @@ import Testing
     for i in 0..<n { tm[i, 1] = 0.5 }
     let xm = Self.bits(x, width: 1)
     for metric in NearestNeighbors.Metric.allCases {
-      for algorithm in [NearestNeighbors.Algorithm.kdTree, .bruteForce] {
+      for algorithm in [NearestNeighbors.Algorithm.kdTree, .bruteForce, .boxBitsets] {
         let e = try KSGEstimator(metric: metric, algorithm: algorithm).estimate(xm, tm)
         #expect(abs(e.nats - formula) < 1e-12, "\(metric) \(algorithm): \(e.nats) vs \(formula)")
         #expect(abs(e.nats - truth) < 0.025, "\(e.nats) vs truth \(truth)")

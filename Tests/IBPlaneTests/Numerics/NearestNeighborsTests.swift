@@ -46,7 +46,7 @@ import Testing
     let x = Self.tiedData(n: n, d: d, seed: UInt64(n + d))
     let blocks = d > 1 ? [0..<(d / 2), (d / 2)..<d] : [0..<d]
     let ref = Self.reference(x, k: 5, metric: metric, blocks: blocks)
-    for algorithm in [NearestNeighbors.Algorithm.kdTree, .bruteForce] {
+    for algorithm in [NearestNeighbors.Algorithm.kdTree, .bruteForce, .boxBitsets] {
       for threads in [1, 3] {
         let got = try NearestNeighbors(metric: metric, algorithm: algorithm, threads: threads).kNearest(x, k: 5, blocks: blocks)
         #expect(got.indices == ref.indices, "\(algorithm) \(threads) threads")
@@ -79,10 +79,40 @@ import Testing
         }
       }
       // `.automatic` takes the sorted binary-search path in one max-norm dimension.
-      for algorithm in [NearestNeighbors.Algorithm.kdTree, .bruteForce, .automatic] {
+      for algorithm in [NearestNeighbors.Algorithm.kdTree, .bruteForce, .boxBitsets, .automatic] {
         let got = try NearestNeighbors(metric: metric, algorithm: algorithm, threads: 2).countWithinRadius(x, radii: radii, inclusive: inclusive)
         #expect(got == ref, "\(algorithm) inclusive=\(inclusive): \(zip(got, ref).filter { $0 != $1 }.count) counts differ")
       }
+    }
+  }
+
+  /// The box-bitset engine at sizes where its checkpoints, narrow-slab path and full slabs all
+  /// occur, against the k-d tree (itself checked against the direct sort above).
+  @Test(arguments: [(3_000, 3), (3_000, 6), (2_500, 12)])
+  func boxBitsetsEqualTheTree(n: Int, d: Int) throws {
+    let x = Self.tiedData(n: n, d: d, seed: UInt64(d))
+    let tree = NearestNeighbors(algorithm: .kdTree, threads: 2)
+    let box = NearestNeighbors(algorithm: .boxBitsets, threads: 2)
+    #expect(box.resolvedAlgorithm(samples: n, dimension: d) == .boxBitsets)
+    let ref = try tree.kNearest(x, k: 4)
+    #expect(try box.kNearest(x, k: 4) == ref)
+    // Radii: k-th neighbour distances (small boxes), scaled up (boxes of hundreds of rows),
+    // 0 (nothing strictly inside) and huge (every slab full), mixed across rows.
+    let rng = RandomSource(seed: 5)
+    let radii = (0..<n).map { i -> Double in
+      switch i % 5 {
+      case 0: return ref.kthDistance(i)
+      case 1: return ref.kthDistance(i) * 3
+      case 2: return 0
+      case 3: return 1e6
+      default: return rng.uniform() * 2
+      }
+    }
+    for inclusive in [false, true] {
+      let want = try tree.countWithinRadius(x, radii: radii, inclusive: inclusive)
+      #expect(try box.countWithinRadius(x, radii: radii, inclusive: inclusive) == want, "inclusive=\(inclusive)")
+      let one = try NearestNeighbors(algorithm: .boxBitsets, threads: 1).countWithinRadius(x, radii: radii, inclusive: inclusive)
+      #expect(one == want)
     }
   }
 

@@ -68,7 +68,7 @@ struct Estimate: ParsableCommand {
   @Option(help: "renyi: order α (default 1.01; 1 = von Neumann; 2 = tiled, any N).")
   var alpha: Double?
 
-  @Option(help: "renyi: auto (default), exact, nystrom:m or subsample:m[:r].")
+  @Option(help: "renyi: auto (default: exact up to N = 5,000, exact-float32 up to 16,384, else nystrom:1000), exact, exact-float32, nystrom:m or subsample:m[:r].")
   var approx: String?
 
   @Flag(help: "cs: report the normalised form I/√(I(X;X)·I(Y;Y)).")

@@ -26,7 +26,7 @@ public struct EstimatorOptions: Sendable, Equatable {
   public var widthRule: String?
   /// `renyi`: order α (default 1.01; 1 is the von Neumann limit; 2 runs through the tiled engine).
   public var alpha: Double?
-  /// `renyi`: `auto` (default: exact up to N = 5,000, else `nystrom:1000`), `exact`, `nystrom:m`, `subsample:m[:r]`.
+  /// `renyi`: `auto` (default: exact up to N = 5,000, single-precision exact up to 16,384, else `nystrom:1000`), `exact`, `exact-float32`, `nystrom:m`, `subsample:m[:r]`.
   public var approx: String?
   /// `cs`: report the normalised form I/√(I(A;A)·I(B;B)) (default off).
   public var normalised: Bool
@@ -230,7 +230,7 @@ public enum EstimatorCatalog {
       var approximation = MatrixRenyiMutualInformation.Approximation.automatic
       if let s = o.approx {
         guard let a = MatrixRenyiMutualInformation.Approximation(parsing: s) else {
-          throw EstimatorError.invalidParameter(name: "approx", value: s, expected: "auto, exact, nystrom:m or subsample:m[:r]")
+          throw EstimatorError.invalidParameter(name: "approx", value: s, expected: "auto, exact, exact-float32, nystrom:m or subsample:m[:r]")
         }
         approximation = a
       }

@@ -24,13 +24,16 @@ struct _KernelView<S: BLASScalar> {
 
 /// Kernel matrices of Hadamard products of Gaussian views, built from the tiled engine's blocks.
 enum _MatrixRenyiKernels {
-  /// The full N×N Gram matrix Π_v exp(−γ_v Dᵛ) in Double (exact method only).
-  static func gram<S: BLASScalar>(_ views: [_KernelView<S>], engine: TiledKernelSums) throws -> Matrix<Double> {
+  /// The full N×N Gram matrix Π_v exp(−γ_v Dᵛ) (exact methods only), exponent in Double,
+  /// stored as `Out` (Double for `exact`, Float for `exact-float32`).
+  static func gram<S: BLASScalar, Out: BLASScalar>(
+    _ views: [_KernelView<S>], as: Out.Type = Double.self, engine: TiledKernelSums
+  ) throws -> Matrix<Out> {
     let n = views[0].data.rows
     guard n.multipliedReportingOverflow(by: n).overflow == false else {
       throw NumericsError.tooLarge("a \(n)×\(n) kernel matrix")
     }
-    var k = Matrix<Double>(rows: n, columns: n)
+    var k = Matrix<Out>(rows: n, columns: n)
     let plans = views.map { _DistancePlan(rows: $0.data, columns: $0.data) }
     let gammas = views.map(\.gamma)
     try k.elements.withUnsafeMutableBufferPointer { out in
@@ -41,7 +44,7 @@ enum _MatrixRenyiKernels {
           for c in 0..<w {
             var e = 0.0
             for (v, g) in gammas.enumerated() { e -= g * Double(tiles[v][r * w + c]) }
-            out[i * n + colRange.lowerBound + c] = exp(e)
+            out[i * n + colRange.lowerBound + c] = Out(exp(e))
           }
         }
       }

@@ -16,8 +16,16 @@ import Foundation
 /// the class blocks' spectra — Σ_c n_c³ instead of N³.
 ///
 /// Methods:
-/// - exact: eigenvalues of the N×N matrix by LAPACK `dsyevd` — O(N³) time, 8N² bytes;
-///   refused above `exactLimit` (5,000 by default).
+/// - exact: eigenvalues of the N×N matrix by LAPACK's two-stage reduction, values only
+///   (`dsyevd_2stage`: dense → band with BLAS-3, then bulge chasing; 1.4–1.6× faster than
+///   `dsyevd` on one thread at N = 4,096–8,192) — O(N³) time, 8N² bytes; refused above
+///   `exactLimit` (5,000 by default). The spectra of S(A), S(B) and S(A,B) are independent and
+///   are decomposed concurrently, one per worker.
+/// - exact-float32: the same on the single-precision Gram matrix (`ssyevd_2stage`), 4N² bytes,
+///   about twice as fast. Float32 eigenvalues carry absolute errors ~1e-7·λ_max, which S_α at
+///   α = 1.01 amplifies by 1/(α − 1): measured I_α within 1.1e-5 relative of the Double value
+///   (N = 2,000) and 1e-4 nats in the tests. The automatic choice between `exactLimit` and
+///   `exactFloat32Limit` (16,384): far closer to the exact value than Nyström there.
 /// - α = 2 needs no eigen-decomposition: Σ λ² = tr(A²) = Σ_ij A_ij², and Σ_ij (Kᴬ∘Kᴮ)²_ij is
 ///   the Hadamard sum of the kernels at 2γ. Runs through `TiledKernelSums` at any N in O(N·tile)
 ///   memory; always used when α = 2.
@@ -52,9 +60,13 @@ import Foundation
 public struct MatrixRenyiMutualInformation: MutualInformationEstimator, InformationPlaneEstimator {
   /// How the spectrum is obtained when α ≠ 2.
   public enum Approximation: Sendable, Equatable, CustomStringConvertible {
-    /// Exact when N ≤ `exactLimit`, otherwise Nyström with 1,000 landmarks.
+    /// Exact when N ≤ `exactLimit`, exact in single precision when N ≤ `exactFloat32Limit`,
+    /// otherwise Nyström with 1,000 landmarks.
     case automatic
     case exact
+    /// Exact spectrum of the single-precision Gram matrix (`ssyevd_2stage`): half the memory,
+    /// about twice the speed of `exact`, I_α within ~1e-4 nats of it (measured; see the type notes).
+    case exactFloat32
     case nystrom(landmarks: Int)
     case subsample(size: Int, repeats: Int)
 
@@ -64,6 +76,7 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
       switch parts.first {
       case "auto" where parts.count == 1: self = .automatic
       case "exact" where parts.count == 1: self = .exact
+      case "exact-float32" where parts.count == 1: self = .exactFloat32
       case "nystrom" where parts.count == 2:
         guard let m = Int(parts[1]), m >= 2 else { return nil }
         self = .nystrom(landmarks: m)
@@ -80,6 +93,7 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
       switch self {
       case .automatic: return "auto"
       case .exact: return "exact"
+      case .exactFloat32: return "exact-float32"
       case .nystrom(let m): return "nystrom:\(m)"
       case .subsample(let m, let r): return "subsample:\(m):\(r)"
       }
@@ -92,8 +106,11 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
   public var widthA: KernelWidthRule
   public var widthB: KernelWidthRule
   public var approximation: Approximation
-  /// Largest N decomposed exactly (8N² bytes per matrix).
+  /// Largest N decomposed exactly in Double (8N² bytes per matrix).
   public var exactLimit: Int
+  /// Largest N decomposed exactly in single precision (4N² bytes per matrix) by `.automatic`
+  /// and `.exactFloat32`.
+  public var exactFloat32Limit: Int
   /// Seed of landmark / subsample selection.
   public var seed: UInt64
   public var engine: TiledKernelSums
@@ -106,9 +123,10 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
   ///   - seed: default 0.
   public init(
     alpha: Double = 1.01, widthA: KernelWidthRule = .default, widthB: KernelWidthRule = .default,
-    approximation: Approximation = .automatic, exactLimit: Int = 5_000, seed: UInt64 = 0,
-    engine: TiledKernelSums = TiledKernelSums()
+    approximation: Approximation = .automatic, exactLimit: Int = 5_000, exactFloat32Limit: Int = 16_384,
+    seed: UInt64 = 0, engine: TiledKernelSums = TiledKernelSums()
   ) {
+    self.exactFloat32Limit = exactFloat32Limit
     self.alpha = alpha
     self.widthA = widthA
     self.widthB = widthB
@@ -224,10 +242,11 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
   // MARK: Methods
 
   enum _Method: CustomStringConvertible {
-    case exact, tiledAlpha2, nystrom(Int), subsample(Int, Int)
+    case exact, exactFloat32, tiledAlpha2, nystrom(Int), subsample(Int, Int)
     var description: String {
       switch self {
       case .exact: return "exact"
+      case .exactFloat32: return "exact-float32"
       case .tiledAlpha2: return "tiled-alpha2"
       case .nystrom(let m): return "nystrom:\(m)"
       case .subsample(let m, let r): return "subsample:\(m):\(r)"
@@ -238,8 +257,11 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
   func resolvedMethod(n: Int) -> _Method {
     if alpha == 2 { return .tiledAlpha2 }
     switch approximation {
-    case .automatic: return n <= exactLimit ? .exact : .nystrom(1_000)
+    case .automatic:
+      if n <= exactLimit { return .exact }
+      return n <= exactFloat32Limit ? .exactFloat32 : .nystrom(1_000)
     case .exact: return .exact
+    case .exactFloat32: return .exactFloat32
     case .nystrom(let m): return .nystrom(m)
     case .subsample(let m, let r): return .subsample(m, r)
     }
@@ -307,6 +329,19 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
         }
       }
       return sums.map { $0 / Double(r) }
+    case .exact where views.count > 1 && Parallel.defaultThreads > 1,
+      .exactFloat32 where views.count > 1 && Parallel.defaultThreads > 1:
+      // Independent eigen-decompositions, one per worker (each LAPACK call on one OpenBLAS
+      // thread): the reduction is memory-bound, two at once use both cores better than one
+      // two-threaded call.
+      var results = [Result<Double, Error>](repeating: .success(0), count: views.count)
+      results.withUnsafeMutableBufferPointer { out in
+        let slots = out.baseAddress!
+        Parallel.forEach(views.count, threads: Swift.min(views.count, Parallel.defaultThreads)) { v in
+          slots[v] = Result { try singleEntropy(views[v], labels: labels, method: method, n: n, report: report) }
+        }
+      }
+      return try results.map { try $0.get() }
     default:
       return try views.map { try singleEntropy($0, labels: labels, method: method, n: n, report: report) }
     }
@@ -332,13 +367,33 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
         for key in parts.keys.sorted() {
           let rows = parts[key]!
           let sub = views.map { _KernelView(data: $0.data.selectingRows(rows), gamma: $0.gamma) }
-          let k = try _MatrixRenyiKernels.gram(sub, engine: engine)
-          values += try k.symmetricEigen(vectors: false).values.map { $0 / Double(n) }
+          var k = try _MatrixRenyiKernels.gram(sub, engine: engine)
+          values += try Matrix.symmetricEigenvalues(consuming: &k).map { $0 / Double(n) }
         }
         return Self.entropy(eigenvalues: values, alpha: alpha)
       }
-      let k = try _MatrixRenyiKernels.gram(views, engine: engine)
-      return Self.entropy(eigenvalues: try k.symmetricEigen(vectors: false).values.map { $0 / Double(n) }, alpha: alpha)
+      var k = try _MatrixRenyiKernels.gram(views, engine: engine)
+      return Self.entropy(eigenvalues: try Matrix.symmetricEigenvalues(consuming: &k).map { $0 / Double(n) }, alpha: alpha)
+    case .exactFloat32:
+      guard n <= Swift.max(exactFloat32Limit, exactLimit) else {
+        throw EstimatorError.invalidParameter(
+          name: "approx", value: "exact-float32 at N = \(n)",
+          expected: "N ≤ \(exactFloat32Limit) for the single-precision eigen-decomposition; use nystrom:m or subsample:m, or α = 2")
+      }
+      if let labels {
+        var parts: [Int: [Int]] = [:]
+        for (i, y) in labels.enumerated() { parts[y, default: []].append(i) }
+        var values: [Double] = []
+        for key in parts.keys.sorted() {
+          let rows = parts[key]!
+          let sub = views.map { _KernelView(data: $0.data.selectingRows(rows), gamma: $0.gamma) }
+          var k = try _MatrixRenyiKernels.gram(sub, as: Float.self, engine: engine)
+          values += try Matrix.symmetricEigenvalues(consuming: &k).map { Double($0) / Double(n) }
+        }
+        return Self.entropy(eigenvalues: values, alpha: alpha)
+      }
+      var k = try _MatrixRenyiKernels.gram(views, as: Float.self, engine: engine)
+      return Self.entropy(eigenvalues: try Matrix.symmetricEigenvalues(consuming: &k).map { Double($0) / Double(n) }, alpha: alpha)
     case .nystrom(let m):
       let rng = RandomSource(seed: seed)
       let landmarks = m >= n ? Array(0..<n) : Array(rng.permutation(n).prefix(m)).sorted()

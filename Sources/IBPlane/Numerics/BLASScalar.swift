@@ -18,6 +18,10 @@ public protocol BLASScalar: BinaryFloatingPoint, Sendable, Codable where Self.Ra
   static func _syevd(
     jobz: CChar, n: Int32, a: UnsafeMutablePointer<Self>, lda: Int32, w: UnsafeMutablePointer<Self>
   ) -> Int32
+  /// Eigenvalues only of a symmetric matrix by two-stage tridiagonal reduction (dense → band by
+  /// BLAS-3, band → tridiagonal by bulge chasing) and divide and conquer; reads the upper
+  /// triangle of a row-major matrix and destroys it. `LAPACKE_ssyevd_2stage` / `LAPACKE_dsyevd_2stage`.
+  static func _syevdValues2stage(n: Int32, a: UnsafeMutablePointer<Self>, lda: Int32, w: UnsafeMutablePointer<Self>) -> Int32
   /// Thin SVD by divide and conquer. `LAPACKE_sgesdd` / `LAPACKE_dgesdd`.
   static func _gesdd(
     m: Int32, n: Int32, a: UnsafeMutablePointer<Self>, lda: Int32, s: UnsafeMutablePointer<Self>,
@@ -28,6 +32,12 @@ public protocol BLASScalar: BinaryFloatingPoint, Sendable, Codable where Self.Ra
 }
 
 let _rowMajor = Int32(LAPACK_ROW_MAJOR)
+/// A row-major upper triangle is the column-major lower triangle of the transpose — the same
+/// matrix when it is symmetric — so symmetric routines are called column-major with "L", which
+/// spares LAPACKE's transposed copy.
+let _columnMajor = Int32(LAPACK_COL_MAJOR)
+let _lower = CChar(UInt8(ascii: "L"))
+let _valuesOnly = CChar(UInt8(ascii: "N"))
 
 extension Float: BLASScalar {
   public static func _gemm(
@@ -49,6 +59,9 @@ extension Float: BLASScalar {
     jobz: CChar, n: Int32, a: UnsafeMutablePointer<Float>, lda: Int32, w: UnsafeMutablePointer<Float>
   ) -> Int32 {
     LAPACKE_ssyevd(_rowMajor, jobz, CChar(UInt8(ascii: "U")), n, a, lda, w)
+  }
+  public static func _syevdValues2stage(n: Int32, a: UnsafeMutablePointer<Float>, lda: Int32, w: UnsafeMutablePointer<Float>) -> Int32 {
+    LAPACKE_ssyevd_2stage(_columnMajor, _valuesOnly, _lower, n, a, lda, w)
   }
   public static func _gesdd(
     m: Int32, n: Int32, a: UnsafeMutablePointer<Float>, lda: Int32, s: UnsafeMutablePointer<Float>,
@@ -81,6 +94,9 @@ extension Double: BLASScalar {
     jobz: CChar, n: Int32, a: UnsafeMutablePointer<Double>, lda: Int32, w: UnsafeMutablePointer<Double>
   ) -> Int32 {
     LAPACKE_dsyevd(_rowMajor, jobz, CChar(UInt8(ascii: "U")), n, a, lda, w)
+  }
+  public static func _syevdValues2stage(n: Int32, a: UnsafeMutablePointer<Double>, lda: Int32, w: UnsafeMutablePointer<Double>) -> Int32 {
+    LAPACKE_dsyevd_2stage(_columnMajor, _valuesOnly, _lower, n, a, lda, w)
   }
   public static func _gesdd(
     m: Int32, n: Int32, a: UnsafeMutablePointer<Double>, lda: Int32, s: UnsafeMutablePointer<Double>,

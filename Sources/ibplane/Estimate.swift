@@ -92,6 +92,9 @@ struct Estimate: ParsableCommand {
   @Option(help: "lossy: ksg (default) or wkl backend.")
   var backend: String?
 
+  @Option(help: "ksg, ksg2, kl-entropy, wkl: per-variable preprocessing none, standardize (default; wkl: whiten), whiten, or rank-gauss (each coordinate through its ranks and the normal quantile; MI estimators only).")
+  var preprocess: String?
+
   @Argument(help: "The .npy file of X (N × dx).")
   var x: String
 
@@ -109,7 +112,7 @@ struct Estimate: ParsableCommand {
       biasCorrection: biasCorrection, bins: bins, binSize: binsize, convention: convention, mode: mode,
       correction: correction, sigma2: sigma2, bound: bound, sigmaX: sigmaX, sigmaY: sigmaY,
       widthRule: widthRule, alpha: alpha, approx: approx, normalised: normalised, k: k, metric: metric,
-      compress: compress, latent: latent, noise: noise, backend: backend)
+      compress: compress, latent: latent, noise: noise, backend: backend, preprocess: preprocess)
     let mi = try EstimatorCatalog.make(estimator, options: options)
     let a = try NumPyFile.read(URL(fileURLWithPath: x)).matrix(Double.self, file: x)
     let b = try NumPyFile.read(URL(fileURLWithPath: y)).matrix(Double.self, file: y)

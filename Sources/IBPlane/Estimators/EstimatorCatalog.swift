@@ -42,14 +42,19 @@ public struct EstimatorOptions: Sendable, Equatable {
   public var noise: Double?
   /// `lossy`: `ksg` (default) or `wkl` backend.
   public var backend: String?
+  /// `ksg`, `ksg2`, `kl-entropy`, `wkl`: per-variable preprocessing `none`, `standardize` (default
+  /// except `wkl`), `whiten` (default for `wkl`) or `rank-gauss` (MI estimators only).
+  public var preprocess: String?
 
   public init(
     biasCorrection: Bool = false, bins: Int? = nil, binSize: Double? = nil, convention: String? = nil,
     mode: String? = nil, correction: String? = nil, sigma2: Double? = nil, bound: String? = nil,
     sigmaX: Double? = nil, sigmaY: Double? = nil, widthRule: String? = nil, alpha: Double? = nil,
     approx: String? = nil, normalised: Bool = false, k: Int? = nil, metric: String? = nil,
-    compress: String? = nil, latent: Int? = nil, noise: Double? = nil, backend: String? = nil
+    compress: String? = nil, latent: Int? = nil, noise: Double? = nil, backend: String? = nil,
+    preprocess: String? = nil
   ) {
+    self.preprocess = preprocess
     self.k = k
     self.metric = metric
     self.compress = compress
@@ -76,7 +81,7 @@ public struct EstimatorOptions: Sendable, Equatable {
   public static let parameterKeys: [String] = [
     "bias-correction", "bins", "binsize", "convention", "mode", "correction", "sigma2", "bound",
     "sigma-x", "sigma-y", "width-rule", "alpha", "approx", "normalised",
-    "k", "metric", "compress", "latent", "noise", "backend",
+    "k", "metric", "compress", "latent", "noise", "backend", "preprocess",
   ]
 
   /// Options from `key=value` parameters (as in `ibplane analyze --estimator kde:sigma2=0.05`);
@@ -109,13 +114,17 @@ public struct EstimatorOptions: Sendable, Equatable {
       sigmaX: try number("sigma-x"), sigmaY: try number("sigma-y"), widthRule: p["width-rule"],
       alpha: try number("alpha"), approx: p["approx"], normalised: try flag("normalised"),
       k: try integer("k"), metric: p["metric"], compress: p["compress"], latent: try integer("latent"),
-      noise: try number("noise"), backend: p["backend"])
+      noise: try number("noise"), backend: p["backend"], preprocess: p["preprocess"])
   }
 
   func neighbours(default value: Int) throws -> Int {
     let k = self.k ?? value
     guard k >= 1, k <= 1_000 else { throw EstimatorError.invalidParameter(name: "k", value: "\(k)", expected: "an integer in 1…1000") }
     return k
+  }
+
+  func preprocessing(default value: KNNPreprocessing) throws -> KNNPreprocessing {
+    try preprocess.map(KNNPreprocessing.named) ?? value
   }
 
   func distanceMetric() throws -> NearestNeighbors.Metric? {
@@ -189,11 +198,15 @@ public enum EstimatorCatalog {
     case "ksg", "ksg2":
       return KSGEstimator(
         variant: name == "ksg" ? .one : .two, k: try options.neighbours(default: 3),
-        metric: try options.distanceMetric() ?? .maximum)
+        metric: try options.distanceMetric() ?? .maximum, preprocessing: try options.preprocessing(default: .standardize))
     case "kl-entropy":
-      return KozachenkoLeonenkoEntropy(k: try options.neighbours(default: 3), metric: try options.distanceMetric() ?? .euclidean)
+      return KozachenkoLeonenkoEntropy(
+        k: try options.neighbours(default: 3), metric: try options.distanceMetric() ?? .euclidean,
+        preprocessing: try options.preprocessing(default: .standardize))
     case "wkl":
-      return WeightedKozachenkoLeonenko(k: try options.neighbours(default: 5), metric: try options.distanceMetric() ?? .euclidean)
+      return WeightedKozachenkoLeonenko(
+        k: try options.neighbours(default: 5), metric: try options.distanceMetric() ?? .euclidean,
+        preprocessing: try options.preprocessing(default: .whiten))
     default:
       throw EstimatorError.invalidParameter(
         name: "estimator", value: "'\(name)'", expected: "one of \(names.joined(separator: ", "))")

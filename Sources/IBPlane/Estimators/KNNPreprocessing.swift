@@ -1,3 +1,5 @@
+import CNative
+
 /// Per-variable preprocessing before a kNN estimate, recorded with every estimate.
 ///
 /// kNN estimators are not scale-invariant at finite N: a variable with a large spread
@@ -16,6 +18,22 @@ public enum KNNPreprocessing: String, Sendable, CaseIterable {
   case standardize
   /// x ← (x − μ) V Λ^{-1/2}, Σ = V Λ Vᵀ the sample covariance (divisor N − 1), through LAPACK `syevd`.
   case whiten
+  /// Each column through its empirical copula and the normal quantile: x_ij ← Φ⁻¹(r_ij / (N + 1)),
+  /// r_ij the rank of x_ij in column j (ties share their average rank, so equal values stay
+  /// equal). MI is invariant under a strictly increasing map of each coordinate, and this is
+  /// the empirical version of Φ⁻¹∘F_j — it makes every marginal standard normal, which tames
+  /// heavy tails (Student-t) that otherwise squeeze the bulk of the data into a few max-norm
+  /// boxes. MI estimators only: differential entropy is not invariant, so entropy estimators
+  /// refuse it. Φ⁻¹ is GSL's `gsl_cdf_ugaussian_Pinv`.
+  case rankGauss = "rank-gauss"
+
+  /// Parses a command-line name: `none`, `standardize`, `whiten` or `rank-gauss`.
+  public static func named(_ name: String) throws -> KNNPreprocessing {
+    guard let p = KNNPreprocessing(rawValue: name) else {
+      throw EstimatorError.invalidParameter(name: "preprocess", value: name, expected: "none, standardize, whiten or rank-gauss")
+    }
+    return p
+  }
 
   /// The transformed data in Double and log |det| of the inverse map (to add to an entropy).
   ///
@@ -46,6 +64,31 @@ public enum KNNPreprocessing: String, Sendable, CaseIterable {
       }
       for i in 0..<x.rows { for j in 0..<x.columns { x[i, j] = (x[i, j] - means[j]) / sd[j] } }
       return (x, logJ)
+    case .rankGauss:
+      guard !forEntropy else {
+        throw EstimatorError.invalidParameter(
+          name: "preprocess", value: "rank-gauss",
+          expected: "none, standardize or whiten for an entropy estimate (a rank transform changes differential entropy)")
+      }
+      NativeRuntime.ensureInitialised()
+      let n = x.rows
+      var rows = Array(0..<n)
+      for j in 0..<x.columns {
+        rows.sort { a, b in x[a, j] < x[b, j] || (x[a, j] == x[b, j] && a < b) }
+        var t = 0
+        var z = [Double](repeating: 0, count: n)
+        while t < n {
+          var e = t + 1
+          while e < n && x[rows[e], j] == x[rows[t], j] { e += 1 }
+          // Ranks t+1 … e (1-based) share their average.
+          let u = (Double(t + 1 + e) / 2) / Double(n + 1)
+          let q = gsl_cdf_ugaussian_Pinv(u)
+          for s in t..<e { z[rows[s]] = q }
+          t = e
+        }
+        for i in 0..<n { x[i, j] = z[i] }
+      }
+      return (x, 0)
     case .whiten:
       let cov = try x.covariance()
       let (values, vectorsOpt) = try cov.symmetricEigen(vectors: true)

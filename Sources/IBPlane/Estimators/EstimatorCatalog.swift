@@ -34,7 +34,8 @@ public struct EstimatorOptions: Sendable, Equatable {
   public var k: Int?
   /// kNN family: `max` (default for `ksg`, `ksg2`, `lossy`) or `euclidean` (default for `kl-entropy`, `wkl`).
   public var metric: String?
-  /// `lossy`: compressor, `pca` (default; `autoencoder` is refused until it lands).
+  /// `lossy`: compressor, `pca` (default) or a registered name (`autoencoder` once IBTrain's
+  /// `AutoencoderCompressor.register()` has run; refused with a clear error before).
   public var compress: String?
   /// `lossy`: latent size m (default 4).
   public var latent: Int?

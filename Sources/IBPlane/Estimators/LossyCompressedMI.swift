@@ -62,12 +62,13 @@ public struct LossyCompressedMI: MutualInformationEstimator, InformationPlaneEst
       a.name == b.name && a.implementation.parameters == b.implementation.parameters
     }
 
-    /// Parses a command-line name: `pca`, or a registered name. `autoencoder` without
-    /// registration is refused with an error that says where it lives (IBTrain).
-    public static func named(_ name: String) throws -> Compressor {
+    /// Parses a command-line name: `pca`, or a name registered in `registry` (default the
+    /// process-wide one). `autoencoder` without registration is refused with an error that
+    /// says where it lives (IBTrain).
+    public static func named(_ name: String, registry: LossyCompressorRegistry = .shared) throws -> Compressor {
       if name == "pca" { return .pca }
-      if let factory = LossyCompressorRegistry.shared.factory(name) { return Compressor(factory()) }
-      let accepted = LossyCompressedMI.compressorNames.joined(separator: ", ")
+      if let factory = registry.factory(name) { return Compressor(factory()) }
+      let accepted = registry.names.joined(separator: ", ")
       if name == "autoencoder" {
         throw EstimatorError.invalidParameter(
           name: "compress", value: name,

@@ -58,19 +58,27 @@ public struct PCACompressor: LossyCompressor {
   }
 }
 
-/// Process-wide name → factory table behind `LossyCompressedMI.registerCompressor`.
-final class LossyCompressorRegistry: @unchecked Sendable {
-  static let shared = LossyCompressorRegistry()
+/// A name → factory table of compressors. `shared` is the process-wide one behind
+/// `LossyCompressedMI.registerCompressor(name:factory:)` and `Compressor.named(_:)`; separate
+/// instances let tests check lookups without touching it. Thread-safe (one lock).
+public final class LossyCompressorRegistry: @unchecked Sendable {
+  /// The process-wide registry.
+  public static let shared = LossyCompressorRegistry()
   private let lock = NSLock()
   private var factories: [String: @Sendable () -> any LossyCompressor] = [:]
 
-  func register(_ name: String, _ factory: @escaping @Sendable () -> any LossyCompressor) {
+  /// An empty registry (only the built-in `pca` resolves).
+  public init() {}
+
+  /// Registers `factory` under `name`, replacing an earlier registration of that name.
+  public func register(name: String, factory: @escaping @Sendable () -> any LossyCompressor) {
     lock.lock()
     defer { lock.unlock() }
     factories[name] = factory
   }
 
-  func unregister(_ name: String) {
+  /// Removes a registration; unknown names are ignored.
+  public func unregister(name: String) {
     lock.lock()
     defer { lock.unlock() }
     factories[name] = nil
@@ -82,28 +90,22 @@ final class LossyCompressorRegistry: @unchecked Sendable {
     return factories[name]
   }
 
-  var names: [String] {
+  /// The accepted names: `pca`, then the registered ones, sorted.
+  public var names: [String] {
     lock.lock()
     defer { lock.unlock() }
-    return factories.keys.sorted()
+    return ["pca"] + factories.keys.filter { $0 != "pca" }.sorted()
   }
 }
 
 extension LossyCompressedMI {
   /// Makes `Compressor.named(name)` (and so `--compress NAME`, `lossy:compress=NAME`) build the
-  /// compressor `factory` returns. Process-wide and thread-safe; registering a name again
-  /// replaces its factory. The built-in `pca` is looked up first and cannot be replaced.
+  /// compressor `factory` returns, process-wide (`LossyCompressorRegistry.shared`). Registering
+  /// a name again replaces its factory. The built-in `pca` is looked up first and cannot be replaced.
   public static func registerCompressor(name: String, factory: @escaping @Sendable () -> any LossyCompressor) {
-    LossyCompressorRegistry.shared.register(name, factory)
+    LossyCompressorRegistry.shared.register(name: name, factory: factory)
   }
 
-  /// Removes a registration (for tests); unknown names are ignored.
-  public static func unregisterCompressor(name: String) {
-    LossyCompressorRegistry.shared.unregister(name)
-  }
-
-  /// The accepted compressor names: `pca`, then the registered ones, sorted.
-  public static var compressorNames: [String] {
-    ["pca"] + LossyCompressorRegistry.shared.names.filter { $0 != "pca" }
-  }
+  /// The compressor names the process accepts: `pca`, then the registered ones, sorted.
+  public static var compressorNames: [String] { LossyCompressorRegistry.shared.names }
 }

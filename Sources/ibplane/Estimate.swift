@@ -93,6 +93,9 @@ struct Estimate: ParsableCommand {
   @Option(help: "lossy: ksg (default) or wkl backend.")
   var backend: String?
 
+  @Option(help: "lossy: seed of the noise and of the autoencoder compressor (default 0).")
+  var seed: UInt64?
+
   @Argument(help: "The .npy file of X (N × dx).")
   var x: String
 
@@ -110,7 +113,7 @@ struct Estimate: ParsableCommand {
       biasCorrection: biasCorrection, bins: bins, binSize: binsize, convention: convention, mode: mode,
       correction: correction, sigma2: sigma2, bound: bound, sigmaX: sigmaX, sigmaY: sigmaY,
       widthRule: widthRule, alpha: alpha, approx: approx, normalised: normalised, k: k, metric: metric,
-      compress: compress, latent: latent, noise: noise, backend: backend)
+      compress: compress, latent: latent, noise: noise, backend: backend, seed: seed)
     let mi = try EstimatorCatalog.make(estimator, options: options)
     let a = try NumPyFile.read(URL(fileURLWithPath: x)).matrix(Double.self, file: x)
     let b = try NumPyFile.read(URL(fileURLWithPath: y)).matrix(Double.self, file: y)

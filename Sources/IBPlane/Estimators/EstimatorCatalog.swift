@@ -43,14 +43,18 @@ public struct EstimatorOptions: Sendable, Equatable {
   public var noise: Double?
   /// `lossy`: `ksg` (default) or `wkl` backend.
   public var backend: String?
+  /// `lossy`: seed of the noise and of a randomised compressor (autoencoder), default 0.
+  public var seed: UInt64?
 
   public init(
     biasCorrection: Bool = false, bins: Int? = nil, binSize: Double? = nil, convention: String? = nil,
     mode: String? = nil, correction: String? = nil, sigma2: Double? = nil, bound: String? = nil,
     sigmaX: Double? = nil, sigmaY: Double? = nil, widthRule: String? = nil, alpha: Double? = nil,
     approx: String? = nil, normalised: Bool = false, k: Int? = nil, metric: String? = nil,
-    compress: String? = nil, latent: Int? = nil, noise: Double? = nil, backend: String? = nil
+    compress: String? = nil, latent: Int? = nil, noise: Double? = nil, backend: String? = nil,
+    seed: UInt64? = nil
   ) {
+    self.seed = seed
     self.k = k
     self.metric = metric
     self.compress = compress
@@ -77,7 +81,7 @@ public struct EstimatorOptions: Sendable, Equatable {
   public static let parameterKeys: [String] = [
     "bias-correction", "bins", "binsize", "convention", "mode", "correction", "sigma2", "bound",
     "sigma-x", "sigma-y", "width-rule", "alpha", "approx", "normalised",
-    "k", "metric", "compress", "latent", "noise", "backend",
+    "k", "metric", "compress", "latent", "noise", "backend", "seed",
   ]
 
   /// Options from `key=value` parameters (as in `ibplane analyze --estimator kde:sigma2=0.05`);
@@ -99,6 +103,11 @@ public struct EstimatorOptions: Sendable, Equatable {
       guard let v = Int(s) else { throw EstimatorError.invalidParameter(name: key, value: s, expected: "an integer") }
       return v
     }
+    func unsigned(_ key: String) throws -> UInt64? {
+      guard let s = p[key] else { return nil }
+      guard let v = UInt64(s) else { throw EstimatorError.invalidParameter(name: key, value: s, expected: "a non-negative integer") }
+      return v
+    }
     func flag(_ key: String) throws -> Bool {
       guard let s = p[key] else { return false }
       guard let b = Bool(s) else { throw EstimatorError.invalidParameter(name: key, value: s, expected: "true or false") }
@@ -110,7 +119,7 @@ public struct EstimatorOptions: Sendable, Equatable {
       sigmaX: try number("sigma-x"), sigmaY: try number("sigma-y"), widthRule: p["width-rule"],
       alpha: try number("alpha"), approx: p["approx"], normalised: try flag("normalised"),
       k: try integer("k"), metric: p["metric"], compress: p["compress"], latent: try integer("latent"),
-      noise: try number("noise"), backend: p["backend"])
+      noise: try number("noise"), backend: p["backend"], seed: try unsigned("seed"))
   }
 
   func neighbours(default value: Int) throws -> Int {
@@ -255,7 +264,7 @@ public enum EstimatorCatalog {
       let k: Int? = o.k == nil ? nil : try o.neighbours(default: 3)
       return LossyCompressedMI(
         compressor: try .named(o.compress ?? "pca"), latent: latent, noise: noise, backend: backend,
-        k: k, metric: try o.distanceMetric())
+        k: k, metric: try o.distanceMetric(), seed: o.seed ?? 0)
     default:
       throw EstimatorError.invalidParameter(
         name: "estimator", value: "'\(name)'", expected: "one of \(names.joined(separator: ", "))")

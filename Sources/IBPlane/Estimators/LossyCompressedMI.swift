@@ -5,20 +5,34 @@
 ///     Î(T;Y) = Î_Ross(C_T(T); Y)                            (class labels, default)
 ///            or Ĥ(C_T(T)) − Σ_y p(y) Ĥ(C_T(T) | Y = y)    (`labelForm: .entropyDifference`)
 ///
-/// C is PCA to m components (LAPACK, `PrincipalComponents`); a variable with at most m
-/// columns is used as is. When C is injective on the support of the data (as for data on an
-/// m-dimensional manifold that PCA keeps apart), I(C(X); C(T)) = I(X;T) exactly; otherwise
-/// compression can only lose information (data-processing inequality), so the estimate is
-/// a lower bound up to the estimator's own error. The autoencoder compressor of the paper
-/// depends on the trainer (IBTrain) and is not provided here yet.
+/// C is PCA to m components (LAPACK, `PrincipalComponents`, `compressor: .pca`, the default)
+/// or any `LossyCompressor` registered by name; a variable with at most m columns is used as
+/// is. When C is injective on the support of the data (as for data on an m-dimensional
+/// manifold that C keeps apart), I(C(X); C(T)) = I(X;T) exactly; otherwise compression can
+/// only lose information (data-processing inequality), so the estimate is a lower bound up to
+/// the estimator's own error.
+///
+/// Autoencoder compressor (the paper's nonlinear C): IBTrain's `AutoencoderCompressor`, name
+/// `autoencoder`, available once `AutoencoderCompressor.register()` has run (the `ibplane`
+/// command does so at start-up; a program that links only IBPlane gets an error naming IBTrain).
+/// Per variable it standardises the columns and trains an MLP autoencoder d → 64 (tanh) → m
+/// (linear code) → 64 → d with Adam (rate 10⁻³, batch 128, 30 epochs), seeded from `seed`
+/// (child stream 0 for X, 1 for Y/T, 2 for regression targets), and uses the codes. Every
+/// estimate records `epochs`, `encoder`, `activation` and `seed` in `parameters` and the mean
+/// squared reconstruction error on the standardised data as `reconstruction_error_x/_y/_t`.
+/// Measured on the blob image tasks (N = 10⁴, m = 4, seed 0): 0.499 / 0.987 / 1.953 / 2.907
+/// nats for true 0.5 / 1 / 2 / 3 (PCA: 0.500 / 0.972 / 1.946 / 2.906), about 1.3 s of
+/// training per 10,000 × 256 variable in release. Neither compressor beats the other there
+/// (the images lie on a 2-dimensional manifold that both keep injective); the autoencoder is
+/// for data whose manifold PCA folds.
 ///
 /// Noise: optional, added to the layer T before compression, seeded:
 /// `.additiveGaussian(σ)`: T + σ ε (Goldfeld et al. 2019, "Estimating information flow in
 /// deep neural networks", ICML), and `.multiplicativeGaussian(σ)`: T + σ T ⊙ ε (Butakov et
 /// al.'s stochastic-network noise, σ = 1e-3 in their runs), ε ~ N(0, I).
 ///
-/// Every estimate records the compressor, m, the explained-variance ratios, the noise and
-/// the backend with its k.
+/// Every estimate records the compressor, m, the compressor's quality figures per side
+/// (`explained_variance_x` etc. for PCA), the noise and the backend with its k.
 ///
 /// Exact duplicates (saturated tanh/softmax units, dead ReLUs) make atoms in T. The KSG backend
 /// and Ross's form handle them by the tie rule of Gao et al. (2017) (see `KSGEstimator`,

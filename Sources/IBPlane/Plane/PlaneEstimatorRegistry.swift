@@ -94,6 +94,7 @@ public enum PlaneEstimatorRegistry {
         "metric": "max (default) or euclidean",
         "noise": "σ of additive Gaussian noise on T before estimation (default none)",
         "backend": "ksg (default) or wkl",
+        "seed": "seed of the noise and of the autoencoder compressor (default 0)",
         "compress": "pca (default) or autoencoder (seeded; needs IBTrain's AutoencoderCompressor.register(), done by the ibplane command)",
       ],
       make: { p in try EstimatorCatalog.makeFamily("lossy", try EstimatorOptions(parameters: p)) }

@@ -57,11 +57,13 @@ struct AutoencoderCompressorTests {
     #expect(LossyCompressedMI.compressorNames.contains("autoencoder"))
     let c = try LossyCompressedMI.Compressor.named("autoencoder")
     #expect(c.name == "autoencoder" && c.implementation is AutoencoderCompressor && c != .pca)
-    let made = try EstimatorCatalog.make("lossy", options: EstimatorOptions(compress: "autoencoder", latent: 3))
+    let made = try EstimatorCatalog.make("lossy", options: EstimatorOptions(compress: "autoencoder", latent: 3, seed: 8))
     let lossy = try #require(made as? LossyCompressedMI)
-    #expect(lossy.compressor.name == "autoencoder" && lossy.latent == 3)
+    #expect(lossy.compressor.name == "autoencoder" && lossy.latent == 3 && lossy.seed == 8)
     let plane = try #require(try PlaneEstimatorRegistry.make("lossy:compress=autoencoder,latent=2") as? LossyCompressedMI)
-    #expect(plane.compressor.name == "autoencoder" && plane.latent == 2)
+    #expect(plane.compressor.name == "autoencoder" && plane.latent == 2 && plane.seed == 0)
+    #expect(try (PlaneEstimatorRegistry.make("lossy:compress=autoencoder,seed=3") as? LossyCompressedMI)?.seed == 3)
+    #expect(throws: EstimatorError.self) { try PlaneEstimatorRegistry.make("lossy:compress=autoencoder,seed=-1") }
     #expect(plane.parameterDescription.hasPrefix("compressor=autoencoder(activation=tanh,encoder=64,epochs="))
     #expect(plane.parameterDescription.hasSuffix(";seed=0"))
   }

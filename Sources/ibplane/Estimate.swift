@@ -81,7 +81,7 @@ struct Estimate: ParsableCommand {
   @Option(help: "kNN estimators: max (default for ksg, ksg2, lossy) or euclidean (default for kl-entropy, wkl).")
   var metric: String?
 
-  @Option(help: "lossy: compressor, pca (default) or autoencoder (trained per variable, seed 0; records reconstruction_error_x/_y).")
+  @Option(help: "lossy: compressor, pca (default) or autoencoder (trained per variable, seeded by --seed; records reconstruction_error_x/_y).")
   var compress: String?
 
   @Option(help: "lossy: latent size m of each compressed variable (default 4).")

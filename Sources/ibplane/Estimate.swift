@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IBPlane
+import IBTrain
 
 /// `ibplane estimate`: one MI estimate between two `.npy` arrays, through `EstimatorCatalog`.
 struct Estimate: ParsableCommand {
@@ -22,7 +23,7 @@ struct Estimate: ParsableCommand {
         ksg, ksg2: Kraskov–Stögbauer–Grassberger estimators 1 and 2 (--k, --metric); standardised inputs.
         kl-entropy: Kozachenko–Leonenko entropy H(X) of the first array (the second is ignored).
         wkl: weighted Kozachenko–Leonenko I = H(X) + H(Y) − H(X,Y) (Berrett et al. 2019).
-        lossy: compress X and Y by PCA to --latent dims, then KSG (Butakov et al. 2024).
+        lossy: compress X and Y to --latent dims (--compress pca, or autoencoder: a seeded tanh autoencoder with encoder [64], \(AutoencoderCompressor.defaultEpochs) epochs of Adam on standardised columns), then KSG (Butakov et al. 2024).
 
       Example:
         ibplane estimate --estimator gaussian /tmp/g5/x.npy /tmp/g5/y.npy --json
@@ -80,7 +81,7 @@ struct Estimate: ParsableCommand {
   @Option(help: "kNN estimators: max (default for ksg, ksg2, lossy) or euclidean (default for kl-entropy, wkl).")
   var metric: String?
 
-  @Option(help: "lossy: compressor, pca (default).")
+  @Option(help: "lossy: compressor, pca (default) or autoencoder (trained per variable, seeded by --seed; records reconstruction_error_x/_y).")
   var compress: String?
 
   @Option(help: "lossy: latent size m of each compressed variable (default 4).")
@@ -94,6 +95,9 @@ struct Estimate: ParsableCommand {
 
   @Option(help: "ksg, ksg2, kl-entropy, wkl: per-variable preprocessing none, standardize (default; wkl: whiten), whiten, or rank-gauss (each coordinate through its ranks and the normal quantile; MI estimators only).")
   var preprocess: String?
+
+  @Option(help: "lossy: seed of the noise and of the autoencoder compressor (default 0).")
+  var seed: UInt64?
 
   @Argument(help: "The .npy file of X (N × dx).")
   var x: String
@@ -112,7 +116,7 @@ struct Estimate: ParsableCommand {
       biasCorrection: biasCorrection, bins: bins, binSize: binsize, convention: convention, mode: mode,
       correction: correction, sigma2: sigma2, bound: bound, sigmaX: sigmaX, sigmaY: sigmaY,
       widthRule: widthRule, alpha: alpha, approx: approx, normalised: normalised, k: k, metric: metric,
-      compress: compress, latent: latent, noise: noise, backend: backend, preprocess: preprocess)
+      compress: compress, latent: latent, noise: noise, backend: backend, preprocess: preprocess, seed: seed)
     let mi = try EstimatorCatalog.make(estimator, options: options)
     let a = try NumPyFile.read(URL(fileURLWithPath: x)).matrix(Double.self, file: x)
     let b = try NumPyFile.read(URL(fileURLWithPath: y)).matrix(Double.self, file: y)

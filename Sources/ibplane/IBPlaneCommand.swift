@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IBPlane
+import IBTrain
 
 /// The `ibplane` command: a thin layer over the IBPlane library — parsing, progress and exit codes.
 ///
@@ -23,6 +24,8 @@ struct IBPlaneCommand: ParsableCommand {
   )
 
   static func main() {
+    // `--compress autoencoder` / `lossy:compress=autoencoder`: IBTrain's compressor, plugged into IBPlane.
+    AutoencoderCompressor.register()
     do {
       var command = try parseAsRoot()
       try command.run()

@@ -34,7 +34,8 @@ public struct EstimatorOptions: Sendable, Equatable {
   public var k: Int?
   /// kNN family: `max` (default for `ksg`, `ksg2`, `lossy`) or `euclidean` (default for `kl-entropy`, `wkl`).
   public var metric: String?
-  /// `lossy`: compressor, `pca` (default; `autoencoder` is refused until it lands).
+  /// `lossy`: compressor, `pca` (default) or a registered name (`autoencoder` once IBTrain's
+  /// `AutoencoderCompressor.register()` has run; refused with a clear error before).
   public var compress: String?
   /// `lossy`: latent size m (default 4).
   public var latent: Int?
@@ -45,6 +46,8 @@ public struct EstimatorOptions: Sendable, Equatable {
   /// `ksg`, `ksg2`, `kl-entropy`, `wkl`: per-variable preprocessing `none`, `standardize` (default
   /// except `wkl`), `whiten` (default for `wkl`) or `rank-gauss` (MI estimators only).
   public var preprocess: String?
+  /// `lossy`: seed of the noise and of a randomised compressor (autoencoder), default 0.
+  public var seed: UInt64?
 
   public init(
     biasCorrection: Bool = false, bins: Int? = nil, binSize: Double? = nil, convention: String? = nil,
@@ -52,9 +55,10 @@ public struct EstimatorOptions: Sendable, Equatable {
     sigmaX: Double? = nil, sigmaY: Double? = nil, widthRule: String? = nil, alpha: Double? = nil,
     approx: String? = nil, normalised: Bool = false, k: Int? = nil, metric: String? = nil,
     compress: String? = nil, latent: Int? = nil, noise: Double? = nil, backend: String? = nil,
-    preprocess: String? = nil
+    preprocess: String? = nil, seed: UInt64? = nil
   ) {
     self.preprocess = preprocess
+    self.seed = seed
     self.k = k
     self.metric = metric
     self.compress = compress
@@ -81,7 +85,7 @@ public struct EstimatorOptions: Sendable, Equatable {
   public static let parameterKeys: [String] = [
     "bias-correction", "bins", "binsize", "convention", "mode", "correction", "sigma2", "bound",
     "sigma-x", "sigma-y", "width-rule", "alpha", "approx", "normalised",
-    "k", "metric", "compress", "latent", "noise", "backend", "preprocess",
+    "k", "metric", "compress", "latent", "noise", "backend", "preprocess", "seed",
   ]
 
   /// Options from `key=value` parameters (as in `ibplane analyze --estimator kde:sigma2=0.05`);
@@ -103,6 +107,11 @@ public struct EstimatorOptions: Sendable, Equatable {
       guard let v = Int(s) else { throw EstimatorError.invalidParameter(name: key, value: s, expected: "an integer") }
       return v
     }
+    func unsigned(_ key: String) throws -> UInt64? {
+      guard let s = p[key] else { return nil }
+      guard let v = UInt64(s) else { throw EstimatorError.invalidParameter(name: key, value: s, expected: "a non-negative integer") }
+      return v
+    }
     func flag(_ key: String) throws -> Bool {
       guard let s = p[key] else { return false }
       guard let b = Bool(s) else { throw EstimatorError.invalidParameter(name: key, value: s, expected: "true or false") }
@@ -114,7 +123,7 @@ public struct EstimatorOptions: Sendable, Equatable {
       sigmaX: try number("sigma-x"), sigmaY: try number("sigma-y"), widthRule: p["width-rule"],
       alpha: try number("alpha"), approx: p["approx"], normalised: try flag("normalised"),
       k: try integer("k"), metric: p["metric"], compress: p["compress"], latent: try integer("latent"),
-      noise: try number("noise"), backend: p["backend"], preprocess: p["preprocess"])
+      noise: try number("noise"), backend: p["backend"], preprocess: p["preprocess"], seed: try unsigned("seed"))
   }
 
   func neighbours(default value: Int) throws -> Int {
@@ -267,7 +276,7 @@ public enum EstimatorCatalog {
       let k: Int? = o.k == nil ? nil : try o.neighbours(default: 3)
       return LossyCompressedMI(
         compressor: try .named(o.compress ?? "pca"), latent: latent, noise: noise, backend: backend,
-        k: k, metric: try o.distanceMetric())
+        k: k, metric: try o.distanceMetric(), seed: o.seed ?? 0)
     default:
       throw EstimatorError.invalidParameter(
         name: "estimator", value: "'\(name)'", expected: "one of \(names.joined(separator: ", "))")

@@ -87,14 +87,15 @@ public enum PlaneEstimatorRegistry {
     ),
     Entry(
       name: "lossy",
-      summary: "lossy-compressed MI (Butakov et al. 2024): PCA to m dimensions, then KSG; I(T;Y) by Ross's kNN form",
+      summary: "lossy-compressed MI (Butakov et al. 2024): PCA (or an autoencoder) to m dimensions, then KSG; I(T;Y) by Ross's kNN form",
       parameters: [
-        "latent": "latent size m of the PCA compression of X and T (default 4)",
+        "latent": "latent size m of the compression of X and T (default 4)",
         "k": "neighbours (default 3)",
         "metric": "max (default) or euclidean",
         "noise": "σ of additive Gaussian noise on T before estimation (default none)",
         "backend": "ksg (default) or wkl",
-        "compress": "pca (default)",
+        "seed": "seed of the noise and of the autoencoder compressor (default 0)",
+        "compress": "pca (default) or autoencoder (seeded; needs IBTrain's AutoencoderCompressor.register(), done by the ibplane command)",
       ],
       make: { p in try EstimatorCatalog.makeFamily("lossy", try EstimatorOptions(parameters: p)) }
     ),

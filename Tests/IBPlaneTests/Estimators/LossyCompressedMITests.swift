@@ -35,9 +35,61 @@ import Testing
 
   @Test func compressorNamesParse() throws {
     #expect(try LossyCompressedMI.Compressor.named("pca") == .pca)
-    #expect(throws: EstimatorError.self) { try LossyCompressedMI.Compressor.named("autoencoder") }
     #expect(throws: EstimatorError.self) { try LossyCompressedMI.Compressor.named("zip") }
     #expect(throws: EstimatorError.self) { try LossyCompressedMI(latent: 0).estimate(Matrix<Double>(rows: 10, columns: 3), Matrix<Double>(rows: 10, columns: 3)) }
+  }
+
+  /// A library user who links only IBPlane gets a clear error for `autoencoder`, naming the
+  /// parameter, what is accepted and where the compressor lives. Checked on a fresh registry:
+  /// the process-wide one may hold IBTrain's registration when all test targets share a process.
+  @Test func autoencoderWithoutRegistrationIsAClearError() throws {
+    let empty = LossyCompressorRegistry()
+    #expect(empty.names == ["pca"])
+    do {
+      _ = try LossyCompressedMI.Compressor.named("autoencoder", registry: empty)
+      Issue.record("autoencoder resolved without a registration")
+    } catch let EstimatorError.invalidParameter(name, value, expected) {
+      #expect(name == "compress" && value == "autoencoder")
+      #expect(expected.hasPrefix("pca ") && expected.contains("IBTrain") && expected.contains("AutoencoderCompressor.register()"))
+    }
+    do {
+      _ = try LossyCompressedMI.Compressor.named("zip", registry: empty)
+      Issue.record("zip resolved")
+    } catch let EstimatorError.invalidParameter(name, _, expected) {
+      #expect(name == "compress" && expected == "pca")
+    }
+    #expect(try LossyCompressedMI.Compressor.named("pca", registry: empty) == .pca)
+  }
+
+  /// An outside compressor plugs in by name: registered factory, recorded name, parameters,
+  /// per-side quality and seed; the built-in pca cannot be replaced; unregister removes it.
+  @Test func registeredCompressorPlugsIn() throws {
+    struct FirstColumns: LossyCompressor {
+      var name: String { "first-columns" }
+      var parameters: [String: String] { ["variant": "test"] }
+      func compress<S: BLASScalar>(_ data: Matrix<S>, latent: Int, seed: UInt64) throws -> LossyCompression {
+        var code = Matrix<Double>(rows: data.rows, columns: latent)
+        for i in 0..<data.rows { for j in 0..<latent { code[i, j] = Double(data[i, j]) } }
+        return LossyCompression(code: code, quality: ["seed_low_bits": Double(seed & 0xFF)])
+      }
+    }
+    let registry = LossyCompressorRegistry()
+    registry.register(name: "first-columns") { FirstColumns() }
+    registry.register(name: "pca") { FirstColumns() }
+    #expect(registry.names == ["pca", "first-columns"])
+    #expect(try LossyCompressedMI.Compressor.named("pca", registry: registry).implementation is PCACompressor)
+    let c = try LossyCompressedMI.Compressor.named("first-columns", registry: registry)
+    #expect(c.name == "first-columns" && c != .pca)
+    let x = RandomSource(seed: 2).normalMatrix(rows: 300, columns: 6)
+    let lossy = LossyCompressedMI(compressor: c, latent: 2, seed: 5)
+    let e = try lossy.estimate(x, x)
+    #expect(e.parameters["compressor"] == "first-columns" && e.parameters["variant"] == "test")
+    #expect(e.parameters["seed"] == "5" && e.parameters["latent"] == "2")
+    #expect(e.diagnostics["seed_low_bits_x"] == Double(lossy.compressionSeed(side: 0) & 0xFF))
+    #expect(e.diagnostics["seed_low_bits_y"] == Double(lossy.compressionSeed(side: 1) & 0xFF))
+    #expect(lossy.parameterDescription == "compressor=first-columns(variant=test);latent=2;noise=none;backend=ksg;k=3;labels=ross;seed=5")
+    registry.unregister(name: "first-columns")
+    #expect(throws: EstimatorError.self) { try LossyCompressedMI.Compressor.named("first-columns", registry: registry) }
   }
 
   @Test func noiseModelsAreSeededNamedAndRecorded() throws {

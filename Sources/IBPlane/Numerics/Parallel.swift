@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -26,4 +27,36 @@ public enum Parallel {
       DispatchQueue.concurrentPerform(iterations: count) { body($0) }
     }
   }
+}
+
+/// Runs `body(0)`, …, `body(count − 1)` at the same time, each on its own new thread (16 MB
+/// stack), and returns when all have finished. Unlike `Parallel.forEach` (at most one worker
+/// per core), this lets a few long independent calls share the cores — for native calls that
+/// cannot themselves use more than one core well (the Rényi estimator's eigen-decompositions).
+func _runOnDedicatedThreads(_ count: Int, _ body: (Int) -> Void) {
+  NativeRuntime.ensureInitialised()
+  if count <= 1 {
+    for i in 0..<count { body(i) }
+    return
+  }
+  withoutActuallyEscaping(body) { body in
+    let group = DispatchGroup()
+    let work = _UncheckedBox(body)
+    for i in 0..<count {
+      group.enter()
+      let thread = Thread {
+        work.value(i)
+        group.leave()
+      }
+      thread.stackSize = 16 << 20
+      thread.start()
+    }
+    group.wait()
+  }
+}
+
+/// Carries a non-Sendable value across a thread boundary whose lifetime the caller bounds.
+struct _UncheckedBox<T>: @unchecked Sendable {
+  let value: T
+  init(_ value: T) { self.value = value }
 }

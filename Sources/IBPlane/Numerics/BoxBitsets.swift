@@ -51,10 +51,17 @@ final class _BoxBitsets: @unchecked Sendable {
   let order: [Int]
 
   /// Smallest power-of-two spacing ≥ 256 keeping the checkpoints under the budget.
+  ///
+  /// The spacing is capped at N/32 (as a power of two): beyond that the rows toggled per slab
+  /// end (≤ spacing/2) would outnumber the N/64 words of a slab, so the table may then exceed
+  /// the budget — about 4·d·N bytes at the cap (48 MB at N = 400,000, d = 20; 305 MB for raw
+  /// 256 + 256-pixel images at N = 100,000).
   static func spacing(samples n: Int, dimension d: Int) -> Int {
     let words = (n + 63) / 64
+    var cap = 256
+    while cap * 2 <= n / 32 { cap *= 2 }
     var s = 256
-    while d * ((n + s - 1) / s + 1) * words * 8 > memoryBudget && s < n { s *= 2 }
+    while s < cap && d * ((n + s - 1) / s + 1) * words * 8 > memoryBudget { s *= 2 }
     return s
   }
 

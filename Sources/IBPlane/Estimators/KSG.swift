@@ -136,8 +136,7 @@ public struct KSGEstimator: MutualInformationEstimator {
       ? _BoxBitsets(jointSet, order: _KDTree(jointSet).order) : nil
     let neighbours: NeighborList
     if let box, jointAlgorithm == .boxBitsets {
-      let bounds = engine._leafOrderBounds(jointSet, order: box.order, k: k, threads: threads)
-      neighbours = box.kNearest(k: k, upperBounds: bounds, threads: threads)
+      neighbours = engine._boxKNearest(jointSet, k: k, box: box)
     } else {
       neighbours = engine._kNearestReduced(jointSet, k: k)
     }

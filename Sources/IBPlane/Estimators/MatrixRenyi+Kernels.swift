@@ -24,6 +24,14 @@ struct _KernelView<S: BLASScalar> {
 
 /// Kernel matrices of Hadamard products of Gaussian views, built from the tiled engine's blocks.
 enum _MatrixRenyiKernels {
+  /// Row indices of each label value, in ascending label order: the blocks of the
+  /// block-diagonal label kernel.
+  static func classBlocks(_ labels: [Int]) -> [[Int]] {
+    var parts: [Int: [Int]] = [:]
+    for (i, y) in labels.enumerated() { parts[y, default: []].append(i) }
+    return parts.keys.sorted().map { parts[$0]! }
+  }
+
   /// The full N×N Gram matrix Π_v exp(−γ_v Dᵛ) (exact methods only), exponent in Double,
   /// stored as `Out` (Double for `exact`, Float for `exact-float32`).
   static func gram<S: BLASScalar, Out: BLASScalar>(
@@ -58,11 +66,8 @@ enum _MatrixRenyiKernels {
     _ views: [_KernelView<S>], labels: [Int]?, engine: TiledKernelSums
   ) throws -> Double {
     if let labels {
-      var parts: [Int: [Int]] = [:]
-      for (i, y) in labels.enumerated() { parts[y, default: []].append(i) }
       var total = 0.0
-      for key in parts.keys.sorted() {
-        let rows = parts[key]!
+      for rows in classBlocks(labels) {
         total += try squaredKernelSum(
           views.map { _KernelView(data: $0.data.selectingRows(rows), gamma: $0.gamma) }, labels: nil, engine: engine)
       }

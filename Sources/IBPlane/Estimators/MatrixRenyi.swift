@@ -355,6 +355,22 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
     }
   }
 
+  /// S_α from the exact spectrum of the Gram matrix stored as `Out` (Double for `exact`, Float
+  /// for `exact-float32`). With labels the joint kernel is block-diagonal: its spectrum is the
+  /// union of the class blocks' spectra, each scaled by 1/N.
+  private func exactEntropy<S: BLASScalar, Out: BLASScalar>(
+    _ views: [_KernelView<S>], labels: [Int]?, n: Int, as: Out.Type
+  ) throws -> Double {
+    let blocks = labels.map(_MatrixRenyiKernels.classBlocks)
+    var values: [Double] = []
+    for rows in blocks ?? [[]] {
+      let sub = blocks == nil ? views : views.map { _KernelView(data: $0.data.selectingRows(rows), gamma: $0.gamma) }
+      var k = try _MatrixRenyiKernels.gram(sub, as: Out.self, engine: engine)
+      values += try Matrix.symmetricEigenvalues(consuming: &k).map { Double($0) / Double(n) }
+    }
+    return Self.entropy(eigenvalues: values, alpha: alpha)
+  }
+
   private func singleEntropy<S: BLASScalar>(
     _ views: [_KernelView<S>], labels: [Int]?, method: _Method, n: Int, report: _SpectrumReport? = nil
   ) throws -> Double {
@@ -367,41 +383,14 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
           name: "approx", value: "exact at N = \(n)",
           expected: "N ≤ \(exactLimit) for the exact eigen-decomposition; use nystrom:m or subsample:m, or α = 2")
       }
-      if let labels {
-        // Block-diagonal joint kernel: union of the class blocks' spectra, each scaled by 1/N.
-        var parts: [Int: [Int]] = [:]
-        for (i, y) in labels.enumerated() { parts[y, default: []].append(i) }
-        var values: [Double] = []
-        for key in parts.keys.sorted() {
-          let rows = parts[key]!
-          let sub = views.map { _KernelView(data: $0.data.selectingRows(rows), gamma: $0.gamma) }
-          var k = try _MatrixRenyiKernels.gram(sub, engine: engine)
-          values += try Matrix.symmetricEigenvalues(consuming: &k).map { $0 / Double(n) }
-        }
-        return Self.entropy(eigenvalues: values, alpha: alpha)
-      }
-      var k = try _MatrixRenyiKernels.gram(views, engine: engine)
-      return Self.entropy(eigenvalues: try Matrix.symmetricEigenvalues(consuming: &k).map { $0 / Double(n) }, alpha: alpha)
+      return try exactEntropy(views, labels: labels, n: n, as: Double.self)
     case .exactFloat32:
       guard n <= Swift.max(exactFloat32Limit, exactLimit) else {
         throw EstimatorError.invalidParameter(
           name: "approx", value: "exact-float32 at N = \(n)",
           expected: "N ≤ \(exactFloat32Limit) for the single-precision eigen-decomposition; use nystrom:m or subsample:m, or α = 2")
       }
-      if let labels {
-        var parts: [Int: [Int]] = [:]
-        for (i, y) in labels.enumerated() { parts[y, default: []].append(i) }
-        var values: [Double] = []
-        for key in parts.keys.sorted() {
-          let rows = parts[key]!
-          let sub = views.map { _KernelView(data: $0.data.selectingRows(rows), gamma: $0.gamma) }
-          var k = try _MatrixRenyiKernels.gram(sub, as: Float.self, engine: engine)
-          values += try Matrix.symmetricEigenvalues(consuming: &k).map { Double($0) / Double(n) }
-        }
-        return Self.entropy(eigenvalues: values, alpha: alpha)
-      }
-      var k = try _MatrixRenyiKernels.gram(views, as: Float.self, engine: engine)
-      return Self.entropy(eigenvalues: try Matrix.symmetricEigenvalues(consuming: &k).map { Double($0) / Double(n) }, alpha: alpha)
+      return try exactEntropy(views, labels: labels, n: n, as: Float.self)
     case .nystrom(let m):
       let rng = RandomSource(seed: seed)
       let landmarks = m >= n ? Array(0..<n) : Array(rng.permutation(n).prefix(m)).sorted()

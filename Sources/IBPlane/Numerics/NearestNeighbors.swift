@@ -179,12 +179,13 @@ public struct NearestNeighbors: Sendable {
     }
   }
 
-  /// kNN through box bitsets: upper bounds from the k nearest among each point's neighbours in
-  /// k-d-tree leaf order, then the exact search inside that box.
-  func _boxKNearest(_ set: _NeighborPoints, k: Int) -> NeighborList {
-    let order = _KDTree(set).order
-    let bounds = _leafOrderBounds(set, order: order, k: k, threads: threads)
-    return _BoxBitsets(set, order: order).kNearest(k: k, upperBounds: bounds, threads: threads)
+  /// kNN through box bitsets (`box`, built over `set` in k-d-tree leaf order when not given):
+  /// upper bounds from the k nearest among each point's neighbours in that order, then the
+  /// exact search inside that box.
+  func _boxKNearest(_ set: _NeighborPoints, k: Int, box: _BoxBitsets? = nil) -> NeighborList {
+    let box = box ?? _BoxBitsets(set, order: _KDTree(set).order)
+    let bounds = _leafOrderBounds(set, order: box.order, k: k, threads: threads)
+    return box.kNearest(k: k, upperBounds: bounds, threads: threads)
   }
 
   /// For each point, the k-th smallest max-norm distance to its ±max(32, k) neighbours in `order`

@@ -24,6 +24,11 @@ import Testing
     for alpha in [1.0, 1.01, 2.0] {
       #expect(abs(try MatrixRenyiMutualInformation(alpha: alpha).entropy(same, sigma: 1)) < 1e-9)
     }
+    // The single-precision spectrum on the same closed forms (float32 eigenvalue error
+    // ~1e-7·λ_max, times 1/(α − 1) = 100: 1e-4, as in float32SpectrumMatchesTheDoubleOne).
+    let f32 = MatrixRenyiMutualInformation(alpha: 1.01, approximation: .exactFloat32)
+    #expect(abs(InformationUnit.bits.fromNats(try f32.entropy(spread, sigma: 1)) - 6) < 1e-4)
+    #expect(abs(try f32.entropy(same, sigma: 1)) < 1e-4)
   }
 
   @Test func alphaOneIsTheVonNeumannLimit() throws {

@@ -81,7 +81,7 @@ public enum PlaneEstimatorRegistry {
         "sigma-x": "kernel width of the first variable (default: width-rule)",
         "sigma-y": "kernel width of the second variable (default: width-rule)",
         "width-rule": "median (default), median:M, silverman or scott",
-        "approx": "auto (default: exact up to N = 5,000, else nystrom:1000), exact, nystrom:m, subsample:m[:r]",
+        "approx": "auto (default: exact up to N = 5,000, exact-float32 up to 16,384, else nystrom:1000), exact, exact-float32, nystrom:m, subsample:m[:r]",
       ],
       make: { p in try EstimatorCatalog.makeFamily("renyi", try EstimatorOptions(parameters: p)) }
     ),

@@ -20,8 +20,7 @@ let package = Package(
     // MARK: - Public API
     .target(
       name: "IBPlane",
-      dependencies: ["CNative", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
-      swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+      dependencies: ["CNative", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
     ),
     .target(name: "IBTrain", dependencies: ["IBPlane", "CNative"]),
     .executableTarget(

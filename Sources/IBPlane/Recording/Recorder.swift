@@ -51,7 +51,8 @@ public final class Recorder {
       sampleCount: n, storage: storage, layers: layers, inputWidth: inputs?.columns ?? 0, labelKind: labelKind, run: run)
     do {
       payloadLength = try _RecordingHeader.validate(
-        sampleCount: n, layers: layers, inputWidth: header.inputWidth, labelKind: labelKind, storage: storage, file: path)
+        sampleCount: n, layers: layers, inputWidth: header.inputWidth, labelKind: labelKind, storage: storage, file: path
+      ).payloadLength
     } catch RecordingError.invalidHeader(let f, let field, let e) {
       throw RecordingError.shapeMismatch(file: f, field: field, expected: e)
     }

@@ -52,7 +52,9 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
 
   let file: _MappedFile
   let header: _RecordingHeader
-  let payloadLength: Int
+  /// Block and payload lengths implied by the header (overflow-checked by `validate`).
+  let sizes: _RecordingSizes
+  var payloadLength: Int { sizes.payloadLength }
   private let inputsOffset: Int
   private let lock = NSLock()
   private var verified: [Bool] = []
@@ -100,21 +102,22 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
       throw RecordingError.checksumMismatch(
         file: path, block: "header", offset: f.preambleLength, stored: storedHeaderCRC, computed: headerCRC)
     }
-    let header = try _RecordingHeader.parse(headerBytes, file: path)
+    let (header, sizes) = try _RecordingHeader.parse(headerBytes, file: path)
     self.header = header
+    self.sizes = sizes
     self.layers = header.layers
     self.sampleCount = header.sampleCount
     self.inputWidth = header.inputWidth
     self.storage = header.storage
     self.run = header.run
-    self.payloadLength = header.payloadLength
     let n = header.sampleCount
 
-    // Inputs block: N × d float32 + CRC; only its extent is checked now.
+    // Inputs block: N × d float32 + CRC; only its extent is checked now. Every length below is
+    // compared with the bytes left before any offset is formed from it.
     var offset = f.preambleLength + headerLength + 4
     inputsOffset = offset
     if header.inputWidth > 0 {
-      let length = n * header.inputWidth * 4
+      let length = sizes.inputsLength
       guard length <= size - offset, size - offset - length >= 4 else {
         throw RecordingError.truncated(
           file: path, offset: offset, field: "inputs block",
@@ -124,11 +127,7 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
     }
 
     // Labels block: checked and decoded now (it is small and `labels` does not throw).
-    let labelBytes: Int
-    switch header.labelKind {
-    case .classes: labelBytes = n * 4
-    case .targets(let k): labelBytes = n * k * 4
-    }
+    let labelBytes = sizes.labelsLength
     guard labelBytes <= size - offset, size - offset - labelBytes >= 4 else {
       throw RecordingError.truncated(
         file: path, offset: offset, field: "labels block",
@@ -193,6 +192,7 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
         try corrupt("payload length", "\(payloadLength) bytes (N × Σ widths × \(storage.byteWidth)), got \(payload)")
         break
       }
+      // `validate` bounds payloadLength by Int.max − maxRecordOverhead, so this cannot overflow.
       let length = f.recordHeaderLength + metricsLength + payloadLength + 4
       guard length <= left else {
         noteTruncatedTail(k, offset, "the record needs \(length) bytes but the file has \(left) left")
@@ -352,7 +352,7 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
   public var inputs: Matrix<Float>? {
     get throws {
       guard inputWidth > 0 else { return nil }
-      let length = sampleCount * inputWidth * 4
+      let length = sizes.inputsLength
       let bytes = file.bytes(inputsOffset, length)
       let stored: UInt32 = file.bytes(inputsOffset + length, 4).le(0)
       let computed = _CRC32.checksum(bytes)

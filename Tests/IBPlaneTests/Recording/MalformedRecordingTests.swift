@@ -65,6 +65,34 @@ let malformedCases: [MalformedCase] = [
       $0["sample_count"] = Int(Int32.max)
       $0["layers"] = (0..<3).map { ["name": "l\($0)", "width": Int(Int32.max)] }
     }, outcome: .openFails("invalidHeader", "64 bits")),
+  // Sizes derived from the header are overflow-checked, then compared with the file size.
+  .init(
+    name: "targets block N × k × 4 overflows 64 bits (was a SIGSEGV)",
+    bytes: header {
+      $0["sample_count"] = Int(Int32.max)
+      $0["labels"] = ["kind": "targets", "width": Int(Int32.max)]
+    }, outcome: .openFails("invalidHeader", "'labels.width': expected N × label width × 4 bytes that fit in 64 bits")),
+  .init(
+    name: "record length 36 + M + P overflows 64 bits (was a SIGSEGV at a negative offset)",
+    bytes: header {
+      $0["sample_count"] = 2_147_483_646
+      $0["layers"] = [["name": "a", "width": 1_073_741_825]]  // P = 4 × N × width = Int.max − 7
+    }, outcome: .openFails("invalidHeader", "whose length fits in 64 bits")),
+  .init(
+    name: "targets block of 2^62 bytes in a small file",
+    bytes: raw {
+      $0.headerObject["sample_count"] = Int(Int32.max)
+      $0.headerObject["input_width"] = 0
+      $0.headerObject["labels"] = ["kind": "targets", "width": 1 << 29]
+      $0.inputs = nil
+    }, outcome: .openFails("truncated", "labels block")),
+  .init(
+    name: "class_count 2^31 − 1 for N = 4 (was an 8.6 GB allocation)",
+    bytes: header { $0["labels"] = ["kind": "classes", "class_count": Int(Int32.max)] },
+    outcome: .openFails("invalidHeader", "at most max(N, 65,536)")),
+  .init(
+    name: "class_count 65,537 for N = 4",
+    bytes: header { $0["labels"] = ["kind": "classes", "class_count": 65_537] }, outcome: .openFails("invalidHeader", "got 65537")),
   .init(name: "no layers", bytes: header { $0["layers"] = [] as [Any] }, outcome: .openFails("invalidHeader", "at least one layer")),
   .init(name: "layers not an array", bytes: header { $0["layers"] = "a,b" }, outcome: .openFails("invalidHeader", "'layers'")),
   .init(name: "duplicate layer names", bytes: header { $0["layers"] = [["name": "a", "width": 2], ["name": "a", "width": 3]] }, outcome: .openFails("invalidHeader", "'a' repeats")),
@@ -161,6 +189,31 @@ struct MalformedRecordingTests {
     #expect(r.skippedRecordCount == 1)
     #expect(r.warnings.count == 1 && r.warnings[0].contains("snapshot 1"))
     #expect(try r.layer(1, snapshot: 1).elements == (0..<20).dropFirst(8).map { Float($0) * 2 })
+  }
+
+  @Test("class_count may reach max(N, 65,536)")
+  func classCountLimit() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    var raw = RawRecording()
+    raw.headerObject["labels"] = ["kind": "classes", "class_count": 65_536]
+    let r = try Recording(contentsOf: try dir.write(raw.bytes(), "c.bin"))
+    #expect(r.labels == .classes([0, 1, 1, 0], classCount: 65_536))
+  }
+
+  @Test("forEachSnapshot allocates nothing for a header that declares a huge payload but has no records")
+  func hugeHeaderNoRecords() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    var raw = RawRecording()
+    // 4 × 20,000 × (2³¹ − 1) float32 values: 687 TB, more than any address space.
+    raw.headerObject["layers"] = (0..<20_000).map { ["name": "l\($0)", "width": Int(Int32.max)] }
+    raw.records = []
+    let r = try Recording(contentsOf: try dir.write(raw.bytes(), "huge.bin"))
+    var lent = 0
+    try r.forEachSnapshot { _ in lent += 1 }
+    #expect(lent == 0 && r.snapshots.isEmpty)
+    #expect(r.inspect().snapshots.isEmpty)
   }
 
   @Test("A directory or a missing file is an I/O error naming the path")

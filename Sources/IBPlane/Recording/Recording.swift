@@ -152,7 +152,13 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
       }
       labels = .classes(classes, classCount: c)
     case .targets(let k):
-      labels = .targets(try Matrix(rows: n, columns: k, elements: _Decode.float32(labelBlock)))
+      let targets = _Decode.float32(labelBlock)
+      // The writers refuse non-finite targets; one here would become a silent NaN estimate.
+      if let i = targets.firstIndex(where: { !$0.isFinite }) {
+        throw RecordingError.invalidBlock(
+          file: path, offset: offset + i * 4, field: "labels[\(i / k)][\(i % k)]", expected: "a finite target, got \(targets[i])")
+      }
+      labels = .targets(try Matrix(rows: n, columns: k, elements: targets))
     }
     offset += labelBytes + 4
     dataOffset = offset
@@ -348,7 +354,8 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
   }
 
   /// The inputs X (N × d), or nil when the recording has none (then X is taken as N distinct
-  /// inputs, and estimators that need input values must say so). Checks the block's CRC.
+  /// inputs, and estimators that need input values must say so). Checks the block's CRC, and
+  /// refuses NaN/±Inf inputs (the writers never store them) naming the first one's offset.
   public var inputs: Matrix<Float>? {
     get throws {
       guard inputWidth > 0 else { return nil }
@@ -359,7 +366,13 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
       guard stored == computed else {
         throw RecordingError.checksumMismatch(file: path, block: "inputs", offset: inputsOffset, stored: stored, computed: computed)
       }
-      return try Matrix(rows: sampleCount, columns: inputWidth, elements: _Decode.float32(bytes))
+      let values = _Decode.float32(bytes)
+      if let i = values.firstIndex(where: { !$0.isFinite }) {
+        throw RecordingError.invalidBlock(
+          file: path, offset: inputsOffset + i * 4, field: "inputs[\(i / inputWidth)][\(i % inputWidth)]",
+          expected: "a finite input, got \(values[i])")
+      }
+      return try Matrix(rows: sampleCount, columns: inputWidth, elements: values)
     }
   }
 

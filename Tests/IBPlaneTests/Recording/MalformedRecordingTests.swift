@@ -93,6 +93,16 @@ let malformedCases: [MalformedCase] = [
   .init(
     name: "class_count 65,537 for N = 4",
     bytes: header { $0["labels"] = ["kind": "classes", "class_count": 65_537] }, outcome: .openFails("invalidHeader", "got 65537")),
+  .init(
+    name: "a NaN regression target",
+    bytes: raw {
+      $0.headerObject["labels"] = ["kind": "targets", "width": 2]
+      $0.labels = RawRecording.floats([0, 1, 2, 3, .nan, 5, 6, 7])
+    }, outcome: .openFails("invalidBlock", "labels[2][0]: expected a finite target")),
+  .init(
+    name: "an infinite input",
+    bytes: raw { $0.inputs = RawRecording.floats([0, 1, 2, -.infinity, 4, 5, 6, 7]) },
+    outcome: .readFails("invalidBlock", "inputs[1][1]: expected a finite input")),
   .init(name: "no layers", bytes: header { $0["layers"] = [] as [Any] }, outcome: .openFails("invalidHeader", "at least one layer")),
   .init(name: "layers not an array", bytes: header { $0["layers"] = "a,b" }, outcome: .openFails("invalidHeader", "'layers'")),
   .init(name: "duplicate layer names", bytes: header { $0["layers"] = [["name": "a", "width": 2], ["name": "a", "width": 3]] }, outcome: .openFails("invalidHeader", "'a' repeats")),

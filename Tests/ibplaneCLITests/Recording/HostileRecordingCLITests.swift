@@ -1,0 +1,60 @@
+import Foundation
+import IBPlane
+import Testing
+
+/// activations.bin bytes with a chosen JSON header and no records, for the CLI tests (the
+/// library tests have the field-by-field `RawRecording`; this target does not link it).
+enum HostileRecording {
+  /// CRC-32 of zlib (reflected polynomial 0xEDB88320), bit by bit: test files are tiny.
+  static func crc32(_ bytes: [UInt8]) -> UInt32 {
+    var c: UInt32 = 0xFFFF_FFFF
+    for b in bytes {
+      c ^= UInt32(b)
+      for _ in 0..<8 { c = c & 1 == 1 ? (c >> 1) ^ 0xEDB8_8320 : c >> 1 }
+    }
+    return ~c
+  }
+  static func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+
+  /// Preamble, `header` and its CRC, then the inputs block (when given) and `labels`, each
+  /// followed by its CRC.
+  static func bytes(header: [String: Any], inputs: [Float]? = nil, labels: [UInt8]) throws -> [UInt8] {
+    let json = Array(try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]))
+    var out: [UInt8] = [0x89, 0x49, 0x42, 0x50, 0x52, 0x45, 0x43, 0x0A] + le(UInt32(1)) + le(UInt32(json.count))
+    out += json + le(crc32(json))
+    if let inputs {
+      let block = inputs.flatMap { le($0.bitPattern) }
+      out += block + le(crc32(block))
+    }
+    return out + labels + le(crc32(labels))
+  }
+}
+
+@Suite("ibplane on hostile recordings")
+struct HostileRecordingCLITests {
+  static let big = Int(Int32.max)
+  /// Headers whose derived sizes overflowed or drove huge allocations in the -Ounchecked build.
+  static let headers: [(String, [String: Any], String)] = [
+    ("targets", ["sample_count": big, "storage": "float32", "layers": [["name": "a", "width": 1]],
+      "labels": ["kind": "targets", "width": big]], "header field 'labels.width'"),
+    ("record", ["sample_count": 2_147_483_646, "storage": "float32", "layers": [["name": "a", "width": 1_073_741_825]],
+      "labels": ["kind": "classes", "class_count": 1]], "header field 'layers'"),
+    ("classes", ["sample_count": 4, "storage": "float32", "layers": [["name": "a", "width": 2]],
+      "labels": ["kind": "classes", "class_count": big]], "header field 'labels.class_count'"),
+  ]
+
+  @Test("inspect, analyze and convert exit 2 naming the header field (were SIGSEGV / SIGABRT)", arguments: 0..<3)
+  func overflowingHeaders(_ i: Int) throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let (name, header, field) = Self.headers[i]
+    let url = dir.file("\(name).bin")
+    try Data(try HostileRecording.bytes(header: header, labels: [UInt8](repeating: 0, count: 700))).write(to: url)
+    for args in [["inspect", url.path], ["analyze", url.path, "--estimator", "binning", "--out", dir.file("plane").path],
+      ["convert", url.path, dir.file("c.bin").path]] {
+      let r = try CLI.run(args)
+      #expect(r.status == 2, "\(args[0]) \(name): exit \(r.status): \(r.stderr)")
+      #expect(r.stderr.contains("\(url.path): \(field)"), "\(args[0]) \(name): \(r.stderr)")
+    }
+  }
+}

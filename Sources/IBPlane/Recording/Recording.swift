@@ -284,7 +284,9 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
     try checkIndex(snapshot, snapshots.count, "snapshot")
     let (matrix, bad) = try decodedLayer(layerIndex, snapshot: snapshot)
     if bad > 0 && !allowNonFinite {
-      throw RecordingError.nonFiniteValues(file: path, snapshot: snapshot, layer: layers[layerIndex].name, count: bad)
+      let info = snapshots[snapshot]
+      throw RecordingError.nonFiniteValues(
+        file: path, snapshot: snapshot, epoch: info.epoch, step: info.step, layer: layers[layerIndex].name, count: bad)
     }
     return matrix
   }

@@ -20,8 +20,8 @@ public enum RecordingError: Error, Equatable, CustomStringConvertible {
   case checksumMismatch(file: String, block: String, offset: Int, stored: UInt32, computed: UInt32)
   /// A snapshot record's fixed header or metrics are corrupt.
   case malformedRecord(file: String, snapshot: Int, offset: Int, field: String, expected: String)
-  /// A layer holds NaN or ±Inf values.
-  case nonFiniteValues(file: String, snapshot: Int, layer: String, count: Int)
+  /// A layer holds NaN or ±Inf values; the snapshot is named by its index and its epoch and step.
+  case nonFiniteValues(file: String, snapshot: Int, epoch: Int, step: Int, layer: String, count: Int)
   /// An index outside the recording (snapshot or layer).
   case indexOutOfRange(file: String, field: String, index: Int, count: Int)
   /// What a writer was given disagrees with the header (layer count, shapes, float16 range…).
@@ -65,8 +65,8 @@ public enum RecordingError: Error, Equatable, CustomStringConvertible {
       return "\(f): \(b) at offset \(o): CRC-32 mismatch (stored \(hex(s)), computed \(hex(c))): the bytes are damaged"
     case .malformedRecord(let f, let i, let o, let field, let e):
       return "\(f): snapshot \(i) at offset \(o): \(field): expected \(e)"
-    case .nonFiniteValues(let f, let i, let l, let n):
-      return "\(f): snapshot \(i), layer '\(l)': \(n) NaN/Inf value\(n == 1 ? "" : "s")"
+    case .nonFiniteValues(let f, let i, let epoch, let step, let l, let n):
+      return "\(f): snapshot \(i) (epoch \(epoch), step \(step)), layer '\(l)': \(n) NaN/Inf value\(n == 1 ? "" : "s")"
     case .indexOutOfRange(let f, let field, let i, let n):
       return "\(f): \(field) \(i) does not exist (the recording has \(n))"
     case .shapeMismatch(let f, let field, let e):

@@ -138,7 +138,7 @@ let malformedCases: [MalformedCase] = [
       $0.headerObject["storage"] = "float16"
       let halves: [UInt16] = [0x3C00, 0x7C00, 0xFC00] + [UInt16](repeating: 0x3800, count: 17)
       $0.records = [RawRecording.record(epoch: 0, step: 0, payload: RawRecording.halves(halves))]
-    }, outcome: .readFails("nonFiniteValues", "layer 'a': 2 NaN/Inf values")),
+    }, outcome: .readFails("nonFiniteValues", "snapshot 0 (epoch 0, step 0), layer 'a': 2 NaN/Inf values")),
   .init(
     name: "float32 NaN in a layer",
     bytes: raw { $0.records = [RawRecording.record(epoch: 0, step: 0, payload: RawRecording.floats([0, 0, 0, 0, 0, 0, 0, 0, .nan] + [Float](repeating: 1, count: 11)))] },

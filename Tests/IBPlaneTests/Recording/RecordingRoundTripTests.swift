@@ -167,7 +167,7 @@ struct RecordingStreamingTests {
       seen += 1
     }
     #expect(seen == 3)
-    #expect(throws: RecordingError.nonFiniteValues(file: url.path, snapshot: 1, layer: "b", count: 2)) { try r.layer(1, snapshot: 1) }
+    #expect(throws: RecordingError.nonFiniteValues(file: url.path, snapshot: 1, epoch: 1, step: 1, layer: "b", count: 2)) { try r.layer(1, snapshot: 1) }
   }
 
   @Test("forEachSnapshot stops at a damaged record before lending it")

@@ -57,4 +57,20 @@ struct HostileRecordingCLITests {
       #expect(r.stderr.contains("\(url.path): \(field)"), "\(args[0]) \(name): \(r.stderr)")
     }
   }
+
+  @Test("analyze names the file, snapshot, epoch, step and layer of a NaN")
+  func nonFiniteNamed() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let url = dir.file("nan.bin")
+    let rec = try Recorder(creating: url, layers: [LayerSpec(name: "hidden", width: 2)], inputs: nil, labels: .classes([0, 1, 1, 0], classCount: 2))
+    for e in [3, 7] {
+      var m = try Matrix<Float>(rows: 4, columns: 2, elements: (0..<8).map { Float($0 + e) })
+      if e == 7 { m.elements[5] = .nan }
+      try rec.record(epoch: e, step: 10 * e, layers: [m])
+    }
+    let analyze = try CLI.run(["analyze", url.path, "--estimator", "binning", "--out", dir.file("plane").path])
+    #expect(analyze.status == 2)
+    #expect(analyze.stderr.contains("\(url.path): snapshot 1 (epoch 7, step 70), layer 'hidden': 1 NaN/Inf value"), "\(analyze.stderr)")
+  }
 }

@@ -49,6 +49,10 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
   public private(set) var hasTruncatedTail = false
   /// Records dropped because of damage (`skipDamaged`).
   public private(set) var skippedRecordCount = 0
+  /// One `malformedRecord` error for each readable snapshot whose (epoch, step) an earlier one
+  /// already has. Such a file is readable, but an analysis cannot tell the two apart and
+  /// refuses it; `ibplane inspect` calls it invalid. Each is also in `warnings`.
+  public private(set) var duplicateSnapshots: [RecordingError] = []
 
   let file: _MappedFile
   let header: _RecordingHeader
@@ -171,6 +175,7 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
     let f = _RecordingFormat.self
     var offset = dataOffset
     var k = 0  // record number in the file (including skipped ones)
+    var firstWith: [SnapshotKey: (index: Int, offset: Int)] = [:]
     while offset < size {
       let left = size - offset
       guard left >= f.recordHeaderLength else {
@@ -217,6 +222,17 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
         warnings.append("\(mismatch); snapshot skipped")
         skippedRecordCount += 1
       } else {
+        let key = SnapshotKey(epoch: info.epoch, step: info.step)
+        if let first = firstWith[key] {
+          let e = RecordingError.malformedRecord(
+            file: path, snapshot: snapshots.count, offset: offset, field: "(epoch \(info.epoch), step \(info.step))",
+            expected:
+              "an (epoch, step) no earlier snapshot has; snapshot \(first.index) at offset \(first.offset) has it too (an analysis refuses repeated snapshots)")
+          duplicateSnapshots.append(e)
+          warnings.append("\(e)")
+        } else {
+          firstWith[key] = (snapshots.count, offset)
+        }
         snapshots.append(info)
         records.append(position)
         verified.append(skipDamaged)
@@ -226,6 +242,11 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
       k += 1
     }
     if endOfRecords == 0 { endOfRecords = dataOffset }
+  }
+
+  private struct SnapshotKey: Hashable {
+    var epoch: Int
+    var step: Int
   }
 
   private func noteTruncatedTail(_ k: Int, _ offset: Int, _ why: String) {

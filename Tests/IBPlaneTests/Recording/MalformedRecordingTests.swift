@@ -201,6 +201,29 @@ struct MalformedRecordingTests {
     #expect(try r.layer(1, snapshot: 1).elements == (0..<20).dropFirst(8).map { Float($0) * 2 })
   }
 
+  @Test("A repeated (epoch, step) opens with a warning naming both records; inspection calls it invalid")
+  func repeatedSnapshot() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    var raw = RawRecording()
+    raw.records.append(RawRecording.record(epoch: 1, step: 10, payload: layerPayload))
+    let url = try dir.write(raw.bytes(), "repeat.bin")
+    let r = try Recording(contentsOf: url)
+    #expect(r.snapshots.count == 3)
+    let offsets = r.snapshots.compactMap(\.offset)
+    let e = try #require(r.duplicateSnapshots.first)
+    #expect(r.duplicateSnapshots.count == 1)
+    #expect(e.kind == "malformedRecord")
+    #expect(e.description.contains("\(url.path): snapshot 2 at offset \(offsets[2]): (epoch 1, step 10)"), "\(e)")
+    #expect(e.description.contains("snapshot 1 at offset \(offsets[1]) has it too"), "\(e)")
+    #expect(r.warnings == [e.description])
+    let report = r.inspect()
+    #expect(report.isInvalid && !report.isDamaged)
+    #expect(report.problems == [e])
+    // Every snapshot still reads: nothing is lost, the caller decides.
+    for s in 0..<3 { _ = try r.layer(0, snapshot: s) }
+  }
+
   @Test("class_count may reach max(N, 65,536)")
   func classCountLimit() throws {
     let dir = try TemporaryDirectory()

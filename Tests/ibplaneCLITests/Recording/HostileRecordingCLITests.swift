@@ -58,6 +58,27 @@ struct HostileRecordingCLITests {
     }
   }
 
+  @Test("a repeated (epoch, step): inspect says invalid (exit 2) as analyze refuses it, both naming the offsets")
+  func repeatedSnapshot() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let url = dir.file("repeat.bin")
+    let rec = try Recorder(creating: url, layers: [LayerSpec(name: "h", width: 2)], inputs: nil, labels: .classes([0, 1, 1, 0], classCount: 2))
+    for e in [0, 1, 1] { try rec.record(epoch: e, step: 5 * e, layers: [Matrix(rows: 4, columns: 2, elements: (0..<8).map { Float($0 * (e + 1)) })]) }
+    let offsets = try Recording(contentsOf: url).snapshots.compactMap(\.offset)
+    let phrase = "snapshot 2 at offset \(offsets[2]): (epoch 1, step 5)"
+    let text = try CLI.run(["inspect", url.path])
+    #expect(text.status == 2)
+    #expect(text.stdout.contains("status: invalid"))
+    #expect(text.stderr.contains(phrase) && text.stderr.contains("snapshot 1 at offset \(offsets[1]) has it too"), "\(text.stderr)")
+    let json = try CLI.run(["inspect", url.path, "--json"])
+    #expect(json.status == 2)
+    #expect(try CLI.json(json.stdout)["status"] as? String == "invalid")
+    let analyze = try CLI.run(["analyze", url.path, "--estimator", "binning", "--out", dir.file("plane").path])
+    #expect(analyze.status == 2)
+    #expect(analyze.stderr.contains(phrase), "\(analyze.stderr)")
+  }
+
   @Test("analyze names the file, snapshot, epoch, step and layer of a NaN")
   func nonFiniteNamed() throws {
     let dir = try TemporaryDirectory()

@@ -4,8 +4,12 @@ import Foundation
 /// place in it (byte offset, header field, snapshot index) and says what was expected, so the
 /// message alone tells the user what is wrong with which bytes.
 public enum RecordingError: Error, Equatable, CustomStringConvertible {
-  /// The file could not be opened, mapped, created or written (`reason` is the system's).
+  /// The file could not be opened, mapped or created (`reason` is the system's): a missing
+  /// file, a folder, a file that exists, a permission.
   case io(file: String, operation: String, reason: String)
+  /// The system failed an operation on a file that opened fine — a write or `fsync` on a full
+  /// disk or over quota, a read error, a rename. Not a fault of the data: the CLI exits 1.
+  case systemFailure(file: String, operation: String, reason: String)
   /// The first 8 bytes are not the activations.bin magic.
   case badMagic(file: String)
   /// The format version is one this reader does not know.
@@ -33,6 +37,7 @@ public enum RecordingError: Error, Equatable, CustomStringConvertible {
   public var kind: String {
     switch self {
     case .io: return "io"
+    case .systemFailure: return "systemFailure"
     case .badMagic: return "badMagic"
     case .unsupportedVersion: return "unsupportedVersion"
     case .truncated: return "truncated"
@@ -49,7 +54,7 @@ public enum RecordingError: Error, Equatable, CustomStringConvertible {
 
   public var description: String {
     switch self {
-    case .io(let f, let op, let reason):
+    case .io(let f, let op, let reason), .systemFailure(let f, let op, let reason):
       return "\(f): cannot \(op): \(reason)"
     case .badMagic(let f):
       return "\(f): offset 0: not an ibplane recording (expected the 8-byte magic \\x89IBPREC\\n)"
@@ -74,6 +79,15 @@ public enum RecordingError: Error, Equatable, CustomStringConvertible {
     case .importFailure(let f, let field, let e):
       return "\(f): \(field): expected \(e)"
     }
+  }
+}
+
+extension RecordingError {
+  /// True when the system, not the input, failed (`systemFailure`: disk full, I/O error). The
+  /// CLI exits 1 for these and 2 for every other case, which describes bad input or usage.
+  public var isRuntimeFailure: Bool {
+    if case .systemFailure = self { return true }
+    return false
   }
 }
 

@@ -58,7 +58,7 @@ final class _MappedFile: @unchecked Sendable {
       let n = pread(fd, target.baseAddress! + done, target.count - done, off_t(offset + done))
       if n < 0 {
         if errno == EINTR { continue }
-        throw RecordingError.io(file: path, operation: "read at offset \(offset + done)", reason: reason())
+        throw RecordingError.systemFailure(file: path, operation: "read at offset \(offset + done)", reason: reason())
       }
       guard n > 0 else {
         throw RecordingError.truncated(
@@ -86,6 +86,9 @@ final class _MappedFile: @unchecked Sendable {
 
 /// A file opened for appending. The corresponding C functions are `open`, `write`, `fsync`,
 /// `ftruncate` and `close`.
+///
+/// Failures once the file is open (`write`, `fsync`, `truncate`) are
+/// `RecordingError.systemFailure`: a full disk is a runtime failure, not bad input.
 final class _AppendFile {
   let path: String
   private var fd: Int32
@@ -117,7 +120,7 @@ final class _AppendFile {
       let n = Glibc.write(fd, p, left)
       if n < 0 {
         if errno == EINTR { continue }
-        throw RecordingError.io(file: path, operation: "write", reason: reason())
+        throw RecordingError.systemFailure(file: path, operation: "write", reason: reason())
       }
       p += n
       left -= n
@@ -127,13 +130,16 @@ final class _AppendFile {
   func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
 
   func synchronize() throws {
-    guard fsync(fd) == 0 else { throw RecordingError.io(file: path, operation: "fsync", reason: reason()) }
+    // fsync of a character device (/dev/full, /dev/null) fails with EINVAL: nothing to flush.
+    guard fsync(fd) == 0 || errno == EINVAL else {
+      throw RecordingError.systemFailure(file: path, operation: "fsync", reason: reason())
+    }
   }
 
   /// Cuts the file to `length` bytes (drops a truncated tail before appending).
   static func truncate(path: String, to length: Int) throws {
     guard Glibc.truncate(path, off_t(length)) == 0 else {
-      throw RecordingError.io(file: path, operation: "truncate", reason: reason())
+      throw RecordingError.systemFailure(file: path, operation: "truncate", reason: reason())
     }
   }
 }

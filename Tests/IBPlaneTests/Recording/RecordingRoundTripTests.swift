@@ -185,3 +185,28 @@ struct RecordingStreamingTests {
     }
   }
 }
+
+@Suite("Recording writers on failure")
+struct RecorderFailureTests {
+  let specs = [LayerSpec(name: "h1", width: 3)]
+  let labels = Labels.classes([0, 1, 1, 0], classCount: 2)
+
+  func write(_ url: URL, epochs: [Int], overwrite: Bool = false) throws {
+    let rec = try Recorder(creating: url, layers: specs, inputs: nil, labels: labels, overwrite: overwrite)
+    for e in epochs { try rec.record(epoch: e, step: e, layers: [testLayer(rows: 4, columns: 3, seed: e)]) }
+  }
+
+  @Test("a full disk (/dev/full) is a systemFailure naming the file, a runtime failure")
+  func diskFull() throws {
+    let url = URL(fileURLWithPath: "/dev/full")
+    do {
+      try write(url, epochs: [0], overwrite: true)
+      Issue.record("wrote to /dev/full")
+    } catch let e as RecordingError {
+      #expect(e.kind == "systemFailure", "\(e)")
+      #expect(e.isRuntimeFailure)
+      #expect(e.description.hasPrefix("/dev/full: cannot write: "), "\(e)")
+    }
+    #expect(!RecordingError.io(file: "x", operation: "create", reason: "the file exists").isRuntimeFailure)
+  }
+}

@@ -95,6 +95,46 @@ struct HostileRecordingCLITests {
     #expect(analyze.stderr.contains("\(url.path): snapshot 1 (epoch 7, step 70), layer 'hidden': 1 NaN/Inf value"), "\(analyze.stderr)")
   }
 
+  @Test("convert never opens its input for writing: onto itself it re-encodes or refuses, and a failure keeps OUTPUT")
+  func convertOntoItself() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let url = dir.file("x.bin")
+    let rec = try Recorder(creating: url, layers: [LayerSpec(name: "h", width: 2)], inputs: nil, labels: .classes([0, 1, 1, 0], classCount: 2))
+    for e in 0..<3 { try rec.record(epoch: e, step: e, layers: [Matrix(rows: 4, columns: 2, elements: (0..<8).map { Float($0 + e) })]) }
+    let original = try Data(contentsOf: url)
+    // Without --overwrite: refused, untouched.
+    #expect(try CLI.run(["convert", url.path, url.path]).status == 2)
+    #expect(try Data(contentsOf: url) == original)
+    // With --overwrite: re-encoded in place (was: exit 2 and the file cut to its header).
+    let inPlace = try CLI.run(["convert", url.path, url.path, "--storage", "float16", "--overwrite"])
+    #expect(inPlace.status == 0, "\(inPlace.stderr)")
+    let r = try Recording(contentsOf: url)
+    #expect(r.storage == .float16 && r.snapshots.map(\.epoch) == [0, 1, 2])
+    #expect(try r.layer(0, snapshot: 2).elements == (0..<8).map { Float($0 + 2) })
+    // A conversion that fails (an infinite input) leaves an existing OUTPUT byte for byte.
+    let header: [String: Any] = ["sample_count": 2, "storage": "float32", "input_width": 1, "layers": [["name": "h", "width": 1]],
+      "labels": ["kind": "classes", "class_count": 1]]
+    let bad = try HostileRecording.bytes(header: header, inputs: [1, .infinity], labels: [UInt8](repeating: 0, count: 8))
+    try Data(bad).write(to: dir.file("bad.bin"))
+    let before = try Data(contentsOf: url)
+    let failed = try CLI.run(["convert", dir.file("bad.bin").path, url.path, "--overwrite"])
+    #expect(failed.status == 2)
+    #expect(failed.stderr.contains("inputs[1][0]: expected a finite input"), "\(failed.stderr)")
+    #expect(try Data(contentsOf: url) == before)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path).sorted() == ["bad.bin", "x.bin"])
+    // A NumPy source is never replaced by the recording made from it.
+    let npz = dir.file("run.npz")
+    try Data("an archive".utf8).write(to: npz)
+    let onto = try CLI.run(["convert", npz.path, npz.path, "--overwrite"])
+    #expect(onto.status == 2 && onto.stderr.contains("is the input .npz archive"), "\(onto.stderr)")
+    #expect(try Data(contentsOf: npz) == Data("an archive".utf8))
+    let folder = dir.file("numpy")
+    try FileManager.default.createDirectory(at: folder.appendingPathComponent("layer"), withIntermediateDirectories: true)
+    #expect(try CLI.run(["convert", folder.path, folder.path, "--overwrite"]).status == 2)
+    #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("layer").path))
+  }
+
   @Test("train --record on a full disk exits 1 naming the file, and keeps every complete snapshot")
   func recordOnFullDisk() throws {
     let dir = try TemporaryDirectory()

@@ -79,6 +79,24 @@ let malformedCases: [MalformedCase] = [
       $0["layers"] = [["name": "a", "width": 1_073_741_825]]  // P = 4 × N × width = Int.max − 7
     }, outcome: .openFails("invalidHeader", "whose length fits in 64 bits")),
   .init(
+    name: "record length wraps with N = 16,385 and 65,533 layers (was a SIGSEGV at a negative offset)",
+    bytes: raw {
+      // Σ widths = ⌊Int.max / (4N)⌋, so P = 4 × N × Σ widths = Int.max − 127 fits but 36 + M + P does not.
+      let n = 16_385
+      let total = Int.max / (4 * n)
+      let count = 65_533
+      $0.headerObject["sample_count"] = n
+      $0.headerObject["input_width"] = 0
+      $0.headerObject["labels"] = ["kind": "classes", "class_count": 1]
+      $0.headerObject["layers"] = (0..<count).map { i in
+        ["name": "l\(i)", "width": total / count + (i == count - 1 ? total % count : 0)] as [String: Any]
+      }
+      $0.inputs = nil
+      $0.labels = [UInt8](repeating: 0, count: 4 * n)
+      let metrics = RawRecording.metric(String(repeating: "m", count: 190), 1)
+      $0.records = [Array(RawRecording.record(epoch: 0, step: 0, payload: [], metrics: metrics, payloadLength: UInt64(4 * n * total)) + [UInt8](repeating: 0, count: 64))]
+    }, outcome: .openFails("invalidHeader", "whose length fits in 64 bits")),
+  .init(
     name: "targets block of 2^62 bytes in a small file",
     bytes: raw {
       $0.headerObject["sample_count"] = Int(Int32.max)

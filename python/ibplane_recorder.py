@@ -80,6 +80,8 @@ class Recorder:
                 raise ValueError("class labels must have shape (N,)")
             if labels.min() < 0:
                 raise ValueError("class labels must be >= 0")
+            if int(labels.max()) >= max(n, 65536):
+                raise ValueError("class labels must be < max(N, 65536) (docs/activations-format.md)")
             label_header = {"kind": "classes", "class_count": int(labels.max()) + 1}
             label_block = labels.astype("<i4").tobytes()
         else:

@@ -22,9 +22,9 @@ enum CLIFailure {
     case is BadInput, is NumPyError, is EstimatorError, is NumericsError:
       printError("error: \(error)")
       return 2
-    case is RecordingError:
+    case let e as RecordingError:
       printError("error: \(error)")
-      return 2
+      return e.isRuntimeFailure ? 1 : 2
     default:
       break
     }

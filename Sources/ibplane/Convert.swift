@@ -22,7 +22,7 @@ struct Convert: ParsableCommand {
   @Option(help: "Element type of the snapshots: float32 (default) or float16 (half the size, relative error ≤ 2^-11).")
   var storage: String = "float32"
 
-  @Flag(help: "Replace OUTPUT if it exists.")
+  @Flag(help: "Replace OUTPUT if it exists (only once the new recording is complete; OUTPUT may be the input recording).")
   var overwrite = false
 
   func run() throws {
@@ -33,22 +33,42 @@ struct Convert: ParsableCommand {
     guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) else {
       throw BadInput("\(input): no such file or folder")
     }
-    if isDirectory.boolValue {
-      try NumPyRecordingSource.folder(inURL).write(to: outURL, storage: type, overwrite: overwrite)
-    } else if input.hasSuffix(".npz") {
-      try NumPyRecordingSource.npz(inURL).write(to: outURL, storage: type, overwrite: overwrite)
-    } else {
-      let r = try Recording(contentsOf: inURL, skipDamaged: true)
-      for w in r.warnings { CLIFailure.printError("warning: \(w)") }
-      var run = r.run
-      run["converted_from"] = inURL.lastPathComponent
-      let out = try Recorder(creating: outURL, layers: r.layers, inputs: try r.inputs, labels: r.labels, storage: type, run: run, overwrite: overwrite)
-      for (index, s) in r.snapshots.enumerated() {
-        let layers = try r.layers.indices.map { try r.layer($0, snapshot: index, allowNonFinite: true) }
-        try out.record(epoch: s.epoch, step: s.step, layers: layers, metrics: s.metrics)
+    let fromRecording = !isDirectory.boolValue && !input.hasSuffix(".npz")
+    // Re-encoding a recording onto itself is safe (the output is renamed into place at the end);
+    // writing a recording over the NumPy data it is made from would destroy that data.
+    if !fromRecording, Self.sameFile(input, output) {
+      throw BadInput("\(output): is the input \(isDirectory.boolValue ? "folder" : ".npz archive"); write the recording to another path")
+    }
+    // The output is written beside OUTPUT and renamed onto it only when complete and readable,
+    // so a failure (bad input, full disk) leaves OUTPUT — which may be INPUT — as it was.
+    let written = try Recorder.writeReplacing(outURL, overwrite: overwrite) { temporary in
+      if isDirectory.boolValue {
+        try NumPyRecordingSource.folder(inURL).write(to: temporary, storage: type)
+      } else if !fromRecording {
+        try NumPyRecordingSource.npz(inURL).write(to: temporary, storage: type)
+      } else {
+        let r = try Recording(contentsOf: inURL, skipDamaged: true)
+        for w in r.warnings { CLIFailure.printError("warning: \(w)") }
+        var run = r.run
+        run["converted_from"] = inURL.lastPathComponent
+        let out = try Recorder(creating: temporary, layers: r.layers, inputs: try r.inputs, labels: r.labels, storage: type, run: run)
+        for (index, s) in r.snapshots.enumerated() {
+          let layers = try r.layers.indices.map { try r.layer($0, snapshot: index, allowNonFinite: true) }
+          try out.record(epoch: s.epoch, step: s.step, layers: layers, metrics: s.metrics)
+        }
       }
     }
-    let written = try Recording(contentsOf: outURL)
     print("wrote \(output): \(written.snapshots.count) snapshots, \(written.layers.count) layers, N = \(written.sampleCount), \(type.rawValue), \(written.fileSize) bytes")
+  }
+
+  /// True when both paths exist and name the same file or folder (same device and inode, so
+  /// links and `./` spellings count).
+  static func sameFile(_ a: String, _ b: String) -> Bool {
+    let fm = FileManager.default
+    guard let x = try? fm.attributesOfItem(atPath: a), let y = try? fm.attributesOfItem(atPath: b),
+      let dx = x[.systemNumber] as? NSNumber, let dy = y[.systemNumber] as? NSNumber,
+      let ix = x[.systemFileNumber] as? NSNumber, let iy = y[.systemFileNumber] as? NSNumber
+    else { return false }
+    return dx == dy && ix == iy
   }
 }

@@ -8,7 +8,7 @@ struct Inspect: ParsableCommand {
     discussion: """
       Prints the layers and widths, the number of samples N, the input and label kinds, the storage type, the snapshot count and epoch range, the file size, the CRC-32 status of every snapshot record and the NaN/Inf counts of every layer. Reads the whole file once.
 
-      Exit status: 0 the file is valid; 1 it is readable but damaged (a truncated last record, records with a bad checksum or a corrupt record header, which are skipped); 2 it is not a valid recording (the error names the byte offset or header field).
+      Exit status: 0 the file is valid; 1 it is readable but damaged (a truncated last record, records with a bad checksum or a corrupt record header, which are skipped); 2 it is not a valid recording, or reads but is one that analyze refuses — two snapshots with the same (epoch, step), NaN/Inf inputs (the error names the byte offset or header field; the summary is still printed).
 
       Example:
         ibplane inspect run/activations.bin --json
@@ -34,6 +34,8 @@ struct Inspect: ParsableCommand {
     } else {
       print(text(recording, report))
     }
+    // What analyze refuses is invalid (exit 2), even when every byte reads.
+    if let problem = report.problems.first { throw problem }
     if report.isDamaged { throw ExitCode(1) }
   }
 
@@ -65,8 +67,10 @@ struct Inspect: ParsableCommand {
         lines.append("non-finite: snapshot \(s.index) (epoch \(s.info.epoch)), layer '\(r.layers[l].name)': \(c) NaN/Inf")
       }
     }
-    for w in report.warnings { lines.append("warning: \(w)") }
-    lines.append("status: " + (report.isDamaged ? "readable with damage" : "valid"))
+    let problems = report.problems.map(\.description)
+    for w in report.warnings where !problems.contains(w) { lines.append("warning: \(w)") }
+    for p in problems { lines.append("invalid: \(p)") }
+    lines.append("status: " + (report.isInvalid ? "invalid" : report.isDamaged ? "readable with damage" : "valid"))
     return lines.joined(separator: "\n")
   }
 
@@ -92,7 +96,8 @@ struct Inspect: ParsableCommand {
         ]
       },
       "damaged_snapshot_count": report.damagedSnapshotCount, "non_finite_total": report.nonFiniteTotal,
-      "warnings": report.warnings, "status": report.isDamaged ? "damaged" : "valid",
+      "warnings": report.warnings, "problems": report.problems.map(\.description),
+      "status": report.isInvalid ? "invalid" : report.isDamaged ? "damaged" : "valid",
     ]
   }
 }

@@ -27,7 +27,10 @@ public final class Recorder {
 
   /// Creates a new file (throws if it exists unless `overwrite`), writing the header, the
   /// inputs block (when `inputs` is given, N × d) and the labels block. Use
-  /// `Recorder.append(to:)` to continue an existing file.
+  /// `Recorder.append(to:)` to continue an existing file, and `Recorder.writeReplacing` to
+  /// replace one only once the new recording is complete. `overwrite` unlinks the old file
+  /// rather than truncating it, so a `Recording` still open on it keeps reading its bytes.
+  /// A failed write (disk full) throws `systemFailure` naming the file.
   public init(
     creating url: URL, layers: [LayerSpec], inputs: Matrix<Float>?, labels: Labels, storage: StorageType = .float32,
     run: [String: String] = [:], overwrite: Bool = false
@@ -51,7 +54,8 @@ public final class Recorder {
       sampleCount: n, storage: storage, layers: layers, inputWidth: inputs?.columns ?? 0, labelKind: labelKind, run: run)
     do {
       payloadLength = try _RecordingHeader.validate(
-        sampleCount: n, layers: layers, inputWidth: header.inputWidth, labelKind: labelKind, storage: storage, file: path)
+        sampleCount: n, layers: layers, inputWidth: header.inputWidth, labelKind: labelKind, storage: storage, file: path
+      ).payloadLength
     } catch RecordingError.invalidHeader(let f, let field, let e) {
       throw RecordingError.shapeMismatch(file: f, field: field, expected: e)
     }

@@ -29,7 +29,10 @@ extension Recording {
   public func forEachSnapshot(
     threads: Int = Parallel.defaultThreads, _ body: (SnapshotView) throws -> Void
   ) throws {
-    let elements = sampleCount * layers.reduce(0) { $0 + $1.width }
+    // The buffers hold one record each, so they are sized only once a record has shown that
+    // the file really holds N × Σ widths values (a header alone may declare any size).
+    guard !records.isEmpty else { return }
+    let elements = payloadLength / storage.byteWidth
     // Pipelining: `lanes` snapshots are decoded (read, checksummed, scanned) at once, one per
     // worker, into their own buffers; `body` then sees them one by one in file order.
     let lanes = Swift.max(1, Swift.min(threads, 2, records.count))

@@ -49,10 +49,16 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
   public private(set) var hasTruncatedTail = false
   /// Records dropped because of damage (`skipDamaged`).
   public private(set) var skippedRecordCount = 0
+  /// One `malformedRecord` error for each readable snapshot whose (epoch, step) an earlier one
+  /// already has. Such a file is readable, but an analysis cannot tell the two apart and
+  /// refuses it; `ibplane inspect` calls it invalid. Each is also in `warnings`.
+  public private(set) var duplicateSnapshots: [RecordingError] = []
 
   let file: _MappedFile
   let header: _RecordingHeader
-  let payloadLength: Int
+  /// Block and payload lengths implied by the header (overflow-checked by `validate`).
+  let sizes: _RecordingSizes
+  var payloadLength: Int { sizes.payloadLength }
   private let inputsOffset: Int
   private let lock = NSLock()
   private var verified: [Bool] = []
@@ -100,21 +106,22 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
       throw RecordingError.checksumMismatch(
         file: path, block: "header", offset: f.preambleLength, stored: storedHeaderCRC, computed: headerCRC)
     }
-    let header = try _RecordingHeader.parse(headerBytes, file: path)
+    let (header, sizes) = try _RecordingHeader.parse(headerBytes, file: path)
     self.header = header
+    self.sizes = sizes
     self.layers = header.layers
     self.sampleCount = header.sampleCount
     self.inputWidth = header.inputWidth
     self.storage = header.storage
     self.run = header.run
-    self.payloadLength = header.payloadLength
     let n = header.sampleCount
 
-    // Inputs block: N × d float32 + CRC; only its extent is checked now.
+    // Inputs block: N × d float32 + CRC; only its extent is checked now. Every length below is
+    // compared with the bytes left before any offset is formed from it.
     var offset = f.preambleLength + headerLength + 4
     inputsOffset = offset
     if header.inputWidth > 0 {
-      let length = n * header.inputWidth * 4
+      let length = sizes.inputsLength
       guard length <= size - offset, size - offset - length >= 4 else {
         throw RecordingError.truncated(
           file: path, offset: offset, field: "inputs block",
@@ -124,11 +131,7 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
     }
 
     // Labels block: checked and decoded now (it is small and `labels` does not throw).
-    let labelBytes: Int
-    switch header.labelKind {
-    case .classes: labelBytes = n * 4
-    case .targets(let k): labelBytes = n * k * 4
-    }
+    let labelBytes = sizes.labelsLength
     guard labelBytes <= size - offset, size - offset - labelBytes >= 4 else {
       throw RecordingError.truncated(
         file: path, offset: offset, field: "labels block",
@@ -153,7 +156,13 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
       }
       labels = .classes(classes, classCount: c)
     case .targets(let k):
-      labels = .targets(try Matrix(rows: n, columns: k, elements: _Decode.float32(labelBlock)))
+      let targets = _Decode.float32(labelBlock)
+      // The writers refuse non-finite targets; one here would become a silent NaN estimate.
+      if let i = targets.firstIndex(where: { !$0.isFinite }) {
+        throw RecordingError.invalidBlock(
+          file: path, offset: offset + i * 4, field: "labels[\(i / k)][\(i % k)]", expected: "a finite target, got \(targets[i])")
+      }
+      labels = .targets(try Matrix(rows: n, columns: k, elements: targets))
     }
     offset += labelBytes + 4
     dataOffset = offset
@@ -166,6 +175,7 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
     let f = _RecordingFormat.self
     var offset = dataOffset
     var k = 0  // record number in the file (including skipped ones)
+    var firstWith: [SnapshotKey: (index: Int, offset: Int)] = [:]
     while offset < size {
       let left = size - offset
       guard left >= f.recordHeaderLength else {
@@ -193,6 +203,7 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
         try corrupt("payload length", "\(payloadLength) bytes (N × Σ widths × \(storage.byteWidth)), got \(payload)")
         break
       }
+      // `validate` bounds payloadLength by Int.max − maxRecordOverhead, so this cannot overflow.
       let length = f.recordHeaderLength + metricsLength + payloadLength + 4
       guard length <= left else {
         noteTruncatedTail(k, offset, "the record needs \(length) bytes but the file has \(left) left")
@@ -211,6 +222,17 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
         warnings.append("\(mismatch); snapshot skipped")
         skippedRecordCount += 1
       } else {
+        let key = SnapshotKey(epoch: info.epoch, step: info.step)
+        if let first = firstWith[key] {
+          let e = RecordingError.malformedRecord(
+            file: path, snapshot: snapshots.count, offset: offset, field: "(epoch \(info.epoch), step \(info.step))",
+            expected:
+              "an (epoch, step) no earlier snapshot has; snapshot \(first.index) at offset \(first.offset) has it too (an analysis refuses repeated snapshots)")
+          duplicateSnapshots.append(e)
+          warnings.append("\(e)")
+        } else {
+          firstWith[key] = (snapshots.count, offset)
+        }
         snapshots.append(info)
         records.append(position)
         verified.append(skipDamaged)
@@ -220,6 +242,11 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
       k += 1
     }
     if endOfRecords == 0 { endOfRecords = dataOffset }
+  }
+
+  private struct SnapshotKey: Hashable {
+    var epoch: Int
+    var step: Int
   }
 
   private func noteTruncatedTail(_ k: Int, _ offset: Int, _ why: String) {
@@ -278,7 +305,9 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
     try checkIndex(snapshot, snapshots.count, "snapshot")
     let (matrix, bad) = try decodedLayer(layerIndex, snapshot: snapshot)
     if bad > 0 && !allowNonFinite {
-      throw RecordingError.nonFiniteValues(file: path, snapshot: snapshot, layer: layers[layerIndex].name, count: bad)
+      let info = snapshots[snapshot]
+      throw RecordingError.nonFiniteValues(
+        file: path, snapshot: snapshot, epoch: info.epoch, step: info.step, layer: layers[layerIndex].name, count: bad)
     }
     return matrix
   }
@@ -348,18 +377,25 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
   }
 
   /// The inputs X (N × d), or nil when the recording has none (then X is taken as N distinct
-  /// inputs, and estimators that need input values must say so). Checks the block's CRC.
+  /// inputs, and estimators that need input values must say so). Checks the block's CRC, and
+  /// refuses NaN/±Inf inputs (the writers never store them) naming the first one's offset.
   public var inputs: Matrix<Float>? {
     get throws {
       guard inputWidth > 0 else { return nil }
-      let length = sampleCount * inputWidth * 4
+      let length = sizes.inputsLength
       let bytes = file.bytes(inputsOffset, length)
       let stored: UInt32 = file.bytes(inputsOffset + length, 4).le(0)
       let computed = _CRC32.checksum(bytes)
       guard stored == computed else {
         throw RecordingError.checksumMismatch(file: path, block: "inputs", offset: inputsOffset, stored: stored, computed: computed)
       }
-      return try Matrix(rows: sampleCount, columns: inputWidth, elements: _Decode.float32(bytes))
+      let values = _Decode.float32(bytes)
+      if let i = values.firstIndex(where: { !$0.isFinite }) {
+        throw RecordingError.invalidBlock(
+          file: path, offset: inputsOffset + i * 4, field: "inputs[\(i / inputWidth)][\(i % inputWidth)]",
+          expected: "a finite input, got \(values[i])")
+      }
+      return try Matrix(rows: sampleCount, columns: inputWidth, elements: values)
     }
   }
 
@@ -371,90 +407,5 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
   /// Hints the kernel that snapshots will be streamed in order (read-ahead).
   public func adviseSequentialRead() {
     file.adviseSequential(offset: dataOffset, length: file.count - dataOffset)
-  }
-}
-
-/// Decoding of stored elements into Float.
-enum _Decode {
-  /// Decodes the `length` stored bytes at `offset` (float32 or float16) into a new array, in
-  /// 256 KiB chunks: each chunk is copied (float32: by `pread`, the kernel's fast copy) or
-  /// converted (float16) into the array, then — while it is still in cache — added to `crc`
-  /// (when `computeCRC`) and scanned for NaN/±Inf. Every byte leaves memory once.
-  /// Returns the values and the non-finite count.
-  static func decode(
-    _ file: _MappedFile, offset: Int, length: Int, storage: StorageType, crc: inout UInt32, computeCRC: Bool
-  ) throws -> ([Float], Int) {
-    let n = length / storage.byteWidth
-    var bad = 0
-    var c = crc
-    let values = try [Float](unsafeUninitializedCapacity: n) { out, count in
-      let chunk = 65_536  // elements
-      var i = 0
-      while i < n {
-        let m = min(chunk, n - i)
-        let target = UnsafeMutableBufferPointer(rebasing: out[i..<(i + m)])
-        let start = offset + i * storage.byteWidth
-        if storage == .float32 {
-          let raw = UnsafeMutableRawBufferPointer(target)
-          try file.read(into: raw, at: start)
-          if computeCRC { c = _CRC32.update(c, UnsafeRawBufferPointer(raw)) }
-          bad += Int(ibp_count_nonfinite_f32(raw.baseAddress!.assumingMemoryBound(to: UInt32.self), m))
-        } else {
-          let source = file.bytes(start, m * 2)
-          bad += float16(source, into: target)
-          if computeCRC { c = _CRC32.update(c, source) }
-        }
-        i += m
-      }
-      count = n
-    }
-    crc = c
-    return (values, bad)
-  }
-
-  private static let hasF16C = ibp_has_f16c() != 0
-
-  /// Converts stored binary16 values to Float (F16C when the CPU has it, else Swift's
-  /// `Float(Float16)`), returning the NaN/±Inf count.
-  static func float16(_ source: UnsafeRawBufferPointer, into target: UnsafeMutableBufferPointer<Float>) -> Int {
-    let m = source.count / 2
-    if hasF16C, m > 0 {
-      return Int(ibp_convert_count_f16_f16c(target.baseAddress!, source.baseAddress!, m))
-    }
-    for k in 0..<m { target[k] = Float(Float16(bitPattern: source.le(k * 2, as: UInt16.self))) }
-    return nonFiniteCount(UnsafeBufferPointer(rebasing: target[0..<m]))
-  }
-
-  /// NaN/±Inf count. Branch-free so it vectorises: a float is non-finite iff its exponent bits
-  /// are all ones, i.e. iff (bits & 0x7F800000) + 0x00800000 carries into bit 31.
-  static func nonFiniteCount(_ b: UnsafeBufferPointer<Float>) -> Int {
-    guard let base = b.baseAddress else { return 0 }
-    let words = UnsafeRawPointer(base).assumingMemoryBound(to: UInt32.self)
-    var c: UInt32 = 0
-    for i in 0..<b.count { c &+= ((words[i] & 0x7F80_0000) &+ 0x0080_0000) &>> 31 }
-    return Int(c)
-  }
-
-  static func float32(_ bytes: UnsafeRawBufferPointer) -> [Float] {
-    let n = bytes.count / 4
-    return [Float](unsafeUninitializedCapacity: n) { buf, count in
-      if n > 0 { UnsafeMutableRawBufferPointer(buf).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<(n * 4)])) }
-      #if _endian(big)
-        for i in 0..<n { buf[i] = Float(bitPattern: UInt32(littleEndian: buf[i].bitPattern)) }
-      #endif
-      count = n
-    }
-  }
-
-  static func nonFiniteCountFloat32(_ bytes: UnsafeRawBufferPointer) -> Int {
-    var c = 0
-    for i in 0..<(bytes.count / 4) where bytes.le(i * 4, as: UInt32.self) & 0x7F80_0000 == 0x7F80_0000 { c += 1 }
-    return c
-  }
-
-  static func nonFiniteCountFloat16(_ bytes: UnsafeRawBufferPointer) -> Int {
-    var c = 0
-    for i in 0..<(bytes.count / 2) where bytes.le(i * 2, as: UInt16.self) & 0x7C00 == 0x7C00 { c += 1 }
-    return c
   }
 }

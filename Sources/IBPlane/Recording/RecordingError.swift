@@ -4,8 +4,12 @@ import Foundation
 /// place in it (byte offset, header field, snapshot index) and says what was expected, so the
 /// message alone tells the user what is wrong with which bytes.
 public enum RecordingError: Error, Equatable, CustomStringConvertible {
-  /// The file could not be opened, mapped, created or written (`reason` is the system's).
+  /// The file could not be opened, mapped or created (`reason` is the system's): a missing
+  /// file, a folder, a file that exists, a permission.
   case io(file: String, operation: String, reason: String)
+  /// The system failed an operation on a file that opened fine — a write or `fsync` on a full
+  /// disk or over quota, a read error, a rename. Not a fault of the data: the CLI exits 1.
+  case systemFailure(file: String, operation: String, reason: String)
   /// The first 8 bytes are not the activations.bin magic.
   case badMagic(file: String)
   /// The format version is one this reader does not know.
@@ -20,8 +24,8 @@ public enum RecordingError: Error, Equatable, CustomStringConvertible {
   case checksumMismatch(file: String, block: String, offset: Int, stored: UInt32, computed: UInt32)
   /// A snapshot record's fixed header or metrics are corrupt.
   case malformedRecord(file: String, snapshot: Int, offset: Int, field: String, expected: String)
-  /// A layer holds NaN or ±Inf values.
-  case nonFiniteValues(file: String, snapshot: Int, layer: String, count: Int)
+  /// A layer holds NaN or ±Inf values; the snapshot is named by its index and its epoch and step.
+  case nonFiniteValues(file: String, snapshot: Int, epoch: Int, step: Int, layer: String, count: Int)
   /// An index outside the recording (snapshot or layer).
   case indexOutOfRange(file: String, field: String, index: Int, count: Int)
   /// What a writer was given disagrees with the header (layer count, shapes, float16 range…).
@@ -33,6 +37,7 @@ public enum RecordingError: Error, Equatable, CustomStringConvertible {
   public var kind: String {
     switch self {
     case .io: return "io"
+    case .systemFailure: return "systemFailure"
     case .badMagic: return "badMagic"
     case .unsupportedVersion: return "unsupportedVersion"
     case .truncated: return "truncated"
@@ -49,7 +54,7 @@ public enum RecordingError: Error, Equatable, CustomStringConvertible {
 
   public var description: String {
     switch self {
-    case .io(let f, let op, let reason):
+    case .io(let f, let op, let reason), .systemFailure(let f, let op, let reason):
       return "\(f): cannot \(op): \(reason)"
     case .badMagic(let f):
       return "\(f): offset 0: not an ibplane recording (expected the 8-byte magic \\x89IBPREC\\n)"
@@ -65,8 +70,8 @@ public enum RecordingError: Error, Equatable, CustomStringConvertible {
       return "\(f): \(b) at offset \(o): CRC-32 mismatch (stored \(hex(s)), computed \(hex(c))): the bytes are damaged"
     case .malformedRecord(let f, let i, let o, let field, let e):
       return "\(f): snapshot \(i) at offset \(o): \(field): expected \(e)"
-    case .nonFiniteValues(let f, let i, let l, let n):
-      return "\(f): snapshot \(i), layer '\(l)': \(n) NaN/Inf value\(n == 1 ? "" : "s")"
+    case .nonFiniteValues(let f, let i, let epoch, let step, let l, let n):
+      return "\(f): snapshot \(i) (epoch \(epoch), step \(step)), layer '\(l)': \(n) NaN/Inf value\(n == 1 ? "" : "s")"
     case .indexOutOfRange(let f, let field, let i, let n):
       return "\(f): \(field) \(i) does not exist (the recording has \(n))"
     case .shapeMismatch(let f, let field, let e):
@@ -74,6 +79,15 @@ public enum RecordingError: Error, Equatable, CustomStringConvertible {
     case .importFailure(let f, let field, let e):
       return "\(f): \(field): expected \(e)"
     }
+  }
+}
+
+extension RecordingError {
+  /// True when the system, not the input, failed (`systemFailure`: disk full, I/O error). The
+  /// CLI exits 1 for these and 2 for every other case, which describes bad input or usage.
+  public var isRuntimeFailure: Bool {
+    if case .systemFailure = self { return true }
+    return false
   }
 }
 

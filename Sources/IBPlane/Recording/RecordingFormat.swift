@@ -21,6 +21,11 @@ enum _RecordingFormat {
   static let recordHeaderLength = 32
   static let maxMetricsLength = 65_536
   static let maxLayerNameBytes = 256
+  static let maxLayerCount = 65_536
+  /// class_count may be up to max(N, this).
+  static let minClassCountLimit = 65_536
+  /// Record header, largest metrics block and CRC: a record is at most this plus its payload.
+  static let maxRecordOverhead = recordHeaderLength + maxMetricsLength + 4
   static let maxDimension = Int(Int32.max)
   static let formatName = "ibplane-activations"
 }
@@ -38,23 +43,20 @@ struct _RecordingHeader: Equatable {
   var labelKind: LabelKind
   var run: [String: String]
 
-  /// N × Σ widths × element size: the exact payload length of every record.
-  var payloadLength: Int {
-    layers.reduce(0) { $0 + $1.width } * sampleCount * storage.byteWidth
-  }
-
-  /// Checks every field (names unique, dimensions in range, products without overflow) and
-  /// returns the payload length. `file` names the source in errors.
+  /// Checks every field (names unique, dimensions in range) and computes the byte sizes the
+  /// header implies with overflow-checked arithmetic. `file` names the source in errors.
   static func validate(
     sampleCount: Int, layers: [LayerSpec], inputWidth: Int, labelKind: LabelKind, storage: StorageType, file: String
-  ) throws -> Int {
+  ) throws -> _RecordingSizes {
     func bad(_ f: String, _ e: String) -> RecordingError { .invalidHeader(file: file, field: f, expected: e) }
     let maxD = _RecordingFormat.maxDimension
     guard (1...maxD).contains(sampleCount) else {
       throw bad("sample_count", "an integer in 1…\(maxD), got \(sampleCount)")
     }
     guard !layers.isEmpty else { throw bad("layers", "at least one layer") }
-    guard layers.count <= 65_536 else { throw bad("layers", "at most 65,536 layers, got \(layers.count)") }
+    guard layers.count <= _RecordingFormat.maxLayerCount else {
+      throw bad("layers", "at most \(_RecordingFormat.maxLayerCount) layers, got \(layers.count)")
+    }
     var names = Set<String>()
     var widthSum = 0
     for (i, l) in layers.enumerated() {
@@ -63,20 +65,42 @@ struct _RecordingHeader: Equatable {
       }
       guard names.insert(l.name).inserted else { throw bad("layers[\(i)].name", "unique layer names; '\(l.name)' repeats") }
       guard (1...maxD).contains(l.width) else { throw bad("layers[\(i)].width", "an integer in 1…\(maxD), got \(l.width)") }
+      // At most 65,536 widths below 2³¹: the sum stays below 2⁴⁷.
       widthSum += l.width
     }
     guard (0...maxD).contains(inputWidth) else { throw bad("input_width", "an integer in 0…\(maxD), got \(inputWidth)") }
+    let labelWidth: Int
+    let labelField: String
     switch labelKind {
     case .classes(let c):
-      guard (1...maxD).contains(c) else { throw bad("labels.class_count", "an integer in 1…\(maxD), got \(c)") }
+      // Classes beyond N cannot all occur; the bound keeps the per-class tables estimators
+      // allocate (a few bytes × C) within a small multiple of the labels block itself.
+      let maxC = Swift.max(sampleCount, _RecordingFormat.minClassCountLimit)
+      guard (1...maxC).contains(c) else {
+        throw bad("labels.class_count", "an integer in 1…\(maxC) (at most max(N, 65,536) with N = \(sampleCount)), got \(c)")
+      }
+      (labelWidth, labelField) = (1, "sample_count")
     case .targets(let k):
       guard (1...maxD).contains(k) else { throw bad("labels.width", "an integer in 1…\(maxD), got \(k)") }
+      (labelWidth, labelField) = (k, "labels.width")
     }
-    let (a, o1) = widthSum.multipliedReportingOverflow(by: sampleCount)
-    let (p, o2) = a.multipliedReportingOverflow(by: storage.byteWidth)
-    let (_, o3) = sampleCount.multipliedReportingOverflow(by: inputWidth * 4)
-    guard !o1, !o2, !o3 else { throw bad("sample_count", "N × widths that fit in 64 bits (N = \(sampleCount))") }
-    return p
+    // Each block's byte length, N × width × element size, must fit in 64 bits.
+    func bytes(_ field: String, _ what: String, _ width: Int, _ elementSize: Int) throws -> Int {
+      guard let n = _Checked.product(sampleCount, width, elementSize) else {
+        throw bad(field, "N × \(what) × \(elementSize) bytes that fit in 64 bits (N = \(sampleCount), \(what) = \(width))")
+      }
+      return n
+    }
+    let sizes = _RecordingSizes(
+      inputsLength: try bytes("input_width", "d", inputWidth, 4),
+      labelsLength: try bytes(labelField, "label width", labelWidth, 4),
+      payloadLength: try bytes("layers", "Σ widths", widthSum, storage.byteWidth))
+    guard sizes.payloadLength <= Int.max - _RecordingFormat.maxRecordOverhead else {
+      throw bad(
+        "layers",
+        "a record (N × Σ widths × \(storage.byteWidth) = \(sizes.payloadLength) payload bytes plus up to \(_RecordingFormat.maxRecordOverhead) bytes of header, metrics and CRC) whose length fits in 64 bits")
+    }
+    return sizes
   }
 
   /// The JSON text (keys sorted, so the bytes are reproducible).
@@ -98,8 +122,8 @@ struct _RecordingHeader: Equatable {
     return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
   }
 
-  /// Parses and validates header JSON bytes.
-  static func parse(_ bytes: UnsafeRawBufferPointer, file: String) throws -> _RecordingHeader {
+  /// Parses and validates header JSON bytes; returns the header and the sizes it implies.
+  static func parse(_ bytes: UnsafeRawBufferPointer, file: String) throws -> (_RecordingHeader, _RecordingSizes) {
     func bad(_ f: String, _ e: String) -> RecordingError { .invalidHeader(file: file, field: f, expected: e) }
     let object: Any
     do {
@@ -157,9 +181,36 @@ struct _RecordingHeader: Equatable {
         }
       }
     }
-    _ = try validate(sampleCount: n, layers: layers, inputWidth: inputWidth, labelKind: labelKind, storage: storage, file: file)
-    return _RecordingHeader(
+    let sizes = try validate(
+      sampleCount: n, layers: layers, inputWidth: inputWidth, labelKind: labelKind, storage: storage, file: file)
+    let header = _RecordingHeader(
       sampleCount: n, storage: storage, layers: layers, inputWidth: inputWidth, labelKind: labelKind, run: run)
+    return (header, sizes)
+  }
+}
+
+/// Byte sizes a header implies, computed once with overflow-checked arithmetic by
+/// `_RecordingHeader.validate`; readers compare them with the real file size before reading.
+struct _RecordingSizes: Equatable {
+  /// N × d × 4 (0 without an inputs block).
+  var inputsLength: Int
+  /// N × 4 (classes) or N × k × 4 (targets).
+  var labelsLength: Int
+  /// N × Σ widths × element size: the exact payload length of every record.
+  var payloadLength: Int
+}
+
+/// Overflow-checked arithmetic on sizes taken from user data.
+enum _Checked {
+  /// The product of non-negative `factors`, or nil when it does not fit in an Int.
+  static func product(_ factors: Int...) -> Int? {
+    var p = 1
+    for f in factors {
+      let (r, overflow) = p.multipliedReportingOverflow(by: f)
+      if overflow { return nil }
+      p = r
+    }
+    return p
   }
 }
 
@@ -232,7 +283,8 @@ enum _Metrics {
       guard i + 2 <= bytes.count else { return .failure("metric entry at \(i) cut inside its name length") }
       let len = Int(bytes.le(i, as: UInt16.self))
       guard len >= 1, i + 2 + len + 8 <= bytes.count else {
-        return .failure("metric entry at \(i) with a name of 1…\(bytes.count - i - 10) bytes, got \(len)")
+        return .failure(
+          "metric entry at \(i) with a non-empty name and its value within the \(bytes.count - i) bytes left, got a name of \(len) bytes")
       }
       guard let name = String(validating: UnsafeRawBufferPointer(rebasing: bytes[(i + 2)..<(i + 2 + len)]), as: UTF8.self) else {
         return .failure("metric name at \(i) in UTF-8")

@@ -58,7 +58,7 @@ final class _MappedFile: @unchecked Sendable {
       let n = pread(fd, target.baseAddress! + done, target.count - done, off_t(offset + done))
       if n < 0 {
         if errno == EINTR { continue }
-        throw RecordingError.io(file: path, operation: "read at offset \(offset + done)", reason: reason())
+        throw RecordingError.systemFailure(file: path, operation: "read at offset \(offset + done)", reason: reason())
       }
       guard n > 0 else {
         throw RecordingError.truncated(
@@ -84,20 +84,38 @@ final class _MappedFile: @unchecked Sendable {
   }
 }
 
-/// A file opened for appending. The corresponding C functions are `open`, `write`, `fsync`,
-/// `ftruncate` and `close`.
+/// A file opened for appending. The corresponding C functions are `open`, `unlink`, `write`,
+/// `fsync`, `truncate`, `rename` and `close`.
+///
+/// Failures once the file is open (`write`, `fsync`, `truncate`, `rename`) are
+/// `RecordingError.systemFailure`: a full disk is a runtime failure, not bad input.
 final class _AppendFile {
   let path: String
   private var fd: Int32
 
+  /// `overwrite` never truncates an existing regular file in place: it unlinks it and creates a
+  /// new one, so a reader that still has the old file open or mapped (possibly the caller,
+  /// copying from it) keeps its bytes instead of meeting a shrunken file (SIGBUS).
   enum Mode { case createNew, overwrite, append }
 
   init(path: String, mode: Mode) throws {
     self.path = path
-    let flags: Int32
+    var flags: Int32
     switch mode {
     case .createNew: flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC
-    case .overwrite: flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC
+    case .overwrite:
+      flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC
+      var st = stat()
+      if stat(path, &st) == 0 {
+        if (st.st_mode & S_IFMT) == S_IFREG {
+          guard unlink(path) == 0 || errno == ENOENT else {
+            throw RecordingError.io(file: path, operation: "replace", reason: reason())
+          }
+        } else {
+          // A device or FIFO (/dev/null, /dev/full) is written through, never replaced.
+          flags = O_WRONLY | O_CLOEXEC
+        }
+      }
     case .append: flags = O_WRONLY | O_APPEND | O_CLOEXEC
     }
     fd = open(path, flags, 0o644)
@@ -117,7 +135,7 @@ final class _AppendFile {
       let n = Glibc.write(fd, p, left)
       if n < 0 {
         if errno == EINTR { continue }
-        throw RecordingError.io(file: path, operation: "write", reason: reason())
+        throw RecordingError.systemFailure(file: path, operation: "write", reason: reason())
       }
       p += n
       left -= n
@@ -127,13 +145,54 @@ final class _AppendFile {
   func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
 
   func synchronize() throws {
-    guard fsync(fd) == 0 else { throw RecordingError.io(file: path, operation: "fsync", reason: reason()) }
+    // fsync of a character device (/dev/full, /dev/null) fails with EINVAL: nothing to flush.
+    guard fsync(fd) == 0 || errno == EINVAL else {
+      throw RecordingError.systemFailure(file: path, operation: "fsync", reason: reason())
+    }
   }
+
+  /// Flushes a closed file to disk (before it is renamed into place).
+  static func synchronize(path: String) throws {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw RecordingError.systemFailure(file: path, operation: "open for fsync", reason: reason()) }
+    defer { close(fd) }
+    guard fsync(fd) == 0 else { throw RecordingError.systemFailure(file: path, operation: "fsync", reason: reason()) }
+  }
+
+  /// Moves `source` onto `target` atomically (`rename`, same file system): a reader of
+  /// `target` sees the old file or the new one, never a mixture.
+  static func rename(_ source: String, onto target: String) throws {
+    guard Glibc.rename(source, target) == 0 else {
+      throw RecordingError.systemFailure(file: target, operation: "rename \(source) onto it", reason: reason())
+    }
+  }
+
+  /// Removes a file, ignoring errors (cleanup of a temporary file after a failure).
+  static func removeIfPresent(path: String) { _ = unlink(path) }
 
   /// Cuts the file to `length` bytes (drops a truncated tail before appending).
   static func truncate(path: String, to length: Int) throws {
     guard Glibc.truncate(path, off_t(length)) == 0 else {
-      throw RecordingError.io(file: path, operation: "truncate", reason: reason())
+      throw RecordingError.systemFailure(file: path, operation: "truncate", reason: reason())
+    }
+  }
+}
+
+/// What a path names, without following it into a read.
+enum _FileKind {
+  case missing, regular, directory, other
+
+  /// The corresponding C function is `stat` (symbolic links are followed).
+  init(path: String) {
+    var st = stat()
+    guard stat(path, &st) == 0 else {
+      self = .missing
+      return
+    }
+    switch st.st_mode & S_IFMT {
+    case S_IFREG: self = .regular
+    case S_IFDIR: self = .directory
+    default: self = .other
     }
   }
 }

@@ -65,6 +65,62 @@ let malformedCases: [MalformedCase] = [
       $0["sample_count"] = Int(Int32.max)
       $0["layers"] = (0..<3).map { ["name": "l\($0)", "width": Int(Int32.max)] }
     }, outcome: .openFails("invalidHeader", "64 bits")),
+  // Sizes derived from the header are overflow-checked, then compared with the file size.
+  .init(
+    name: "targets block N × k × 4 overflows 64 bits (was a SIGSEGV)",
+    bytes: header {
+      $0["sample_count"] = Int(Int32.max)
+      $0["labels"] = ["kind": "targets", "width": Int(Int32.max)]
+    }, outcome: .openFails("invalidHeader", "'labels.width': expected N × label width × 4 bytes that fit in 64 bits")),
+  .init(
+    name: "record length 36 + M + P overflows 64 bits (was a SIGSEGV at a negative offset)",
+    bytes: header {
+      $0["sample_count"] = 2_147_483_646
+      $0["layers"] = [["name": "a", "width": 1_073_741_825]]  // P = 4 × N × width = Int.max − 7
+    }, outcome: .openFails("invalidHeader", "whose length fits in 64 bits")),
+  .init(
+    name: "record length wraps with N = 16,385 and 65,533 layers (was a SIGSEGV at a negative offset)",
+    bytes: raw {
+      // Σ widths = ⌊Int.max / (4N)⌋, so P = 4 × N × Σ widths = Int.max − 127 fits but 36 + M + P does not.
+      let n = 16_385
+      let total = Int.max / (4 * n)
+      let count = 65_533
+      $0.headerObject["sample_count"] = n
+      $0.headerObject["input_width"] = 0
+      $0.headerObject["labels"] = ["kind": "classes", "class_count": 1]
+      $0.headerObject["layers"] = (0..<count).map { i in
+        ["name": "l\(i)", "width": total / count + (i == count - 1 ? total % count : 0)] as [String: Any]
+      }
+      $0.inputs = nil
+      $0.labels = [UInt8](repeating: 0, count: 4 * n)
+      let metrics = RawRecording.metric(String(repeating: "m", count: 190), 1)
+      $0.records = [Array(RawRecording.record(epoch: 0, step: 0, payload: [], metrics: metrics, payloadLength: UInt64(4 * n * total)) + [UInt8](repeating: 0, count: 64))]
+    }, outcome: .openFails("invalidHeader", "whose length fits in 64 bits")),
+  .init(
+    name: "targets block of 2^62 bytes in a small file",
+    bytes: raw {
+      $0.headerObject["sample_count"] = Int(Int32.max)
+      $0.headerObject["input_width"] = 0
+      $0.headerObject["labels"] = ["kind": "targets", "width": 1 << 29]
+      $0.inputs = nil
+    }, outcome: .openFails("truncated", "labels block")),
+  .init(
+    name: "class_count 2^31 − 1 for N = 4 (was an 8.6 GB allocation)",
+    bytes: header { $0["labels"] = ["kind": "classes", "class_count": Int(Int32.max)] },
+    outcome: .openFails("invalidHeader", "at most max(N, 65,536)")),
+  .init(
+    name: "class_count 65,537 for N = 4",
+    bytes: header { $0["labels"] = ["kind": "classes", "class_count": 65_537] }, outcome: .openFails("invalidHeader", "got 65537")),
+  .init(
+    name: "a NaN regression target",
+    bytes: raw {
+      $0.headerObject["labels"] = ["kind": "targets", "width": 2]
+      $0.labels = RawRecording.floats([0, 1, 2, 3, .nan, 5, 6, 7])
+    }, outcome: .openFails("invalidBlock", "labels[2][0]: expected a finite target")),
+  .init(
+    name: "an infinite input",
+    bytes: raw { $0.inputs = RawRecording.floats([0, 1, 2, -.infinity, 4, 5, 6, 7]) },
+    outcome: .readFails("invalidBlock", "inputs[1][1]: expected a finite input")),
   .init(name: "no layers", bytes: header { $0["layers"] = [] as [Any] }, outcome: .openFails("invalidHeader", "at least one layer")),
   .init(name: "layers not an array", bytes: header { $0["layers"] = "a,b" }, outcome: .openFails("invalidHeader", "'layers'")),
   .init(name: "duplicate layer names", bytes: header { $0["layers"] = [["name": "a", "width": 2], ["name": "a", "width": 3]] }, outcome: .openFails("invalidHeader", "'a' repeats")),
@@ -100,7 +156,7 @@ let malformedCases: [MalformedCase] = [
       $0.headerObject["storage"] = "float16"
       let halves: [UInt16] = [0x3C00, 0x7C00, 0xFC00] + [UInt16](repeating: 0x3800, count: 17)
       $0.records = [RawRecording.record(epoch: 0, step: 0, payload: RawRecording.halves(halves))]
-    }, outcome: .readFails("nonFiniteValues", "layer 'a': 2 NaN/Inf values")),
+    }, outcome: .readFails("nonFiniteValues", "snapshot 0 (epoch 0, step 0), layer 'a': 2 NaN/Inf values")),
   .init(
     name: "float32 NaN in a layer",
     bytes: raw { $0.records = [RawRecording.record(epoch: 0, step: 0, payload: RawRecording.floats([0, 0, 0, 0, 0, 0, 0, 0, .nan] + [Float](repeating: 1, count: 11)))] },
@@ -161,6 +217,54 @@ struct MalformedRecordingTests {
     #expect(r.skippedRecordCount == 1)
     #expect(r.warnings.count == 1 && r.warnings[0].contains("snapshot 1"))
     #expect(try r.layer(1, snapshot: 1).elements == (0..<20).dropFirst(8).map { Float($0) * 2 })
+  }
+
+  @Test("A repeated (epoch, step) opens with a warning naming both records; inspection calls it invalid")
+  func repeatedSnapshot() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    var raw = RawRecording()
+    raw.records.append(RawRecording.record(epoch: 1, step: 10, payload: layerPayload))
+    let url = try dir.write(raw.bytes(), "repeat.bin")
+    let r = try Recording(contentsOf: url)
+    #expect(r.snapshots.count == 3)
+    let offsets = r.snapshots.compactMap(\.offset)
+    let e = try #require(r.duplicateSnapshots.first)
+    #expect(r.duplicateSnapshots.count == 1)
+    #expect(e.kind == "malformedRecord")
+    #expect(e.description.contains("\(url.path): snapshot 2 at offset \(offsets[2]): (epoch 1, step 10)"), "\(e)")
+    #expect(e.description.contains("snapshot 1 at offset \(offsets[1]) has it too"), "\(e)")
+    #expect(r.warnings == [e.description])
+    let report = r.inspect()
+    #expect(report.isInvalid && !report.isDamaged)
+    #expect(report.problems == [e])
+    // Every snapshot still reads: nothing is lost, the caller decides.
+    for s in 0..<3 { _ = try r.layer(0, snapshot: s) }
+  }
+
+  @Test("class_count may reach max(N, 65,536)")
+  func classCountLimit() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    var raw = RawRecording()
+    raw.headerObject["labels"] = ["kind": "classes", "class_count": 65_536]
+    let r = try Recording(contentsOf: try dir.write(raw.bytes(), "c.bin"))
+    #expect(r.labels == .classes([0, 1, 1, 0], classCount: 65_536))
+  }
+
+  @Test("forEachSnapshot allocates nothing for a header that declares a huge payload but has no records")
+  func hugeHeaderNoRecords() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    var raw = RawRecording()
+    // 4 × 20,000 × (2³¹ − 1) float32 values: 687 TB, more than any address space.
+    raw.headerObject["layers"] = (0..<20_000).map { ["name": "l\($0)", "width": Int(Int32.max)] }
+    raw.records = []
+    let r = try Recording(contentsOf: try dir.write(raw.bytes(), "huge.bin"))
+    var lent = 0
+    try r.forEachSnapshot { _ in lent += 1 }
+    #expect(lent == 0 && r.snapshots.isEmpty)
+    #expect(r.inspect().snapshots.isEmpty)
   }
 
   @Test("A directory or a missing file is an I/O error naming the path")

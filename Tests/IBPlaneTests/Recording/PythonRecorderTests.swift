@@ -61,7 +61,7 @@ struct PythonRecorderTests {
       try rec.record(epoch: s, step: 7 * s, layers: given, metrics: ["loss": 0.25 * Double(s), "accuracy": 0.5])
     }
     if storage == .float32 {
-      #expect(throws: RecordingError.nonFiniteValues(file: py.url.path, snapshot: 2, layer: "h2", count: 1)) {
+      #expect(throws: RecordingError.nonFiniteValues(file: py.url.path, snapshot: 2, epoch: 2, step: 14, layer: "h2", count: 1)) {
         try py.layer(1, snapshot: 2)
       }
     }

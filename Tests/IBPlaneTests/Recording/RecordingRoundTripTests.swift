@@ -167,7 +167,7 @@ struct RecordingStreamingTests {
       seen += 1
     }
     #expect(seen == 3)
-    #expect(throws: RecordingError.nonFiniteValues(file: url.path, snapshot: 1, layer: "b", count: 2)) { try r.layer(1, snapshot: 1) }
+    #expect(throws: RecordingError.nonFiniteValues(file: url.path, snapshot: 1, epoch: 1, step: 1, layer: "b", count: 2)) { try r.layer(1, snapshot: 1) }
   }
 
   @Test("forEachSnapshot stops at a damaged record before lending it")
@@ -183,5 +183,80 @@ struct RecordingStreamingTests {
       #expect(throws: RecordingError.self) { try r.forEachSnapshot(threads: threads) { lent.append($0.index) } }
       #expect(lent == [0])
     }
+  }
+}
+
+@Suite("Recording writers on failure")
+struct RecorderFailureTests {
+  let specs = [LayerSpec(name: "h1", width: 3)]
+  let labels = Labels.classes([0, 1, 1, 0], classCount: 2)
+
+  func write(_ url: URL, epochs: [Int], overwrite: Bool = false) throws {
+    let rec = try Recorder(creating: url, layers: specs, inputs: nil, labels: labels, overwrite: overwrite)
+    for e in epochs { try rec.record(epoch: e, step: e, layers: [testLayer(rows: 4, columns: 3, seed: e)]) }
+  }
+
+  @Test("a full disk (/dev/full) is a systemFailure naming the file, a runtime failure")
+  func diskFull() throws {
+    let url = URL(fileURLWithPath: "/dev/full")
+    do {
+      try write(url, epochs: [0], overwrite: true)
+      Issue.record("wrote to /dev/full")
+    } catch let e as RecordingError {
+      #expect(e.kind == "systemFailure", "\(e)")
+      #expect(e.isRuntimeFailure)
+      #expect(e.description.hasPrefix("/dev/full: cannot write: "), "\(e)")
+    }
+    #expect(!RecordingError.io(file: "x", operation: "create", reason: "the file exists").isRuntimeFailure)
+  }
+
+  @Test("overwrite unlinks the old file: a Recording still open on it keeps reading it")
+  func overwriteKeepsOpenReaders() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let url = dir.file("r.bin")
+    try write(url, epochs: [0, 1, 2])
+    let old = try Recording(contentsOf: url)
+    // Truncating in place would make the mapped pages of `old` vanish (SIGBUS on the next read).
+    try write(url, epochs: [7], overwrite: true)
+    #expect(try old.layer(0, snapshot: 2) == testLayer(rows: 4, columns: 3, seed: 2))
+    #expect(try Recording(contentsOf: url).snapshots.map(\.epoch) == [7])
+  }
+
+  @Test("writeReplacing replaces only a complete recording; a failure leaves the old file and no partial file")
+  func writeReplacing() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let url = dir.file("out.bin")
+    try write(url, epochs: [0, 1])
+    let before = try Data(contentsOf: url)
+    struct Interrupted: Error {}
+    #expect(throws: Interrupted.self) {
+      try Recorder.writeReplacing(url, overwrite: true) { temporary in
+        try write(temporary, epochs: [5])
+        throw Interrupted()
+      }
+    }
+    #expect(try Data(contentsOf: url) == before)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path) == ["out.bin"])
+    // Without overwrite the existing file is refused before anything is written.
+    var called = false
+    #expect(throws: RecordingError.self) { try Recorder.writeReplacing(url, overwrite: false) { _ in called = true } }
+    #expect(!called)
+    #expect(throws: RecordingError.self) { try Recorder.writeReplacing(dir.url, overwrite: true) { _ in called = true } }
+    #expect(!called)
+    // A temporary file that is not a valid recording is not moved into place.
+    #expect(throws: RecordingError.self) {
+      try Recorder.writeReplacing(url, overwrite: true) { try Data("not a recording".utf8).write(to: $0) }
+    }
+    #expect(try Data(contentsOf: url) == before)
+    // Re-encoding a recording onto its own path: the input stays readable until the rename.
+    let written = try Recorder.writeReplacing(url, overwrite: true) { temporary in
+      let r = try Recording(contentsOf: url)
+      let out = try Recorder(creating: temporary, layers: r.layers, inputs: nil, labels: r.labels, storage: .float16)
+      for s in r.snapshots.indices { try out.record(epoch: s, step: s, layers: [try r.layer(0, snapshot: s)]) }
+    }
+    #expect(written.url == url && written.storage == .float16 && written.snapshots.count == 2)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path) == ["out.bin"])
   }
 }

@@ -31,12 +31,13 @@ build: deps
 demo: build
 	@./scripts/demo.sh $(BIN)
 
-# Every test: unit, ground truth, round trip, bad input, end to end; then 60 s of libFuzzer
-# over the recording reader (scripts/fuzz-recording; a crash fails the target).
+# Every test: unit, ground truth, round trip, bad input, end to end; then 20 s of libFuzzer on
+# each reader of user files (scripts/fuzz: activations.bin, .npy, .npz, .npy folders; a crash,
+# hang, oversized allocation or failed harness property fails the target).
 test: deps pydeps
 	$(SWIFT) build -c $(CONFIG) --product ibplane
 	$(SWIFT) test -c $(CONFIG)
-	./scripts/fuzz-recording 60
+	./scripts/fuzz --all 20
 
 # Release-mode benchmarks; each prints ratios against a reference run in the same process or script.
 bench: deps pydeps

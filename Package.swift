@@ -45,14 +45,22 @@ let package = Package(
   swiftLanguageModes: [.v5]
 )
 
-// libFuzzer target over the recording reader. Only declared when IBPLANE_FUZZ is set, because it
-// has no `main` of its own and links only with `--sanitize=fuzzer`; see scripts/fuzz-recording.
+// libFuzzer targets over every reader of user files (activations.bin, .npy, .npz, folders of .npy
+// files) and their shared harness code. Only declared when IBPLANE_FUZZ is set, because they have
+// no `main` of their own and link only with `--sanitize=fuzzer`; see scripts/fuzz.
 if Context.environment["IBPLANE_FUZZ"] != nil {
-  package.targets.append(
-    .executableTarget(
-      name: "fuzz-recording",
-      dependencies: ["IBPlane", "CNative"],
-      path: "Fuzz/Recording",
-      swiftSettings: [.unsafeFlags(["-parse-as-library"])]
-    ))
+  package.targets.append(.target(name: "IBPlaneFuzzSupport", dependencies: ["IBPlane", "CNative"], path: "Fuzz/Support"))
+  let zip: Target.Dependency = .product(name: "ZIPFoundation", package: "ZIPFoundation")
+  for (name, path, extra) in [
+    ("fuzz-recording", "Fuzz/Recording", []), ("fuzz-npy", "Fuzz/NPY", []), ("fuzz-npz", "Fuzz/NPZ", [zip]),
+    ("fuzz-npy-folder", "Fuzz/NPYFolder", []),
+  ] as [(String, String, [Target.Dependency])] {
+    package.targets.append(
+      .executableTarget(
+        name: name,
+        dependencies: ["IBPlane", "IBPlaneFuzzSupport", "CNative"] + extra,
+        path: path,
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+      ))
+  }
 }

@@ -1,16 +1,12 @@
 import CNative
 import Foundation
 import IBPlane
+import IBPlaneFuzzSupport
 
 /// libFuzzer entry point over the recording reader: every input is written to a file and opened
-/// strictly and with `skipDamaged`; everything the reader offers is then read. Any input must end
-/// in a value or a `RecordingError` — a crash, a trap, a hang or an address-sanitizer report is a
-/// bug. Built only by scripts/fuzz-recording (`swift build --sanitize=fuzzer,address`).
-private let scratch: URL = {
-  let dir = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
-  return URL(fileURLWithPath: dir).appendingPathComponent("ibplane-fuzz-\(getpid()).bin")
-}()
-
+/// strictly and with `skipDamaged`; everything the reader offers is then read (random access,
+/// streaming, inspection, CRC checks). Any input must end in a value or a `RecordingError` — a
+/// crash, a trap, a hang or an address-sanitizer report is a bug. Built by scripts/fuzz.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func recordingFuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let bytes = Data(bytes: data, count: size)
@@ -30,16 +26,19 @@ public func recordingFuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: In
 }
 
 private func exercise(_ bytes: Data) {
-  guard (try? bytes.write(to: scratch)) != nil else { return }
+  guard let url = FuzzScratch.write(bytes, to: "activations.bin") else { return }
   for skipDamaged in [false, true] {
-    guard let recording = try? Recording(contentsOf: scratch, skipDamaged: skipDamaged) else { continue }
+    guard let recording = try? Recording(contentsOf: url, skipDamaged: skipDamaged) else { continue }
     _ = try? recording.inputs
-    _ = try? recording.makePlaneContext()
-    let report = recording.inspect()
-    _ = report.isDamaged
-    for s in recording.snapshots.indices {
+    _ = recording.inspect().isDamaged
+    for s in recording.snapshots.indices.prefix(SourceChecks.maxLayerReads) {
+      _ = try? recording.verify(snapshot: s)
+      _ = try? recording.nonFiniteCounts(snapshot: s)
       for l in recording.layers.indices { _ = try? recording.layer(l, snapshot: s, allowNonFinite: true) }
     }
     _ = try? recording.layer(recording.layers.count, snapshot: 0)
+    _ = try? recording.layer(0, snapshot: recording.snapshots.count)
+    _ = try? recording.forEachSnapshot(threads: 2) { view in _ = view.layers.map { $0.last } }
+    SourceChecks.exercise(recording)
   }
 }

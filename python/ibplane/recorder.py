@@ -2,31 +2,20 @@
 
 The byte layout is specified in docs/activations-format.md; this module is a second,
 independent implementation of it (the Swift one is IBPlane.Recorder). Checksums are CRC-32
-from the standard library's zlib, the same function the Swift reader calls.
+from the standard library's zlib, the same function the Swift reader calls. It needs neither
+libibplane nor PyTorch; ``ibplane.torch.record`` builds on it to record through forward hooks.
 
-Example (PyTorch, recording two layers through forward hooks)::
+Example (any framework: pass one (N, width) array per layer, in a fixed order)::
 
-    import numpy as np, torch
-    from ibplane_recorder import Recorder
+    import ibplane
 
-    captured = {}
-    def keep(name):
-        def hook(module, inputs, output):
-            captured[name] = output.detach().cpu().numpy()
-        return hook
-    model.hidden1.register_forward_hook(keep("hidden1"))
-    model.hidden2.register_forward_hook(keep("hidden2"))
-
-    rec = Recorder("activations.bin", layers=[("hidden1", 64), ("hidden2", 32)],
-                   inputs=X.numpy(), labels=y.numpy(), storage="float32",
-                   run={"activation": "tanh", "seed": "1", "dataset": "mnist-subset"})
-    for epoch in range(epochs):
-        train_one_epoch(model)
-        with torch.no_grad():
-            model(X)                       # fills `captured` for every sample, in order
-        rec.record(epoch, step=epoch, layers=[captured["hidden1"], captured["hidden2"]],
-                   metrics={"loss": float(loss)})
-    rec.close()
+    with ibplane.Recorder("activations.bin", layers=[("hidden1", 64), ("hidden2", 32)],
+                          labels=y, label_kind="classes", inputs=X,
+                          run={"activation": "tanh", "seed": "1"}) as rec:
+        for epoch in range(epochs):
+            train_one_epoch(model)
+            h1, h2 = activations_of_every_sample(model)
+            rec.record(epoch, step=epoch, layers=[h1, h2], metrics={"loss": loss})
 
 Then: ``ibplane inspect activations.bin``.
 """
@@ -34,7 +23,9 @@ Then: ``ibplane inspect activations.bin``.
 import json
 import os
 import struct
+import warnings
 import zlib
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -50,11 +41,14 @@ def _crc(data, crc=0):
 class Recorder:
     """Creates an activations.bin file and appends snapshot records to it.
 
-    layers:  list of (name, width) in network order.
-    inputs:  None or an (N, d) array (stored as float32).
-    labels:  an (N,) integer array (class indices), or an (N,) / (N, k) float array (targets).
-    storage: "float32" or "float16".
-    run:     free-form metadata (values are stored as strings).
+    layers:     list of (name, width) in network order.
+    labels:     N class indices, or an (N,) / (N, k) array of regression targets.
+    label_kind: "classes" or "targets". When omitted, integer and bool labels are classes and
+                anything else is stored as targets with a warning: float 0./1. labels are
+                ambiguous, and guessing wrong changes every I(T;Y).
+    inputs:     None or an (N, d) array (stored as float32).
+    storage:    "float32" or "float16".
+    run:        free-form metadata (values are stored as strings).
 
     Every record() appends one complete record and returns after its bytes are with the
     operating system, so a killed process loses at most the
@@ -62,27 +56,38 @@ class Recorder:
     """
 
     def __init__(self, path, layers, labels, inputs=None, storage="float32", run=None,
-                 overwrite=False, fsync=False):
+                 overwrite=False, fsync=False, label_kind=None):
         if storage not in ("float32", "float16"):
             raise ValueError("storage must be 'float32' or 'float16', got %r" % (storage,))
         self.path = path
+        self._fd = None
         self.layers = [(str(n), int(w)) for n, w in layers]
         self.storage = storage
         self.fsync = fsync
         labels = np.asarray(labels)
+        if labels.ndim == 0 or labels.shape[0] == 0:
+            raise ValueError("labels must hold one entry per sample, got shape %s" % (labels.shape,))
         n = int(labels.shape[0])
         self.sample_count = n
         names = [name for name, _ in self.layers]
         if not self.layers or len(set(names)) != len(names) or any(w < 1 for _, w in self.layers):
             raise ValueError("layers must be non-empty, uniquely named, with widths >= 1")
-        if np.issubdtype(labels.dtype, np.integer) or labels.dtype == np.bool_:
+        label_kind = _label_kind(labels, label_kind, stacklevel=3)
+        if label_kind == "classes":
             if labels.ndim != 1:
-                raise ValueError("class labels must have shape (N,)")
-            if labels.min() < 0:
-                raise ValueError("class labels must be >= 0")
+                raise ValueError("class labels must have shape (N,), got %s" % (labels.shape,))
+            if labels.dtype.kind not in "fiub":
+                raise ValueError("class labels must be integers, got dtype %s" % (labels.dtype,))
+            whole = np.isfinite(labels) & (labels == np.round(labels)) if labels.dtype.kind == "f" else None
+            if whole is not None and not whole.all():
+                raise ValueError("class labels must be whole numbers; element %d is %r" % (np.argmin(whole), labels[np.argmin(whole)].item()))
+            if labels.min() < 0 or labels.max() > 2**31 - 2:
+                raise ValueError("class labels must lie in 0...2147483646, got %s...%s" % (labels.min().item(), labels.max().item()))
             label_header = {"kind": "classes", "class_count": int(labels.max()) + 1}
             label_block = labels.astype("<i4").tobytes()
         else:
+            if labels.dtype.kind not in "fiub":
+                raise ValueError("regression targets must be numbers, got dtype %s" % (labels.dtype,))
             targets = labels.reshape(n, -1).astype("<f4")
             if not np.all(np.isfinite(targets)):
                 raise ValueError("regression targets must be finite")
@@ -127,7 +132,14 @@ class Recorder:
             view = view[written:]
 
     def record(self, epoch, step, layers, metrics=None):
-        """Appends one snapshot: one (N, width) array per layer, in header order."""
+        """Appends one snapshot: one (N, width) array per layer, in header order, or a dict
+        {name: array} holding every layer."""
+        if isinstance(layers, Mapping):
+            names = [name for name, _ in self.layers]
+            if set(layers) != set(names):
+                raise ValueError("layers dict has keys %s; expected exactly the recorded layers %s"
+                                 % (sorted(map(str, layers)), names))
+            layers = [layers[name] for name in names]
         if len(layers) != len(self.layers):
             raise ValueError("expected %d layer arrays, got %d" % (len(self.layers), len(layers)))
         dtype = "<f4" if self.storage == "float32" else "<f2"
@@ -156,7 +168,7 @@ class Recorder:
             os.fsync(self._fd)
 
     def close(self):
-        if self._fd is not None:
+        if getattr(self, "_fd", None) is not None:
             os.close(self._fd)
             self._fd = None
 
@@ -165,6 +177,21 @@ class Recorder:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _label_kind(labels, kind, stacklevel):
+    """The label kind: as given, or guessed from an integer/bool dtype (float: targets, warned)."""
+    if kind is None:
+        if labels.dtype.kind in "iub":
+            return "classes"
+        warnings.warn(
+            "labels of dtype %s are stored as regression targets; pass label_kind='classes' if they are "
+            "class indices, or label_kind='targets' to silence this warning" % (labels.dtype,),
+            UserWarning, stacklevel=stacklevel)
+        return "targets"
+    if kind not in ("classes", "targets"):
+        raise ValueError("label_kind must be 'classes' or 'targets', got %r" % (kind,))
+    return kind
 
 
 def _demo_loop(path, sample_count, seed, storage):
@@ -182,7 +209,8 @@ def _demo_loop(path, sample_count, seed, storage):
         epoch += 1
 
 
-if __name__ == "__main__":
+def main(argv=None):
+    """The demo loop's command line (``python ibplane_recorder.py PATH``)."""
     import argparse
 
     parser = argparse.ArgumentParser(description="ibplane recorder demo: records random snapshots in a loop.")
@@ -190,5 +218,9 @@ if __name__ == "__main__":
     parser.add_argument("--samples", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--storage", default="float32", choices=["float32", "float16"])
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     _demo_loop(args.path, args.samples, args.seed, args.storage)
+
+
+if __name__ == "__main__":
+    main()

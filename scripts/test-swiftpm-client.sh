@@ -45,8 +45,11 @@ grep -q "PlaneReport.write" "$work/client/Sources/TrainingLoop/main.swift" || {
 }
 
 cd "$work/client"
-swift build --quiet 2>&1 | grep -v "found 1 file(s) which are unhandled" >&2 || true
-test -x .build/debug/TrainingLoop || { echo "the client package did not build" >&2; exit 1; }
+if ! swift build >"$work/build.log" 2>&1; then
+  cat "$work/build.log" >&2
+  echo "the client package did not build against IBPlane $version" >&2
+  exit 1
+fi
 .build/debug/TrainingLoop >"$work/out.txt"
 grep -q "epoch 100 logits: I(X;T)" "$work/out.txt"
 test "$(tail -n +2 reports/run/plane.csv | wc -l)" -eq 36  # 6 snapshots × 3 layers × 2 estimators

@@ -10,15 +10,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
-python="${PYTHON:-python3}"
+# The interpreter itself, not a shim: the checks below run with a minimal PATH.
+python="$("${PYTHON:-python3}" -c 'import sys; print(sys.executable)')"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 prefix="$work/prefix"
-# --system-site-packages: numpy and setuptools come from the system, so nothing is downloaded.
+# --system-site-packages: numpy comes from the system (pip fetches only the build backend, setuptools).
 "$python" -m venv --system-site-packages "$work/venv-make"
 "$python" -m venv --system-site-packages "$work/venv-pip"
 make --no-print-directory install PREFIX="$prefix" PYTHON="$work/venv-make/bin/python" \
-  PIP_FLAGS=--no-build-isolation CONFIG="${CONFIG:-release}" >/dev/null
+  CONFIG="${CONFIG:-release}" >/dev/null
 
 for f in bin/ibplane lib/libibplane.so include/ibplane.h share/ibplane/notebooks-data/ib12-var_u.csv \
   share/bash-completion/completions/ibplane share/zsh/site-functions/_ibplane share/fish/vendor_completions.d/ibplane.fish; do
@@ -41,7 +42,7 @@ print(ibplane.mutual_information(np.load('$work/x.npy'), np.load('$work/y.npy'),
 test "$got" = "$cli" || { echo "installed package: $got, CLI: $cli" >&2; exit 1; }
 
 # 3. pip install ./python in a fresh venv: the library is found beside the ibplane on PATH.
-"$work/venv-pip/bin/python" -m pip install --quiet --no-build-isolation "$root/python"
+"$work/venv-pip/bin/python" -m pip install --quiet "$root/python"
 run "$work/venv-pip/bin/python" - "$work" <<'PY'
 import os, sys
 import numpy as np

@@ -87,3 +87,17 @@ def test_read_plane_with_pandas(recording, tmp_path):
     frame = got.plane()
     assert isinstance(frame, pandas.DataFrame) and len(frame) == got.rows
     assert set(frame["estimator"]) == {"kde", "binning"} and frame["i_xt"].dtype == np.float64
+
+
+def test_nan_in_a_layer_is_an_error_naming_snapshot_and_layer(tmp_path):
+    h = np.ones((10, 2), np.float32)
+    h[3, 1] = np.nan
+    path = tmp_path / "nan.bin"
+    with ibplane.Recorder(str(path), [("h", 2)], np.arange(10) % 2) as rec:
+        rec.record(0, 0, [np.zeros((10, 2))])
+        rec.record(1, 1, [h])
+    message = "%s: snapshot 1, layer 'h': 1 NaN/Inf value" % path
+    with pytest.raises(ibplane.InputError, match=message):
+        ibplane.analyze(path, estimators=["binning"], out=tmp_path / "out")
+    with ibplane.open_recording(path) as r, pytest.raises(ibplane.InputError, match=message):
+        r.layer("h", 1)

@@ -112,3 +112,24 @@ def test_garbage_files_raise_with_the_file_name(tmp_path, content, message):
         assert str(path) in str(info.value)
     with pytest.raises(ibplane.InputError, match="no such file or directory"):
         ibplane.open_recording(str(tmp_path / "missing.bin"))
+
+
+def test_npz_recordings_open_like_the_cli_reads_them(tmp_path, cli):
+    rng = np.random.default_rng(4)
+    layers = rng.normal(size=(3, 20, 4)).astype(np.float32)
+    path = tmp_path / "run.npz"
+    np.savez(path, labels=np.arange(20) % 4, epochs=np.array([0, 5, 9]), **{"layer/h": layers})
+    with ibplane.open_recording(path) as r:
+        assert r.name == "run" and r.layers == [("h", 4)] and r.input_width == 0
+        assert [s["epoch"] for s in r.snapshots] == [0, 5, 9]
+        np.testing.assert_array_equal(r.layer("h", 2), layers[2])
+        assert r.inputs is None and r.class_count == 4
+    got = ibplane.analyze(path, estimators=["binning"], out=tmp_path / "py")
+    cli("analyze", path, "--estimator", "binning", "--out", tmp_path / "cli", "--quiet")
+    import csv
+
+    def rows(p):
+        with open(p, newline="") as f:
+            return [{k: v for k, v in r.items() if k != "seconds"} for r in csv.DictReader(f)]
+
+    assert rows(got.csv) == rows(tmp_path / "cli" / "plane.csv") and got.rows == 3

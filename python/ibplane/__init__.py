@@ -24,8 +24,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Analysis", "IBPlaneError", "InputError", "LibraryNotFoundError", "MutualInformation", "Recorder", "Recording",
     "analyze", "estimators", "inspect", "library_version", "mutual_information", "open_recording", "read_plane",
-    "torch",
-]
+]  # not "torch": `from ibplane import *` must not shadow PyTorch's own module
 
 
 def library_version():

@@ -165,3 +165,9 @@ def test_real_torch(tmp_path):
     with ibplane.open_recording(str(tmp_path / "t.bin")) as r:
         assert r.layers == [("0", 8), ("1", 8), ("3", 2)] and r.label_kind == "classes"
         np.testing.assert_allclose(r.layer("0", 0), conv.reshape(20, -1).numpy(), rtol=1e-6)
+
+
+def test_star_import_does_not_shadow_pytorch():
+    namespace = {"torch": "the user's torch"}
+    exec("from ibplane import *", namespace)
+    assert namespace["torch"] == "the user's torch"

@@ -18,6 +18,12 @@ func matrix(_ p: UnsafeRawPointer?, rows: Int64, columns: Int64, type: Int32, na
   guard rows >= 1 else { throw CArgumentError("\(name) has \(rows) rows: expected at least one sample") }
   guard columns >= 1 else { throw CArgumentError("\(name) has \(columns) columns: expected at least one") }
   guard let p else { throw CArgumentError("\(name) is NULL but holds \(rows) × \(columns) elements") }
+  // The Double copy must fit in memory beside the caller's own buffer (count ≤ 2³¹: no overflow).
+  let bytes = UInt64(count) * 8
+  guard bytes <= ProcessInfo.processInfo.physicalMemory / 2 else {
+    throw CArgumentError(
+      "\(name) has \(rows) × \(columns) elements: \(bytes >> 20) MiB as float64, more than half of this machine's \(ProcessInfo.processInfo.physicalMemory >> 20) MiB")
+  }
   let values: [Double]
   switch type {
   case float32Type:

@@ -9,7 +9,9 @@ import pytest
 from conftest import ROOT
 
 PROGRAM = r"""
+#define _DEFAULT_SOURCE
 #include "ibplane.h"
+#include <unistd.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +40,10 @@ int main(int argc, char **argv) {
   EXPECT(ibplane_estimate("ksg", x, 1LL << 40, 1LL << 40, 1, y, 3, 1, 1, NULL, &res, &err), 2, err, "IBPLANE_MAX_ELEMENTS");
   EXPECT(ibplane_estimate("ksg", x, 4611686018427387904LL, 4, 1, y, 3, 1, 1, NULL, &res, &err), 2, err, "IBPLANE_MAX_ELEMENTS");
   EXPECT(ibplane_estimate("ksg", x, 3, 1, 7, y, 3, 1, 1, NULL, &res, &err), 2, err, "x_type is 7");
+  /* 2^31 doubles (16 GiB) claimed behind a 300-element buffer: refused before it is read. */
+  long long ram = (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
+  if (ram / 2 < (1LL << 34))
+    EXPECT(ibplane_estimate("ksg", x, 1LL << 31, 1, 1, y, 3, 1, 1, NULL, &res, &err), 2, err, "more than half of this machine's");
   EXPECT(ibplane_estimate("ksg", x, 3, 0, 1, y, 3, 1, 1, NULL, &res, &err), 2, err, "x has 0 columns");
   x[4] = NAN;
   EXPECT(ibplane_estimate("ksg", x, 300, 1, 1, y, 300, 1, 1, NULL, &res, &err), 2, err, "x has a non-finite value (nan) at row 4");

@@ -45,7 +45,8 @@ extern "C" {
 #define IBPLANE_FLOAT32 0
 #define IBPLANE_FLOAT64 1
 
-/* Largest rows × columns accepted for one buffer: 2^31 elements (16 GiB as float64). */
+/* Largest rows × columns accepted for one buffer: 2^31 elements; in addition, the float64 copy
+ * the library makes (8 bytes per element) must fit in half of the physical memory. */
 #define IBPLANE_MAX_ELEMENTS 2147483648LL
 
 /* The library's version, e.g. "0.1.0" (the CLI's `ibplane --version`). Static; do not free. */

@@ -42,7 +42,9 @@ print(ibplane.mutual_information(np.load('$work/x.npy'), np.load('$work/y.npy'),
 test "$got" = "$cli" || { echo "installed package: $got, CLI: $cli" >&2; exit 1; }
 
 # 3. pip install ./python in a fresh venv: the library is found beside the ibplane on PATH.
-"$work/venv-pip/bin/python" -m pip install --quiet "$root/python"
+# (from a copy: setuptools builds in the source tree and would leave build/ and *.egg-info there)
+cp -R "$root/python" "$work/python-src"
+"$work/venv-pip/bin/python" -m pip install --quiet "$work/python-src"
 run "$work/venv-pip/bin/python" - "$work" <<'PY'
 import os, sys
 import numpy as np

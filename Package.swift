@@ -10,6 +10,10 @@ let package = Package(
     .library(name: "IBPlane", targets: ["IBPlane"]),
     .library(name: "IBTrain", targets: ["IBTrain"]),
     .executable(name: "ibplane", targets: ["ibplane"]),
+    // The C interface (include/ibplane.h) for Python's ctypes and C callers. SwiftPM names the
+    // file libIBPlaneC.so (a product may not share the executable's name); `make install`
+    // installs it as libibplane.so.
+    .library(name: "IBPlaneC", type: .dynamic, targets: ["IBPlaneC"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -23,6 +27,7 @@ let package = Package(
       dependencies: ["CNative", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
     ),
     .target(name: "IBTrain", dependencies: ["IBPlane", "CNative"]),
+    .target(name: "IBPlaneC", dependencies: ["IBPlane", "IBTrain"], exclude: ["include"]),
     .executableTarget(
       name: "ibplane",
       dependencies: [

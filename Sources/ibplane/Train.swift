@@ -177,20 +177,47 @@ struct Train: ParsableCommand {
     }
   }
 
-  /// The bundled data directory: the option, `$IBPLANE_DATA`, `./notebooks-data`, or a
-  /// `notebooks-data` in a parent of the executable (a SwiftPM checkout's `.build/…/ibplane`).
+  /// The bundled data directory: the option, `$IBPLANE_DATA`, `./notebooks-data`, the installed
+  /// copy `<prefix>/share/ibplane/notebooks-data` of a `<prefix>/bin/ibplane` (`make install`),
+  /// or a `notebooks-data` in a parent of the executable (a SwiftPM checkout's `.build/…/ibplane`).
+  ///
+  /// The executable is found through `/proc/self/exe`, not `argv[0]`: a command found on PATH
+  /// has `argv[0] = "ibplane"`, which names a file in the working directory, so the old lookup
+  /// failed for every installed binary run outside the checkout.
   static func dataDirectory(_ option: String?) throws -> String {
     if let o = option { return o }
     if let e = ProcessInfo.processInfo.environment["IBPLANE_DATA"], !e.isEmpty { return e }
     let fm = FileManager.default
     if fm.fileExists(atPath: "notebooks-data") { return "notebooks-data" }
-    var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    let executable = executableURL()
+    var searched = ["./notebooks-data"]
+    var url = executable.deletingLastPathComponent()
+    let installed = url.deletingLastPathComponent().appendingPathComponent("share/ibplane/notebooks-data")
+    searched.append(installed.path)
+    if fm.fileExists(atPath: installed.path) { return installed.path }
     for _ in 0..<6 {
-      url.deleteLastPathComponent()
       let candidate = url.appendingPathComponent("notebooks-data").path
       if fm.fileExists(atPath: candidate) { return candidate }
+      url.deleteLastPathComponent()
     }
-    throw BadInput("cannot find notebooks-data/; pass --data-dir or set IBPLANE_DATA")
+    searched.append("notebooks-data in the parents of \(executable.path)")
+    throw BadInput("cannot find notebooks-data/ (searched \(searched.joined(separator: ", "))); pass --data-dir or set IBPLANE_DATA")
+  }
+
+  /// This process's executable with symbolic links resolved: the kernel's `/proc/self/exe`,
+  /// else `argv[0]` looked up on PATH when it has no slash.
+  static func executableURL() -> URL {
+    if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+      return URL(fileURLWithPath: target)
+    }
+    let argument = CommandLine.arguments.first ?? "ibplane"
+    if !argument.contains("/") {
+      for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+        let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(argument)
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate.resolvingSymlinksInPath() }
+      }
+    }
+    return URL(fileURLWithPath: argument).resolvingSymlinksInPath()
   }
 }
 

@@ -53,8 +53,8 @@ def test_float_labels_warn_and_label_kind_decides(tmp_path):
 
 @pytest.mark.parametrize("labels, kind, message", [
     (np.array([0.0, 1.5]), "classes", "class labels must be whole numbers; element 1 is 1.5"),
-    (np.array([0, -1]), "classes", "class labels must lie in 0...2147483646"),
-    (np.array([0, 2**40]), None, "class labels must lie in 0...2147483646"),
+    (np.array([0, -1]), "classes", "class labels must lie in 0...65535"),
+    (np.array([0, 2**40]), None, "class labels must lie in 0...65535"),
     (np.array([0, 1]), "class", "label_kind must be 'classes' or 'targets'"),
     (np.array([]), None, "labels must hold one entry per sample"),
     (np.array([1.0, np.nan]), "targets", "regression targets must be finite"),

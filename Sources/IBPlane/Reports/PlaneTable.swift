@@ -95,17 +95,32 @@ public struct PlaneTable: Sendable, Equatable {
     "i_xt", "i_ty", "i_xt_lo", "i_xt_hi", "i_ty_lo", "i_ty_hi", "n", "seconds",
   ]
 
-  /// Metric names in column order (sorted). A metric whose name equals a fixed column is
-  /// written as `metric_<name>`.
+  /// Metric names in column order (sorted).
   public var metricNames: [String]
 
   public init(metricNames: [String]) {
     self.metricNames = Array(Set(metricNames)).sorted()
   }
 
-  public var header: [String] {
-    Self.fixedColumns + metricNames.map { Self.fixedColumns.contains($0) ? "metric_\($0)" : $0 }
+  /// The column of metric `name`: the name itself, or `metric_<name>` when the name is empty,
+  /// equals a fixed column, or itself starts with `metric_`.
+  ///
+  /// The two cases have disjoint images (only the second starts with `metric_`, and no fixed
+  /// column does), and each is injective, so two metrics never share a column — `epoch` and
+  /// `metric_epoch` become `metric_epoch` and `metric_metric_epoch` — and
+  /// `metricName(forColumn:)` (strip one `metric_`) inverts it.
+  public static func column(forMetric name: String) -> String {
+    name.isEmpty || name.hasPrefix(metricPrefix) || fixedColumns.contains(name) ? metricPrefix + name : name
   }
+
+  /// The metric a column holds: the inverse of `column(forMetric:)`.
+  public static func metricName(forColumn column: String) -> String {
+    column.hasPrefix(metricPrefix) ? String(column.dropFirst(metricPrefix.count)) : column
+  }
+
+  static let metricPrefix = "metric_"
+
+  public var header: [String] { Self.fixedColumns + metricNames.map(Self.column(forMetric:)) }
 
   public var headerLine: String { CSVTable.line(header) }
 
@@ -134,11 +149,7 @@ public struct PlaneTable: Sendable, Equatable {
         message: "expected the columns \(fixedColumns.joined(separator: ",")) then metrics, got \(header.joined(separator: ","))")
     }
     let metricColumns = Array(header[fixedColumns.count...])
-    let metricNames = metricColumns.map { c -> String in
-      if c.hasPrefix("metric_"), fixedColumns.contains(String(c.dropFirst(7))) { return String(c.dropFirst(7)) }
-      return c
-    }
-    let table = PlaneTable(metricNames: metricNames)
+    let table = PlaneTable(metricNames: metricColumns.map(metricName(forColumn:)))
     guard table.header == header else {
       throw CSVError(file: file, line: 1, field: "header", message: "metric columns must be sorted and unique, got \(metricColumns)")
     }

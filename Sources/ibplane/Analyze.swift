@@ -47,7 +47,7 @@ struct Analyze: ParsableCommand {
   @Option(help: "Output directory (default: reports/<recording name>).")
   var out: String?
 
-  @Flag(help: "Keep the rows already in the output CSV and compute only the missing jobs.")
+  @Flag(help: "Keep the rows already in the output CSV and compute only the missing jobs; refused when the CSV holds rows of another recording (their recording_fingerprint differs) or was written before fingerprints existed.")
   var resume = false
 
   @Option(help: "Compute only shard i of n (1-based) into DIR/plane-shard-i-of-n.csv; join with `ibplane merge`.")
@@ -81,6 +81,7 @@ struct Analyze: ParsableCommand {
     options.bootstrapResamples = bootstrap
     options.confidenceLevel = confidence
     options.seed = seed
+    options.sourceDescription = input
     if let shard { options.shard = try PlaneShard(parsing: shard) }
     if let threads {
       guard threads >= 1 else { throw BadInput("--threads must be at least 1, got \(threads)") }

@@ -40,6 +40,8 @@ public final class PlaneAnalysis: @unchecked Sendable {
   /// The jobs of this shard.
   public let jobs: [PlaneJobKey]
   public let context: PlaneContext
+  /// The content fingerprint of `source`, written in every row and in the manifest.
+  public let fingerprint: RecordingFingerprint
   private let bootstrap: PlaneBootstrap?
   private let layerIndices: [Int]
   private let snapshotIndices: [Int]
@@ -90,6 +92,7 @@ public final class PlaneAnalysis: @unchecked Sendable {
       throw EstimatorError.shapeMismatch(
         "context has \(self.context.sampleCount) samples but the recording has \(source.sampleCount)")
     }
+    self.fingerprint = try RecordingFingerprint(source: source, context: self.context)
     self.bootstrap = options.bootstrapResamples > 0
       ? try PlaneBootstrap(
         resamples: options.bootstrapResamples, level: options.confidenceLevel, seed: options.seed, context: self.context)
@@ -108,7 +111,7 @@ public final class PlaneAnalysis: @unchecked Sendable {
   /// The manifest describing this analysis (written when a CSV run completes).
   public var manifest: PlaneManifest {
     PlaneManifest(
-      recording: source.name, run: source.run, sampleCount: source.sampleCount, layers: source.layers,
+      recording: source.name, recordingFingerprint: fingerprint.description, run: source.run, sampleCount: source.sampleCount, layers: source.layers,
       analysedLayers: layerIndices, epochs: options.epochs.description,
       estimators: estimators.map { .init(name: $0.name, params: Self.params($0, options)) }, unit: options.unit,
       bootstrapResamples: options.bootstrapResamples, confidenceLevel: options.confidenceLevel, seed: options.seed,
@@ -133,8 +136,9 @@ public final class PlaneAnalysis: @unchecked Sendable {
 
   /// Runs this shard's jobs, streaming rows to `DIR/plane.csv` (or the shard's CSV).
   ///
-  /// Without `resume` an existing CSV is replaced. With `resume`, its header and unit must
-  /// match this analysis, and every row must be one of its jobs.
+  /// Without `resume` an existing CSV is replaced. With `resume`, its rows must carry this
+  /// recording's fingerprint, its header and unit must match this analysis, and every row
+  /// must be one of its jobs.
   public func run(
     directory: URL, resume: Bool, progress: ((PlaneProgress) -> Void)? = nil
   ) throws -> Summary {
@@ -147,6 +151,12 @@ public final class PlaneAnalysis: @unchecked Sendable {
     if resume, fm.fileExists(atPath: csv.path) {
       let data = try Data(contentsOf: csv)
       let (found, rows, completeBytes) = try PlaneTable.parse(String(decoding: data, as: UTF8.self), file: csv.path)
+      let described = options.sourceDescription ?? source.name
+      for (k, r) in rows.enumerated() where r.recordingFingerprint != fingerprint.description {
+        throw CSVError(
+          file: csv.path, line: k + 2, field: "recording_fingerprint",
+          message: "holds results of recording \"\(r.recording)\" with fingerprint \(r.recordingFingerprint), but \(described) has fingerprint \(fingerprint): they are different recordings; analyse into another --out, or without --resume to replace the CSV")
+      }
       guard found == table else {
         throw CSVError(
           file: csv.path, line: 1, field: "header",
@@ -263,7 +273,7 @@ public final class PlaneAnalysis: @unchecked Sendable {
     let point = try estimator.point(layer: layer, context: context)
     let unit = options.unit
     var row = PlaneRow(
-      recording: source.name, epoch: key.epoch, step: key.step, layer: source.layers[key.layerIndex].name,
+      recording: source.name, recordingFingerprint: fingerprint.description, epoch: key.epoch, step: key.step, layer: source.layers[key.layerIndex].name,
       layerIndex: key.layerIndex, width: layer.columns, estimator: key.estimator, params: key.params, unit: unit,
       inputInformation: point.inputInformation.value(in: unit), labelInformation: point.labelInformation.value(in: unit),
       inputInformationLower: point.inputInformation.lower(in: unit), inputInformationUpper: point.inputInformation.upper(in: unit),

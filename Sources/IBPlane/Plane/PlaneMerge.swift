@@ -51,6 +51,16 @@ public enum PlaneMerge {
           message: "\(manifestURL.lastPathComponent) is missing: this shard did not finish (rerun it with --resume)")
       }
       let manifest = try PlaneManifest.read(manifestURL)
+      guard let fingerprint = manifest.recordingFingerprint else {
+        throw CSVError(
+          file: manifestURL.path, line: 0, field: "recordingFingerprint",
+          message: "is missing: the shard was written by an older ibplane and cannot be tied to a recording; re-run the shards")
+      }
+      if let (firstURL, first) = manifests.first, first.recordingFingerprint != fingerprint {
+        throw CSVError(
+          file: manifestURL.path, line: 0, field: "recordingFingerprint",
+          message: "is \(fingerprint) (recording \"\(manifest.recording)\"), but \(firstURL.path) has \(first.recordingFingerprint ?? "none") (recording \"\(first.recording)\"): the shards come from different recordings")
+      }
       if let first = manifests.first?.1, first.analysisIdentity != manifest.analysisIdentity {
         throw CSVError(
           file: manifestURL.path, line: 0, field: "manifest",
@@ -72,6 +82,11 @@ public enum PlaneMerge {
           message: "has \(parsed.rows.count) rows but its manifest promises \(manifest.jobCount)")
       }
       for (k, r) in parsed.rows.enumerated() {
+        guard r.recordingFingerprint == fingerprint else {
+          throw CSVError(
+            file: csv.path, line: k + 2, field: "recording_fingerprint",
+            message: "is \(r.recordingFingerprint), but its manifest \(manifestURL.lastPathComponent) says \(fingerprint)")
+        }
         if let other = origin[r.key] {
           throw CSVError(file: csv.path, line: k + 2, field: "row", message: "duplicate job \(r.key), also in \(other)")
         }

@@ -6,7 +6,7 @@ import Testing
 /// and readable back, or `--resume` refuses the analysis's own output.
 @Suite struct PlaneTableTests {
   static let adversarialNames = [
-    "epoch", "metric_epoch", "metric_metric_epoch", "metric_", "", " ", "recording", "layer_index",
+    "epoch", "metric_epoch", "metric_metric_epoch", "metric_", "", " ", "recording", "recording_fingerprint",
     "seconds", "metric_seconds", "a,b", "\"", "say \"hi\"", "line\nbreak", "cr\rlf", ",\"\n", "loss", "Loss", "é",
   ]
 
@@ -54,6 +54,26 @@ import Testing
     {
       let n = PlaneTable.fixedColumns.count + Self.adversarialNames.count
       #expect(out == "\(n) \(n)")
+    }
+  }
+
+  @Test func aCSVWithoutTheFingerprintColumnIsRefusedWithAdvice() throws {
+    let old = "recording,epoch,step,layer,layer_index,width,estimator,params,unit,i_xt,i_ty,i_xt_lo,i_xt_hi,i_ty_lo,i_ty_hi,n,seconds\n"
+    #expect {
+      try PlaneTable.parse(old, file: "old.csv")
+    } throws: { error in
+      let text = "\(error)"
+      return text.hasPrefix("old.csv:1: header:") && text.contains("older ibplane") && text.contains("without --resume")
+    }
+  }
+
+  @Test func aRowWithoutAValidFingerprintIsRefused() throws {
+    let table = PlaneTable(metricNames: [])
+    let row = PlaneRow(
+      recording: "r", recordingFingerprint: "not-hex", epoch: 0, step: 0, layer: "h", layerIndex: 0, width: 1,
+      estimator: "gaussian", params: "", unit: .bits, inputInformation: 1, labelInformation: 0.5, n: 2, seconds: 0)
+    #expect(throws: CSVError(file: "f.csv", line: 2, field: "recording_fingerprint", message: "expected 16 hexadecimal digits, got \"not-hex\"")) {
+      try PlaneTable.parse(table.text([row]), file: "f.csv")
     }
   }
 }

@@ -44,7 +44,7 @@ struct Analyze: ParsableCommand {
   @Option(help: "Seed of every random choice (bootstrap resamples).")
   var seed: UInt64 = 0
 
-  @Option(help: "Output directory (default: reports/<recording name>).")
+  @Option(help: "Output directory (default: reports/<recording name>). One process at a time may write an output: a second gets an error naming the first one's PID.")
   var out: String?
 
   @Flag(help: "Keep the rows already in the output CSV and compute only the missing jobs; refused when the CSV holds rows of another recording (their recording_fingerprint differs) or was written before fingerprints existed.")
@@ -71,6 +71,7 @@ struct Analyze: ParsableCommand {
   }
 
   private func analyze() throws {
+    if let out, out.isEmpty { throw BadInput("--out is empty; give an output directory (or leave --out out for reports/<recording name>)") }
     let source = try openSource(input)
     let specs = estimators.isEmpty ? PlaneEstimatorRegistry.defaultSpecifications : estimators
     let made = try specs.map { try PlaneEstimatorRegistry.make($0) }
@@ -91,6 +92,10 @@ struct Analyze: ParsableCommand {
     let directory = URL(fileURLWithPath: out ?? "reports/\(source.name)")
     let analysis = try PlaneAnalysis(source: source, estimators: made, options: options)
     guard !analysis.allJobs.isEmpty else { throw BadInput("no jobs: the layer and epoch selection matches no snapshot") }
+    // Held across the run and the reports, so no other process writes this output meanwhile.
+    try OutputFiles.createDirectory(directory)
+    let lock = try OutputLock.acquire(options.shard.csvFileName, in: directory)
+    defer { lock.release() }
     let progress = AnalysisProgressPrinter(quiet: quiet)
     let summary = try analysis.run(directory: directory, resume: resume, progress: progress.update)
     var reports: [String] = []

@@ -5,6 +5,40 @@ import Testing
 /// `ibplane analyze` and `merge` under hostile or mistaken use: each test reproduces a
 /// finding of the hardening issue and checks the clear error (and that nothing was lost).
 extension AnalyzeCLITests {
+  /// Two processes analysing into one --out at once: one succeeds, the other is refused
+  /// naming the first one's PID, and the CSV stays intact and resumable.
+  @Test func concurrentWritersToOneOutputAreRefused() throws {
+    let rec = try recording()
+    let out = temporary()
+    let slow = ["--bootstrap", "150", "--seed", "4", "--threads", "1", "--quiet"] + estimatorArguments
+    guard let binary = Self.binary else { Issue.record("ibplane not found"); return }
+    let first = Process()
+    first.executableURL = binary
+    first.arguments = ["analyze", rec.path, "--out", out.path] + slow
+    first.standardOutput = FileHandle.nullDevice
+    first.standardError = FileHandle.nullDevice
+    try first.run()
+    // The CSV header is written after the lock is taken: from then on the output is held.
+    let csv = out.appendingPathComponent("plane.csv")
+    let deadline = Date().addingTimeInterval(60)
+    while first.isRunning, Date() < deadline, !FileManager.default.fileExists(atPath: csv.path) { usleep(2_000) }
+    let second = try ibplane(["analyze", rec.path, "--out", out.path] + slow)
+    let stillRunning = first.isRunning
+    first.waitUntilExit()
+    #expect(first.terminationStatus == 0)
+    if stillRunning {
+      #expect(second.status == 1, "\(second.stderr)")
+      #expect(second.stderr.hasPrefix("error: \(out.appendingPathComponent(".plane.lock").path): the output is in use by another ibplane process (pid \(first.processIdentifier): "), "\(second.stderr)")
+    } else {
+      Issue.record("the first run finished before the second started; the test proves nothing")
+    }
+    let bytes = try Data(contentsOf: csv)
+    let kept = try PlaneTable.parse(String(decoding: bytes, as: UTF8.self), file: csv.path)
+    #expect(kept.rows.count == 24 && kept.completeBytes == bytes.count)
+    let resumed = try ibplane(["analyze", rec.path, "--out", out.path, "--resume"] + slow)
+    #expect(resumed.status == 0 && resumed.stdout.contains("0 computed, 24 resumed"), "\(resumed.stderr)")
+  }
+
   /// Same name, other content: --resume used to keep the first recording's rows.
   @Test func resumeRefusesAnotherRecordingOfTheSameName() throws {
     let a = try recording(seed: 3), b = try recording(seed: 5)
@@ -14,5 +48,26 @@ extension AnalyzeCLITests {
     #expect(r.status == 2, "\(r.stderr)")
     #expect(r.stderr.contains("recording_fingerprint") && r.stderr.contains(b.path) && r.stderr.contains("different recordings"), "\(r.stderr)")
     #expect(r.stdout.isEmpty)
+  }
+
+  @Test func outputFailuresNameThePathAndExitWithOne() throws {
+    let rec = try recording()
+    let out = temporary()
+    if FileManager.default.isWritableFile(atPath: "/dev/full") {
+      let csv = out.appendingPathComponent("plane.csv")
+      try FileManager.default.createSymbolicLink(atPath: csv.path, withDestinationPath: "/dev/full")
+      let full = try ibplane(["analyze", rec.path, "--out", out.path, "--quiet", "--estimator", "gaussian"])
+      #expect(full.status == 1)
+      #expect(full.stderr == "error: cannot write \(csv.path): no space left on device\n")
+    }
+    let file = out.appendingPathComponent("a-file")
+    try Data().write(to: file)
+    let notDirectory = try ibplane(["analyze", rec.path, "--out", file.appendingPathComponent("sub").path, "--quiet"])
+    #expect(notDirectory.status == 1)
+    #expect(notDirectory.stderr == "error: cannot create the output directory \(file.appendingPathComponent("sub").path): not a directory\n")
+    let empty = try ibplane(["analyze", rec.path, "--out", "", "--quiet"])
+    #expect(empty.status == 2 && empty.stderr.hasPrefix("error: --out is empty"), "\(empty.stderr)")
+    let emptyMerge = try ibplane(["merge", out.path, "--out", ""])
+    #expect(emptyMerge.status == 2 && emptyMerge.stderr.hasPrefix("error: --out is empty"), "\(emptyMerge.stderr)")
   }
 }

@@ -43,7 +43,13 @@ public enum PlaneMerge {
     var rows: [PlaneRow] = []
     var origin: [PlaneJobKey: String] = [:]
     var table: PlaneTable?
+    // A shard still being written holds its lock: refuse it rather than read a partial file.
+    var shardLocks: [OutputLock] = []
+    defer { for lock in shardLocks { lock.release() } }
     for csv in files {
+      if let lock = try OutputLock.acquireIfPresent(csv.lastPathComponent, in: csv.deletingLastPathComponent()) {
+        shardLocks.append(lock)
+      }
       let manifestURL = csv.deletingPathExtension().appendingPathExtension("json")
       guard FileManager.default.fileExists(atPath: manifestURL.path) else {
         throw CSVError(
@@ -70,7 +76,7 @@ public enum PlaneMerge {
         throw CSVError(file: manifestURL.path, line: 0, field: "shard", message: "shard \(manifest.shardIndex) of \(manifest.shardCount) also in \(dup.0.path)")
       }
       manifests.append((manifestURL, manifest))
-      let text = try String(decoding: Data(contentsOf: csv), as: UTF8.self)
+      let text = String(decoding: try OutputFiles.read(csv), as: UTF8.self)
       let parsed = try PlaneTable.parse(text, file: csv.path)
       if let t = table, t != parsed.table {
         throw CSVError(file: csv.path, line: 1, field: "header", message: "differs from the other shards")
@@ -126,12 +132,19 @@ public enum PlaneMerge {
   }
 
   /// Merges and writes `DIR/plane.csv` and `DIR/plane.json`.
+  /// Holds `directory`'s `.plane.lock` (the lock of an unsharded analysis writing there) while
+  /// it writes; file failures throw an `OutputError` naming the file.
   public static func write(_ inputs: [URL], to directory: URL) throws -> (manifest: PlaneManifest, rows: [PlaneRow]) {
+    try OutputFiles.createDirectory(directory)
+    let lock = try OutputLock.acquire(PlaneShard.whole.csvFileName, in: directory)
+    defer { lock.release() }
     let (manifest, rows) = try merge(inputs)
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let table = PlaneTable(metricNames: manifest.metricNames)
-    try Data(table.text(rows).utf8).write(to: directory.appendingPathComponent("plane.csv"), options: .atomic)
-    try manifest.encoded().write(to: directory.appendingPathComponent("plane.json"), options: .atomic)
+    try OutputFiles.write(Data(table.text(rows).utf8), to: directory.appendingPathComponent("plane.csv"), atomic: true)
+    let manifestURL = directory.appendingPathComponent("plane.json")
+    let data: Data
+    do { data = try manifest.encoded() } catch { throw OutputError(path: manifestURL.path, action: "encode", error: error) }
+    try OutputFiles.write(data, to: manifestURL, atomic: true)
     return (manifest, rows)
   }
 }

@@ -7,7 +7,7 @@ public enum PlaneReport {
   /// The files written, relative to `directory`.
   @discardableResult
   public static func write(_ rows: [PlaneRow], manifest: PlaneManifest, to directory: URL) throws -> [String] {
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    try OutputFiles.createDirectory(directory)
     var written: [String] = []
     var figures: [(title: String, plane: String, curves: String)] = []
     var usedNames = Set<String>()
@@ -20,16 +20,17 @@ public enum PlaneReport {
       }
       usedNames.insert(stem)
       let plane = "plane-\(stem).svg", curves = "curves-\(stem).svg"
-      try Data(PlaneFigures.plane(rows, manifest: manifest, estimator: e).utf8).write(to: directory.appendingPathComponent(plane), options: .atomic)
-      try Data(PlaneFigures.curves(rows, manifest: manifest, estimator: e).utf8).write(to: directory.appendingPathComponent(curves), options: .atomic)
+      try OutputFiles.write(Data(PlaneFigures.plane(rows, manifest: manifest, estimator: e).utf8), to: directory.appendingPathComponent(plane), atomic: true)
+      try OutputFiles.write(Data(PlaneFigures.curves(rows, manifest: manifest, estimator: e).utf8), to: directory.appendingPathComponent(curves), atomic: true)
       written += [plane, curves]
       figures.append((PlaneFigures.estimatorLabel(e), plane, curves))
     }
     let comparison = "planes-compared.svg"
-    try Data(PlaneFigures.comparison(rows, manifest: manifest).utf8).write(to: directory.appendingPathComponent(comparison), options: .atomic)
+    try OutputFiles.write(Data(PlaneFigures.comparison(rows, manifest: manifest).utf8), to: directory.appendingPathComponent(comparison), atomic: true)
     written.append(comparison)
-    try Data(html(manifest: manifest, figures: figures, comparison: comparison, rows: rows).utf8)
-      .write(to: directory.appendingPathComponent("index.html"), options: .atomic)
+    try OutputFiles.write(
+      Data(html(manifest: manifest, figures: figures, comparison: comparison, rows: rows).utf8),
+      to: directory.appendingPathComponent("index.html"), atomic: true)
     written.append("index.html")
     return written
   }

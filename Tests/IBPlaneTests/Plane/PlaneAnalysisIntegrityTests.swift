@@ -3,7 +3,7 @@ import Testing
 @testable import IBPlane
 
 /// Hostile and mistaken use of an analysis's outputs: rows of another recording, shards of
-/// two recordings.
+/// two recordings, full disks, a second writer.
 @Suite struct PlaneAnalysisIntegrityTests {
   let estimators: [InformationPlaneEstimator] = [try! GaussianPlaneEstimator()]
 
@@ -90,5 +90,36 @@ import Testing
     old.recordingFingerprint = nil
     try old.encoded().write(to: manifestURL)
     #expect { try PlaneMerge.merge([dir]) } throws: { "\($0)".contains("older ibplane") }
+  }
+
+  @Test func aFullDiskNamesTheFile() throws {
+    guard FileManager.default.isWritableFile(atPath: "/dev/full") else { return }
+    let dir = PlaneFixtures.temporaryDirectory()
+    let csv = dir.appendingPathComponent("plane.csv")
+    try FileManager.default.createSymbolicLink(atPath: csv.path, withDestinationPath: "/dev/full")
+    #expect(throws: OutputError(path: csv.path, action: "write", cause: "no space left on device")) {
+      try PlaneAnalysis(source: try PlaneFixtures.source(), estimators: estimators).run(directory: dir, resume: false)
+    }
+    let notADirectory = dir.appendingPathComponent("file")
+    try Data().write(to: notADirectory)
+    #expect(throws: OutputError.self) {
+      try PlaneAnalysis(source: try PlaneFixtures.source(), estimators: estimators)
+        .run(directory: notADirectory.appendingPathComponent("sub"), resume: false)
+    }
+  }
+
+  @Test func theOutputLockIsReentrantInAProcessAndReleased() throws {
+    let dir = PlaneFixtures.temporaryDirectory()
+    let outer = try OutputLock.acquire("plane.csv", in: dir)
+    // The run takes the same lock again (as the CLI holds it across run and reports).
+    _ = try PlaneAnalysis(source: try PlaneFixtures.source(snapshots: 1), estimators: estimators).run(directory: dir, resume: false)
+    let holder = String(decoding: try Data(contentsOf: outer.lockFile), as: UTF8.self)
+    #expect(holder.hasPrefix("pid \(ProcessInfo.processInfo.processIdentifier): "))
+    outer.release()
+    #expect(try Data(contentsOf: outer.lockFile).isEmpty)
+    // Shards have their own locks: all shards of one analysis may run into one directory.
+    let shard1 = try OutputLock.acquire(PlaneShard(index: 1, count: 2).csvFileName, in: dir)
+    let shard2 = try OutputLock.acquire(PlaneShard(index: 2, count: 2).csvFileName, in: dir)
+    #expect(shard1.lockFile != shard2.lockFile)
   }
 }

@@ -44,7 +44,7 @@ struct Analyze: ParsableCommand {
   @Option(help: "Seed of every random choice (bootstrap resamples).")
   var seed: UInt64 = 0
 
-  @Option(help: "Output directory (default: reports/<recording name>). One process at a time may write an output: a second gets an error naming the first one's PID.")
+  @Option(help: "Output directory (default: reports/<recording name>, the name made a safe file name: characters other than letters, digits, '.', '-' and '_' become '_', and a leading '.' too). One process at a time may write an output: a second gets an error naming the first one's PID.")
   var out: String?
 
   @Flag(help: "Keep the rows already in the output CSV and compute only the missing jobs; refused when the CSV holds rows of another recording (their recording_fingerprint differs) or was written before fingerprints existed.")
@@ -89,7 +89,7 @@ struct Analyze: ParsableCommand {
       options.threads = threads
     }
     guard bootstrap == 0 || bootstrap >= 2 else { throw BadInput("--bootstrap must be 0 or at least 2, got \(bootstrap)") }
-    let directory = URL(fileURLWithPath: out ?? "reports/\(source.name)")
+    let directory = URL(fileURLWithPath: out ?? "reports/\(Self.directoryName(source.name))")
     let analysis = try PlaneAnalysis(source: source, estimators: made, options: options)
     guard !analysis.allJobs.isEmpty else { throw BadInput("no jobs: the layer and epoch selection matches no snapshot") }
     // Held across the run and the reports, so no other process writes this output meanwhile.
@@ -117,6 +117,18 @@ struct Analyze: ParsableCommand {
       if !reports.isEmpty { print("report: \(directory.appendingPathComponent("index.html").path)") }
       if !options.shard.isWhole { print("shard \(options.shard): join the shards with `ibplane merge \(directory.path)`") }
     }
+  }
+
+  /// A recording name as one safe path component for the default output directory: a name
+  /// comes from inside the recording (`recording.json`'s `name`), so `../../x` must not
+  /// climb out of `reports/`. Letters, digits, `.`, `-` and `_` are kept, everything else
+  /// becomes `_`, as does a leading `.` (no `..`, no hidden directory); at most 200 UTF-8
+  /// bytes (file systems allow 255); an empty result is `recording`.
+  static func directoryName(_ name: String) -> String {
+    var s = PlaneReport.fileNameComponent(name, keeping: ".")
+    if s.hasPrefix(".") { s = "_" + s.dropFirst() }
+    while s.utf8.count > 200 { s.removeLast() }
+    return s.isEmpty ? "recording" : s
   }
 
   /// Layer names or 0-based indices, comma-separated.

@@ -50,6 +50,20 @@ extension AnalyzeCLITests {
     #expect(r.stdout.isEmpty)
   }
 
+  /// A recording named `../../x` analysed without --out wrote outside reports/.
+  @Test func aRecordingNameNeverLeavesTheReportsDirectory() throws {
+    let base = temporary()
+    let cwd = base.appendingPathComponent("a/b")
+    try FileManager.default.createDirectory(at: cwd, withIntermediateDirectories: true)
+    let rec = try recording(name: "../../x")
+    let r = try ibplane(["analyze", rec.path, "--quiet", "--estimator", "gaussian"], in: cwd)
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: base.appendingPathComponent("a/x").path))
+    let made = try FileManager.default.contentsOfDirectory(atPath: cwd.appendingPathComponent("reports").path)
+    #expect(made == ["_._.._x"])
+    #expect(FileManager.default.fileExists(atPath: cwd.appendingPathComponent("reports/_._.._x/plane.csv").path))
+  }
+
   @Test func outputFailuresNameThePathAndExitWithOne() throws {
     let rec = try recording()
     let out = temporary()

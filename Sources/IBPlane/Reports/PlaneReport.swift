@@ -35,10 +35,29 @@ public enum PlaneReport {
     return written
   }
 
-  /// A file-name-safe form of an estimator name.
+  /// A file-name-safe form of an estimator name (names can come from a manifest on disk).
   static func fileStem(_ name: String) -> String {
-    let s = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" })
+    var s = fileNameComponent(name, replacement: "-")
+    while s.utf8.count > 200 { s.removeLast() }
     return s.isEmpty ? "estimator" : s
+  }
+
+  /// `name` with every Unicode scalar that is not a letter, a digit, `-`, `_` or one of
+  /// `keeping` replaced by `replacement`. Scalar by scalar, not by `Character`: a grapheme
+  /// can join a letter and a `/` (after a prepended letter such as U+0D4E) and would pass a
+  /// letter test as a whole.
+  public static func fileNameComponent(_ name: String, keeping: String = "", replacement: Character = "_") -> String {
+    var out = ""
+    for scalar in name.unicodeScalars {
+      let v = scalar.value
+      let keep =
+        v > 0x7F
+        ? scalar.properties.isAlphabetic || scalar.properties.numericType == .decimal
+        : (0x30...0x39).contains(v) || (0x41...0x5A).contains(v) || (0x61...0x7A).contains(v)
+          || "-_".unicodeScalars.contains(scalar) || keeping.unicodeScalars.contains(scalar)
+      if keep { out.unicodeScalars.append(scalar) } else { out.append(replacement) }
+    }
+    return out
   }
 
   static func html(manifest m: PlaneManifest, figures: [(title: String, plane: String, curves: String)], comparison: String, rows: [PlaneRow]) -> String {

@@ -35,7 +35,7 @@ struct Analyze: ParsableCommand {
   @Option(help: "Unit of the CSV and reports: bits or nats.")
   var unit: InformationUnit = .bits
 
-  @Option(help: "Bootstrap resamples B for percentile intervals (0: none; 100 or more for reporting).")
+  @Option(help: "Bootstrap resamples B for percentile intervals (0: none; 100 or more for reporting; at most 100,000, and B resampled copies of the inputs and labels must fit in half the memory).")
   var bootstrap: Int = 0
 
   @Option(help: "Coverage of the bootstrap interval, in (0, 1).")
@@ -50,7 +50,7 @@ struct Analyze: ParsableCommand {
   @Flag(help: "Keep the rows already in the output CSV and compute only the missing jobs; refused when the CSV holds rows of another recording (their recording_fingerprint differs) or was written before fingerprints existed.")
   var resume = false
 
-  @Option(help: "Compute only shard i of n (1-based) into DIR/plane-shard-i-of-n.csv; join with `ibplane merge`.")
+  @Option(help: "Compute only shard i of n (1-based, n at most the number of jobs) into DIR/plane-shard-i-of-n.csv; join with `ibplane merge`.")
   var shard: String?
 
   @Option(help: "Parallel jobs (default: IBPLANE_THREADS or the number of cores).")

@@ -19,7 +19,7 @@ struct BadInput: Error, CustomStringConvertible {
 enum CLIFailure {
   static func report(_ error: Error, command: ParsableCommand.Type) -> Int32 {
     switch error {
-    case is BadInput, is NumPyError, is EstimatorError, is NumericsError, is CSVError:
+    case is BadInput, is NumPyError, is EstimatorError, is NumericsError, is PlaneAnalysisError, is CSVError:
       printError("error: \(error)")
       return 2
     case is RecordingError:

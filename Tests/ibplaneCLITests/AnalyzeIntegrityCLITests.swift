@@ -84,4 +84,23 @@ extension AnalyzeCLITests {
     let emptyMerge = try ibplane(["merge", out.path, "--out", ""])
     #expect(emptyMerge.status == 2 && emptyMerge.stderr.hasPrefix("error: --out is empty"), "\(emptyMerge.stderr)")
   }
+
+  @Test func absurdShardCountsAndDuplicateSnapshotsAreBadInput() throws {
+    let rec = try recording()
+    let out = temporary()
+    let shard = try ibplane(["analyze", rec.path, "--out", out.path, "--quiet", "--shard", "1/9223372036854775807"] + estimatorArguments)
+    #expect(shard.status == 2 && shard.stderr.contains("n ≤ 24, the number of jobs"), "\(shard.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("plane-shard-1-of-9223372036854775807.csv").path))
+    // Two snapshots with the same (epoch, step): the error names the recording and both.
+    let json = rec.appendingPathComponent("recording.json")
+    var header = try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as! [String: Any]
+    var snapshots = header["snapshots"] as! [[String: Any]]
+    snapshots[4]["epoch"] = 10
+    snapshots[4]["step"] = 50
+    header["snapshots"] = snapshots
+    try JSONSerialization.data(withJSONObject: header).write(to: json)
+    let dup = try ibplane(["analyze", rec.path, "--out", out.path, "--quiet"] + estimatorArguments)
+    #expect(dup.status == 2)
+    #expect(dup.stderr == "error: \(rec.path): snapshots 3 and 4 (0-based, in recording order) both have epoch 10, step 50; each (epoch, step) must be recorded once\n")
+  }
 }

@@ -80,10 +80,8 @@ public final class PlaneAnalysis: @unchecked Sendable {
         }
       }
     }
-    guard Set(all).count == all.count else {
-      throw EstimatorError.invalidParameter(
-        name: "snapshots", value: "duplicate (epoch, step)", expected: "each snapshot recorded once")
-    }
+    try Self.checkUniqueSnapshots(source, snapshotIndices, described: options.sourceDescription ?? source.name)
+    try Self.checkShard(options.shard, jobCount: all.count)
     self.allJobs = all
     self.jobOrder = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($1, $0) })
     self.jobs = all.enumerated().filter { $0.offset % options.shard.count == options.shard.index - 1 }.map(\.element)
@@ -93,6 +91,9 @@ public final class PlaneAnalysis: @unchecked Sendable {
         "context has \(self.context.sampleCount) samples but the recording has \(source.sampleCount)")
     }
     self.fingerprint = try RecordingFingerprint(source: source, context: self.context)
+    if options.bootstrapResamples > 0 {
+      try Self.checkBootstrapMemory(options.bootstrapResamples, context: self.context)
+    }
     self.bootstrap = options.bootstrapResamples > 0
       ? try PlaneBootstrap(
         resamples: options.bootstrapResamples, level: options.confidenceLevel, seed: options.seed, context: self.context)

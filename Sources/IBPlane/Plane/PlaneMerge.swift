@@ -67,6 +67,13 @@ public enum PlaneMerge {
           file: manifestURL.path, line: 0, field: "recordingFingerprint",
           message: "is \(fingerprint) (recording \"\(manifest.recording)\"), but \(firstURL.path) has \(first.recordingFingerprint ?? "none") (recording \"\(first.recording)\"): the shards come from different recordings")
       }
+      guard manifest.shardCount >= 1, (1...manifest.shardCount).contains(manifest.shardIndex),
+        manifest.shardCount <= max(manifest.totalJobCount, 1)
+      else {
+        throw CSVError(
+          file: manifestURL.path, line: 0, field: "shard",
+          message: "\(manifest.shardIndex)/\(manifest.shardCount) is not a shard i/n with 1 ≤ i ≤ n ≤ \(manifest.totalJobCount) jobs")
+      }
       if let first = manifests.first?.1, first.analysisIdentity != manifest.analysisIdentity {
         throw CSVError(
           file: manifestURL.path, line: 0, field: "manifest",
@@ -93,6 +100,13 @@ public enum PlaneMerge {
             file: csv.path, line: k + 2, field: "recording_fingerprint",
             message: "is \(r.recordingFingerprint), but its manifest \(manifestURL.lastPathComponent) says \(fingerprint)")
         }
+        guard manifest.analysedLayers.contains(r.layerIndex), manifest.layers.indices.contains(r.layerIndex),
+          manifest.estimators.contains(.init(name: r.estimator, params: r.params)), r.unit == manifest.unit
+        else {
+          throw CSVError(
+            file: csv.path, line: k + 2, field: "row",
+            message: "\(r.key) in \(r.unit.rawValue) is not a job its manifest \(manifestURL.lastPathComponent) promises (layers \(manifest.analysedLayers), its estimators, \(manifest.unit.rawValue))")
+        }
         if let other = origin[r.key] {
           throw CSVError(file: csv.path, line: k + 2, field: "row", message: "duplicate job \(r.key), also in \(other)")
         }
@@ -103,12 +117,20 @@ public enum PlaneMerge {
     guard var merged = manifests.first?.1 else {
       throw CSVError(file: inputs.first?.path ?? "-", line: 0, field: "input", message: "no CSV to merge")
     }
-    let present = Set(manifests.map(\.1.shardIndex))
-    let missing = (1...merged.shardCount).filter { !present.contains($0) }
-    guard missing.isEmpty else {
+    // Shard indices are distinct and in 1…n (checked above), so all are present exactly when
+    // there are n of them; otherwise name the first few missing (n may be large).
+    if manifests.count < merged.shardCount {
+      let present = Set(manifests.map(\.1.shardIndex))
+      var missing: [Int] = []
+      var i = 1
+      while missing.count < 10, i <= merged.shardCount {
+        if !present.contains(i) { missing.append(i) }
+        i += 1
+      }
+      let more = merged.shardCount - manifests.count - missing.count
       throw CSVError(
         file: manifests[0].0.deletingLastPathComponent().path, line: 0, field: "shards",
-        message: "missing shard(s) \(missing.map { "\($0)/\(merged.shardCount)" }.joined(separator: ", "))")
+        message: "missing shard(s) \(missing.map { "\($0)/\(merged.shardCount)" }.joined(separator: ", "))\(more > 0 ? " and \(more) more" : "")")
     }
     let snapshots = Set(rows.map { "\($0.epoch)|\($0.step)" }).count
     let layers = Set(rows.map(\.layerIndex)).count

@@ -64,7 +64,7 @@ public enum PlaneReport {
     func e(_ s: String) -> String { SVGDocument.escape(s) }
     var metadata: [(String, String)] = [
       ("recording", m.recording), ("samples", "\(m.sampleCount)"),
-      ("layers", m.analysedLayers.map { "\(m.layers[$0].name) (\(m.layers[$0].width))" }.joined(separator: ", ")),
+      ("layers", m.analysedLayers.map { m.layers.indices.contains($0) ? "\(m.layers[$0].name) (\(m.layers[$0].width))" : "layer \($0)" }.joined(separator: ", ")),
       ("snapshots", "\(Set(rows.map(\.step)).count) (epochs \(m.epochs))"),
       ("estimators", m.estimators.map { PlaneFigures.estimatorLabel($0) }.joined(separator: "; ")),
       ("unit", m.unit.rawValue),
@@ -73,7 +73,7 @@ public enum PlaneReport {
         : "none (run with --bootstrap B)"),
       ("jobs", "\(m.totalJobCount)"), ("ibplane", m.ibplaneVersion),
     ]
-    metadata += m.run.keys.sorted().map { ("run: \($0)", m.run[$0]!) }
+    metadata += m.run.sorted { $0.key < $1.key }.map { ("run: \($0.key)", $0.value) }
     var s = """
       <!DOCTYPE html>
       <html lang="en">

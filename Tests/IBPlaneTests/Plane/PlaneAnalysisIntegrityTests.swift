@@ -3,7 +3,7 @@ import Testing
 @testable import IBPlane
 
 /// Hostile and mistaken use of an analysis's outputs: rows of another recording, shards of
-/// two recordings, full disks, a second writer.
+/// two recordings, duplicated snapshots, absurd shard counts, full disks, a second writer.
 @Suite struct PlaneAnalysisIntegrityTests {
   let estimators: [InformationPlaneEstimator] = [try! GaussianPlaneEstimator()]
 
@@ -79,7 +79,7 @@ import Testing
     }
   }
 
-  @Test func mergeRefusesAManifestWithoutFingerprint() throws {
+  @Test func mergeRefusesAManifestWithoutFingerprintOrWithAnAbsurdShardCount() throws {
     let dir = PlaneFixtures.temporaryDirectory()
     var options = PlaneAnalysisOptions()
     options.shard = try PlaneShard(index: 1, count: 2)
@@ -90,6 +90,64 @@ import Testing
     old.recordingFingerprint = nil
     try old.encoded().write(to: manifestURL)
     #expect { try PlaneMerge.merge([dir]) } throws: { "\($0)".contains("older ibplane") }
+    // n = Int.max used to make merge list every missing shard: gigabytes, then an abort.
+    var huge = good
+    huge.shardCount = Int.max
+    try huge.encoded().write(to: manifestURL)
+    #expect { try PlaneMerge.merge([dir]) } throws: { "\($0)".contains("1/\(Int.max) is not a shard i/n") }
+    huge.totalJobCount = Int.max
+    try huge.encoded().write(to: manifestURL)
+    #expect { try PlaneMerge.merge([dir]) } throws: { "\($0)".contains("missing shard(s) 2/\(Int.max), 3/\(Int.max)") && "\($0)".contains("more") }
+  }
+
+  /// A manifest is a file anyone can edit: a layer index it names but the recording lacks
+  /// must not crash the reports.
+  @Test func reportsSurviveAManifestNamingAnAbsentLayer() throws {
+    let dir = PlaneFixtures.temporaryDirectory()
+    let summary = try PlaneAnalysis(source: try PlaneFixtures.source(snapshots: 2), estimators: estimators).run(directory: dir, resume: false)
+    var manifest = try PlaneManifest.read(summary.manifest)
+    manifest.analysedLayers.append(99)
+    try manifest.encoded().write(to: summary.manifest)
+    let merged = try PlaneMerge.merge([dir])
+    let written = try PlaneReport.write(merged.rows, manifest: merged.manifest, to: PlaneFixtures.temporaryDirectory())
+    #expect(written.contains("index.html"))
+    // A row of a layer the manifest does not promise is refused.
+    manifest.analysedLayers = [0]
+    try manifest.encoded().write(to: summary.manifest)
+    #expect { try PlaneMerge.merge([dir]) } throws: { "\($0)".contains("is not a job its manifest plane.json promises") }
+  }
+
+  @Test func duplicateSnapshotsAreNamed() throws {
+    let a = try PlaneFixtures.source(snapshots: 3)
+    var dup = try InMemorySnapshotSource(name: a.name, inputs: a.inputs, labels: a.labels, layers: a.layers, run: a.run)
+    for s in [0, 1, 2, 1] {
+      try dup.append(a.snapshots[s], layers: try a.layers.indices.map { try a.layer($0, snapshot: s) })
+    }
+    var options = PlaneAnalysisOptions()
+    options.sourceDescription = "runs/dup.bin"
+    #expect(throws: PlaneAnalysisError(
+      "runs/dup.bin: snapshots 1 and 3 (0-based, in recording order) both have epoch 1, step 10; each (epoch, step) must be recorded once"))
+    {
+      try PlaneAnalysis(source: dup, estimators: estimators, options: options)
+    }
+  }
+
+  @Test func shardCountAndBootstrapAreBounded() throws {
+    let source = try PlaneFixtures.source()
+    var options = PlaneAnalysisOptions()
+    options.shard = try PlaneShard(index: 10, count: 10)
+    _ = try PlaneAnalysis(source: source, estimators: estimators, options: options)  // 10 jobs, one each
+    for n in [11, Int.max] {
+      options.shard = try PlaneShard(index: 1, count: n)
+      #expect { try PlaneAnalysis(source: source, estimators: estimators, options: options) } throws: {
+        "\($0)".contains("n ≤ 10, the number of jobs")
+      }
+    }
+    options.shard = .whole
+    for b in [PlaneAnalysis.maximumBootstrapResamples + 1, Int.max] {
+      options.bootstrapResamples = b
+      #expect(throws: EstimatorError.self) { try PlaneAnalysis(source: source, estimators: estimators, options: options) }
+    }
   }
 
   @Test func aFullDiskNamesTheFile() throws {

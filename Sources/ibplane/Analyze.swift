@@ -35,7 +35,7 @@ struct Analyze: ParsableCommand {
   @Option(help: "Unit of the CSV and reports: bits or nats.")
   var unit: InformationUnit = .bits
 
-  @Option(help: "Bootstrap resamples B for percentile intervals (0: none; 100 or more for reporting).")
+  @Option(help: "Bootstrap resamples B for percentile intervals (0: none; 100 or more for reporting; at most 100,000, and B resampled copies of the inputs and labels must fit in half the memory).")
   var bootstrap: Int = 0
 
   @Option(help: "Coverage of the bootstrap interval, in (0, 1).")
@@ -44,13 +44,13 @@ struct Analyze: ParsableCommand {
   @Option(help: "Seed of every random choice (bootstrap resamples).")
   var seed: UInt64 = 0
 
-  @Option(help: "Output directory (default: reports/<recording name>).")
+  @Option(help: "Output directory (default: reports/<recording name>, the name made a safe file name: characters other than letters, digits, '.', '-' and '_' become '_', and a leading '.' too). One process at a time may write an output: a second gets an error naming the first one's PID.")
   var out: String?
 
-  @Flag(help: "Keep the rows already in the output CSV and compute only the missing jobs.")
+  @Flag(help: "Keep the rows already in the output CSV and compute only the missing jobs; refused when the CSV holds rows of another recording (their recording_fingerprint differs) or was written before fingerprints existed.")
   var resume = false
 
-  @Option(help: "Compute only shard i of n (1-based) into DIR/plane-shard-i-of-n.csv; join with `ibplane merge`.")
+  @Option(help: "Compute only shard i of n (1-based, n at most the number of jobs) into DIR/plane-shard-i-of-n.csv; join with `ibplane merge`.")
   var shard: String?
 
   @Option(help: "Parallel jobs (default: IBPLANE_THREADS or the number of cores).")
@@ -71,6 +71,7 @@ struct Analyze: ParsableCommand {
   }
 
   private func analyze() throws {
+    if let out, out.isEmpty { throw BadInput("--out is empty; give an output directory (or leave --out out for reports/<recording name>)") }
     let source = try openSource(input)
     let specs = estimators.isEmpty ? PlaneEstimatorRegistry.defaultSpecifications : estimators
     let made = try specs.map { try PlaneEstimatorRegistry.make($0) }
@@ -81,15 +82,20 @@ struct Analyze: ParsableCommand {
     options.bootstrapResamples = bootstrap
     options.confidenceLevel = confidence
     options.seed = seed
+    options.sourceDescription = input
     if let shard { options.shard = try PlaneShard(parsing: shard) }
     if let threads {
       guard threads >= 1 else { throw BadInput("--threads must be at least 1, got \(threads)") }
       options.threads = threads
     }
     guard bootstrap == 0 || bootstrap >= 2 else { throw BadInput("--bootstrap must be 0 or at least 2, got \(bootstrap)") }
-    let directory = URL(fileURLWithPath: out ?? "reports/\(source.name)")
+    let directory = URL(fileURLWithPath: out ?? "reports/\(Self.directoryName(source.name))")
     let analysis = try PlaneAnalysis(source: source, estimators: made, options: options)
     guard !analysis.allJobs.isEmpty else { throw BadInput("no jobs: the layer and epoch selection matches no snapshot") }
+    // Held across the run and the reports, so no other process writes this output meanwhile.
+    try OutputFiles.createDirectory(directory)
+    let lock = try OutputLock.acquire(options.shard.csvFileName, in: directory)
+    defer { lock.release() }
     let progress = AnalysisProgressPrinter(quiet: quiet)
     let summary = try analysis.run(directory: directory, resume: resume, progress: progress.update)
     var reports: [String] = []
@@ -111,6 +117,18 @@ struct Analyze: ParsableCommand {
       if !reports.isEmpty { print("report: \(directory.appendingPathComponent("index.html").path)") }
       if !options.shard.isWhole { print("shard \(options.shard): join the shards with `ibplane merge \(directory.path)`") }
     }
+  }
+
+  /// A recording name as one safe path component for the default output directory: a name
+  /// comes from inside the recording (`recording.json`'s `name`), so `../../x` must not
+  /// climb out of `reports/`. Letters, digits, `.`, `-` and `_` are kept, everything else
+  /// becomes `_`, as does a leading `.` (no `..`, no hidden directory); at most 200 UTF-8
+  /// bytes (file systems allow 255); an empty result is `recording`.
+  static func directoryName(_ name: String) -> String {
+    var s = PlaneReport.fileNameComponent(name, keeping: ".")
+    if s.hasPrefix(".") { s = "_" + s.dropFirst() }
+    while s.utf8.count > 200 { s.removeLast() }
+    return s.isEmpty ? "recording" : s
   }
 
   /// Layer names or 0-based indices, comma-separated.

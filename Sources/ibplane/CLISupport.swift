@@ -19,12 +19,17 @@ struct BadInput: Error, CustomStringConvertible {
 enum CLIFailure {
   static func report(_ error: Error, command: ParsableCommand.Type) -> Int32 {
     switch error {
-    case is BadInput, is NumPyError, is EstimatorError, is NumericsError:
+    case is BadInput, is NumPyError, is EstimatorError, is NumericsError, is PlaneAnalysisError, is CSVError:
       printError("error: \(error)")
       return 2
     case let e as RecordingError:
       printError("error: \(error)")
       return e.isRuntimeFailure ? 1 : 2
+    // Runtime failures: a file that cannot be written (disk full, no permission), an output
+    // another process is writing.
+    case is OutputError, is OutputLockError:
+      printError("error: \(error)")
+      return 1
     default:
       break
     }

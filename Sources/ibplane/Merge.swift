@@ -16,7 +16,7 @@ struct Merge: ParsableCommand {
   @Argument(help: "Directories (or CSV files) holding the shards.")
   var inputs: [String]
 
-  @Option(help: "Output directory (default: the first input directory).")
+  @Option(help: "Output directory (default: the first input directory). Locked like `analyze --out`: a second process writing there gets an error naming the first one's PID.")
   var out: String?
 
   @Flag(help: "Print a JSON summary on stdout.")
@@ -27,11 +27,17 @@ struct Merge: ParsableCommand {
 
   func run() throws {
     guard let first = inputs.first else { throw BadInput("merge needs at least one directory") }
+    if let out, out.isEmpty { throw BadInput("--out is empty; give an output directory (or leave --out out for the first input directory)") }
+    if let empty = inputs.firstIndex(where: \.isEmpty) { throw BadInput("input \(empty + 1) is an empty path; give a shard directory or CSV file") }
     do {
       let urls = inputs.map { URL(fileURLWithPath: $0) }
       var isDirectory: ObjCBool = false
       FileManager.default.fileExists(atPath: first, isDirectory: &isDirectory)
       let directory = URL(fileURLWithPath: out ?? (isDirectory.boolValue ? first : urls[0].deletingLastPathComponent().path))
+      // Held across the merge and the reports (PlaneMerge.write takes it again, re-entrantly).
+      try OutputFiles.createDirectory(directory)
+      let lock = try OutputLock.acquire(PlaneShard.whole.csvFileName, in: directory)
+      defer { lock.release() }
       let (manifest, rows) = try PlaneMerge.write(urls, to: directory)
       let reports = try PlaneReport.write(rows, manifest: manifest, to: directory).map { directory.appendingPathComponent($0).path }
       let csv = directory.appendingPathComponent("plane.csv").path

@@ -11,6 +11,8 @@ struct Synth: ParsableCommand {
 
       Task names are parameterised: \(SyntheticTasks.grammar).
 
+      Limits (checked before anything is allocated; exit code 2 beyond them): N·(dx + dy) ≤ \(SyntheticLimits.maximumSampleValues) values (\((SyntheticLimits.maximumSampleValues * 8) >> 20) MiB per float64 copy; e.g. N ≤ \(SyntheticLimits.maximumSampleValues / 10) for gaussian-dense-5); dx + dy ≤ \(SyntheticLimits.maximumJointDimension) (gaussian-dense-D and gaussian-channel-D: D ≤ \(SyntheticLimits.maximumJointDimension / 2)); noiseless-K: K ≤ \(SyntheticLimits.maximumSymbols); names of at most \(SyntheticLimits.maximumNameLength) bytes.
+
       Examples:
         ibplane synth --list
         ibplane synth --task student-2x2-nu2 --n 20000 --seed 1 --out /tmp/t2
@@ -23,7 +25,7 @@ struct Synth: ParsableCommand {
   @Option(help: "The task name, e.g. gaussian-dense-5 or bsc-0.1 (see --list).")
   var task: String?
 
-  @Option(name: .customLong("n"), help: "The number of samples N (at least 2).")
+  @Option(name: .customLong("n"), help: "The number of samples N (at least 2; N·(dx + dy) at most \(SyntheticLimits.maximumSampleValues), see above).")
   var n: Int?
 
   @Option(help: "The random seed (a non-negative integer; default 0).")
@@ -41,7 +43,7 @@ struct Synth: ParsableCommand {
     guard let task else { throw BadInput("missing --task NAME (or use --list)") }
     guard let n else { throw BadInput("missing --n N, the number of samples") }
     guard n >= 2 else { throw BadInput("--n must be at least 2, got \(n)") }
-    guard let out else { throw BadInput("missing --out DIR, the output directory") }
+    guard let out, !out.isEmpty else { throw BadInput("missing --out DIR, the output directory") }
     let synthetic: any SyntheticTask
     do {
       synthetic = try SyntheticTasks.task(named: task)

@@ -25,7 +25,7 @@ struct Train: ParsableCommand {
   @Option(help: "Data set: ib12, ib12-g1, ib12-g2, mnist10k or gaussian-mixture.")
   var dataset: BundledDataset = .ib12
 
-  @Option(help: "Hidden layer widths, comma-separated; the output layer has one unit per class.")
+  @Option(help: "Hidden layer widths, comma-separated; the output layer has one unit per class. At most \(TrainingLimits.maximumParameters) weights and biases in all, and (patterns × the sum of all layer widths) at most \(TrainingLimits.maximumActivationValues) activation values per forward pass (e.g. widths summing to 32,768 on the 4,096 patterns of ib12).")
   var arch: String = "10,7,5,4,3"
 
   @Option(help: "Hidden activation: \(Activation.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -52,13 +52,13 @@ struct Train: ParsableCommand {
   @Option(help: "Mini-batch size; 0 means full batch.")
   var batch: Int = 256
 
-  @Option(help: "Number of epochs.")
+  @Option(help: "Number of epochs (at most \(TrainingLimits.maximumEpochs)).")
   var epochs: Int = 8000
 
-  @Option(help: "Snapshot at K log-spaced epochs, unique(int(logspace(0, log2 E, K, base 2))) - 1 (274 distinct of 8,000 for K = 400); 0 for none.")
+  @Option(help: "Snapshot at K log-spaced epochs, unique(int(logspace(0, log2 E, K, base 2))) - 1 (274 distinct of 8,000 for K = 400); 0 for none; K at most \(TrainingLimits.maximumSnapshots).")
   var logEpochs: Int = 400
 
-  @Option(help: "Snapshot every n epochs instead (0, n, 2n, …, up to and including the last).")
+  @Option(help: "Snapshot every n epochs instead (0, n, 2n, …, up to and including the last); at most \(TrainingLimits.maximumSnapshots) snapshots.")
   var logEvery: Int?
 
   @Option(help: "Seed of every random choice (initialisation, shuffling, generated data).")
@@ -70,10 +70,10 @@ struct Train: ParsableCommand {
   @Option(help: "Directory of the bundled data sets (default: $IBPLANE_DATA, ./notebooks-data, or the one next to the executable's checkout).")
   var dataDir: String?
 
-  @Option(help: "OpenBLAS threads during training (default 1: measured fastest on the shared 2-core machine, see bench/README.md).")
+  @Option(help: "OpenBLAS threads during training (default 1: measured fastest on the shared 2-core machine, see bench/README.md); at most the number of cores this process may use (\(TrainingLimits.maximumBLASThreads) here).")
   var blasThreads: Int?
 
-  @Option(help: "gaussian-mixture only: number of classes.")
+  @Option(help: "gaussian-mixture only: number of classes (at most \(TrainingLimits.maximumClasses); classes × samples × dimension at most \(TrainingLimits.maximumDatasetValues) values).")
   var mixtureClasses: Int = 3
   @Option(help: "gaussian-mixture only: dimension.")
   var mixtureDimension: Int = 10
@@ -89,6 +89,7 @@ struct Train: ParsableCommand {
   var quiet = false
 
   func validate() throws {
+    if let record, record.isEmpty { throw ValidationError("--record is empty; give the path of the recording to write") }
     guard parsedArchitecture != nil else {
       throw ValidationError("--arch must be comma-separated positive widths, e.g. 10,7,5,4,3; got '\(arch)'")
     }
@@ -100,7 +101,13 @@ struct Train: ParsableCommand {
     guard epochs >= 1 else { throw ValidationError("--epochs must be ≥ 1") }
     guard logEpochs >= 0 else { throw ValidationError("--log-epochs must be ≥ 0") }
     if let n = logEvery, n < 1 { throw ValidationError("--log-every must be ≥ 1") }
-    if let t = blasThreads, t < 1 { throw ValidationError("--blas-threads must be ≥ 1") }
+    if let t = blasThreads, !(1...TrainingLimits.maximumBLASThreads).contains(t) {
+      throw ValidationError("--blas-threads must lie in 1…\(TrainingLimits.maximumBLASThreads), the number of cores this process may use; got \(t)")
+    }
+    guard epochs <= TrainingLimits.maximumEpochs else { throw ValidationError("--epochs must be at most \(TrainingLimits.maximumEpochs); got \(epochs)") }
+    guard logEpochs <= TrainingLimits.maximumSnapshots else {
+      throw ValidationError("--log-epochs must be at most \(TrainingLimits.maximumSnapshots); got \(logEpochs)")
+    }
   }
 
   var parsedArchitecture: [Int]? {

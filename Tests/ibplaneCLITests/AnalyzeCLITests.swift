@@ -19,13 +19,14 @@ import Testing
 
   struct Result { var status: Int32; var stdout: String; var stderr: String }
 
-  func ibplane(_ arguments: [String]) throws -> Result {
+  func ibplane(_ arguments: [String], in currentDirectory: URL? = nil) throws -> Result {
     guard let binary = Self.binary else {
       throw CSVError(file: CommandLine.arguments[0], line: 0, field: "ibplane", message: "executable not found next to the test bundle")
     }
     let p = Process()
     p.executableURL = binary
     p.arguments = arguments
+    if let currentDirectory { p.currentDirectoryURL = currentDirectory }
     var environment = ProcessInfo.processInfo.environment
     environment["IBPLANE_THREADS"] = "2"
     p.environment = environment
@@ -46,13 +47,13 @@ import Testing
   }
 
   /// Writes the recording and returns its directory.
-  func recording() throws -> URL {
+  func recording(seed: UInt64 = 3, name: String = "cli-fixture") throws -> URL {
     let n = 300
-    let random = RandomSource(seed: 3)
+    let random = RandomSource(seed: seed)
     let x = random.normalMatrix(rows: n, columns: 4).converted(to: Float.self)
     let y = (0..<n).map { x[$0, 0] - x[$0, 2] > 0 ? 1 : 0 }
     var source = try InMemorySnapshotSource(
-      name: "cli-fixture", inputs: x, labels: .classes(y, classCount: 2),
+      name: name, inputs: x, labels: .classes(y, classCount: 2),
       layers: [LayerSpec(name: "dense1", width: 3), LayerSpec(name: "dense2", width: 2)], run: ["activation": "tanh"])
     let w1 = random.normalMatrix(rows: 4, columns: 3).converted(to: Float.self)
     let w2 = random.normalMatrix(rows: 3, columns: 2).converted(to: Float.self)
@@ -92,7 +93,7 @@ import Testing
     #expect(r.stderr.isEmpty)
     #expect(r.stdout.contains("\"rows\" : 24"))
     let lines = try timelessCSV(out.appendingPathComponent("plane.csv"))
-    #expect(lines[0] == "recording,epoch,step,layer,layer_index,width,estimator,params,unit,i_xt,i_ty,i_xt_lo,i_xt_hi,i_ty_lo,i_ty_hi,n,accuracy")
+    #expect(lines[0] == "recording,recording_fingerprint,epoch,step,layer,layer_index,width,estimator,params,unit,i_xt,i_ty,i_xt_lo,i_xt_hi,i_ty_lo,i_ty_hi,n,accuracy")
     #expect(lines.count - 1 == 6 * 2 * 2)
     for name in ["plane-gaussian.svg", "plane-gaussian-2.svg", "planes-compared.svg", "curves-gaussian.svg"] {
       let data = try Data(contentsOf: out.appendingPathComponent(name))

@@ -40,6 +40,8 @@ public final class PlaneAnalysis: @unchecked Sendable {
   /// The jobs of this shard.
   public let jobs: [PlaneJobKey]
   public let context: PlaneContext
+  /// The content fingerprint of `source`, written in every row and in the manifest.
+  public let fingerprint: RecordingFingerprint
   private let bootstrap: PlaneBootstrap?
   private let layerIndices: [Int]
   private let snapshotIndices: [Int]
@@ -78,10 +80,8 @@ public final class PlaneAnalysis: @unchecked Sendable {
         }
       }
     }
-    guard Set(all).count == all.count else {
-      throw EstimatorError.invalidParameter(
-        name: "snapshots", value: "duplicate (epoch, step)", expected: "each snapshot recorded once")
-    }
+    try Self.checkUniqueSnapshots(source, snapshotIndices, described: options.sourceDescription ?? source.name)
+    try Self.checkShard(options.shard, jobCount: all.count)
     self.allJobs = all
     self.jobOrder = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($1, $0) })
     self.jobs = all.enumerated().filter { $0.offset % options.shard.count == options.shard.index - 1 }.map(\.element)
@@ -89,6 +89,10 @@ public final class PlaneAnalysis: @unchecked Sendable {
     guard self.context.sampleCount == source.sampleCount else {
       throw EstimatorError.shapeMismatch(
         "context has \(self.context.sampleCount) samples but the recording has \(source.sampleCount)")
+    }
+    self.fingerprint = try RecordingFingerprint(source: source, context: self.context)
+    if options.bootstrapResamples > 0 {
+      try Self.checkBootstrapMemory(options.bootstrapResamples, context: self.context)
     }
     self.bootstrap = options.bootstrapResamples > 0
       ? try PlaneBootstrap(
@@ -108,7 +112,7 @@ public final class PlaneAnalysis: @unchecked Sendable {
   /// The manifest describing this analysis (written when a CSV run completes).
   public var manifest: PlaneManifest {
     PlaneManifest(
-      recording: source.name, run: source.run, sampleCount: source.sampleCount, layers: source.layers,
+      recording: source.name, recordingFingerprint: fingerprint.description, run: source.run, sampleCount: source.sampleCount, layers: source.layers,
       analysedLayers: layerIndices, epochs: options.epochs.description,
       estimators: estimators.map { .init(name: $0.name, params: Self.params($0, options)) }, unit: options.unit,
       bootstrapResamples: options.bootstrapResamples, confidenceLevel: options.confidenceLevel, seed: options.seed,
@@ -133,52 +137,38 @@ public final class PlaneAnalysis: @unchecked Sendable {
 
   /// Runs this shard's jobs, streaming rows to `DIR/plane.csv` (or the shard's CSV).
   ///
-  /// Without `resume` an existing CSV is replaced. With `resume`, its header and unit must
-  /// match this analysis, and every row must be one of its jobs.
+  /// Holds the output's `OutputLock` while it runs (another process writing the same CSV
+  /// gets an `OutputLockError`). Without `resume` an existing CSV is replaced. With
+  /// `resume`, its rows must carry this recording's fingerprint, its header and unit must
+  /// match this analysis, and every row must be one of its jobs. File failures throw an
+  /// `OutputError` naming the file.
   public func run(
     directory: URL, resume: Bool, progress: ((PlaneProgress) -> Void)? = nil
   ) throws -> Summary {
     let start = Date()
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    try OutputFiles.createDirectory(directory)
+    let lock = try OutputLock.acquire(options.shard.csvFileName, in: directory)
+    defer { lock.release() }
     let csv = directory.appendingPathComponent(options.shard.csvFileName)
     let manifestURL = directory.appendingPathComponent(options.shard.manifestFileName)
-    var existing: [PlaneRow] = []
-    let fm = FileManager.default
-    if resume, fm.fileExists(atPath: csv.path) {
-      let data = try Data(contentsOf: csv)
-      let (found, rows, completeBytes) = try PlaneTable.parse(String(decoding: data, as: UTF8.self), file: csv.path)
-      guard found == table else {
-        throw CSVError(
-          file: csv.path, line: 1, field: "header",
-          message: "differs from this analysis (\(table.header.joined(separator: ","))); use another --out")
-      }
-      let mine = Set(jobs)
-      for (k, r) in rows.enumerated() {
-        guard r.unit == options.unit else {
-          throw CSVError(file: csv.path, line: k + 2, field: "unit", message: "is \(r.unit.rawValue), this analysis writes \(options.unit.rawValue)")
-        }
-        guard mine.contains(r.key), r.recording == source.name else {
-          throw CSVError(file: csv.path, line: k + 2, field: "row", message: "\(r.key) of \(r.recording) is not a job of this analysis; use another --out")
-        }
-      }
-      existing = rows
-      if completeBytes < data.count {
-        let h = try FileHandle(forWritingTo: csv)
-        try h.truncate(atOffset: UInt64(completeBytes))
-        try h.close()
-      }
-    }
+    let existing = resume && FileManager.default.fileExists(atPath: csv.path) ? try resumableRows(csv) : []
     if existing.isEmpty {
-      try Data(table.headerLine.utf8).write(to: csv)
+      try OutputFiles.write(Data(table.headerLine.utf8), to: csv)
     }
-    try? fm.removeItem(at: manifestURL)
+    if FileManager.default.fileExists(atPath: manifestURL.path) {
+      do { try FileManager.default.removeItem(at: manifestURL) } catch {
+        throw OutputError(path: manifestURL.path, action: "remove the previous manifest", error: error)
+      }
+    }
     let done = Set(existing.map(\.key))
-    if done.count != existing.count, let dup = Dictionary(grouping: existing, by: \.key).first(where: { $0.value.count > 1 }) {
-      throw CSVError(file: csv.path, line: 0, field: "row", message: "\(dup.key) appears twice")
+    let handle: FileHandle
+    do {
+      handle = try FileHandle(forWritingTo: csv)
+      try handle.seekToEnd()
+    } catch {
+      throw OutputError(path: csv.path, action: "open for appending", error: error)
     }
-    let handle = try FileHandle(forWritingTo: csv)
     defer { try? handle.close() }
-    try handle.seekToEnd()
     let writeLock = NSLock()
     var writeError: Error?
     let computed = try execute(
@@ -186,17 +176,65 @@ public final class PlaneAnalysis: @unchecked Sendable {
       emit: { row in
         writeLock.lock()
         defer { writeLock.unlock() }
-        do { try handle.write(contentsOf: Data(self.table.line(row).utf8)) } catch { writeError = writeError ?? error }
+        guard writeError == nil else { return }
+        do { try handle.write(contentsOf: Data(self.table.line(row).utf8)) } catch {
+          writeError = OutputError(path: csv.path, action: "write", error: error)
+        }
       },
       progress: progress)
     if let e = writeError { throw e }
     let all = (existing + computed).sorted { order($0.key) < order($1.key) }
-    try handle.close()
-    try Data(table.text(all).utf8).write(to: csv, options: .atomic)
-    try manifest.encoded().write(to: manifestURL)
+    do { try handle.close() } catch { throw OutputError(path: csv.path, action: "write", error: error) }
+    try OutputFiles.write(Data(table.text(all).utf8), to: csv, atomic: true)
+    let manifestData: Data
+    do { manifestData = try manifest.encoded() } catch {
+      throw OutputError(path: manifestURL.path, action: "encode", error: error)
+    }
+    try OutputFiles.write(manifestData, to: manifestURL)
     return Summary(
       csv: csv, manifest: manifestURL, rows: all, computed: computed.count, skipped: existing.count,
       seconds: Date().timeIntervalSince(start))
+  }
+
+  /// The complete rows of an interrupted run's CSV, checked against this analysis; a last
+  /// row cut short by a kill is truncated away.
+  private func resumableRows(_ csv: URL) throws -> [PlaneRow] {
+    let data = try OutputFiles.read(csv)
+    let (found, rows, completeBytes) = try PlaneTable.parse(String(decoding: data, as: UTF8.self), file: csv.path)
+    let described = options.sourceDescription ?? source.name
+    for (k, r) in rows.enumerated() where r.recordingFingerprint != fingerprint.description {
+      throw CSVError(
+        file: csv.path, line: k + 2, field: "recording_fingerprint",
+        message: "holds results of recording \"\(r.recording)\" with fingerprint \(r.recordingFingerprint), but \(described) has fingerprint \(fingerprint): they are different recordings; analyse into another --out, or without --resume to replace the CSV")
+    }
+    guard found == table else {
+      throw CSVError(
+        file: csv.path, line: 1, field: "header",
+        message: "differs from this analysis (\(table.header.joined(separator: ","))); use another --out")
+    }
+    let mine = Set(jobs)
+    var seen = Set<PlaneJobKey>()
+    for (k, r) in rows.enumerated() {
+      guard r.unit == options.unit else {
+        throw CSVError(file: csv.path, line: k + 2, field: "unit", message: "is \(r.unit.rawValue), this analysis writes \(options.unit.rawValue)")
+      }
+      guard mine.contains(r.key), r.recording == source.name else {
+        throw CSVError(file: csv.path, line: k + 2, field: "row", message: "\(r.key) of \(r.recording) is not a job of this analysis; use another --out")
+      }
+      guard seen.insert(r.key).inserted else {
+        throw CSVError(file: csv.path, line: k + 2, field: "row", message: "\(r.key) appears twice")
+      }
+    }
+    if completeBytes < data.count {
+      do {
+        let h = try FileHandle(forWritingTo: csv)
+        try h.truncate(atOffset: UInt64(completeBytes))
+        try h.close()
+      } catch {
+        throw OutputError(path: csv.path, action: "truncate the cut-short last row of", error: error)
+      }
+    }
+    return rows
   }
 
   private let jobOrder: [PlaneJobKey: Int]
@@ -263,7 +301,7 @@ public final class PlaneAnalysis: @unchecked Sendable {
     let point = try estimator.point(layer: layer, context: context)
     let unit = options.unit
     var row = PlaneRow(
-      recording: source.name, epoch: key.epoch, step: key.step, layer: source.layers[key.layerIndex].name,
+      recording: source.name, recordingFingerprint: fingerprint.description, epoch: key.epoch, step: key.step, layer: source.layers[key.layerIndex].name,
       layerIndex: key.layerIndex, width: layer.columns, estimator: key.estimator, params: key.params, unit: unit,
       inputInformation: point.inputInformation.value(in: unit), labelInformation: point.labelInformation.value(in: unit),
       inputInformationLower: point.inputInformation.lower(in: unit), inputInformationUpper: point.inputInformation.upper(in: unit),

@@ -100,6 +100,8 @@ public struct PlaneAnalysisOptions: Sendable {
   public var shard: PlaneShard = .whole
   /// Parallel jobs.
   public var threads: Int = Parallel.defaultThreads
+  /// How errors name the recording (the CLI passes its path); `nil` uses the recording's name.
+  public var sourceDescription: String? = nil
 
   public init() {}
 }
@@ -112,6 +114,9 @@ public struct PlaneManifest: Codable, Sendable, Equatable {
     public var params: String
   }
   public var recording: String
+  /// The recording's `RecordingFingerprint` (16 hex digits); `nil` in manifests written
+  /// before fingerprints existed, which `merge` refuses.
+  public var recordingFingerprint: String?
   public var run: [String: String]
   public var sampleCount: Int
   public var layers: [LayerSpec]

@@ -43,7 +43,13 @@ public enum PlaneMerge {
     var rows: [PlaneRow] = []
     var origin: [PlaneJobKey: String] = [:]
     var table: PlaneTable?
+    // A shard still being written holds its lock: refuse it rather than read a partial file.
+    var shardLocks: [OutputLock] = []
+    defer { for lock in shardLocks { lock.release() } }
     for csv in files {
+      if let lock = try OutputLock.acquireIfPresent(csv.lastPathComponent, in: csv.deletingLastPathComponent()) {
+        shardLocks.append(lock)
+      }
       let manifestURL = csv.deletingPathExtension().appendingPathExtension("json")
       guard FileManager.default.fileExists(atPath: manifestURL.path) else {
         throw CSVError(
@@ -51,6 +57,23 @@ public enum PlaneMerge {
           message: "\(manifestURL.lastPathComponent) is missing: this shard did not finish (rerun it with --resume)")
       }
       let manifest = try PlaneManifest.read(manifestURL)
+      guard let fingerprint = manifest.recordingFingerprint else {
+        throw CSVError(
+          file: manifestURL.path, line: 0, field: "recordingFingerprint",
+          message: "is missing: the shard was written by an older ibplane and cannot be tied to a recording; re-run the shards")
+      }
+      if let (firstURL, first) = manifests.first, first.recordingFingerprint != fingerprint {
+        throw CSVError(
+          file: manifestURL.path, line: 0, field: "recordingFingerprint",
+          message: "is \(fingerprint) (recording \"\(manifest.recording)\"), but \(firstURL.path) has \(first.recordingFingerprint ?? "none") (recording \"\(first.recording)\"): the shards come from different recordings")
+      }
+      guard manifest.shardCount >= 1, (1...manifest.shardCount).contains(manifest.shardIndex),
+        manifest.shardCount <= max(manifest.totalJobCount, 1)
+      else {
+        throw CSVError(
+          file: manifestURL.path, line: 0, field: "shard",
+          message: "\(manifest.shardIndex)/\(manifest.shardCount) is not a shard i/n with 1 ≤ i ≤ n ≤ \(manifest.totalJobCount) jobs")
+      }
       if let first = manifests.first?.1, first.analysisIdentity != manifest.analysisIdentity {
         throw CSVError(
           file: manifestURL.path, line: 0, field: "manifest",
@@ -60,7 +83,7 @@ public enum PlaneMerge {
         throw CSVError(file: manifestURL.path, line: 0, field: "shard", message: "shard \(manifest.shardIndex) of \(manifest.shardCount) also in \(dup.0.path)")
       }
       manifests.append((manifestURL, manifest))
-      let text = try String(decoding: Data(contentsOf: csv), as: UTF8.self)
+      let text = String(decoding: try OutputFiles.read(csv), as: UTF8.self)
       let parsed = try PlaneTable.parse(text, file: csv.path)
       if let t = table, t != parsed.table {
         throw CSVError(file: csv.path, line: 1, field: "header", message: "differs from the other shards")
@@ -72,6 +95,18 @@ public enum PlaneMerge {
           message: "has \(parsed.rows.count) rows but its manifest promises \(manifest.jobCount)")
       }
       for (k, r) in parsed.rows.enumerated() {
+        guard r.recordingFingerprint == fingerprint else {
+          throw CSVError(
+            file: csv.path, line: k + 2, field: "recording_fingerprint",
+            message: "is \(r.recordingFingerprint), but its manifest \(manifestURL.lastPathComponent) says \(fingerprint)")
+        }
+        guard manifest.analysedLayers.contains(r.layerIndex), manifest.layers.indices.contains(r.layerIndex),
+          manifest.estimators.contains(.init(name: r.estimator, params: r.params)), r.unit == manifest.unit
+        else {
+          throw CSVError(
+            file: csv.path, line: k + 2, field: "row",
+            message: "\(r.key) in \(r.unit.rawValue) is not a job its manifest \(manifestURL.lastPathComponent) promises (layers \(manifest.analysedLayers), its estimators, \(manifest.unit.rawValue))")
+        }
         if let other = origin[r.key] {
           throw CSVError(file: csv.path, line: k + 2, field: "row", message: "duplicate job \(r.key), also in \(other)")
         }
@@ -82,12 +117,20 @@ public enum PlaneMerge {
     guard var merged = manifests.first?.1 else {
       throw CSVError(file: inputs.first?.path ?? "-", line: 0, field: "input", message: "no CSV to merge")
     }
-    let present = Set(manifests.map(\.1.shardIndex))
-    let missing = (1...merged.shardCount).filter { !present.contains($0) }
-    guard missing.isEmpty else {
+    // Shard indices are distinct and in 1…n (checked above), so all are present exactly when
+    // there are n of them; otherwise name the first few missing (n may be large).
+    if manifests.count < merged.shardCount {
+      let present = Set(manifests.map(\.1.shardIndex))
+      var missing: [Int] = []
+      var i = 1
+      while missing.count < 10, i <= merged.shardCount {
+        if !present.contains(i) { missing.append(i) }
+        i += 1
+      }
+      let more = merged.shardCount - manifests.count - missing.count
       throw CSVError(
         file: manifests[0].0.deletingLastPathComponent().path, line: 0, field: "shards",
-        message: "missing shard(s) \(missing.map { "\($0)/\(merged.shardCount)" }.joined(separator: ", "))")
+        message: "missing shard(s) \(missing.map { "\($0)/\(merged.shardCount)" }.joined(separator: ", "))\(more > 0 ? " and \(more) more" : "")")
     }
     let snapshots = Set(rows.map { "\($0.epoch)|\($0.step)" }).count
     let layers = Set(rows.map(\.layerIndex)).count
@@ -111,12 +154,19 @@ public enum PlaneMerge {
   }
 
   /// Merges and writes `DIR/plane.csv` and `DIR/plane.json`.
+  /// Holds `directory`'s `.plane.lock` (the lock of an unsharded analysis writing there) while
+  /// it writes; file failures throw an `OutputError` naming the file.
   public static func write(_ inputs: [URL], to directory: URL) throws -> (manifest: PlaneManifest, rows: [PlaneRow]) {
+    try OutputFiles.createDirectory(directory)
+    let lock = try OutputLock.acquire(PlaneShard.whole.csvFileName, in: directory)
+    defer { lock.release() }
     let (manifest, rows) = try merge(inputs)
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let table = PlaneTable(metricNames: manifest.metricNames)
-    try Data(table.text(rows).utf8).write(to: directory.appendingPathComponent("plane.csv"), options: .atomic)
-    try manifest.encoded().write(to: directory.appendingPathComponent("plane.json"), options: .atomic)
+    try OutputFiles.write(Data(table.text(rows).utf8), to: directory.appendingPathComponent("plane.csv"), atomic: true)
+    let manifestURL = directory.appendingPathComponent("plane.json")
+    let data: Data
+    do { data = try manifest.encoded() } catch { throw OutputError(path: manifestURL.path, action: "encode", error: error) }
+    try OutputFiles.write(data, to: manifestURL, atomic: true)
     return (manifest, rows)
   }
 }

@@ -7,7 +7,7 @@ public enum PlaneReport {
   /// The files written, relative to `directory`.
   @discardableResult
   public static func write(_ rows: [PlaneRow], manifest: PlaneManifest, to directory: URL) throws -> [String] {
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    try OutputFiles.createDirectory(directory)
     var written: [String] = []
     var figures: [(title: String, plane: String, curves: String)] = []
     var usedNames = Set<String>()
@@ -20,31 +20,51 @@ public enum PlaneReport {
       }
       usedNames.insert(stem)
       let plane = "plane-\(stem).svg", curves = "curves-\(stem).svg"
-      try Data(PlaneFigures.plane(rows, manifest: manifest, estimator: e).utf8).write(to: directory.appendingPathComponent(plane), options: .atomic)
-      try Data(PlaneFigures.curves(rows, manifest: manifest, estimator: e).utf8).write(to: directory.appendingPathComponent(curves), options: .atomic)
+      try OutputFiles.write(Data(PlaneFigures.plane(rows, manifest: manifest, estimator: e).utf8), to: directory.appendingPathComponent(plane), atomic: true)
+      try OutputFiles.write(Data(PlaneFigures.curves(rows, manifest: manifest, estimator: e).utf8), to: directory.appendingPathComponent(curves), atomic: true)
       written += [plane, curves]
       figures.append((PlaneFigures.estimatorLabel(e), plane, curves))
     }
     let comparison = "planes-compared.svg"
-    try Data(PlaneFigures.comparison(rows, manifest: manifest).utf8).write(to: directory.appendingPathComponent(comparison), options: .atomic)
+    try OutputFiles.write(Data(PlaneFigures.comparison(rows, manifest: manifest).utf8), to: directory.appendingPathComponent(comparison), atomic: true)
     written.append(comparison)
-    try Data(html(manifest: manifest, figures: figures, comparison: comparison, rows: rows).utf8)
-      .write(to: directory.appendingPathComponent("index.html"), options: .atomic)
+    try OutputFiles.write(
+      Data(html(manifest: manifest, figures: figures, comparison: comparison, rows: rows).utf8),
+      to: directory.appendingPathComponent("index.html"), atomic: true)
     written.append("index.html")
     return written
   }
 
-  /// A file-name-safe form of an estimator name.
+  /// A file-name-safe form of an estimator name (names can come from a manifest on disk).
   static func fileStem(_ name: String) -> String {
-    let s = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" })
+    var s = fileNameComponent(name, replacement: "-")
+    while s.utf8.count > 200 { s.removeLast() }
     return s.isEmpty ? "estimator" : s
+  }
+
+  /// `name` with every Unicode scalar that is not a letter, a digit, `-`, `_` or one of
+  /// `keeping` replaced by `replacement`. Scalar by scalar, not by `Character`: a grapheme
+  /// can join a letter and a `/` (after a prepended letter such as U+0D4E) and would pass a
+  /// letter test as a whole.
+  public static func fileNameComponent(_ name: String, keeping: String = "", replacement: Character = "_") -> String {
+    var out = ""
+    for scalar in name.unicodeScalars {
+      let v = scalar.value
+      let keep =
+        v > 0x7F
+        ? scalar.properties.isAlphabetic || scalar.properties.numericType == .decimal
+        : (0x30...0x39).contains(v) || (0x41...0x5A).contains(v) || (0x61...0x7A).contains(v)
+          || "-_".unicodeScalars.contains(scalar) || keeping.unicodeScalars.contains(scalar)
+      if keep { out.unicodeScalars.append(scalar) } else { out.append(replacement) }
+    }
+    return out
   }
 
   static func html(manifest m: PlaneManifest, figures: [(title: String, plane: String, curves: String)], comparison: String, rows: [PlaneRow]) -> String {
     func e(_ s: String) -> String { SVGDocument.escape(s) }
     var metadata: [(String, String)] = [
       ("recording", m.recording), ("samples", "\(m.sampleCount)"),
-      ("layers", m.analysedLayers.map { "\(m.layers[$0].name) (\(m.layers[$0].width))" }.joined(separator: ", ")),
+      ("layers", m.analysedLayers.map { m.layers.indices.contains($0) ? "\(m.layers[$0].name) (\(m.layers[$0].width))" : "layer \($0)" }.joined(separator: ", ")),
       ("snapshots", "\(Set(rows.map(\.step)).count) (epochs \(m.epochs))"),
       ("estimators", m.estimators.map { PlaneFigures.estimatorLabel($0) }.joined(separator: "; ")),
       ("unit", m.unit.rawValue),
@@ -53,7 +73,7 @@ public enum PlaneReport {
         : "none (run with --bootstrap B)"),
       ("jobs", "\(m.totalJobCount)"), ("ibplane", m.ibplaneVersion),
     ]
-    metadata += m.run.keys.sorted().map { ("run: \($0)", m.run[$0]!) }
+    metadata += m.run.sorted { $0.key < $1.key }.map { ("run: \($0.key)", $0.value) }
     var s = """
       <!DOCTYPE html>
       <html lang="en">

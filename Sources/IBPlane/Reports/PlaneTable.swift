@@ -29,6 +29,8 @@ public struct PlaneJobKey: Hashable, Sendable, Comparable, CustomStringConvertib
 /// One row of `plane.csv`: one layer at one snapshot under one estimator. Values are in `unit`.
 public struct PlaneRow: Sendable, Equatable {
   public var recording: String
+  /// The `RecordingFingerprint` of the recording the row was computed from (16 hex digits).
+  public var recordingFingerprint: String
   public var epoch: Int
   public var step: Int
   public var layer: String
@@ -58,13 +60,14 @@ public struct PlaneRow: Sendable, Equatable {
   }
 
   public init(
-    recording: String, epoch: Int, step: Int, layer: String, layerIndex: Int, width: Int,
+    recording: String, recordingFingerprint: String = "", epoch: Int, step: Int, layer: String, layerIndex: Int, width: Int,
     estimator: String, params: String, unit: InformationUnit, inputInformation: Double,
     labelInformation: Double, inputInformationLower: Double? = nil, inputInformationUpper: Double? = nil,
     labelInformationLower: Double? = nil, labelInformationUpper: Double? = nil, n: Int, seconds: Double,
     metrics: [String: Double] = [:]
   ) {
     self.recording = recording
+    self.recordingFingerprint = recordingFingerprint
     self.epoch = epoch
     self.step = step
     self.layer = layer
@@ -91,28 +94,43 @@ public struct PlaneRow: Sendable, Equatable {
 /// missing value is an empty field. pandas' `read_csv` reads it with no options.
 public struct PlaneTable: Sendable, Equatable {
   public static let fixedColumns = [
-    "recording", "epoch", "step", "layer", "layer_index", "width", "estimator", "params", "unit",
-    "i_xt", "i_ty", "i_xt_lo", "i_xt_hi", "i_ty_lo", "i_ty_hi", "n", "seconds",
+    "recording", "recording_fingerprint", "epoch", "step", "layer", "layer_index", "width", "estimator", "params",
+    "unit", "i_xt", "i_ty", "i_xt_lo", "i_xt_hi", "i_ty_lo", "i_ty_hi", "n", "seconds",
   ]
 
-  /// Metric names in column order (sorted). A metric whose name equals a fixed column is
-  /// written as `metric_<name>`.
+  /// Metric names in column order (sorted).
   public var metricNames: [String]
 
   public init(metricNames: [String]) {
     self.metricNames = Array(Set(metricNames)).sorted()
   }
 
-  public var header: [String] {
-    Self.fixedColumns + metricNames.map { Self.fixedColumns.contains($0) ? "metric_\($0)" : $0 }
+  /// The column of metric `name`: the name itself, or `metric_<name>` when the name is empty,
+  /// equals a fixed column, or itself starts with `metric_`.
+  ///
+  /// The two cases have disjoint images (only the second starts with `metric_`, and no fixed
+  /// column does), and each is injective, so two metrics never share a column — `epoch` and
+  /// `metric_epoch` become `metric_epoch` and `metric_metric_epoch` — and
+  /// `metricName(forColumn:)` (strip one `metric_`) inverts it.
+  public static func column(forMetric name: String) -> String {
+    name.isEmpty || name.hasPrefix(metricPrefix) || fixedColumns.contains(name) ? metricPrefix + name : name
   }
+
+  /// The metric a column holds: the inverse of `column(forMetric:)`.
+  public static func metricName(forColumn column: String) -> String {
+    column.hasPrefix(metricPrefix) ? String(column.dropFirst(metricPrefix.count)) : column
+  }
+
+  static let metricPrefix = "metric_"
+
+  public var header: [String] { Self.fixedColumns + metricNames.map(Self.column(forMetric:)) }
 
   public var headerLine: String { CSVTable.line(header) }
 
   public func line(_ r: PlaneRow) -> String {
     func number(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
     var fields = [
-      r.recording, "\(r.epoch)", "\(r.step)", r.layer, "\(r.layerIndex)", "\(r.width)", r.estimator, r.params,
+      r.recording, r.recordingFingerprint, "\(r.epoch)", "\(r.step)", r.layer, "\(r.layerIndex)", "\(r.width)", r.estimator, r.params,
       r.unit.rawValue, number(r.inputInformation), number(r.labelInformation), number(r.inputInformationLower),
       number(r.inputInformationUpper), number(r.labelInformationLower), number(r.labelInformationUpper),
       "\(r.n)", number(r.seconds),
@@ -128,17 +146,18 @@ public struct PlaneTable: Sendable, Equatable {
     guard let header = records.first else {
       throw CSVError(file: file, line: 1, field: "header", message: "missing; expected \(fixedColumns.joined(separator: ","))…")
     }
+    if header.count >= 2, header[0] == "recording", header[1] == "epoch" {
+      throw CSVError(
+        file: file, line: 1, field: "header",
+        message: "has no recording_fingerprint column: it was written by an older ibplane, and its rows cannot be tied to a recording; analyse afresh (without --resume) or into another directory")
+    }
     guard header.count >= fixedColumns.count, Array(header[0..<fixedColumns.count]) == fixedColumns else {
       throw CSVError(
         file: file, line: 1, field: "header",
         message: "expected the columns \(fixedColumns.joined(separator: ",")) then metrics, got \(header.joined(separator: ","))")
     }
     let metricColumns = Array(header[fixedColumns.count...])
-    let metricNames = metricColumns.map { c -> String in
-      if c.hasPrefix("metric_"), fixedColumns.contains(String(c.dropFirst(7))) { return String(c.dropFirst(7)) }
-      return c
-    }
-    let table = PlaneTable(metricNames: metricNames)
+    let table = PlaneTable(metricNames: metricColumns.map(metricName(forColumn:)))
     guard table.header == header else {
       throw CSVError(file: file, line: 1, field: "header", message: "metric columns must be sorted and unique, got \(metricColumns)")
     }
@@ -169,8 +188,11 @@ public struct PlaneTable: Sendable, Equatable {
         }
         return v
       }
-      guard let unit = InformationUnit(rawValue: f[8]) else {
-        throw CSVError(file: file, line: line, field: "unit", message: "expected bits or nats, got \"\(f[8])\"")
+      guard RecordingFingerprint(parsing: f[1]) != nil else {
+        throw CSVError(file: file, line: line, field: "recording_fingerprint", message: "expected 16 hexadecimal digits, got \"\(f[1])\"")
+      }
+      guard let unit = InformationUnit(rawValue: f[9]) else {
+        throw CSVError(file: file, line: line, field: "unit", message: "expected bits or nats, got \"\(f[9])\"")
       }
       var metrics: [String: Double] = [:]
       for (m, name) in table.metricNames.enumerated() {
@@ -178,11 +200,11 @@ public struct PlaneTable: Sendable, Equatable {
       }
       rows.append(
         PlaneRow(
-          recording: f[0], epoch: try int(1), step: try int(2), layer: f[3], layerIndex: try int(4), width: try int(5),
-          estimator: f[6], params: f[7], unit: unit, inputInformation: try required(9),
-          labelInformation: try required(10), inputInformationLower: try optional(11),
-          inputInformationUpper: try optional(12), labelInformationLower: try optional(13),
-          labelInformationUpper: try optional(14), n: try int(15), seconds: try required(16), metrics: metrics))
+          recording: f[0], recordingFingerprint: f[1], epoch: try int(2), step: try int(3), layer: f[4],
+          layerIndex: try int(5), width: try int(6), estimator: f[7], params: f[8], unit: unit,
+          inputInformation: try required(10), labelInformation: try required(11), inputInformationLower: try optional(12),
+          inputInformationUpper: try optional(13), labelInformationLower: try optional(14),
+          labelInformationUpper: try optional(15), n: try int(16), seconds: try required(17), metrics: metrics))
     }
     return (table, rows, completeBytes)
   }

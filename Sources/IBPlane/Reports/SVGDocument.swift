@@ -23,6 +23,10 @@ struct SVGDocument {
       case ">": out += "&gt;"
       case "\"": out += "&quot;"
       case "'": out += "&apos;"
+      // XML 1.0 has no control characters but tab and line ends, not even escaped: a name
+      // holding one would make the whole document unreadable.
+      case _ where c.unicodeScalars.contains { $0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r" }:
+        out += "\u{FFFD}"
       default: out.append(c)
       }
     }

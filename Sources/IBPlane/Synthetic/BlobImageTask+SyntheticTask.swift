@@ -10,6 +10,7 @@ extension BlobImageTask: SyntheticTask {
   public var mutualInformationNats: Double { mutualInformation }
 
   public func sample(count: Int, seed: UInt64) throws -> SyntheticSample {
+    try checkSampleCount(count)
     let s = try sampleImages(count: count, seed: seed)
     return SyntheticSample(x: s.x.converted(to: Double.self), y: s.y.converted(to: Double.self))
   }

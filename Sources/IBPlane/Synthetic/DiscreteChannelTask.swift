@@ -47,8 +47,10 @@ public struct DiscreteChannelTask: SyntheticTask {
   }
 
   public static func noiseless(symbols k: Int) throws -> DiscreteChannelTask {
-    guard k >= 2, k <= 1 << 20 else {
-      throw SyntheticError.invalidParameter(task: "noiseless-\(k)", name: "symbol count", value: "\(k)", expected: "2 ≤ K ≤ 2²⁰")
+    guard k >= 2, k <= SyntheticLimits.maximumSymbols else {
+      throw SyntheticError.invalidParameter(
+        task: "noiseless-\(k)", name: "symbol count", value: "\(k)",
+        expected: "2 ≤ K ≤ \(SyntheticLimits.maximumSymbols) (the transition matrix is K × K)")
     }
     let rows = (0..<k).map { x in (0..<k).map { $0 == x ? 1.0 : 0.0 } }
     return try DiscreteChannelTask(name: "noiseless-\(k)", summary: "X uniform on \(k) symbols, Y = X", transition: rows)

@@ -37,8 +37,10 @@ public struct GaussianChannelTask: SyntheticTask {
   /// `gaussian-channel-D`: A is D × D with 1 on the diagonal and ½ just above it; σ = 1.
   public static func bidiagonal(dimension d: Int) throws -> GaussianChannelTask {
     let name = "gaussian-channel-\(d)"
-    guard d >= 1 else {
-      throw SyntheticError.invalidParameter(task: name, name: "dimension", value: "\(d)", expected: "D ≥ 1")
+    let maximum = SyntheticLimits.maximumJointDimension / 2
+    guard (1...maximum).contains(d) else {
+      throw SyntheticError.invalidParameter(
+        task: name, name: "dimension", value: "\(d)", expected: "1 ≤ D ≤ \(maximum) (dx + dy = 2D ≤ \(2 * maximum))")
     }
     var a = Matrix<Double>(rows: d, columns: d)
     for i in 0..<d {

@@ -69,9 +69,14 @@ extension GaussianTask {
   /// ρ = ½, I = ½ log(0.1875² / 0.0107421875) = 0.59281 nats. Positive definite for
   /// −1/(2·dimension − 1) < ρ < 1.
   public static func dense(dimension: Int, correlation rho: Double = 0.5, name: String? = nil) throws -> GaussianTask {
-    let n = 2 * dimension
     let taskName = name ?? "gaussian-dense-\(dimension)"
-    guard dimension >= 1, rho > -1 / Double(n - 1), rho < 1 else {
+    let maximum = SyntheticLimits.maximumJointDimension / 2
+    guard (1...maximum).contains(dimension) else {
+      throw SyntheticError.invalidParameter(
+        task: taskName, name: "dimension", value: "\(dimension)", expected: "1 ≤ D ≤ \(maximum) (dx + dy = 2D ≤ \(2 * maximum))")
+    }
+    let n = 2 * dimension
+    guard rho > -1 / Double(n - 1), rho < 1 else {
       throw SyntheticError.invalidParameter(
         task: taskName, name: "correlation", value: "\(rho)", expected: "−1/(2d−1) < ρ < 1 with d ≥ 1")
     }
@@ -88,8 +93,10 @@ extension GaussianTask {
   public static func pairs(
     xDimension dx: Int, yDimension dy: Int, pairs k: Int, correlation rho: Double, name: String
   ) throws -> GaussianTask {
-    guard dx >= 1, dy >= 1 else {
-      throw SyntheticError.invalidParameter(task: name, name: "dimensions", value: "\(dx)x\(dy)", expected: "both ≥ 1")
+    guard dx >= 1, dy >= 1, dx <= SyntheticLimits.maximumJointDimension - dy else {
+      throw SyntheticError.invalidParameter(
+        task: name, name: "dimensions", value: "\(dx)x\(dy)",
+        expected: "both ≥ 1 with dx + dy ≤ \(SyntheticLimits.maximumJointDimension)")
     }
     guard k >= 0, k <= min(dx, dy) else {
       throw SyntheticError.invalidParameter(

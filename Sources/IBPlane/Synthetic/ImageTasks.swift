@@ -63,6 +63,7 @@ public struct BlobImageTask: Sendable, Equatable {
   /// N samples: images X, Y (N × 256, Float) and their latents (N × L, Double). Seeded.
   public func sampleImages(count n: Int, seed: UInt64) throws -> (x: Matrix<Float>, y: Matrix<Float>, latentX: Matrix<Double>, latentY: Matrix<Double>) {
     guard n >= 1 else { throw EstimatorError.invalidParameter(name: "count", value: "\(n)", expected: "≥ 1") }
+    try checkSampleCount(n)
     let l = latentDimension
     let rho = correlation
     let rng = RandomSource(seed: seed)

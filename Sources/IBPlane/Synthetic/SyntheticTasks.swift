@@ -3,6 +3,8 @@
 /// Names are parameterised; the grammar (numbers in plain decimal):
 /// - `gaussian-dense-D` — X, Y ∈ Rᴰ, every correlation ½ (`GaussianTask.dense`);
 /// - `gaussian-DXxDY-rhoR` — corr(Xᵢ, Yᵢ) = R for i < min(DX, DY) (`GaussianTask.pairs`);
+/// - sizes within `SyntheticLimits`: DX + DY ≤ 4,096 (D ≤ 2,048), K ≤ 4,096 symbols,
+///   names ≤ 256 bytes, and N·(DX + DY) ≤ 2²⁶ values per sample;
 /// - `gaussian-Kpair-DXxDY[-rhoR]` — only K coordinate pairs correlated, R = 0.8 by default;
 /// - `gaussian-channel-D` — Y = A X + N (`GaussianChannelTask.bidiagonal`);
 /// - `student-DXxDY-nuV[-rhoR]` — multivariate t (`StudentTask.pairs`);
@@ -48,6 +50,10 @@ public enum SyntheticTasks {
 
   /// Parses a task name; throws `SyntheticError` naming the bad part.
   public static func task(named name: String) throws -> any SyntheticTask {
+    guard name.utf8.count <= SyntheticLimits.maximumNameLength else {
+      throw SyntheticError.unknownTask(
+        name: String(name.prefix(40)) + "…", expected: "a name of at most \(SyntheticLimits.maximumNameLength) bytes")
+    }
     let parser = _TaskNameParser(name: name)
     for transform in MIPreservingTransform.allCases {
       if let rest = parser.strip(transform.rawValue + "-") {
@@ -135,12 +141,15 @@ struct _TaskNameParser {
     return v
   }
 
-  /// `DXxDY` → (DX, DY), each between 1 and 4096.
+  /// `DXxDY` → (DX, DY), each at least 1, DX + DY ≤ `SyntheticLimits.maximumJointDimension`.
   func dimensions(_ s: Substring) throws -> (Int, Int) {
     let parts = s.split(separator: "x", omittingEmptySubsequences: false)
-    guard parts.count == 2, let dx = Int(parts[0]), let dy = Int(parts[1]), (1...4096).contains(dx), (1...4096).contains(dy)
+    let maximum = SyntheticLimits.maximumJointDimension
+    guard parts.count == 2, let dx = Int(parts[0]), let dy = Int(parts[1]), (1..<maximum).contains(dx),
+      (1...maximum - dx).contains(dy)
     else {
-      throw SyntheticError.invalidParameter(task: name, name: "dimensions", value: "'\(s)'", expected: "DXxDY with 1 ≤ DX, DY ≤ 4096")
+      throw SyntheticError.invalidParameter(
+        task: name, name: "dimensions", value: "'\(s)'", expected: "DXxDY with DX, DY ≥ 1 and DX + DY ≤ \(maximum)")
     }
     return (dx, dy)
   }

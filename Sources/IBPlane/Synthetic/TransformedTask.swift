@@ -73,6 +73,7 @@ public struct TransformedTask: SyntheticTask {
   }
 
   public func sample(count: Int, seed: UInt64) throws -> SyntheticSample {
+    try checkSampleCount(count)
     let s = try base.sample(count: count, seed: seed)
     return SyntheticSample(x: transform.apply(s.x), y: transform.apply(s.y))
   }

@@ -101,10 +101,18 @@ public struct GaussianMixture: Sendable, Equatable {
       throw DatasetError.invalid(
         file: "gaussian-mixture", detail: "needs ≥ 2 classes, dimension ≥ 1, ≥ 1 sample per class, separation ≥ 0, train fraction in [0, 1]")
     }
+    let (n, o1) = classes.multipliedReportingOverflow(by: samplesPerClass)
+    let (values, o2) = n.multipliedReportingOverflow(by: dimension)
+    let (meanValues, o3) = classes.multipliedReportingOverflow(by: dimension)
+    let limit = TrainingLimits.maximumDatasetValues
+    guard classes <= TrainingLimits.maximumClasses, !(o1 || o2 || o3), values <= limit, meanValues <= limit else {
+      throw DatasetError.invalid(
+        file: "gaussian-mixture",
+        detail: "\(classes) classes × \(samplesPerClass) samples × \(dimension) dimensions exceed the limits of \(TrainingLimits.maximumClasses) classes and \(limit) values (2^27: 512 MiB of float32)")
+    }
     let random = RandomSource(seed: seed)
     var means = [Double](repeating: 0, count: classes * dimension)
     for i in means.indices { means[i] = random.normal() * separation }
-    let n = classes * samplesPerClass
     let order = random.permutation(n)
     var x = Matrix<Float>(rows: n, columns: dimension)
     var labels = [Int](repeating: 0, count: n)

@@ -68,6 +68,8 @@ public final class Trainer<S: TrainScalar> {
     guard configuration.l2 >= 0 else { throw NumericsError.invalidParameter("L2 coefficient must be ≥ 0") }
     if let b = configuration.batchSize, b < 1 { throw NumericsError.invalidParameter("batch size must be ≥ 1, got \(b)") }
     guard !dataset.trainIndices.isEmpty else { throw NumericsError.invalidParameter("the data set has no training patterns") }
+    try TrainingLimits.check(
+      configuration, inputWidth: dataset.inputWidth, classCount: dataset.classCount, patterns: dataset.count)
     self.configuration = configuration
     self.dataset = dataset
     let random = RandomSource(seed: configuration.seed)

@@ -14,7 +14,7 @@ import Testing
     let dir = PlaneFixtures.temporaryDirectory()
     let summary = try PlaneAnalysis(source: source, estimators: estimators).run(directory: dir, resume: false)
     let lines = try csvText(summary.csv).split(separator: "\n", omittingEmptySubsequences: false)
-    #expect(lines[0] == "recording,epoch,step,layer,layer_index,width,estimator,params,unit,i_xt,i_ty,i_xt_lo,i_xt_hi,i_ty_lo,i_ty_hi,n,seconds,loss,test_accuracy")
+    #expect(lines[0] == "recording,recording_fingerprint,epoch,step,layer,layer_index,width,estimator,params,unit,i_xt,i_ty,i_xt_lo,i_xt_hi,i_ty_lo,i_ty_hi,n,seconds,loss,test_accuracy")
     #expect(lines.last == "")
     #expect(lines.count - 2 == 5 * 2 * 2)
     #expect(summary.rows.count == 20)
@@ -35,7 +35,7 @@ import Testing
       rows = list(csv.DictReader(open(sys.argv[1], newline="")))
       print(len(rows), len(rows[0]), rows[3]["estimator"], float(rows[3]["i_xt"]) > 0)
       """, arguments: [summary.csv.path]) {
-      #expect(out == "20 19 gaussian True")
+      #expect(out == "20 20 gaussian True")
     }
   }
 

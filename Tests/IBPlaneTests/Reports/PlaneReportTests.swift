@@ -139,6 +139,21 @@ final class SVGInspector: NSObject, XMLParserDelegate {
     #expect(e.kind == .logEpoch && e.tickLabels == ["0", "1", "10", "100", "1000"])
     #expect(abs(e.fraction(8000) - 1) < 1e-12 && e.fraction(0) == 0)
     #expect(SVGDocument.escape("a<b & \"c\"") == "a&lt;b &amp; &quot;c&quot;")
+    // Control characters are not allowed in XML 1.0, even escaped.
+    #expect(SVGDocument.escape("a\u{1}b\tc\u{1B}") == "a\u{FFFD}b\tc\u{FFFD}")
     #expect(ColourMap.viridis(0) == "#440154" && ColourMap.viridis(1) == "#fde725")
+  }
+
+  /// Names become file names only through `fileNameComponent`: never a `/`, even inside a
+  /// grapheme that starts with a letter (U+0D4E is a prepended letter: "\u{0D4E}/" is one
+  /// `Character` whose `isLetter` is true).
+  @Test func fileNamesNeverHoldASeparator() {
+    for name in ["../../x", "\u{0D4E}/..", "a\u{0}b", "/", "..", "x/\u{301}y"] {
+      let stem = PlaneReport.fileStem(name)
+      #expect(!stem.contains("/") && !stem.contains("\u{0}") && stem != ".." && !stem.isEmpty, "\(name.debugDescription) → \(stem.debugDescription)")
+    }
+    #expect(PlaneReport.fileStem("adaptive-kde") == "adaptive-kde")
+    #expect(PlaneReport.fileNameComponent("../run 1", keeping: ".") == ".._run_1")
+    #expect(PlaneReport.fileStem(String(repeating: "é", count: 300)).utf8.count <= 200)
   }
 }

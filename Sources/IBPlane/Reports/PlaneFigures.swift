@@ -304,13 +304,15 @@ public enum PlaneFigures {
       var perSnapshot: [Int: PlaneRow] = [:]
       for r in mine { perSnapshot[r.step] = r }
       let snapshots = perSnapshot.values.sorted { $0.step < $1.step }
-      let values = snapshots.flatMap { r in shown.compactMap { r.metrics[$0] } }
+      // A diverged run can record a NaN or ±∞ metric (the CSV keeps it); the figure leaves a gap.
+      func finite(_ r: PlaneRow, _ name: String) -> Double? { r.metrics[name].flatMap { $0.isFinite ? $0 : nil } }
+      let values = snapshots.flatMap { r in shown.compactMap { finite(r, $0) } }
       let y = PlotScale.linear(values)
       drawAxes(&svg, f, x: epochScale, y: y, xTitle: xTitle, yTitle: metricTitle, size: 11)
       let dashes = [nil, "6 3", "2 3", "8 3 2 3"]
       svg.text(metricTitle, x: 630, y: f.y + 4, size: 12, weight: "bold")
       for (k, name) in shown.enumerated() {
-        let pts = snapshots.compactMap { r in r.metrics[name].map { (f.x + epochScale.fraction(Double(r.epoch)) * f.w, f.y + f.h - y.fraction($0) * f.h) } }
+        let pts = snapshots.compactMap { r in finite(r, name).map { (f.x + epochScale.fraction(Double(r.epoch)) * f.w, f.y + f.h - y.fraction($0) * f.h) } }
         svg.polyline(pts, stroke: "#333", width: 1.6, dash: dashes[k % dashes.count], attributes: ["class": "metric", "data-metric": name])
         let ly = f.y + 24 + Double(k) * 20
         svg.polyline([(630, ly - 4), (656, ly - 4)], stroke: "#333", width: 1.6, dash: dashes[k % dashes.count])

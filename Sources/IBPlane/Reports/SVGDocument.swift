@@ -35,7 +35,10 @@ struct SVGDocument {
 
   static func number(_ v: Double) -> String {
     let r = (v * 100).rounded() / 100
-    if r == r.rounded() { return String(Int(r)) }
+    // Int(r) traps outside ±2⁶³ and on NaN/∞; such a coordinate is a bug upstream, but a
+    // report must never take the process down: it is written as 0.
+    guard r.isFinite else { return "0" }
+    if r == r.rounded(), abs(r) < 1e15 { return String(Int(r)) }
     return String(format: "%.2f", r)
   }
 

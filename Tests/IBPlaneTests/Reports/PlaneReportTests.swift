@@ -48,6 +48,25 @@ final class SVGInspector: NSObject, XMLParserDelegate {
     return (summary, a.manifest, dir)
   }
 
+  /// A diverged run records NaN or ±∞ metrics (the recording keeps them, the CSV prints them);
+  /// the figures must leave a gap there, not trap (`Int(∞)`) or write "nan" coordinates.
+  @Test func nonFiniteMetricsLeaveAGapInTheCurves() throws {
+    let (summary, manifest, dir) = try analysed(bootstrap: 0)
+    var rows = summary.rows
+    for i in rows.indices where rows[i].step >= 20 {
+      rows[i].metrics["test_accuracy"] = rows[i].step == 20 ? .infinity : .nan
+      rows[i].metrics["loss"] = -.infinity
+    }
+    let files = try PlaneReport.write(rows, manifest: manifest, to: dir)
+    for file in files where file.hasSuffix(".svg") {
+      let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+      #expect(!text.contains(/(?i)\b(nan|inf|infinity)\b/), "\(file)")
+      _ = try SVGInspector.inspect(dir.appendingPathComponent(file))
+    }
+    #expect(SVGDocument.number(.infinity) == "0" && SVGDocument.number(.nan) == "0")
+    #expect(SVGDocument.number(1e300) == String(format: "%.2f", 1e300))
+  }
+
   @Test func svgsAreWellFormedWithOnePathPerLayer() throws {
     let (summary, manifest, dir) = try analysed(bootstrap: 10)
     let files = try PlaneReport.write(summary.rows, manifest: manifest, to: dir)

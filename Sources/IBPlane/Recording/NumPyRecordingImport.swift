@@ -10,12 +10,19 @@ import Foundation
 /// same names (layer order = `layer/order.txt`, else numeric-aware name order). Stored members
 /// and `.npy` files are memory-mapped; deflated members are inflated into memory, at most
 /// `defaultInflatedByteLimit` bytes in all unless the caller gives another limit.
+///
+/// Integer labels are class ids of any value (negative, sparse): they are re-coded to classes
+/// 0..<K in increasing id order (`ClassRecoding`), and when that changes them the original
+/// ids are kept in the run metadata as `class_ids` ("-1,1": class 0 was id −1).
 public struct NumPyRecordingSource: SnapshotSource {
   public var layers: [LayerSpec]
   public var inputs: Matrix<Float>?
   public var labels: Labels
   public var epochs: [Int]
   public var steps: [Int]
+  /// The original id of each class when the labels were re-coded (nil when they were
+  /// already 0..<K, or are targets).
+  public var classIDs: [Int]?
   /// One E × N × width array per layer, in `layers` order.
   var layerArrays: [NumPyArray]
   let source: String
@@ -28,7 +35,11 @@ public struct NumPyRecordingSource: SnapshotSource {
   public var sampleCount: Int { labels.sampleCount }
   /// The archive's or folder's name without extension.
   public var name: String { URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent }
-  public var run: [String: String] { ["imported_from": URL(fileURLWithPath: source).lastPathComponent] }
+  public var run: [String: String] {
+    var run = ["imported_from": URL(fileURLWithPath: source).lastPathComponent]
+    if let classIDs { run[ClassRecoding.runMetadataKey] = ClassRecoding.runMetadataValue(classIDs) }
+    return run
+  }
   public var snapshots: [SnapshotInfo] { zip(epochs, steps).map { SnapshotInfo(epoch: $0, step: $1) } }
 
   public func makePlaneContext() throws -> PlaneContext { try PlaneContext(inputs: inputs, labels: labels) }
@@ -100,11 +111,14 @@ public struct NumPyRecordingSource: SnapshotSource {
     let byName = Dictionary(members, uniquingKeysWith: { a, _ in a })
     guard let y = byName["labels"] else { throw fail("labels", "a 'labels' array (N class indices or N × k targets); it is missing") }
     let labels: Labels
+    var classIDs: [Int]?
     switch (y.dtype, y.shape.count) {
     case (.int64, 1), (.int32, 1), (.uint8, 1), (.bool, 1):
-      let c = try y.integers(file: "\(source):labels")
-      if let bad = c.firstIndex(where: { $0 < 0 }) { throw fail("labels[\(bad)]", "class indices ≥ 0, got \(c[bad])") }
-      labels = .classes(c, classCount: (c.max() ?? 0) + 1)
+      guard let recoding = ClassRecoding(ids: try y.integers(file: "\(source):labels")) else {
+        throw fail("labels", "at most \(Labels.maximumClassCount) distinct class ids (Labels.maximumClassCount)")
+      }
+      labels = recoding.labels
+      classIDs = recoding.isIdentity ? nil : recoding.classIDs
     case (.float32, 1), (.float64, 1), (.float32, 2), (.float64, 2):
       labels = .targets(try y.matrix(Float.self, file: "\(source):labels"))
     default:
@@ -114,7 +128,9 @@ public struct NumPyRecordingSource: SnapshotSource {
     guard n > 0 else { throw fail("labels", "at least one sample") }
     var inputs: Matrix<Float>?
     if let x = byName["inputs"] {
-      guard x.shape.count == 2, x.shape[0] == n else { throw fail("inputs", "shape (\(n), d), got \(NumPyError.quoted("\(x.shape)"))") }
+      guard x.shape.count == 2, x.shape[0] == n, x.shape[1] >= 1 else {
+        throw fail("inputs", "shape (\(n), d) with d ≥ 1, got \(NumPyError.quoted("\(x.shape)"))")
+      }
       inputs = try x.matrix(Float.self, file: "\(source):inputs")
     }
     var layers: [LayerSpec] = []
@@ -142,7 +158,7 @@ public struct NumPyRecordingSource: SnapshotSource {
     }
     return NumPyRecordingSource(
       layers: layers, inputs: inputs, labels: labels, epochs: try counters("epochs") { $0 },
-      steps: try counters("steps") { _ in 0 }, layerArrays: arrays, source: source)
+      steps: try counters("steps") { _ in 0 }, classIDs: classIDs, layerArrays: arrays, source: source)
   }
 
   /// Layer `l` at snapshot `s`, N × width, as float32.

@@ -17,15 +17,11 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-    // Reads NumPy .npz archives (stored and deflated, Zip64) for recording import.
-    .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
   ],
   targets: [
     // MARK: - Public API
-    .target(
-      name: "IBPlane",
-      dependencies: ["CNative", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
-    ),
+    // .npz archives are read by IBPlane's own bounded zip reader over zlib (NumPy/NumPyArchive.swift).
+    .target(name: "IBPlane", dependencies: ["CNative"]),
     .target(name: "IBTrain", dependencies: ["IBPlane", "CNative"]),
     .target(name: "IBPlaneC", dependencies: ["IBPlane", "IBTrain"], exclude: ["include"]),
     .executableTarget(

@@ -32,18 +32,26 @@ public enum NumPyDType: String, Sendable, CaseIterable {
 }
 
 /// An n-dimensional NumPy array held as its raw little-endian bytes.
+///
+/// The three stored properties are read-only so that `bytes.count == count * dtype.itemSize`,
+/// checked once by the initialiser, holds for every element access below.
 public struct NumPyArray: Sendable, Equatable {
-  public var dtype: NumPyDType
-  public var shape: [Int]
-  /// Raw element bytes, C order, `count * dtype.itemSize` long.
-  public var bytes: Data
+  public private(set) var dtype: NumPyDType
+  public private(set) var shape: [Int]
+  /// Raw element bytes, C order, `count * dtype.itemSize` long (possibly a slice of a
+  /// memory-mapped file: index it through `withUnsafeBytes`, not from 0).
+  public private(set) var bytes: Data
 
-  public var count: Int { shape.reduce(1, *) }
+  /// The number of elements, the product of `shape` (validated not to overflow).
+  public var count: Int { bytes.count / dtype.itemSize }
 
   public init(dtype: NumPyDType, shape: [Int], bytes: Data) throws {
     let (count, overflow) = NumPyArray.elementCount(shape)
-    guard !overflow, shape.allSatisfy({ $0 >= 0 }), count * dtype.itemSize == bytes.count else {
-      throw NumPyError(file: "<memory>", field: "shape", message: "shape \(shape) of \(dtype.rawValue) does not match \(bytes.count) bytes")
+    let (byteCount, overflow2) = count.multipliedReportingOverflow(by: dtype.itemSize)
+    guard !overflow, !overflow2, shape.allSatisfy({ $0 >= 0 }), byteCount == bytes.count else {
+      throw NumPyError(
+        file: "<memory>", field: "shape",
+        message: "shape \(NumPyError.quoted("\(shape)")) of \(dtype.rawValue) does not match \(bytes.count) bytes")
     }
     self.dtype = dtype
     self.shape = shape
@@ -70,6 +78,7 @@ public struct NumPyArray: Sendable, Equatable {
     self.bytes = v.withUnsafeBufferPointer { Data(buffer: $0) }
   }
 
+  /// The product of `shape` and whether it overflowed (negative entries are the caller's check).
   static func elementCount(_ shape: [Int]) -> (Int, Bool) {
     var c = 1
     for s in shape {
@@ -81,14 +90,18 @@ public struct NumPyArray: Sendable, Equatable {
   }
 
   /// Every element as a Double (bools as 0/1).
-  public func doubles() -> [Double] {
-    bytes.withUnsafeBytes { raw -> [Double] in
+  public func doubles() -> [Double] { converted { $0 } }
+
+  /// Every element converted by `transform` from its Double value, in one pass and one
+  /// allocation of the result (no intermediate `[Double]`).
+  func converted<T>(_ transform: (Double) -> T) -> [T] {
+    bytes.withUnsafeBytes { raw -> [T] in
       switch dtype {
-      case .float32: return (0..<count).map { Double(raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self)) }
-      case .float64: return (0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 8, as: Double.self) }
-      case .int64: return (0..<count).map { Double(raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
-      case .int32: return (0..<count).map { Double(raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self)) }
-      case .uint8, .bool: return (0..<count).map { Double(raw[$0]) }
+      case .float32: return (0..<count).map { transform(Double(raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self))) }
+      case .float64: return (0..<count).map { transform(raw.loadUnaligned(fromByteOffset: $0 * 8, as: Double.self)) }
+      case .int64: return (0..<count).map { transform(Double(raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self))) }
+      case .int32: return (0..<count).map { transform(Double(raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self))) }
+      case .uint8, .bool: return (0..<count).map { transform(Double(raw[$0])) }
       }
     }
   }
@@ -104,16 +117,18 @@ public struct NumPyArray: Sendable, Equatable {
       return bytes.map { Int($0) }
     case .float32, .float64:
       let d = doubles()
-      return try d.enumerated().map { k, v in
-        guard v.isFinite, v == v.rounded(), abs(v) < 9.0e15 else {
-          throw NumPyError(file: file, field: "data", message: "element \(k) is \(v), expected an integer label")
-        }
-        return Int(v)
+      if let k = d.firstIndex(where: { !($0.isFinite && $0 == $0.rounded() && abs($0) < 9.0e15) }) {
+        throw NumPyError(file: file, field: "data", message: "element \(k) is \(d[k]), expected an integer label")
       }
+      return d.map { Int($0) }
     }
   }
 
   /// The array as an N × d matrix: 2-D arrays as they are, 1-D arrays as a column.
+  ///
+  /// A 2-D array with no columns is refused: its row count is not backed by any byte of the
+  /// file, so a header could claim 2⁶⁰ rows and have every per-row allocation downstream
+  /// follow it.
   public func matrix<S: BLASScalar>(_ type: S.Type = S.self, file: String = "<memory>") throws -> Matrix<S> {
     let rows: Int
     let cols: Int
@@ -121,13 +136,16 @@ public struct NumPyArray: Sendable, Equatable {
     case 1: (rows, cols) = (shape[0], 1)
     case 2: (rows, cols) = (shape[0], shape[1])
     default:
-      throw NumPyError(file: file, field: "shape", message: "expected a 1-D or 2-D array, got shape \(shape)")
+      throw NumPyError(file: file, field: "shape", message: "expected a 1-D or 2-D array, got shape \(NumPyError.quoted("\(shape)"))")
+    }
+    guard cols >= 1 else {
+      throw NumPyError(file: file, field: "shape", message: "shape \(shape) has no columns; expected (N, d) with d ≥ 1")
     }
     let values: [S]
     if dtype == .float32, S.self == Float.self {
       values = bytes.withUnsafeBytes { raw in (0..<count).map { S(raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self)) } }
     } else {
-      values = doubles().map { S($0) }
+      values = converted { S($0) }
     }
     return try Matrix(rows: rows, columns: cols, elements: values)
   }
@@ -139,4 +157,18 @@ public struct NumPyError: Error, Equatable, CustomStringConvertible {
   public var field: String
   public var message: String
   public var description: String { "\(file): \(field): \(message)" }
+
+  /// The longest piece of file-supplied text (a header, a dtype, a member name) quoted in a
+  /// message, in Unicode scalars.
+  public static let quotedTextLimit = 100
+
+  /// `text` cut to `quotedTextLimit` Unicode scalars, with an ellipsis when cut, so that a
+  /// hostile file cannot make an error message as long as itself.
+  public static func quoted(_ text: String) -> String {
+    let scalars = text.unicodeScalars
+    guard let end = scalars.index(scalars.startIndex, offsetBy: quotedTextLimit, limitedBy: scalars.endIndex),
+      end != scalars.endIndex
+    else { return text }
+    return String(scalars[..<end]) + "…"
+  }
 }

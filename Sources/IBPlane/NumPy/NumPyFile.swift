@@ -7,8 +7,33 @@ import Foundation
 /// padded with spaces to a multiple of 64 bytes and ended by `\n`, then the raw data.
 /// Supported: little-endian `<f4 <f8 <i8 <i4 |u1 |b1` in C order. Refused with an error naming
 /// the field: Fortran order, big-endian and object dtypes, shapes that disagree with the data.
+///
+/// Limits (hostile files): the header is at most `maximumHeaderLength` bytes and the shape at
+/// most `maximumDimensions` long; the byte size the shape implies is computed with overflow
+/// checks and must equal the bytes present before any element is read.
 public enum NumPyFile {
   static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
+
+  /// The longest header dict accepted, in bytes: NumPy's own reader refuses longer ones by
+  /// default (`numpy.lib.format._MAX_HEADER_SIZE`), and no array ibplane reads needs more.
+  public static let maximumHeaderLength = 10_000
+  /// The most dimensions a shape may have: NumPy's `NPY_MAXDIMS` (64 since NumPy 2.0).
+  public static let maximumDimensions = 64
+  /// The longest preamble plus header: what a reader needs before it knows the data size.
+  static let maximumPrefixLength = 12 + maximumHeaderLength
+
+  /// What a `.npy` header declares: the element type, the shape, where the data starts and
+  /// how many bytes it must hold.
+  struct Header: Equatable {
+    var dtype: NumPyDType
+    var shape: [Int]
+    /// Offset of the first data byte from the start of the file.
+    var dataOffset: Int
+    /// `product(shape) × itemSize`, overflow-checked.
+    var dataByteCount: Int
+    /// The whole file's size implied by the header: `dataOffset + dataByteCount`.
+    var fileLength: Int
+  }
 
   /// Reads a `.npy` file (memory-mapped).
   public static func read(_ url: URL) throws -> NumPyArray {
@@ -21,31 +46,55 @@ public enum NumPyFile {
     return try parse(data, file: url.path)
   }
 
-  /// Parses `.npy` bytes; `file` names the source in errors.
+  /// Parses `.npy` bytes; `file` names the source in errors. The array's bytes are a slice of
+  /// `data` (no copy).
   public static func parse(_ data: Data, file: String) throws -> NumPyArray {
+    let header = try parseHeader(data, file: file)
+    let available = data.count - header.dataOffset
+    guard available == header.dataByteCount else {
+      throw NumPyError(
+        file: file, field: "shape",
+        message: "shape \(NumPyError.quoted("\(header.shape)")) of \(header.dtype.rawValue) needs \(header.dataByteCount) data bytes from offset "
+          + "\(header.dataOffset), but the file has \(available)")
+    }
+    let start = data.startIndex + header.dataOffset
+    return try NumPyArray(dtype: header.dtype, shape: header.shape, bytes: data[start..<data.endIndex])
+  }
+
+  /// Parses the preamble and header dict at the start of `data`; only those bytes need to be
+  /// present (a `.npz` reader passes the first `maximumPrefixLength` inflated bytes).
+  static func parseHeader(_ data: Data, file: String) throws -> Header {
     func fail(_ field: String, _ message: String) -> NumPyError { NumPyError(file: file, field: field, message: message) }
-    let d = Data(data)  // rebase indices at 0
-    guard d.count >= 10 else { throw fail("magic", "file is \(d.count) bytes, too short for a .npy header (expected ≥ 10)") }
-    guard Array(d[0..<6]) == magic else { throw fail("magic", "bytes 0–5 are not \\x93NUMPY: not a .npy file") }
-    let major = d[6]
-    let minor = d[7]
+    let count = data.count
+    func byte(_ i: Int) -> Int { Int(data[data.startIndex + i]) }
+    guard count >= 10 else { throw fail("magic", "file is \(count) bytes, too short for a .npy header (expected ≥ 10)") }
+    guard (0..<6).allSatisfy({ byte($0) == Int(magic[$0]) }) else {
+      throw fail("magic", "bytes 0–5 are not \\x93NUMPY: not a .npy file")
+    }
+    let major = byte(6)
+    let minor = byte(7)
     guard (1...3).contains(major), minor == 0 else {
       throw fail("version", "format version \(major).\(minor) is not supported (expected 1.0, 2.0 or 3.0)")
     }
     let headerLength: Int
     let headerStart: Int
     if major == 1 {
-      headerLength = Int(d[8]) | Int(d[9]) << 8
+      headerLength = byte(8) | byte(9) << 8
       headerStart = 10
     } else {
-      guard d.count >= 12 else { throw fail("header_len", "file ends inside the 4-byte header length at offset 8") }
-      headerLength = Int(d[8]) | Int(d[9]) << 8 | Int(d[10]) << 16 | Int(d[11]) << 24
+      guard count >= 12 else { throw fail("header_len", "file ends inside the 4-byte header length at offset 8") }
+      headerLength = byte(8) | byte(9) << 8 | byte(10) << 16 | byte(11) << 24
       headerStart = 12
     }
-    guard headerStart + headerLength <= d.count else {
-      throw fail("header_len", "header of \(headerLength) bytes at offset \(headerStart) runs past the end of the \(d.count)-byte file")
+    guard headerLength <= maximumHeaderLength else {
+      throw fail(
+        "header_len",
+        "header of \(headerLength) bytes at offset \(headerStart) is longer than the \(maximumHeaderLength) bytes a .npy header may have")
     }
-    let headerBytes = d[headerStart..<(headerStart + headerLength)]
+    guard headerStart + headerLength <= count else {
+      throw fail("header_len", "header of \(headerLength) bytes at offset \(headerStart) runs past the end of the \(count)-byte file")
+    }
+    let headerBytes = data[(data.startIndex + headerStart)..<(data.startIndex + headerStart + headerLength)]
     guard let header = String(data: headerBytes, encoding: major == 3 ? .utf8 : .isoLatin1) else {
       throw fail("header", "header is not valid text")
     }
@@ -54,31 +103,31 @@ public enum NumPyFile {
       var parser = _PyLiteralParser(header)
       dict = try parser.parseDict()
     } catch let e as _PyLiteralParser.ParseError {
-      throw fail("header", "cannot parse the header dict (\(e.message)): \(header.trimmingCharacters(in: .whitespacesAndNewlines))")
+      let text = NumPyError.quoted(header.trimmingCharacters(in: .whitespacesAndNewlines))
+      throw fail("header", "cannot parse the header dict (\(e.message)): \(text)")
     }
     guard case .string(let descr)? = dict["descr"] else { throw fail("descr", "missing or not a string") }
     guard case .bool(let fortran)? = dict["fortran_order"] else { throw fail("fortran_order", "missing or not True/False") }
     guard case .tuple(let shape)? = dict["shape"] else { throw fail("shape", "missing or not a tuple of integers") }
     if fortran { throw fail("fortran_order", "Fortran-ordered arrays are not supported; save with np.ascontiguousarray") }
     guard let dtype = NumPyDType(descr: descr) else {
+      let quoted = NumPyError.quoted(descr)
       if descr.hasPrefix(">") {
-        throw fail("descr", "big-endian dtype '\(descr)' is not supported; convert with arr.astype(arr.dtype.newbyteorder('<'))")
+        throw fail("descr", "big-endian dtype '\(quoted)' is not supported; convert with arr.astype(arr.dtype.newbyteorder('<'))")
       }
-      if descr.contains("O") { throw fail("descr", "object dtype '\(descr)' cannot be read (it would need pickle)") }
-      throw fail("descr", "dtype '\(descr)' is not supported (expected one of <f4 <f8 <i8 <i4 |u1 |b1)")
+      if descr.contains("O") { throw fail("descr", "object dtype '\(quoted)' cannot be read (it would need pickle)") }
+      throw fail("descr", "dtype '\(quoted)' is not supported (expected one of <f4 <f8 <i8 <i4 |u1 |b1)")
     }
-    guard shape.allSatisfy({ $0 >= 0 }) else { throw fail("shape", "negative dimension in \(shape)") }
-    let (count, overflow) = NumPyArray.elementCount(shape)
-    let (byteCount, overflow2) = count.multipliedReportingOverflow(by: dtype.itemSize)
-    guard !overflow, !overflow2 else { throw fail("shape", "shape \(shape) overflows the addressable size") }
-    let dataStart = headerStart + headerLength
-    let available = d.count - dataStart
-    guard available == byteCount else {
-      throw fail(
-        "shape",
-        "shape \(shape) of \(descr) needs \(byteCount) data bytes from offset \(dataStart), but the file has \(available)")
+    guard shape.count <= maximumDimensions else {
+      throw fail("shape", "\(shape.count) dimensions; expected at most \(maximumDimensions)")
     }
-    return try NumPyArray(dtype: dtype, shape: shape, bytes: d[dataStart...])
+    guard shape.allSatisfy({ $0 >= 0 }) else { throw fail("shape", "negative dimension in \(NumPyError.quoted("\(shape)"))") }
+    let dataOffset = headerStart + headerLength
+    let (elements, overflow) = NumPyArray.elementCount(shape)
+    let (byteCount, overflow2) = elements.multipliedReportingOverflow(by: dtype.itemSize)
+    let (fileLength, overflow3) = byteCount.addingReportingOverflow(dataOffset)
+    guard !overflow, !overflow2, !overflow3 else { throw fail("shape", "shape \(NumPyError.quoted("\(shape)")) overflows the addressable size") }
+    return Header(dtype: dtype, shape: shape, dataOffset: dataOffset, dataByteCount: byteCount, fileLength: fileLength)
   }
 
   /// Encodes `array` as `.npy` bytes: version 1.0 when the header fits, else 2.0.
@@ -149,7 +198,7 @@ struct _PyLiteralParser {
       if i < chars.count, chars[i] == "}" { i += 1; break }
       guard case .string(let key) = try parseValue() else { throw ParseError(message: "dict key is not a string") }
       try expect(":")
-      if out[key] != nil { throw ParseError(message: "duplicate key '\(key)'") }
+      if out[key] != nil { throw ParseError(message: "duplicate key '\(NumPyError.quoted(key))'") }
       out[key] = try parseValue()
       skipSpace()
       if i < chars.count, chars[i] == "," { i += 1; continue }
@@ -188,12 +237,12 @@ struct _PyLiteralParser {
       }
       return .tuple(items)
     }
-    if c == "-" || c.isNumber {
+    if c == "-" || Self.isDigit(c) {
       var s = String(c)
       i += 1
-      while i < chars.count, chars[i].isNumber { s.append(chars[i]); i += 1 }
+      while i < chars.count, Self.isDigit(chars[i]) { s.append(chars[i]); i += 1 }
       if i < chars.count, chars[i] == "L" { i += 1 }
-      guard let v = Int(s) else { throw ParseError(message: "integer '\(s)' out of range") }
+      guard let v = Int(s) else { throw ParseError(message: "'\(NumPyError.quoted(s))' is not an integer in the 64-bit range") }
       return .int(v)
     }
     for (word, value) in [("True", true), ("False", false)] {
@@ -203,6 +252,9 @@ struct _PyLiteralParser {
         return .bool(value)
       }
     }
-    throw ParseError(message: "unexpected character '\(c)' at \(i)")
+    throw ParseError(message: "unexpected character '\(NumPyError.quoted(String(c)))' at \(i)")
   }
+
+  /// ASCII 0–9 only: `Character.isNumber` also accepts digits of other scripts and fractions.
+  private static func isDigit(_ c: Character) -> Bool { c.isASCII && c.isWholeNumber }
 }

@@ -12,6 +12,9 @@ import Foundation
 ///
 /// `run` and `metrics` are optional. Layer files are read when a job needs them, each
 /// checked against the declared shape; errors name the file and what was expected.
+/// `recording.json` may be at most `maximumHeaderBytes` long and each layer width at most
+/// 2³¹ − 1 (the `activations.bin` limit). Integer labels are re-coded like the `.npz` import's
+/// (`ClassRecoding`); the original ids are then added to `run` as `class_ids`.
 public struct NumPyDirectorySource: SnapshotSource {
   public let directory: URL
   public let name: String
@@ -30,6 +33,9 @@ public struct NumPyDirectorySource: SnapshotSource {
     enum CodingKeys: CodingKey { case name, run, layers, snapshots }
   }
 
+  /// The longest `recording.json` read, in bytes: the `activations.bin` header limit (16 MiB).
+  public static let maximumHeaderBytes = 16 << 20
+
   public static func isDirectorySource(_ url: URL) -> Bool {
     FileManager.default.fileExists(atPath: url.appendingPathComponent("recording.json").path)
   }
@@ -38,34 +44,43 @@ public struct NumPyDirectorySource: SnapshotSource {
     self.directory = directory
     let headerURL = directory.appendingPathComponent("recording.json")
     let data: Data
-    do { data = try Data(contentsOf: headerURL) } catch {
+    do { data = try Data(contentsOf: headerURL, options: .alwaysMapped) } catch {
       throw NumPyError(file: headerURL.path, field: "file", message: "cannot be read (\(error.localizedDescription))")
+    }
+    guard data.count <= Self.maximumHeaderBytes else {
+      throw NumPyError(file: headerURL.path, field: "file", message: "is \(data.count) bytes, expected at most \(Self.maximumHeaderBytes)")
     }
     let header: Header
     do { header = try JSONDecoder().decode(Header.self, from: data) } catch {
-      throw NumPyError(file: headerURL.path, field: "json", message: "expected {name, run, layers: [{name, width}], snapshots: [{epoch, step, metrics}]}: \(error)")
+      throw NumPyError(
+        file: headerURL.path, field: "json",
+        message: "expected {name, run, layers: [{name, width}], snapshots: [{epoch, step, metrics}]}: \(NumPyError.quoted("\(error)"))")
     }
-    guard !header.layers.isEmpty, header.layers.allSatisfy({ $0.width > 0 }) else {
-      throw NumPyError(file: headerURL.path, field: "layers", message: "expected at least one layer, each with width > 0")
+    guard !header.layers.isEmpty, header.layers.allSatisfy({ (1...Int(Int32.max)).contains($0.width) }) else {
+      throw NumPyError(file: headerURL.path, field: "layers", message: "expected at least one layer, each with width in 1…2147483647")
     }
     name = header.name ?? directory.lastPathComponent
-    run = header.run ?? [:]
+    var run = header.run ?? [:]
     layers = header.layers
     snapshots = header.snapshots
     let labelsURL = directory.appendingPathComponent("labels.npy")
     let labelArray = try NumPyFile.read(labelsURL)
     switch (labelArray.shape.count, labelArray.dtype) {
     case (1, .int64), (1, .int32), (1, .uint8), (1, .bool):
-      let c = try labelArray.integers(file: labelsURL.path)
-      if let k = c.firstIndex(where: { $0 < 0 }) {
-        throw NumPyError(file: labelsURL.path, field: "data", message: "label \(k) is \(c[k]), expected a class index ≥ 0")
+      guard let recoding = ClassRecoding(ids: try labelArray.integers(file: labelsURL.path)) else {
+        throw NumPyError(
+          file: labelsURL.path, field: "data", message: "expected at most \(Labels.maximumClassCount) distinct class ids (Labels.maximumClassCount)")
       }
-      labels = .classes(c, classCount: (c.max() ?? 0) + 1)
+      labels = recoding.labels
+      if !recoding.isIdentity { run[ClassRecoding.runMetadataKey] = ClassRecoding.runMetadataValue(recoding.classIDs) }
     case (1, _), (2, _):
       labels = .targets(try labelArray.matrix(Float.self, file: labelsURL.path))
     default:
-      throw NumPyError(file: labelsURL.path, field: "shape", message: "expected N class indices or an N × k array, got shape \(labelArray.shape)")
+      throw NumPyError(
+        file: labelsURL.path, field: "shape",
+        message: "expected N class indices or an N × k array, got shape \(NumPyError.quoted("\(labelArray.shape)"))")
     }
+    self.run = run
     sampleCount = labels.sampleCount
     let inputsURL = directory.appendingPathComponent("inputs.npy")
     if FileManager.default.fileExists(atPath: inputsURL.path) {
@@ -84,14 +99,21 @@ public struct NumPyDirectorySource: SnapshotSource {
   }
 
   public func layer(_ layerIndex: Int, snapshot: Int) throws -> Matrix<Float> {
+    guard layers.indices.contains(layerIndex), snapshots.indices.contains(snapshot) else {
+      throw NumPyError(
+        file: directory.path, field: "layer",
+        message: "layer \(layerIndex) of snapshot \(snapshot) does not exist (\(layers.count) layers, \(snapshots.count) snapshots)")
+    }
     let url = layerFile(layerIndex, snapshot: snapshot)
-    let m = try NumPyFile.read(url).matrix(Float.self, file: url.path)
-    guard m.rows == sampleCount, m.columns == layers[layerIndex].width else {
+    let array = try NumPyFile.read(url)
+    let width = layers[layerIndex].width
+    // Checked before converting, so a wrong file costs nothing beyond its header.
+    guard array.shape == [sampleCount, width] || (width == 1 && array.shape == [sampleCount]) else {
       throw NumPyError(
         file: url.path, field: "shape",
-        message: "is \(m.rows) × \(m.columns), expected \(sampleCount) × \(layers[layerIndex].width) (layer \(layers[layerIndex].name))")
+        message: "is \(NumPyError.quoted("\(array.shape)")), expected (\(sampleCount), \(width)) (layer \(NumPyError.quoted(layers[layerIndex].name)))")
     }
-    return m
+    return try array.matrix(Float.self, file: url.path)
   }
 
   public func makePlaneContext() throws -> PlaneContext {

@@ -1,20 +1,5 @@
 import Foundation
 
-/// The label side of a recording: class indices or regression targets.
-public enum Labels: Sendable, Equatable {
-  /// One class index in 0..<classCount per sample.
-  case classes([Int], classCount: Int)
-  /// Regression targets, N × k.
-  case targets(Matrix<Float>)
-
-  public var sampleCount: Int {
-    switch self {
-    case .classes(let c, _): return c.count
-    case .targets(let m): return m.rows
-    }
-  }
-}
-
 /// What an information-plane estimator needs besides the layer: the inputs X and labels Y
 /// of the recording, plus a cache for quantities that depend only on X and Y (label
 /// partitions, input symbols, input kernel row sums, kernel widths), computed once per
@@ -33,6 +18,7 @@ public final class PlaneContext: @unchecked Sendable {
     if let x = inputs, x.rows != labels.sampleCount {
       throw EstimatorError.shapeMismatch("inputs have \(x.rows) samples but labels have \(labels.sampleCount)")
     }
+    try labels.validate()
     self.inputs = inputs
     self.labels = labels
   }

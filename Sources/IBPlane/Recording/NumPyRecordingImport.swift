@@ -1,29 +1,45 @@
 import Foundation
-import ZIPFoundation
 
 /// Activations saved with NumPy, ready to be written as a recording. The convention (also in
 /// `docs/activations-format.md`): `labels` (N; integers → classes, floats → targets, or N × k
 /// floats), optional `inputs` (N × d), optional `epochs` and `steps` (E integers), and one
-/// array `layer/<name>` of shape E × N × width per layer.
+/// array `layer/<name>` of shape E × N × width per layer. Other members are ignored.
 ///
-/// Sources: a `.npz` archive (stored or deflated, read with ZIPFoundation; layer order = member
-/// order) or a folder of `.npy` files with the same names (layer order = `layer/order.txt`, else
-/// numeric-aware name order). Arrays are held in memory as their raw bytes until written.
+/// Sources: a `.npz` archive (stored or deflated, read by `_NPZArchive`, which checks every
+/// member's CRC-32 and sizes; layer order = member order) or a folder of `.npy` files with the
+/// same names (layer order = `layer/order.txt`, else numeric-aware name order). Stored members
+/// and `.npy` files are memory-mapped; deflated members are inflated into memory, at most
+/// `defaultInflatedByteLimit` bytes in all unless the caller gives another limit.
+///
+/// Integer labels are class ids of any value (negative, sparse): they are re-coded to classes
+/// 0..<K in increasing id order (`ClassRecoding`), and when that changes them the original
+/// ids are kept in the run metadata as `class_ids` ("-1,1": class 0 was id −1).
 public struct NumPyRecordingSource: SnapshotSource {
   public var layers: [LayerSpec]
   public var inputs: Matrix<Float>?
   public var labels: Labels
   public var epochs: [Int]
   public var steps: [Int]
+  /// The original id of each class when the labels were re-coded (nil when they were
+  /// already 0..<K, or are targets).
+  public var classIDs: [Int]?
   /// One E × N × width array per layer, in `layers` order.
   var layerArrays: [NumPyArray]
   let source: String
+
+  /// The default bound on the bytes deflated `.npz` members may inflate to, together: half the
+  /// physical memory, since they are held in memory until written.
+  public static var defaultInflatedByteLimit: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory / 2) }
 
   public var snapshotCount: Int { epochs.count }
   public var sampleCount: Int { labels.sampleCount }
   /// The archive's or folder's name without extension.
   public var name: String { URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent }
-  public var run: [String: String] { ["imported_from": URL(fileURLWithPath: source).lastPathComponent] }
+  public var run: [String: String] {
+    var run = ["imported_from": URL(fileURLWithPath: source).lastPathComponent]
+    if let classIDs { run[ClassRecoding.runMetadataKey] = ClassRecoding.runMetadataValue(classIDs) }
+    return run
+  }
   public var snapshots: [SnapshotInfo] { zip(epochs, steps).map { SnapshotInfo(epoch: $0, step: $1) } }
 
   public func makePlaneContext() throws -> PlaneContext { try PlaneContext(inputs: inputs, labels: labels) }
@@ -35,27 +51,32 @@ public struct NumPyRecordingSource: SnapshotSource {
       && fm.fileExists(atPath: url.appendingPathComponent("layer").path)
   }
 
-  /// Reads a `.npz` archive.
-  public static func npz(_ url: URL) throws -> NumPyRecordingSource {
-    let path = url.path
-    let archive: Archive
-    do {
-      archive = try Archive(url: url, accessMode: .read)
-    } catch {
-      throw RecordingError.importFailure(file: path, field: "archive", expected: "a .npz (zip) archive (\(error))")
+  /// Reads a `.npz` archive. Deflated members are refused before anything is inflated when
+  /// their declared sizes together exceed `inflatedByteLimit` bytes.
+  public static func npz(_ url: URL, inflatedByteLimit: Int = defaultInflatedByteLimit) throws -> NumPyRecordingSource {
+    let archive = try _NPZArchive(url: url)
+    let wanted = archive.members.filter { isConventionName(arrayName($0.name)) }
+    var seen = Set<String>()
+    for m in wanted where !seen.insert(arrayName(m.name)).inserted {
+      throw RecordingError.importFailure(
+        file: url.path, field: NumPyError.quoted(m.name), expected: "each array once; '\(NumPyError.quoted(arrayName(m.name)))' appears twice")
     }
-    var members: [(String, NumPyArray)] = []
-    for entry in archive where entry.type == .file {
-      var data = Data()
-      do {
-        _ = try archive.extract(entry, consumer: { data.append($0) })
-      } catch {
-        throw RecordingError.importFailure(file: path, field: entry.path, expected: "a readable zip member (\(error))")
-      }
-      let name = entry.path.hasSuffix(".npy") ? String(entry.path.dropLast(4)) : entry.path
-      members.append((name, try NumPyFile.parse(data, file: "\(path):\(entry.path)")))
+    let inflated = archive.inflatedByteCount(of: wanted)
+    guard inflated <= inflatedByteLimit else {
+      throw RecordingError.importFailure(
+        file: url.path, field: "deflated members",
+        expected: "at most \(inflatedByteLimit) bytes once inflated (they are held in memory; the default limit is half the "
+          + "physical memory), declared \(inflated); save with np.savez (stored members are memory-mapped) or as a folder of .npy files")
     }
-    return try assemble(members, source: path)
+    let members = try wanted.map { (arrayName($0.name), try archive.array($0)) }
+    return try assemble(members, source: url.path)
+  }
+
+  /// The array name of a `.npz` member: `np.savez` appends `.npy` to each keyword.
+  static func arrayName(_ member: String) -> String { member.hasSuffix(".npy") ? String(member.dropLast(4)) : member }
+
+  static func isConventionName(_ name: String) -> Bool {
+    ["labels", "inputs", "epochs", "steps"].contains(name) || name.hasPrefix("layer/")
   }
 
   /// Reads a folder of `.npy` files.
@@ -74,7 +95,8 @@ public struct NumPyRecordingSource: SnapshotSource {
       let order = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
       guard Set(order) == Set(names), order.count == names.count else {
         throw RecordingError.importFailure(
-          file: orderFile.path, field: "layer order", expected: "exactly the layer files' names \(names.sorted()), got \(order)")
+          file: orderFile.path, field: "layer order",
+          expected: "exactly the layer files' names \(NumPyError.quoted("\(names.sorted())")), got \(NumPyError.quoted("\(order)"))")
       }
       names = order
     } else {
@@ -89,21 +111,26 @@ public struct NumPyRecordingSource: SnapshotSource {
     let byName = Dictionary(members, uniquingKeysWith: { a, _ in a })
     guard let y = byName["labels"] else { throw fail("labels", "a 'labels' array (N class indices or N × k targets); it is missing") }
     let labels: Labels
+    var classIDs: [Int]?
     switch (y.dtype, y.shape.count) {
     case (.int64, 1), (.int32, 1), (.uint8, 1), (.bool, 1):
-      let c = try y.integers(file: "\(source):labels")
-      if let bad = c.firstIndex(where: { $0 < 0 }) { throw fail("labels[\(bad)]", "class indices ≥ 0, got \(c[bad])") }
-      labels = .classes(c, classCount: (c.max() ?? 0) + 1)
+      guard let recoding = ClassRecoding(ids: try y.integers(file: "\(source):labels")) else {
+        throw fail("labels", "at most \(Labels.maximumClassCount) distinct class ids (Labels.maximumClassCount)")
+      }
+      labels = recoding.labels
+      classIDs = recoding.isIdentity ? nil : recoding.classIDs
     case (.float32, 1), (.float64, 1), (.float32, 2), (.float64, 2):
       labels = .targets(try y.matrix(Float.self, file: "\(source):labels"))
     default:
-      throw fail("labels", "shape (N,) or (N, k), got \(y.shape) of \(y.dtype.rawValue)")
+      throw fail("labels", "shape (N,) or (N, k), got \(NumPyError.quoted("\(y.shape)")) of \(y.dtype.rawValue)")
     }
     let n = labels.sampleCount
     guard n > 0 else { throw fail("labels", "at least one sample") }
     var inputs: Matrix<Float>?
     if let x = byName["inputs"] {
-      guard x.shape.count == 2, x.shape[0] == n else { throw fail("inputs", "shape (\(n), d), got \(x.shape)") }
+      guard x.shape.count == 2, x.shape[0] == n, x.shape[1] >= 1 else {
+        throw fail("inputs", "shape (\(n), d) with d ≥ 1, got \(NumPyError.quoted("\(x.shape)"))")
+      }
       inputs = try x.matrix(Float.self, file: "\(source):inputs")
     }
     var layers: [LayerSpec] = []
@@ -111,11 +138,14 @@ public struct NumPyRecordingSource: SnapshotSource {
     var e: Int?
     for (name, a) in members where name.hasPrefix("layer/") {
       let layer = String(name.dropFirst("layer/".count))
+      guard !layer.isEmpty else { throw fail(name, "a layer name after 'layer/'") }
       guard a.shape.count == 3, a.shape[1] == n, a.shape[2] >= 1, a.shape[0] >= 1 else {
-        throw fail(name, "shape (E, \(n), width), got \(a.shape)")
+        throw fail(NumPyError.quoted(name), "shape (E, \(n), width), got \(NumPyError.quoted("\(a.shape)"))")
       }
-      guard [.float32, .float64].contains(a.dtype) else { throw fail(name, "float32 or float64 values, got \(a.dtype.rawValue)") }
-      if let e, a.shape[0] != e { throw fail(name, "\(e) snapshots like the layers before it, got \(a.shape[0])") }
+      guard [.float32, .float64].contains(a.dtype) else {
+        throw fail(NumPyError.quoted(name), "float32 or float64 values, got \(a.dtype.rawValue)")
+      }
+      if let e, a.shape[0] != e { throw fail(NumPyError.quoted(name), "\(e) snapshots like the layers before it, got \(a.shape[0])") }
       e = a.shape[0]
       layers.append(LayerSpec(name: layer, width: a.shape[2]))
       arrays.append(a)
@@ -123,12 +153,12 @@ public struct NumPyRecordingSource: SnapshotSource {
     guard let e else { throw fail("layer/<name>", "at least one layer array of shape (E, N, width)") }
     func counters(_ key: String, default value: (Int) -> Int) throws -> [Int] {
       guard let a = byName[key] else { return (0..<e).map(value) }
-      guard a.shape == [e] else { throw fail(key, "shape (\(e),), got \(a.shape)") }
+      guard a.shape == [e] else { throw fail(key, "shape (\(e),), got \(NumPyError.quoted("\(a.shape)"))") }
       return try a.integers(file: "\(source):\(key)")
     }
     return NumPyRecordingSource(
       layers: layers, inputs: inputs, labels: labels, epochs: try counters("epochs") { $0 },
-      steps: try counters("steps") { _ in 0 }, layerArrays: arrays, source: source)
+      steps: try counters("steps") { _ in 0 }, classIDs: classIDs, layerArrays: arrays, source: source)
   }
 
   /// Layer `l` at snapshot `s`, N × width, as float32.

@@ -60,6 +60,11 @@ import Testing
     ("overflowing shape", NumPyFileTests.header("{'descr': '<f8', 'fortran_order': False, 'shape': (9223372036854775807, 4), }"), "shape"),
     ("missing descr", NumPyFileTests.header("{'fortran_order': False, 'shape': (0,), }"), "descr"),
     ("garbage header", NumPyFileTests.header("{'descr': <f8}"), "header"),
+    // 2⁶¹ doubles: the element count fits an Int, its byte size does not.
+    ("byte size overflows", NumPyFileTests.header("{'descr': '<f8', 'fortran_order': False, 'shape': (2305843009213693952,), }"), "shape"),
+    ("65 dimensions", NumPyFileTests.header("{'descr': '<f8', 'fortran_order': False, 'shape': (\(String(repeating: "1, ", count: 65))), }"), "shape"),
+    ("non-ASCII digits", NumPyFileTests.header("{'descr': '<f8', 'fortran_order': False, 'shape': (\u{663},), }", version: 3), "header"),
+    ("header over the limit", NumPyFileTests.header("{'descr': '<f8', 'fortran_order': False, 'shape': (0,), 'pad': '\(String(repeating: "x", count: 10_000))'}", version: 2), "header_len"),
   ])
   func refusesMalformedFiles(name: String, data: Data, field: String) {
     do {
@@ -72,6 +77,56 @@ import Testing
     } catch {
       Issue.record("\(name): unexpected error \(error)")
     }
+  }
+
+  /// A 256 MiB v2 header took > 60 s and 5 GB and echoed itself into a 268 MB error. Only the
+  /// 12-byte preamble is written here: the length is refused before anything else is read.
+  @Test func hugeHeaderLengthIsRefusedFromThePreamble() throws {
+    let preamble = Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 2, 0, 0, 0, 0, 0x10])
+    #expect(throws: NumPyError(
+      file: "big.npy", field: "header_len",
+      message: "header of 268435456 bytes at offset 12 is longer than the 10000 bytes a .npy header may have")) {
+      try NumPyFile.parse(preamble, file: "big.npy")
+    }
+  }
+
+  /// A header that fails to parse is quoted in the error, cut to 100 characters.
+  @Test func quotedHeaderIsTruncated() throws {
+    let junk = NumPyFileTests.header("{'descr': <<" + String(repeating: "B", count: 9_000))
+    do {
+      _ = try NumPyFile.parse(junk, file: "junk.npy")
+      Issue.record("accepted")
+    } catch let e as NumPyError {
+      #expect(e.field == "header")
+      #expect(e.message.hasSuffix("B…"), "\(e.message)")
+      #expect(e.description.count < 250, "\(e.description.count) characters")
+    }
+    #expect(NumPyError.quoted(String(repeating: "é", count: 100)) == String(repeating: "é", count: 100))
+    #expect(NumPyError.quoted(String(repeating: "é", count: 101)) == String(repeating: "é", count: 100) + "…")
+  }
+
+  /// Arrays with a zero dimension are valid, but a 2-D one with no columns claims rows no byte
+  /// backs; it cannot become a matrix.
+  @Test func zeroSizedDimensions() throws {
+    let empty = try NumPyFile.parse(Self.header("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 3), }"), file: "e.npy")
+    #expect(try empty.matrix(Float.self).rows == 0)
+    let rowsOnly = try NumPyFile.parse(
+      Self.header("{'descr': '<f4', 'fortran_order': False, 'shape': (1152921504606846976, 0), }"), file: "r.npy")
+    #expect(rowsOnly.count == 0)
+    #expect(throws: NumPyError.self) { try rowsOnly.matrix(Float.self, file: "r.npy") }
+  }
+
+  /// The public initialiser checks the byte size with overflow arithmetic (it trapped before).
+  @Test func initialiserRefusesOverflowingShape() {
+    #expect(throws: NumPyError.self) { try NumPyArray(dtype: .float64, shape: [1 << 61], bytes: Data()) }
+    #expect(throws: NumPyError.self) { try NumPyArray(dtype: .uint8, shape: [1 << 62, 4], bytes: Data()) }
+  }
+
+  /// Arrays parsed from a larger buffer are slices of it and read correctly.
+  @Test func parsesFromASlice() throws {
+    let file = Data([1, 2, 3]) + NumPyFile.encode(NumPyArray(int64: [7, -8]))
+    let a = try NumPyFile.parse(file[3...], file: "s.npy")
+    #expect(try a.integers() == [7, -8])
   }
 
   @Test func readWriteFileAndMissingFile() throws {

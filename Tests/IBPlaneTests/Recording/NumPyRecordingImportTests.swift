@@ -102,4 +102,103 @@ struct NumPyRecordingImportTests {
       #expect(e.description.contains("h.npy"), "\(e)")
     }
   }
+
+  /// N = 40 samples of a 3-unit layer that depends on a binary label, and the label.
+  static func labelledLayer() -> (binary: [Int], layer: [Float]) {
+    let binary: [Int] = (0..<40).map { ($0 * 7 + $0 / 3) % 2 }
+    var layer: [Float] = []
+    for i in 0..<40 {
+      for j in 0..<3 {
+        let jitter = Float((i * 5 + j * 3) % 7) * 0.05
+        layer.append(Float(binary[i]) * 0.8 + jitter - 0.4)
+      }
+    }
+    return (binary, layer)
+  }
+
+  /// A stored `.npz` (built by hand) and a `.npy` folder holding `ids` and the layer.
+  static func sources(ids: [Int], layer: [Float], in dir: TemporaryDirectory) throws -> [NumPyRecordingSource] {
+    let labels = [UInt8](NumPyFile.encode(NumPyArray(int64: ids)))
+    let array = try NumPyArray(dtype: .float32, shape: [1, ids.count, 3], bytes: layer.withUnsafeBufferPointer { Data(buffer: $0) })
+    let npz = try dir.write(TestZip(members: [.stored("labels.npy", labels), .stored("layer/h.npy", [UInt8](NumPyFile.encode(array)))]).bytes, "l.npz")
+    let folder = dir.file("l")
+    try FileManager.default.createDirectory(at: folder.appendingPathComponent("layer"), withIntermediateDirectories: true)
+    try NumPyFile.write(NumPyArray(int64: ids), to: folder.appendingPathComponent("labels.npy"))
+    try NumPyFile.write(array, to: folder.appendingPathComponent("layer/h.npy"))
+    return [try NumPyRecordingSource.npz(npz), try NumPyRecordingSource.folder(folder)]
+  }
+
+  /// Class ids of any value are re-coded to the classes present, so the plane point does not
+  /// depend on them. Before: ids {0, 2⁶²} gave I(T;Y) = 0 with binning and crashed the
+  /// Gaussian estimator; {0, 10⁶} allocated terabytes; {−1, 1} was refused.
+  @Test("class ids are re-coded and recorded as class_ids", arguments: [1 << 62, 1_000_000, -1])
+  func recodedClassIDs(other: Int) throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let (binary, values) = Self.labelledLayer()
+    let layer = try Matrix(rows: 40, columns: 3, elements: values)
+    let estimators: [any InformationPlaneEstimator] = [BinningEstimator(), try GaussianPlaneEstimator()]
+    let reference = try PlaneContext(inputs: nil, labels: .classes(binary, classCount: 2))
+    let expected = try estimators.map { try $0.point(layer: layer, context: reference) }
+    #expect(expected[0].labelInformation.nats > 0.5)
+    for source in try Self.sources(ids: binary.map { $0 == 1 ? other : 0 }, layer: values, in: dir) {
+      #expect(source.run["class_ids"] == (other < 0 ? "\(other),0" : "0,\(other)"))
+      guard case .classes(_, let k) = source.labels else { Issue.record("expected classes"); continue }
+      #expect(k == 2)
+      let context = try source.makePlaneContext()
+      let points = try estimators.map { try $0.point(layer: try source.layer(0, snapshot: 0), context: context) }
+      for (p, e) in zip(points, expected) {
+        #expect(abs(p.labelInformation.nats - e.labelInformation.nats) < 1e-12, "\(p) vs \(e)")
+        #expect(abs(p.inputInformation.nats - e.inputInformation.nats) < 1e-12)
+      }
+      let out = dir.file("r\(other).bin")
+      try source.write(to: out, overwrite: true)
+      #expect(try Recording(contentsOf: out).run["class_ids"] == source.run["class_ids"])
+    }
+  }
+
+  @Test("dense class ids are kept as they are, with no class_ids")
+  func denseClassIDs() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let (binary, values) = Self.labelledLayer()
+    for source in try Self.sources(ids: binary, layer: values, in: dir) {
+      #expect(source.labels == .classes(binary, classCount: 2) && source.run["class_ids"] == nil)
+    }
+  }
+
+  @Test("more distinct class ids than Labels.maximumClassCount are refused")
+  func tooManyClasses() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let n = Labels.maximumClassCount + 1
+    let labels = [UInt8](NumPyFile.encode(NumPyArray(int64: Array(0..<n))))
+    let layer = [UInt8](NumPyFile.encode(try NumPyArray(dtype: .float32, shape: [1, n, 1], bytes: Data(count: 4 * n))))
+    let url = try dir.write(TestZip(members: [.stored("labels.npy", labels), .stored("layer/h.npy", layer)]).bytes, "many.npz")
+    #expect(throws: RecordingError.importFailure(
+      file: url.path, field: "labels", expected: "at most 65536 distinct class ids (Labels.maximumClassCount)")) {
+      try NumPyRecordingSource.npz(url)
+    }
+  }
+
+  @Test("inputs and targets with no columns are refused")
+  func noColumns() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let layer = [UInt8](NumPyFile.encode(try NumPyArray(dtype: .float32, shape: [1, 2, 1], bytes: Data(count: 8))))
+    let noColumns = [UInt8](NumPyFile.encode(try NumPyArray(dtype: .float32, shape: [2, 0], bytes: Data())))
+    let labels = [UInt8](NumPyFile.encode(NumPyArray(int64: [0, 1])))
+    for (name, members) in [
+      ("inputs", [TestZip.Member.stored("labels.npy", labels), .stored("inputs.npy", noColumns), .stored("layer/h.npy", layer)]),
+      ("labels", [.stored("labels.npy", noColumns), .stored("layer/h.npy", layer)]),
+    ] {
+      let url = try dir.write(TestZip(members: members).bytes, "\(name).npz")
+      do {
+        _ = try NumPyRecordingSource.npz(url)
+        Issue.record("\(name) with no columns was imported")
+      } catch {
+        #expect("\(error)".contains("no columns") || "\(error)".contains("d ≥ 1"), "\(error)")
+      }
+    }
+  }
 }

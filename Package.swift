@@ -50,6 +50,9 @@ let package = Package(
 // files) and their shared harness code. Only declared when IBPLANE_FUZZ is set, because they have
 // no `main` of their own and link only with `--sanitize=fuzzer`; see scripts/fuzz.
 if Context.environment["IBPLANE_FUZZ"] != nil {
+  // ZIPFoundation is only the fuzz-npz harness's independent oracle (an archive ibplane accepts
+  // must extract there with the same bytes); ibplane itself reads .npz with NumPy/NumPyArchive.swift.
+  package.dependencies.append(.package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"))
   package.targets.append(.target(name: "IBPlaneFuzzSupport", dependencies: ["IBPlane", "CNative"], path: "Fuzz/Support"))
   let zip: Target.Dependency = .product(name: "ZIPFoundation", package: "ZIPFoundation")
   for (name, path, extra) in [

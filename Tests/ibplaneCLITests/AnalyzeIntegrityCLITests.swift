@@ -21,9 +21,11 @@ extension AnalyzeCLITests {
     // The CSV header is written after the lock is taken: from then on the output is held.
     let csv = out.appendingPathComponent("plane.csv")
     let deadline = Date().addingTimeInterval(60)
-    while first.isRunning, Date() < deadline, !FileManager.default.fileExists(atPath: csv.path) { usleep(2_000) }
+    while first.isRunning, Date() < deadline, !FileManager.default.fileExists(atPath: csv.path) { usleep(1_000) }
+    // Paused while the second one runs, so a fast release build cannot finish in between.
+    let stillRunning = first.isRunning && kill(first.processIdentifier, SIGSTOP) == 0
     let second = try ibplane(["analyze", rec.path, "--out", out.path] + slow)
-    let stillRunning = first.isRunning
+    if stillRunning { kill(first.processIdentifier, SIGCONT) }
     first.waitUntilExit()
     #expect(first.terminationStatus == 0)
     if stillRunning {

@@ -55,8 +55,10 @@ import Testing
   static func values(_ dir: URL) throws -> [String] {
     let csv = try String(contentsOf: dir.appendingPathComponent("plane.csv"), encoding: .utf8)
     let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-    guard let header = lines.first, let x = header.firstIndex(of: "i_xt"), let y = header.firstIndex(of: "i_ty") else { return [] }
-    return lines.dropFirst().map { $0[1...3].joined(separator: ",") + "," + $0[6] + ":" + $0[x] + "," + $0[y] }.sorted()
+    guard let header = lines.first else { return [] }
+    let columns = ["epoch", "step", "layer", "estimator", "i_xt", "i_ty"].compactMap { header.firstIndex(of: $0) }
+    guard columns.count == 6 else { return [] }
+    return lines.dropFirst().map { row in columns.map { row[$0] }.joined(separator: ",") }.sorted()
   }
 
   @Test("class ids {0, 2⁶²} and {−1, 1} give the plane of {0, 1}")

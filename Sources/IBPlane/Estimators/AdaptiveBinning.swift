@@ -138,12 +138,13 @@ public struct AdaptiveBinningEstimator: MutualInformationEstimator, InformationP
     let sb = second == .binned ? try symbols(b) : DiscreteEntropy.symbols(rowsOf: b)
     var p = parameters
     p["second"] = second.rawValue
-    return DiscreteEntropy.mutualInformation(sa, sb).estimate(correction, parameters: p)
+    return try DiscreteEntropy.mutualInformation(sa, sb).estimate(correction, parameters: p).requiringFinite(estimator: name, quantity: "I(X;Y)")
   }
 
   public func point(layer: Matrix<Float>, context: PlaneContext) throws -> PlanePoint {
     try _BinnedPlane.point(
       layerSymbols: try symbols(layer), layer: layer, context: context, correction: correction,
-      parameters: parameters)
+      parameters: parameters
+    ).requiringFinite(estimator: name)
   }
 }

@@ -86,7 +86,8 @@ public struct GaussianEstimator: MutualInformationEstimator {
       diagnostics["bias_nats"] = bias
       diagnostics["plug_in_nats"] = plugIn
     }
-    return Estimate(nats: value, parameters: ["bias_correction": biasCorrection ? "true" : "false"], diagnostics: diagnostics)
+    return try Estimate(nats: value, parameters: ["bias_correction": biasCorrection ? "true" : "false"], diagnostics: diagnostics)
+      .requiringFinite(estimator: name, quantity: "I(X;Y)")
   }
 
   /// E[log det S] − log det Σ for the sample covariance S (divisor N − 1) of N Gaussian draws in

@@ -246,7 +246,7 @@ public struct LossyCompressedMI: MutualInformationEstimator, InformationPlaneEst
     try EstimatorError.validatePair(a, b, minimumSamples: resolvedK + 1)
     let ca = try compressed(a, name: "X", side: 0)
     let cb = try compressed(try addingNoise(b), name: "Y", side: 1)
-    return annotate(try mutualInformation(ca.code, cb.code), [("x", ca), ("y", cb)])
+    return try annotate(try mutualInformation(ca.code, cb.code), [("x", ca), ("y", cb)]).requiringFinite(estimator: name, quantity: "I(X;Y)")
   }
 
   /// I(X;T) and I(T;Y) for a layer; the inputs are compressed once per recording
@@ -291,6 +291,6 @@ public struct LossyCompressedMI: MutualInformationEstimator, InformationPlaneEst
       let cy = try context.cached("lossy.targets.\(compressorKey).latent=\(latent)\(seedKey)") { try compressed(y, name: "targets", side: 2) }
       ity = annotate(try mutualInformation(ct, cy.code), [("t", compressedT), ("y", cy)])
     }
-    return PlanePoint(inputInformation: ixt, labelInformation: ity)
+    return try PlanePoint(inputInformation: ixt, labelInformation: ity).requiringFinite(estimator: name)
   }
 }

@@ -163,7 +163,16 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
     var p = 0.0
     for l in eigenvalues where l > 0 { p += pow(l, alpha) }
     if tail { p += tailCount * pow(tailValue, alpha) }
-    return log(p) / (1 - alpha)
+    if p >= Double.leastNormalMagnitude && p.isFinite { return log(p) / (1 - alpha) }
+    // Large α: every λ^α (λ ≤ 1) underflows and log Σλ^α would be −∞. Factor out the largest
+    // eigenvalue, log Σλ^α = α log λ_max + log Σ(λ/λ_max)^α, whose sum lies in [1, count]:
+    // S_α then tends to −log λ_max (the min-entropy), as it should.
+    let top = Swift.max(eigenvalues.max() ?? 0, tail ? tailValue : 0)
+    guard top > 0 else { return .nan }
+    var q = 0.0
+    for l in eigenvalues where l > 0 { q += pow(l / top, alpha) }
+    if tail { q += tailCount * pow(tailValue / top, alpha) }
+    return (alpha * log(top) + log(q)) / (1 - alpha)
   }
 
   // MARK: Estimation
@@ -173,23 +182,31 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
   public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
     try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("A", "B"))
     try validateParameters()
-    let sa = try widthA.width(for: a, name: "A")
-    let sb = try widthB.width(for: b, name: "B")
-    let va = _KernelView(data: a, gamma: CauchySchwarzMutualInformation.gamma(sa))
-    let vb = _KernelView(data: b, gamma: CauchySchwarzMutualInformation.gamma(sb))
+    // Kernels on framed data (`_KernelFrame`): the values of the data in its own units at any magnitude.
+    let (fa, fb) = (_KernelFrame(a), _KernelFrame(b))
+    let sa = try widthA.framedWidth(for: fa, name: "A")
+    let sb = try widthB.framedWidth(for: fb, name: "B")
+    let va = _KernelView(data: fa.data, gamma: _KernelFrame<S>.gamma(framedWidth: sa))
+    let vb = _KernelView(data: fb.data, gamma: _KernelFrame<S>.gamma(framedWidth: sb))
     let method = resolvedMethod(n: a.rows)
     let report = _SpectrumReport()
     let (ha, hb, hab) = try entropies(first: [va], second: [vb], labels: nil, method: method, n: a.rows, report: report)
-    return result(
+    return try result(
       ha, hb, hab, method: method,
-      diagnostics: report.diagnostics(["sigma_a": sa, "sigma_b": sb, "n": Double(a.rows)]))
+      diagnostics: report.diagnostics(["sigma_a": fa.unframed(width: sa), "sigma_b": fb.unframed(width: sb), "n": Double(a.rows)]))
   }
 
-  /// S_α(A) in nats of one variable with a Gaussian kernel of width `sigma`.
+  /// S_α(A) in nats of one variable with a Gaussian kernel of width `sigma` (data units, positive and finite).
   public func entropy<S: BLASScalar>(_ a: Matrix<S>, sigma: Double) throws -> Double {
     try validateParameters()
-    let v = _KernelView(data: a, gamma: CauchySchwarzMutualInformation.gamma(sigma))
-    return try averagedEntropies(views: [[v]], labels: nil, method: resolvedMethod(n: a.rows), n: a.rows)[0]
+    try CauchySchwarzMutualInformation.validateWidth(sigma, "sigma")
+    let f = _KernelFrame(a)
+    let v = _KernelView(data: f.data, gamma: f.gamma(width: sigma))
+    let h = try averagedEntropies(views: [[v]], labels: nil, method: resolvedMethod(n: a.rows), n: a.rows)[0]
+    guard h.isFinite else {
+      throw EstimatorError.nonFiniteResult(estimator: name, quantity: "S_α(A)", value: h, cause: Self.nonFiniteCause)
+    }
+    return h
   }
 
   // MARK: Information plane
@@ -211,18 +228,24 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
     let n = layer.rows
     let method = resolvedMethod(n: n)
     let key = "renyi.\(alpha).\(method).\(seed)"
-    let sigmaX = try context.cached("renyi.sigma.inputs.\(widthA)") { try widthA.width(for: x, name: "inputs") }
-    let sigmaT = try widthB.width(for: layer, name: "layer")
-    let vx = _KernelView(data: x, gamma: CauchySchwarzMutualInformation.gamma(sigmaX))
-    let vt = _KernelView(data: layer, gamma: CauchySchwarzMutualInformation.gamma(sigmaT))
+    // Frames (`_KernelFrame`) and widths (in the frames' units) of the inputs and targets are
+    // computed once per recording.
+    let fx = context.cached("renyi.frame.inputs") { _KernelFrame(x) }
+    let sigmaX = try context.cached("renyi.framedSigma.inputs.\(widthA)") { try widthA.framedWidth(for: fx, name: "inputs") }
+    let ft = _KernelFrame(layer)
+    let sigmaT = try widthB.framedWidth(for: ft, name: "layer")
+    let vx = _KernelView(data: fx.data, gamma: _KernelFrame<Float>.gamma(framedWidth: sigmaX))
+    let vt = _KernelView(data: ft.data, gamma: _KernelFrame<Float>.gamma(framedWidth: sigmaT))
+    let (widthX, widthT) = (fx.unframed(width: sigmaX), ft.unframed(width: sigmaT))
     let hx = try context.cached("\(key).entropy.inputs.\(sigmaX)") {
       try averagedEntropies(views: [[vx]], labels: nil, method: method, n: n)[0]
     }
     let reportXT = _SpectrumReport()
     let (ht, hxt) = try pair(
       averagedEntropies(views: [[vt], [vx, vt]], labels: nil, method: method, n: n, report: reportXT))
-    let ixt = result(
-      hx, ht, hxt, method: method, diagnostics: reportXT.diagnostics(["sigma_a": sigmaX, "sigma_b": sigmaT, "n": Double(n)]))
+    let ixt = try result(
+      hx, ht, hxt, method: method, diagnostics: reportXT.diagnostics(["sigma_a": widthX, "sigma_b": widthT, "n": Double(n)]),
+      quantity: "I(X;T)")
     let reportTY = _SpectrumReport()
     let ity: Estimate
     switch context.labels {
@@ -231,16 +254,19 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
         Self.entropy(eigenvalues: context.classPartition.map { Double($0.count) / Double(n) }, alpha: alpha)
       }
       let hty = try averagedEntropies(views: [[vt]], labels: c, method: method, n: n, report: reportTY)[0]
-      ity = result(ht, hy, hty, method: method, diagnostics: reportTY.diagnostics(["sigma_a": sigmaT, "n": Double(n)]))
+      ity = try result(ht, hy, hty, method: method, diagnostics: reportTY.diagnostics(["sigma_a": widthT, "n": Double(n)]), quantity: "I(T;Y)")
     case .targets(let y):
-      let sigmaY = try context.cached("renyi.sigma.targets.\(widthB)") { try widthB.width(for: y, name: "targets") }
-      let vy = _KernelView(data: y, gamma: CauchySchwarzMutualInformation.gamma(sigmaY))
+      let fy = context.cached("renyi.frame.targets") { _KernelFrame(y) }
+      let sigmaY = try context.cached("renyi.framedSigma.targets.\(widthB)") { try widthB.framedWidth(for: fy, name: "targets") }
+      let vy = _KernelView(data: fy.data, gamma: _KernelFrame<Float>.gamma(framedWidth: sigmaY))
       let hy = try context.cached("\(key).entropy.targets.\(sigmaY)") {
         try averagedEntropies(views: [[vy]], labels: nil, method: method, n: n)[0]
       }
       let hty = try averagedEntropies(views: [[vt, vy]], labels: nil, method: method, n: n, report: reportTY)[0]
-      ity = result(
-        ht, hy, hty, method: method, diagnostics: reportTY.diagnostics(["sigma_a": sigmaT, "sigma_b": sigmaY, "n": Double(n)]))
+      ity = try result(
+        ht, hy, hty, method: method,
+        diagnostics: reportTY.diagnostics(["sigma_a": widthT, "sigma_b": fy.unframed(width: sigmaY), "n": Double(n)]),
+        quantity: "I(T;Y)")
     }
     return PlanePoint(inputInformation: ixt, labelInformation: ity)
   }
@@ -286,7 +312,13 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
     }
   }
 
-  private func result(_ ha: Double, _ hb: Double, _ hab: Double, method: _Method, diagnostics: [String: Double]) -> Estimate {
+  /// What makes a Rényi estimate non-finite, for `EstimatorError.nonFiniteResult`.
+  static let nonFiniteCause =
+    "a kernel or eigenvalue sum under- or overflowed (a kernel width extremely far from the data's spread, or an extreme order α)"
+
+  private func result(
+    _ ha: Double, _ hb: Double, _ hab: Double, method: _Method, diagnostics: [String: Double], quantity: String = "I_α(A;B)"
+  ) throws -> Estimate {
     var d = diagnostics
     d["entropy_a"] = ha
     d["entropy_b"] = hb
@@ -294,7 +326,8 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
     var p: [String: String] = ["alpha": "\(alpha)", "method": "\(method)", "seed": "\(seed)"]
     if let s = d["sigma_a"] { p["sigma_a"] = "\(s)" }
     if let s = d["sigma_b"] { p["sigma_b"] = "\(s)" }
-    return Estimate(nats: ha + hb - hab, parameters: p, diagnostics: d)
+    return try Estimate(nats: ha + hb - hab, parameters: p, diagnostics: d)
+      .requiringFinite(estimator: name, quantity: quantity, cause: Self.nonFiniteCause)
   }
 
   private func pair(_ v: [Double]) -> (Double, Double) { (v[0], v[1]) }

@@ -77,11 +77,12 @@ public struct GaussianPlaneEstimator: InformationPlaneEstimator {
     }
     let iTY = 0.5 * (logDetNoisy - (try Self.logDet(Self.residual(covariance, centred, labelBasis, n), plus: noiseVariance)))
     let parameters = ["noise_variance": "\(noiseVariance)"]
-    return PlanePoint(
+    return try PlanePoint(
       inputInformation: Estimate(
         nats: iXT, parameters: parameters, diagnostics: ["n": n, "input_rank": Double(rankX)]),
       labelInformation: Estimate(
-        nats: iTY, parameters: parameters, diagnostics: ["n": n, "label_rank": Double(labelBasis.columns)]))
+        nats: iTY, parameters: parameters, diagnostics: ["n": n, "label_rank": Double(labelBasis.columns)])
+    ).requiringFinite(estimator: name)
   }
 
   /// Columns minus their means, in Double.

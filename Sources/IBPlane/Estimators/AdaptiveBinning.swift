@@ -66,9 +66,7 @@ public struct AdaptiveBinningEstimator: MutualInformationEstimator, InformationP
   }
 
   func validate() throws {
-    guard bins >= 2, bins <= 1 << 20 else {
-      throw EstimatorError.invalidParameter(name: "bins", value: "\(bins)", expected: "an integer in 2…1048576")
-    }
+    try EstimatorParameterRange.check(bins, in: EstimatorParameterRange.bins, name: "bins", what: "an integer")
     if let l = lowerEdge, !l.isFinite {
       throw EstimatorError.invalidParameter(name: "lower edge", value: "\(l)", expected: "a finite number")
     }

@@ -36,12 +36,15 @@ public struct AdaptiveKDEEstimator: MutualInformationEstimator, InformationPlane
 
   var parameters: [String: String] { ["sigma2_scale": "\(noiseVarianceScale)", "bound": bound.rawValue] }
 
+  /// Throws when c is outside `EstimatorParameterRange.noiseVarianceScale`.
+  public func validate() throws {
+    try EstimatorParameterRange.check(
+      noiseVarianceScale, in: EstimatorParameterRange.noiseVarianceScale, name: "sigma2", what: "a scale c of σ² = c·max|T|")
+  }
+
   /// σ² = c · max|T| for `t`, and max|T|.
   public func noiseVariance<S: BLASScalar>(for t: Matrix<S>) throws -> (variance: Double, maxAbs: Double) {
-    guard noiseVarianceScale.isFinite, noiseVarianceScale > 0 else {
-      throw EstimatorError.invalidParameter(
-        name: "sigma2", value: "\(noiseVarianceScale)", expected: "a positive finite scale of the noise variance")
-    }
+    try validate()
     try EstimatorError.validateFinite(t, name: "layer")
     let m = t.elements.reduce(0.0) { Swift.max($0, Double($1.magnitude)) }
     let variance = noiseVarianceScale * m

@@ -50,13 +50,10 @@ public enum BinningConvention: Sendable, Equatable {
   public func validate() throws {
     switch self {
     case .idnns(let b), .range(let b):
-      guard b >= 2, b <= 1 << 20 else {
-        throw EstimatorError.invalidParameter(name: "bins", value: "\(b)", expected: "an integer in 2…1048576")
-      }
+      try EstimatorParameterRange.check(b, in: EstimatorParameterRange.bins, name: "bins", what: "an integer")
     case .floor(let s):
-      guard s.isFinite, s > 0 else {
-        throw EstimatorError.invalidParameter(name: "binsize", value: "\(s)", expected: "a positive finite number")
-      }
+      // Applied in the activations' precision: float32 must hold the width as a normal number.
+      try EstimatorParameterRange.check(s, in: EstimatorParameterRange.binSize, name: "binsize", what: "a bin width")
     }
   }
 

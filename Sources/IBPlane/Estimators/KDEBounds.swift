@@ -115,7 +115,13 @@ public struct KDEEstimator: MutualInformationEstimator, InformationPlaneEstimato
   public var name: String { "kde" }
   public var parameterDescription: String { "sigma2=\(noiseVariance);bound=\(bound.rawValue)" }
 
+  /// Throws when σ² is outside `EstimatorParameterRange.noiseVariance`.
+  public func validate() throws {
+    try EstimatorParameterRange.check(noiseVariance, in: EstimatorParameterRange.noiseVariance, name: "sigma2", what: "a noise variance")
+  }
+
   public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
+    try validate()
     try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("X", "Y"))
     return try _KDEPlane.labelInformation(
       a.converted(to: Double.self), classes: DiscreteEntropy.symbols(rowsOf: b), noiseVariance: noiseVariance, bound: bound,
@@ -124,7 +130,8 @@ public struct KDEEstimator: MutualInformationEstimator, InformationPlaneEstimato
   }
 
   public func point(layer: Matrix<Float>, context: PlaneContext) throws -> PlanePoint {
-    try _KDEPlane.point(
+    try validate()
+    return try _KDEPlane.point(
       layer: layer, context: context, noiseVariance: noiseVariance, bound: bound, engine: engine,
       parameters: ["sigma2": "\(noiseVariance)", "bound": bound.rawValue], extraDiagnostics: [:]
     ).requiringFinite(estimator: name, cause: _KDEPlane.nonFiniteCause)

@@ -66,10 +66,10 @@ public enum KernelWidthRule: Sendable, Equatable, CustomStringConvertible {
     }
   }
 
-  /// Accepted fixed widths, in the data's units: σ² and 1/σ² are finite normal doubles.
-  public static let fixedWidthRange: ClosedRange<Double> = 1e-100...1e100
-  /// Accepted subsample sizes M of `median:M` (the rule holds M² distances: 200 MB at 5,000).
-  public static let medianSubsampleRange: ClosedRange<Int> = 2...5_000
+  /// Accepted fixed widths, in the data's units (`EstimatorParameterRange.kernelWidth`).
+  public static let fixedWidthRange = EstimatorParameterRange.kernelWidth
+  /// Accepted subsample sizes M of `median:M` (`EstimatorParameterRange.medianSubsample`).
+  public static let medianSubsampleRange = EstimatorParameterRange.medianSubsample
 
   /// Throws `.invalidParameter` naming `parameter` when a fixed width or a subsample size is
   /// outside its documented range.

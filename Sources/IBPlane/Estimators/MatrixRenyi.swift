@@ -299,17 +299,23 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
     }
   }
 
+  /// Throws when α, the landmark count or the subsample size and repeats are outside their
+  /// `EstimatorParameterRange`s (time and memory grow with each; a huge r ran for hours).
   func validateParameters() throws {
-    guard alpha > 0, alpha.isFinite else {
-      throw EstimatorError.invalidParameter(name: "alpha", value: "\(alpha)", expected: "a finite order α > 0 (α = 1: von Neumann)")
-    }
+    try EstimatorParameterRange.check(alpha, in: EstimatorParameterRange.alpha, name: "alpha", what: "an order α (1: von Neumann)")
+    let r = EstimatorParameterRange.self
     switch approximation {
-    case .nystrom(let m) where m < 2:
-      throw EstimatorError.invalidParameter(name: "approx", value: "\(approximation)", expected: "nystrom:m with m ≥ 2 landmarks")
-    case .subsample(let m, let r) where m < 2 || r < 1:
-      throw EstimatorError.invalidParameter(name: "approx", value: "\(approximation)", expected: "subsample:m[:r] with m ≥ 2, r ≥ 1")
+    case .nystrom(let m) where !r.landmarks.contains(m):
+      throw EstimatorError.invalidParameter(
+        name: "approx", value: "\(approximation)", expected: "nystrom:m with m in \(r.landmarks.lowerBound)…\(r.landmarks.upperBound) landmarks")
+    case .subsample(let m, let repeats) where !r.subsampleSize.contains(m) || !r.subsampleRepeats.contains(repeats):
+      throw EstimatorError.invalidParameter(
+        name: "approx", value: "\(approximation)",
+        expected: "subsample:m[:r] with m in \(r.subsampleSize.lowerBound)…\(r.subsampleSize.upperBound) rows "
+          + "and r in \(r.subsampleRepeats.lowerBound)…\(r.subsampleRepeats.upperBound) repeats")
     default: break
     }
+    for rule in [widthA, widthB] { try rule.validate() }
   }
 
   /// What makes a Rényi estimate non-finite, for `EstimatorError.nonFiniteResult`.

@@ -34,10 +34,8 @@ public struct GaussianPlaneEstimator: InformationPlaneEstimator {
   public var noiseVariance: Double
 
   public init(noiseVariance: Double = 0.1) throws {
-    guard noiseVariance > 0, noiseVariance.isFinite else {
-      throw EstimatorError.invalidParameter(
-        name: "noise_variance", value: "\(noiseVariance)", expected: "a finite number > 0")
-    }
+    try EstimatorParameterRange.check(
+      noiseVariance, in: EstimatorParameterRange.noiseVariance, name: "noise_variance", what: "a noise variance")
     self.noiseVariance = noiseVariance
   }
 

@@ -131,7 +131,13 @@ public struct GaussianPlaneEstimator: InformationPlaneEstimator {
         m[j, i] = s
       }
     }
-    return try m.logDeterminantSPD()
+    do {
+      return try m.logDeterminantSPD()
+    } catch let e as NumericsError {
+      throw EstimatorError.degenerate(
+        "gaussian: Σ + σ²I is not numerically positive definite at noise_variance = \(variance) (\(e)); "
+          + "the covariance is singular and σ² is below its rounding error, so use a larger noise_variance")
+    }
   }
 
   /// Labels as a matrix: one-hot class indicators, or the regression targets.

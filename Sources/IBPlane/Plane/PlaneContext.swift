@@ -29,9 +29,22 @@ public final class PlaneContext: @unchecked Sendable {
   private let lock = NSLock()
   private var cache: [String: Any] = [:]
 
+  /// Throws when the inputs and labels disagree in sample count, a class label is outside
+  /// 0..<classCount (it would index past the class partition), or an input or regression
+  /// target is NaN or infinite (every estimator would turn it into a NaN or a wrong count).
   public init(inputs: Matrix<Float>?, labels: Labels) throws {
     if let x = inputs, x.rows != labels.sampleCount {
       throw EstimatorError.shapeMismatch("inputs have \(x.rows) samples but labels have \(labels.sampleCount)")
+    }
+    if let x = inputs { try EstimatorError.validateFinite(x, name: "inputs") }
+    switch labels {
+    case .classes(let c, let k):
+      guard k >= 0 else { throw EstimatorError.invalidParameter(name: "class count", value: "\(k)", expected: "at least 0") }
+      if let i = c.firstIndex(where: { !(0..<k).contains($0) }) {
+        throw EstimatorError.invalidParameter(name: "labels[\(i)]", value: "\(c[i])", expected: "a class in 0..<\(k)")
+      }
+    case .targets(let m):
+      try EstimatorError.validateFinite(m, name: "regression targets")
     }
     self.inputs = inputs
     self.labels = labels

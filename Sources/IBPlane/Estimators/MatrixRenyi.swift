@@ -64,48 +64,6 @@ import Foundation
 /// matrix-based Rényi's entropy and tensor kernels" (2019); C. Williams, M. Seeger, "Using the
 /// Nyström method to speed up kernel machines", NIPS 2001.
 public struct MatrixRenyiMutualInformation: MutualInformationEstimator, InformationPlaneEstimator {
-  /// How the spectrum is obtained when α ≠ 2.
-  public enum Approximation: Sendable, Equatable, CustomStringConvertible {
-    /// Exact when N ≤ `exactLimit`, exact in single precision when N ≤ `exactFloat32Limit`,
-    /// otherwise Nyström with 1,000 landmarks.
-    case automatic
-    case exact
-    /// Exact spectrum of the single-precision Gram matrix (`ssyevd_2stage`): half the memory,
-    /// about twice the speed of `exact`, I_α within ~1e-4 nats of it (measured; see the type notes).
-    case exactFloat32
-    case nystrom(landmarks: Int)
-    case subsample(size: Int, repeats: Int)
-
-    /// Parses `auto`, `exact`, `nystrom:M`, `subsample:M` or `subsample:M:R` (R defaults to 5).
-    public init?(parsing text: String) {
-      let parts = text.lowercased().split(separator: ":").map(String.init)
-      switch parts.first {
-      case "auto" where parts.count == 1: self = .automatic
-      case "exact" where parts.count == 1: self = .exact
-      case "exact-float32" where parts.count == 1: self = .exactFloat32
-      case "nystrom" where parts.count == 2:
-        guard let m = Int(parts[1]), m >= 2 else { return nil }
-        self = .nystrom(landmarks: m)
-      case "subsample" where parts.count == 2 || parts.count == 3:
-        guard let m = Int(parts[1]), m >= 2 else { return nil }
-        let r = parts.count == 3 ? Int(parts[2]) : 5
-        guard let repeats = r, repeats >= 1 else { return nil }
-        self = .subsample(size: m, repeats: repeats)
-      default: return nil
-      }
-    }
-
-    public var description: String {
-      switch self {
-      case .automatic: return "auto"
-      case .exact: return "exact"
-      case .exactFloat32: return "exact-float32"
-      case .nystrom(let m): return "nystrom:\(m)"
-      case .subsample(let m, let r): return "subsample:\(m):\(r)"
-      }
-    }
-  }
-
   public var name: String { "renyi" }
   /// The order α > 0; α = 1 is the von Neumann limit, α = 2 uses the tiled engine.
   public var alpha: Double

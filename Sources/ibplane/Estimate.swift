@@ -12,6 +12,8 @@ struct Estimate: ParsableCommand {
 
       --json prints one object: "estimator", "mi", "unit", "n", "mi_nats", "x_dim", "y_dim", "parameters" (as used) and "diagnostics".
 
+      Every numeric option has a documented range (below, and in README.md); a value outside it, NaN or infinity is refused with exit 2 naming the option. An estimate that comes out NaN or infinite is an error (exit 2) naming the estimator, the quantity and the likely cause, never a printed value.
+
       Estimators: \(EstimatorCatalog.names.joined(separator: ", ")).
         gaussian: MI of the Gaussian fitted to the sample covariance (exact for Gaussian data, blind to nonlinear dependence); --bias-correction removes its finite-N bias.
         binning: X binned (--convention, --bins, --binsize), Y's rows taken as discrete symbols.
@@ -36,10 +38,10 @@ struct Estimate: ParsableCommand {
   @Flag(help: "gaussian: subtract the exact finite-sample bias (Misra et al. 2005). Default off.")
   var biasCorrection = false
 
-  @Option(help: "binning, adaptive-binning: number of bins (default 30).")
+  @Option(help: "binning, adaptive-binning: number of bins, 2…1048576 (default 30).")
   var bins: Int?
 
-  @Option(help: "binning --convention floor: bin width in activation units (default 0.07).")
+  @Option(help: "binning --convention floor: bin width in activation units, 1e-30…1e30 (default 0.07).")
   var binsize: Double?
 
   @Option(help: "binning: idnns (30 edges on [-1, 1] as the original code), floor or range (default idnns).")
@@ -51,31 +53,31 @@ struct Estimate: ParsableCommand {
   @Option(help: "binning families: plug-in (default) or miller-madow entropy.")
   var correction: String?
 
-  @Option(help: "kde: noise variance σ² (default 0.1); adaptive-kde: the scale c in σ² = c·max|X| (default 0.1).")
+  @Option(help: "kde: noise variance σ², 1e-100…1e100 (default 0.1); adaptive-kde: the scale c in σ² = c·max|X|, 1e-100…1e100 (default 0.1).")
   var sigma2: Double?
 
   @Option(help: "kde, adaptive-kde: upper (pairwise KL, default) or lower (Bhattacharyya) bound.")
   var bound: String?
 
-  @Option(name: .customLong("sigma-x"), help: "cs, renyi: Gaussian kernel width of X (default: --width-rule).")
+  @Option(name: .customLong("sigma-x"), help: "cs, renyi: Gaussian kernel width of X in its units, 1e-100…1e100 (default: --width-rule).")
   var sigmaX: Double?
 
-  @Option(name: .customLong("sigma-y"), help: "cs, renyi: Gaussian kernel width of Y (default: --width-rule).")
+  @Option(name: .customLong("sigma-y"), help: "cs, renyi: Gaussian kernel width of Y in its units, 1e-100…1e100 (default: --width-rule).")
   var sigmaY: Double?
 
-  @Option(help: "cs, renyi: kernel-width rule: median (default; seeded subsample of 1,000 rows), median:M, silverman, scott.")
+  @Option(help: "cs, renyi: kernel-width rule: median (default; seeded subsample of 1,000 rows), median:M (M rows, 2…5000), silverman, scott.")
   var widthRule: String?
 
-  @Option(help: "renyi: order α (default 1.01; 1 = von Neumann; 2 = tiled, any N).")
+  @Option(help: "renyi: order α, 0.001…1000 (default 1.01; 1 = von Neumann; 2 = tiled, any N).")
   var alpha: Double?
 
-  @Option(help: "renyi: auto (default: exact up to N = 5,000, exact-float32 up to 16,384, else nystrom:1000), exact, exact-float32, nystrom:m or subsample:m[:r].")
+  @Option(help: "renyi: auto (default: exact up to N = 5,000, exact-float32 up to 16,384, else nystrom:1000), exact, exact-float32, nystrom:m (m landmarks, 2…5000) or subsample:m[:r] (r subsamples of m rows, m 2…5000, r 1…100, default 5).")
   var approx: String?
 
   @Flag(help: "cs: report the normalised form I/√(I(X;X)·I(Y;Y)).")
   var normalised = false
 
-  @Option(help: "kNN estimators: neighbours k (default 3; wkl 5).")
+  @Option(help: "kNN estimators, lossy: neighbours k, 1…1000 (default 3; wkl 5).")
   var k: Int?
 
   @Option(help: "kNN estimators: max (default for ksg, ksg2, lossy) or euclidean (default for kl-entropy, wkl).")
@@ -84,16 +86,16 @@ struct Estimate: ParsableCommand {
   @Option(help: "lossy: compressor, pca (default) or autoencoder (trained per variable, seeded by --seed; records reconstruction_error_x/_y).")
   var compress: String?
 
-  @Option(help: "lossy: latent size m of each compressed variable (default 4).")
+  @Option(help: "lossy: latent size m of each compressed variable, 1…1000 (default 4); PCA refuses min(N, width) above 8192.")
   var latent: Int?
 
-  @Option(help: "lossy: standard deviation of additive Gaussian noise on Y before estimation (default none).")
+  @Option(help: "lossy: standard deviation of additive Gaussian noise on Y before estimation, 0…1e100 (default none).")
   var noise: Double?
 
   @Option(help: "lossy: ksg (default) or wkl backend.")
   var backend: String?
 
-  @Option(help: "ksg, ksg2, kl-entropy, wkl: per-variable preprocessing none, standardize (default; wkl: whiten), whiten, or rank-gauss (each coordinate through its ranks and the normal quantile; MI estimators only).")
+  @Option(help: "ksg, ksg2, kl-entropy, wkl: per-variable preprocessing none (data used as is; largest |value| must be 0 or within 1e-150…1e150), standardize (default; wkl: whiten), whiten, or rank-gauss (each coordinate through its ranks and the normal quantile; MI estimators only).")
   var preprocess: String?
 
   @Option(help: "lossy: seed of the noise and of the autoencoder compressor (default 0).")

@@ -66,12 +66,66 @@ import Testing
       (["--estimator", "ksg", "--metric", "manhattan"], "metric"),
       (["--estimator", "lossy", "--latent", "0"], "latent"),
       (["--estimator", "lossy", "--compress", "zip"], "zip"),
+      // The hardening issue's sweep: NaN, ±∞, 0, negative and huge values, each refused naming
+      // the flag and its documented range (EstimatorParameterRange).
+      (["--estimator", "renyi", "--alpha", "1e10"], "alpha: expected an order α (1: von Neumann) in 0.001…"),
+      (["--estimator", "renyi", "--alpha", "nan"], "alpha"),
+      (["--estimator", "renyi", "--alpha", "0"], "alpha"),
+      (["--estimator", "renyi", "--approx", "subsample:2:1000000000"], "r in 1…100 repeats"),
+      (["--estimator", "renyi", "--approx", "nystrom:100000"], "m in 2…5000 landmarks"),
+      (["--estimator", "cs", "--sigma-x", "1e-300"], "sigma-x: expected a kernel width in 1e-100…"),
+      (["--estimator", "cs", "--sigma-y", "inf"], "sigma-y"),
+      (["--estimator", "renyi", "--width-rule", "median:1000000000"], "median:M with M in 2…5000"),
+      (["--estimator", "kde", "--sigma2", "nan"], "sigma2: expected a noise variance in 1e-100…"),
+      (["--estimator", "kde", "--sigma2", "1e300"], "sigma2"),
+      (["--estimator", "adaptive-kde", "--sigma2", "1e-300"], "sigma2"),
+      (["--estimator", "adaptive-binning", "--bins", "0"], "bins: expected an integer in 2…1048576"),
+      (["--estimator", "binning", "--bins", "1000000000000"], "bins"),
+      (["--estimator", "binning", "--convention", "floor", "--binsize", "1e-300"], "binsize: expected a bin width in 1e-30…"),
+      (["--estimator", "ksg", "--k", "1000000000"], "k: expected an integer in 1…1000"),
+      (["--estimator", "lossy", "--latent", "1000000000"], "latent: expected a latent size in 1…1000"),
+      (["--estimator", "lossy", "--noise", "nan"], "noise"),
+      (["--estimator", "lossy", "--noise", "1e300"], "noise"),
     ]
     for (arguments, mention) in cases {
       let r = try CLI.run(["estimate"] + arguments + [x, y])
       #expect(r.status == 2, "\(arguments): exit \(r.status) \(r.stderr)")
       #expect(r.stderr.contains(mention), "\(arguments): \(r.stderr)")
       #expect(r.stdout.isEmpty)
+    }
+  }
+
+  /// X × 1e300 and × 1e−300 through the command (findings 11 and 12): every estimator exits 0
+  /// with a finite number — scale-invariant ones the unscaled number, fixed-width kernels their
+  /// limit (separated or coinciding points) — and never prints NaN or a JSON null.
+  @Test func extremeScalesGiveNumbersNotNaN() throws {
+    let dir = try CLI.scratch()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    #expect(try CLI.run(["synth", "--task", "gaussian-1x1-rho0.75", "--n", "400", "--seed", "5", "--out", dir.path]).status == 0)
+    let x = try NumPyFile.read(dir.appendingPathComponent("x.npy")).matrix(Double.self, file: "x.npy")
+    let y = dir.appendingPathComponent("y.npy").path
+    for (name, s) in [("big", 1e300), ("small", 1e-300)] {
+      var m = x
+      for k in m.elements.indices { m.elements[k] *= s }
+      try NumPyFile.write(NumPyArray(m), to: dir.appendingPathComponent("x-\(name).npy"))
+    }
+    // (arguments, scale-invariant: the unscaled value is expected)
+    let cases: [([String], Bool)] = [
+      (["--estimator", "ksg"], true), (["--estimator", "ksg2"], true), (["--estimator", "lossy"], true),
+      (["--estimator", "gaussian"], true), (["--estimator", "wkl"], true), (["--estimator", "cs"], true),
+      (["--estimator", "renyi", "--alpha", "2"], true), (["--estimator", "kde"], false),
+      (["--estimator", "adaptive-kde"], false), (["--estimator", "cs", "--sigma-x", "1", "--sigma-y", "1"], false),
+    ]
+    for (arguments, invariant) in cases {
+      let reference = try CLI.run(["estimate"] + arguments + [dir.appendingPathComponent("x.npy").path, y, "--json"])
+      let r0 = try #require(try CLI.json(reference.stdout)["mi"] as? Double, "\(arguments): \(reference.stderr)")
+      for name in ["big", "small"] {
+        let r = try CLI.run(["estimate"] + arguments + [dir.appendingPathComponent("x-\(name).npy").path, y, "--json"])
+        #expect(r.status == 0, "\(arguments) \(name): \(r.stderr)")
+        let mi = try #require(try CLI.json(r.stdout)["mi"] as? Double, "\(arguments) \(name): \(r.stdout)")
+        #expect(mi.isFinite)
+        if invariant { #expect(abs(mi - r0) < 1e-9, "\(arguments) \(name): \(mi) vs \(r0)") }
+      }
     }
   }
 

@@ -66,9 +66,7 @@ public struct AdaptiveBinningEstimator: MutualInformationEstimator, InformationP
   }
 
   func validate() throws {
-    guard bins >= 2, bins <= 1 << 20 else {
-      throw EstimatorError.invalidParameter(name: "bins", value: "\(bins)", expected: "an integer in 2…1048576")
-    }
+    try EstimatorParameterRange.check(bins, in: EstimatorParameterRange.bins, name: "bins", what: "an integer")
     if let l = lowerEdge, !l.isFinite {
       throw EstimatorError.invalidParameter(name: "lower edge", value: "\(l)", expected: "a finite number")
     }
@@ -138,12 +136,13 @@ public struct AdaptiveBinningEstimator: MutualInformationEstimator, InformationP
     let sb = second == .binned ? try symbols(b) : DiscreteEntropy.symbols(rowsOf: b)
     var p = parameters
     p["second"] = second.rawValue
-    return DiscreteEntropy.mutualInformation(sa, sb).estimate(correction, parameters: p)
+    return try DiscreteEntropy.mutualInformation(sa, sb).estimate(correction, parameters: p).requiringFinite(estimator: name, quantity: "I(X;Y)")
   }
 
   public func point(layer: Matrix<Float>, context: PlaneContext) throws -> PlanePoint {
     try _BinnedPlane.point(
       layerSymbols: try symbols(layer), layer: layer, context: context, correction: correction,
-      parameters: parameters)
+      parameters: parameters
+    ).requiringFinite(estimator: name)
   }
 }

@@ -36,15 +36,24 @@ public struct AdaptiveKDEEstimator: MutualInformationEstimator, InformationPlane
 
   var parameters: [String: String] { ["sigma2_scale": "\(noiseVarianceScale)", "bound": bound.rawValue] }
 
+  /// Throws when c is outside `EstimatorParameterRange.noiseVarianceScale`.
+  public func validate() throws {
+    try EstimatorParameterRange.check(
+      noiseVarianceScale, in: EstimatorParameterRange.noiseVarianceScale, name: "sigma2", what: "a scale c of σ² = c·max|T|")
+  }
+
   /// σ² = c · max|T| for `t`, and max|T|.
   public func noiseVariance<S: BLASScalar>(for t: Matrix<S>) throws -> (variance: Double, maxAbs: Double) {
-    guard noiseVarianceScale.isFinite, noiseVarianceScale > 0 else {
-      throw EstimatorError.invalidParameter(
-        name: "sigma2", value: "\(noiseVarianceScale)", expected: "a positive finite scale of the noise variance")
-    }
+    try validate()
     try EstimatorError.validateFinite(t, name: "layer")
     let m = t.elements.reduce(0.0) { Swift.max($0, Double($1.magnitude)) }
-    return (noiseVarianceScale * m, m)
+    let variance = noiseVarianceScale * m
+    guard m == 0 || (variance.isFinite && variance > 0) else {
+      throw EstimatorError.invalidParameter(
+        name: "sigma2", value: "\(noiseVarianceScale)",
+        expected: "a scale c whose σ² = c·max|T| (max|T| = \(m)) is a positive finite variance, got \(variance)")
+    }
+    return (variance, m)
   }
 
   private func zero(_ maxAbs: Double, n: Int, d: Int) -> Estimate {
@@ -61,7 +70,7 @@ public struct AdaptiveKDEEstimator: MutualInformationEstimator, InformationPlane
       a.converted(to: Double.self), classes: DiscreteEntropy.symbols(rowsOf: b),
       noiseVariance: variance, bound: bound, engine: engine, parameters: parameters)
     e.diagnostics["max_abs_activation"] = maxAbs
-    return e
+    return try e.requiringFinite(estimator: name, quantity: "I(X;Y)", cause: _KDEPlane.nonFiniteCause)
   }
 
   public func point(layer: Matrix<Float>, context: PlaneContext) throws -> PlanePoint {
@@ -72,6 +81,7 @@ public struct AdaptiveKDEEstimator: MutualInformationEstimator, InformationPlane
     }
     return try _KDEPlane.point(
       layer: layer, context: context, noiseVariance: variance, bound: bound, engine: engine,
-      parameters: parameters, extraDiagnostics: ["max_abs_activation": maxAbs])
+      parameters: parameters, extraDiagnostics: ["max_abs_activation": maxAbs]
+    ).requiringFinite(estimator: name, cause: _KDEPlane.nonFiniteCause)
   }
 }

@@ -50,13 +50,10 @@ public enum BinningConvention: Sendable, Equatable {
   public func validate() throws {
     switch self {
     case .idnns(let b), .range(let b):
-      guard b >= 2, b <= 1 << 20 else {
-        throw EstimatorError.invalidParameter(name: "bins", value: "\(b)", expected: "an integer in 2…1048576")
-      }
+      try EstimatorParameterRange.check(b, in: EstimatorParameterRange.bins, name: "bins", what: "an integer")
     case .floor(let s):
-      guard s.isFinite, s > 0 else {
-        throw EstimatorError.invalidParameter(name: "binsize", value: "\(s)", expected: "a positive finite number")
-      }
+      // Applied in the activations' precision: float32 must hold the width as a normal number.
+      try EstimatorParameterRange.check(s, in: EstimatorParameterRange.binSize, name: "binsize", what: "a bin width")
     }
   }
 
@@ -126,10 +123,13 @@ public enum BinningConvention: Sendable, Equatable {
         hi = Swift.max(hi, Double(v))
       }
       if hi > lo {
-        let span = hi - lo
+        // A range wider than the largest double (values near ±1.8e308) is measured in halves,
+        // exactly, so (v − lo)/span stays a number in [0, 1] instead of ∞/∞ = NaN.
+        let h = (hi - lo).isFinite ? 1.0 : 0.5
+        let span = hi * h - lo * h
         let b = Double(bins)
         for k in 0..<count {
-          out[k] = Int32(Swift.min(Double(bins - 1), ((Double(m.elements[k]) - lo) / span * b).rounded(.down)))
+          out[k] = Int32(Swift.min(Double(bins - 1), ((Double(m.elements[k]) * h - lo * h) / span * b).rounded(.down)))
         }
       }
     }
@@ -182,13 +182,15 @@ public struct BinningEstimator: MutualInformationEstimator, InformationPlaneEsti
     try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("X", "Y"))
     let sa = try convention.symbols(a)
     let sb = second == .binned ? try convention.symbols(b) : DiscreteEntropy.symbols(rowsOf: b)
-    return DiscreteEntropy.mutualInformation(sa, sb).estimate(correction, parameters: parameters)
+    return try DiscreteEntropy.mutualInformation(sa, sb).estimate(correction, parameters: parameters)
+      .requiringFinite(estimator: name, quantity: "I(X;Y)")
   }
 
   public func point(layer: Matrix<Float>, context: PlaneContext) throws -> PlanePoint {
     try _BinnedPlane.point(
       layerSymbols: try convention.symbols(layer), layer: layer, context: context,
-      correction: correction, parameters: convention.parameters.merging(["correction": correction.rawValue]) { $1 })
+      correction: correction, parameters: convention.parameters.merging(["correction": correction.rawValue]) { $1 }
+    ).requiringFinite(estimator: name)
   }
 }
 

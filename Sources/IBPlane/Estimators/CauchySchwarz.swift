@@ -90,21 +90,34 @@ public struct CauchySchwarzMutualInformation: MutualInformationEstimator, Inform
   /// I_CS(A;B) in nats with Gaussian kernels on both variables.
   public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
     try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("A", "B"))
-    let sa = try widthA.width(for: a, name: "A")
-    let sb = try widthB.width(for: b, name: "B")
-    return try gaussianEstimate(a, sigmaA: sa, b, sigmaB: sb)
+    let (fa, fb) = (_KernelFrame(a), _KernelFrame(b))
+    return try framedEstimate(
+      fa, sigmaA: try widthA.framedWidth(for: fa, name: "A"), fb, sigmaB: try widthB.framedWidth(for: fb, name: "B"))
   }
 
-  /// I_CS with given widths (no rule applied).
+  /// I_CS with given widths (no rule applied), in the data's units (positive and finite).
   public func gaussianEstimate<S: BLASScalar>(
     _ a: Matrix<S>, sigmaA: Double, _ b: Matrix<S>, sigmaB: Double
   ) throws -> Estimate {
-    let (ga, gb) = (Self.gamma(sigmaA), Self.gamma(sigmaB))
+    try Self.validateWidth(sigmaA, "sigmaA")
+    try Self.validateWidth(sigmaB, "sigmaB")
+    let (fa, fb) = (_KernelFrame(a), _KernelFrame(b))
+    return try framedEstimate(fa, sigmaA: fa.framed(width: sigmaA), fb, sigmaB: fb.framed(width: sigmaB))
+  }
+
+  /// I_CS on framed variables (`_KernelFrame`: the kernel values of the data in its own
+  /// units, whatever its magnitude) with widths in the frames' units.
+  func framedEstimate<S: BLASScalar>(
+    _ fa: _KernelFrame<S>, sigmaA: Double, _ fb: _KernelFrame<S>, sigmaB: Double
+  ) throws -> Estimate {
+    let (ga, gb) = (_KernelFrame<S>.gamma(framedWidth: sigmaA), _KernelFrame<S>.gamma(framedWidth: sigmaB))
+    let (a, b) = (fa.data, fb.data)
+    let (widthA, widthB) = (fa.unframed(width: sigmaA), fb.unframed(width: sigmaB))
     let sums = try engine.pairedGaussianSums(a, gammaA: ga, b, gammaB: gb)
     var value = Self.quadraticMutualInformation(
       hadamardSum: sums.hadamardSum, totalA: sums.totalA, totalB: sums.totalB, rowSumDot: sums.rowSumDot)
     var diagnostics: [String: Double] = [
-      "sigma_a": sigmaA, "sigma_b": sigmaB, "n": Double(a.rows),
+      "sigma_a": widthA, "sigma_b": widthB, "n": Double(a.rows),
       "mean_kernel_a": sums.totalA / Double(a.rows * a.rows),
       "mean_kernel_b": sums.totalB / Double(a.rows * a.rows),
       "independence_bias": Self.independenceBias(n: a.rows, totalA: sums.totalA, totalB: sums.totalB),
@@ -117,7 +130,8 @@ public struct CauchySchwarzMutualInformation: MutualInformationEstimator, Inform
       diagnostics["self_information_b"] = selfB
       value /= (selfA * selfB).squareRoot()
     }
-    return Estimate(nats: value, parameters: parameters(sigmaA, sigmaB), diagnostics: diagnostics)
+    return try Estimate(nats: value, parameters: parameters(widthA, widthB), diagnostics: diagnostics)
+      .requiringFinite(estimator: name, quantity: "I_CS(A;B)", cause: Self.nonFiniteCause)
   }
 
   /// I_CS(A;A) from one tiled pass: row sums of K and of K∘K (= K at 2γ).
@@ -130,10 +144,20 @@ public struct CauchySchwarzMutualInformation: MutualInformationEstimator, Inform
 
   /// I_CS(T;Y) for class labels: Kronecker-delta label kernel. Needs the row sums of Kᵀ over
   /// all samples and within each class (tiled on the class subsets: Σ_c n_c² extra pairs).
+  /// `sigma` in the data's units (positive and finite).
   public func classEstimate<S: BLASScalar>(
     _ t: Matrix<S>, sigma: Double, classes: [Int], partition: [[Int]]
   ) throws -> Estimate {
-    let gamma = Self.gamma(sigma)
+    try Self.validateWidth(sigma, "sigma")
+    let ft = _KernelFrame(t)
+    return try framedClassEstimate(ft, sigma: ft.framed(width: sigma), partition: partition)
+  }
+
+  /// `classEstimate` on a framed layer with a width in the frame's units.
+  func framedClassEstimate<S: BLASScalar>(_ ft: _KernelFrame<S>, sigma framedSigma: Double, partition: [[Int]]) throws -> Estimate {
+    let gamma = _KernelFrame<S>.gamma(framedWidth: framedSigma)
+    let sigma = ft.unframed(width: framedSigma)
+    let t = ft.data
     let n = t.rows
     let rows = try engine.gaussianRowSums(t, gammas: [gamma])[0]
     var within = 0.0
@@ -161,10 +185,11 @@ public struct CauchySchwarzMutualInformation: MutualInformationEstimator, Inform
       diagnostics["raw_nats"] = value
       value /= (selfT * selfY).squareRoot()
     }
-    return Estimate(
+    return try Estimate(
       nats: value,
       parameters: ["sigma_t": "\(sigma)", "label_kernel": "kronecker", "normalised": "\(normalised)"],
-      diagnostics: diagnostics)
+      diagnostics: diagnostics
+    ).requiringFinite(estimator: name, quantity: "I_CS(T;Y)", cause: Self.nonFiniteCause)
   }
 
   // MARK: Information plane
@@ -182,16 +207,20 @@ public struct CauchySchwarzMutualInformation: MutualInformationEstimator, Inform
       throw EstimatorError.shapeMismatch("layer has \(layer.rows) samples but the recording has \(context.sampleCount)")
     }
     try EstimatorError.validateFinite(layer, name: "layer")
-    let sigmaX = try context.cached("cs.sigma.inputs.\(widthA)") { try widthA.width(for: x, name: "inputs") }
-    let sigmaT = try widthB.width(for: layer, name: "layer")
-    let ixt = try gaussianEstimate(x, sigmaA: sigmaX, layer, sigmaB: sigmaT)
+    // Frames (`_KernelFrame`) and widths of the inputs and targets are computed once per recording.
+    let fx = context.cached("cs.frame.inputs") { _KernelFrame(x) }
+    let sigmaX = try context.cached("cs.framedSigma.inputs.\(widthA)") { try widthA.framedWidth(for: fx, name: "inputs") }
+    let ft = _KernelFrame(layer)
+    let sigmaT = try widthB.framedWidth(for: ft, name: "layer")
+    let ixt = try framedEstimate(fx, sigmaA: sigmaX, ft, sigmaB: sigmaT)
     let ity: Estimate
     switch context.labels {
-    case .classes(let c, _):
-      ity = try classEstimate(layer, sigma: sigmaT, classes: c, partition: context.classPartition)
+    case .classes:
+      ity = try framedClassEstimate(ft, sigma: sigmaT, partition: context.classPartition)
     case .targets(let y):
-      let sigmaY = try context.cached("cs.sigma.targets.\(widthB)") { try widthB.width(for: y, name: "targets") }
-      ity = try gaussianEstimate(layer, sigmaA: sigmaT, y, sigmaB: sigmaY)
+      let fy = context.cached("cs.frame.targets") { _KernelFrame(y) }
+      let sigmaY = try context.cached("cs.framedSigma.targets.\(widthB)") { try widthB.framedWidth(for: fy, name: "targets") }
+      ity = try framedEstimate(ft, sigmaA: sigmaT, fy, sigmaB: sigmaY)
     }
     return PlanePoint(inputInformation: ixt, labelInformation: ity)
   }
@@ -200,6 +229,17 @@ public struct CauchySchwarzMutualInformation: MutualInformationEstimator, Inform
 
   /// γ = 1/(2σ²) of the engine's exp(−γD).
   @inline(__always) static func gamma(_ sigma: Double) -> Double { 1 / (2 * sigma * sigma) }
+
+  /// What makes a kernel estimate non-finite, for `EstimatorError.nonFiniteResult`.
+  static let nonFiniteCause =
+    "a kernel sum under- or overflowed (a kernel width extremely far from the data's spread, or a value at the edge of double precision)"
+
+  /// A width given directly (not by a rule) must be positive and finite.
+  static func validateWidth(_ sigma: Double, _ name: String) throws {
+    guard sigma > 0, sigma.isFinite else {
+      throw EstimatorError.invalidParameter(name: name, value: "\(sigma)", expected: "a positive finite kernel width")
+    }
+  }
 
   private func parameters(_ sa: Double, _ sb: Double) -> [String: String] {
     [

@@ -47,16 +47,23 @@ public enum CauchySchwarzDivergence {
     try EstimatorError.validateFinite(p, name: "P")
     try EstimatorError.validateFinite(q, name: "Q")
     let pooled = try Matrix<S>(rows: p.rows + q.rows, columns: p.columns, elements: p.elements + q.elements)
-    let sigma = try width.width(for: pooled, name: "pooled samples")
-    let gamma = CauchySchwarzMutualInformation.gamma(sigma)
-    let cross = try engine.gaussianRowSums(p, q, gammas: [gamma])[0].reduce(0, +)
-    let selfP = try engine.gaussianRowSums(p, gammas: [gamma])[0].reduce(0, +)
-    let selfQ = try engine.gaussianRowSums(q, gammas: [gamma])[0].reduce(0, +)
+    // One frame (`_KernelFrame`) for both sets: they meet in the cross kernel.
+    let fPooled = _KernelFrame(pooled)
+    let (fp, fq) = (_KernelFrame(p, exponent: fPooled.exponent), _KernelFrame(q, exponent: fPooled.exponent))
+    let framedSigma = try width.framedWidth(for: fPooled, name: "pooled samples")
+    let sigma = fPooled.unframed(width: framedSigma)
+    let gamma = _KernelFrame<S>.gamma(framedWidth: framedSigma)
+    let cross = try engine.gaussianRowSums(fp.data, fq.data, gammas: [gamma])[0].reduce(0, +)
+    let selfP = try engine.gaussianRowSums(fp.data, gammas: [gamma])[0].reduce(0, +)
+    let selfQ = try engine.gaussianRowSums(fq.data, gammas: [gamma])[0].reduce(0, +)
     let (n, m) = (Double(p.rows), Double(q.rows))
     let value = -2 * log(cross / (n * m)) + log(selfP / (n * n)) + log(selfQ / (m * m))
-    return Estimate(
+    return try Estimate(
       nats: value, parameters: ["sigma": "\(sigma)", "width": "\(width)"],
-      diagnostics: ["sigma": sigma, "n_p": n, "n_q": m, "cross_mean_kernel": cross / (n * m)])
+      diagnostics: ["sigma": sigma, "n_p": n, "n_q": m, "cross_mean_kernel": cross / (n * m)]
+    ).requiringFinite(
+      estimator: "cs-divergence", quantity: "D_CS(p‖q)",
+      cause: "every cross kernel value underflowed: the two sets lie farther apart than the kernel width can measure")
   }
 
   /// Conditional D_CS(p(y|x) ‖ p(ŷ|x)) in nats from paired rows of `x`, `y`, `yHat`
@@ -71,9 +78,15 @@ public enum CauchySchwarzDivergence {
     guard y.columns == yHat.columns else {
       throw EstimatorError.shapeMismatch("Y has \(y.columns) columns but Ŷ has \(yHat.columns)")
     }
-    let sx = try widthX.width(for: x, name: "X")
-    let sy = try widthY.width(for: y, name: "Y")
-    let (gx, gy) = (CauchySchwarzMutualInformation.gamma(sx), CauchySchwarzMutualInformation.gamma(sy))
+    // Frames (`_KernelFrame`): X on its own; Y and Ŷ share one, as they meet in the cross kernels.
+    let fx = _KernelFrame(x)
+    let yExponent = _PowerOfTwo.exponent(
+      largest: Swift.max(_PowerOfTwo.largestMagnitude(y), _PowerOfTwo.largestMagnitude(yHat)), for: S.self)
+    let (fy, fyHat) = (_KernelFrame(y, exponent: yExponent), _KernelFrame(yHat, exponent: yExponent))
+    let (framedX, framedY) = (try widthX.framedWidth(for: fx, name: "X"), try widthY.framedWidth(for: fy, name: "Y"))
+    let (sx, sy) = (fx.unframed(width: framedX), fy.unframed(width: framedY))
+    let (gx, gy) = (_KernelFrame<S>.gamma(framedWidth: framedX), _KernelFrame<S>.gamma(framedWidth: framedY))
+    let (x, y, yHat) = (fx.data, fy.data, fyHat.data)
     let l1 = try engine.pairedGaussianRowSums(x, gammaA: gx, y, gammaB: gy)
     let l2 = try engine.pairedGaussianRowSums(x, gammaA: gx, yHat, gammaB: gy)
     let l21 = try engine.pairedGaussianRowSums(x, gammaA: gx, yHat, y, gammaB: gy)
@@ -85,9 +98,12 @@ public enum CauchySchwarzDivergence {
       return s
     }
     let value = log(term(l1.rowHadamardSums)) + log(term(l2.rowHadamardSums)) - log(term(l21.rowHadamardSums)) - log(term(l12.rowHadamardSums))
-    return Estimate(
+    return try Estimate(
       nats: value,
       parameters: ["sigma_x": "\(sx)", "sigma_y": "\(sy)", "normaliser": "(sum_i K_ji)^2"],
-      diagnostics: ["sigma_x": sx, "sigma_y": sy, "n": Double(x.rows)])
+      diagnostics: ["sigma_x": sx, "sigma_y": sy, "n": Double(x.rows)]
+    ).requiringFinite(
+      estimator: "cs-conditional-divergence", quantity: "D_CS(p(y|x)‖p(ŷ|x))",
+      cause: "every kernel value between Y and Ŷ underflowed: they lie farther apart than the width of Y's kernel can measure")
   }
 }

@@ -96,12 +96,13 @@ public struct DiscreteContinuousMI: Sendable {
     var sum = 0.0
     for (p, i) in kept.enumerated() { sum += psi[kAll[i]] - psi[classSize[i]] - psi[m[p]] }
     let value = psi[kept.count] + sum / Double(kept.count)
-    return Estimate(
+    return try Estimate(
       nats: value,
       parameters: ["form": "ross", "k": "\(k)", "metric": metric.rawValue, "preprocessing": preprocessing.rawValue, "ties": "gao2017"],
       diagnostics: [
         "n": Double(kept.count), "classes": Double(classes.count), "negative": value < 0 ? 1 : 0,
         "tied_samples": Double(tied),
-      ])
+      ]
+    ).requiringFinite(estimator: "ross", quantity: "I(T;Y)")
   }
 }

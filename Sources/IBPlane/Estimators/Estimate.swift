@@ -51,6 +51,9 @@ public enum EstimatorError: Error, Equatable, CustomStringConvertible {
   case nonFinite(what: String, row: Int, column: Int)
   /// The data make the estimate undefined (e.g. a singular covariance).
   case degenerate(String)
+  /// An estimator's value came out NaN or ±∞: never returned as a result. Names the estimator,
+  /// the quantity, the value and the likely cause.
+  case nonFiniteResult(estimator: String, quantity: String, value: Double, cause: String)
 
   public var description: String {
     switch self {
@@ -62,7 +65,40 @@ public enum EstimatorError: Error, Equatable, CustomStringConvertible {
     case .nonFinite(let what, let row, let column):
       return "\(what) has a non-finite value at row \(row), column \(column)"
     case .degenerate(let s): return s
+    case .nonFiniteResult(let estimator, let quantity, let value, let cause):
+      return "\(estimator): \(quantity) came out as \(value), not a finite number; likely cause: \(cause)"
     }
+  }
+
+  /// The cause named when an estimator has nothing more specific to say.
+  public static let genericNonFiniteCause =
+    "an intermediate value left double-precision range (data of extreme magnitude, or an extreme parameter)"
+}
+
+// MARK: - The safety net
+
+extension Estimate {
+  /// `self` when its value and both bounds are finite; otherwise throws
+  /// `EstimatorError.nonFiniteResult`. Every estimator passes its result through this before
+  /// returning it, so a NaN or an infinity is an error naming its cause, never a value (in JSON
+  /// it would become `null`, in a CSV `nan`).
+  public func requiringFinite(
+    estimator: String, quantity: String, cause: String = EstimatorError.genericNonFiniteCause
+  ) throws -> Estimate {
+    for (what, v) in [(quantity, nats), ("lower bound of \(quantity)", lowerNats ?? 0), ("upper bound of \(quantity)", upperNats ?? 0)]
+    where !v.isFinite {
+      throw EstimatorError.nonFiniteResult(estimator: estimator, quantity: what, value: v, cause: cause)
+    }
+    return self
+  }
+}
+
+extension PlanePoint {
+  /// `self` when both coordinates pass `Estimate.requiringFinite`.
+  public func requiringFinite(estimator: String, cause: String = EstimatorError.genericNonFiniteCause) throws -> PlanePoint {
+    PlanePoint(
+      inputInformation: try inputInformation.requiringFinite(estimator: estimator, quantity: "I(X;T)", cause: cause),
+      labelInformation: try labelInformation.requiringFinite(estimator: estimator, quantity: "I(T;Y)", cause: cause))
   }
 }
 

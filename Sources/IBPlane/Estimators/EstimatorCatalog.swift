@@ -1,6 +1,8 @@
 /// Every option any estimator takes, typed; each estimator reads the fields it documents and
 /// ignores the rest. `nil` means "the estimator's documented default". New estimator families
-/// add their fields here, to `init(parameters:)` and to `EstimatorCatalog`.
+/// add their fields here, to `init(parameters:)` and to `EstimatorCatalog`. The numeric ranges
+/// are in `EstimatorParameterRange`; `EstimatorCatalog.make` refuses a value outside them
+/// before any data is read.
 public struct EstimatorOptions: Sendable, Equatable {
   /// `gaussian`: subtract the exact finite-sample bias of the Gaussian plug-in (default off).
   public var biasCorrection: Bool
@@ -128,7 +130,7 @@ public struct EstimatorOptions: Sendable, Equatable {
 
   func neighbours(default value: Int) throws -> Int {
     let k = self.k ?? value
-    guard k >= 1, k <= 1_000 else { throw EstimatorError.invalidParameter(name: "k", value: "\(k)", expected: "an integer in 1…1000") }
+    try EstimatorParameterRange.check(k, in: EstimatorParameterRange.neighbours, name: "k", what: "an integer")
     return k
   }
 
@@ -149,13 +151,16 @@ public struct EstimatorOptions: Sendable, Equatable {
     var rule = KernelWidthRule.default
     if let s = widthRule {
       guard let r = KernelWidthRule(parsing: s) else {
-        throw EstimatorError.invalidParameter(name: "width-rule", value: s, expected: "median, median:M, silverman, scott or a positive width")
+        let (m, w) = (EstimatorParameterRange.medianSubsample, EstimatorParameterRange.kernelWidth)
+        throw EstimatorError.invalidParameter(
+          name: "width-rule", value: s,
+          expected: "median, median:M with M in \(m.lowerBound)…\(m.upperBound), silverman, scott or a width in \(w.lowerBound)…\(w.upperBound)")
       }
       rule = r
     }
     func fixed(_ v: Double?, _ name: String) throws -> KernelWidthRule? {
       guard let v else { return nil }
-      guard v > 0, v.isFinite else { throw EstimatorError.invalidParameter(name: name, value: "\(v)", expected: "a positive finite kernel width") }
+      try EstimatorParameterRange.check(v, in: EstimatorParameterRange.kernelWidth, name: name, what: "a kernel width")
       return .fixed(v)
     }
     return (try fixed(sigmaX, "sigma-x") ?? rule, try fixed(sigmaY, "sigma-y") ?? rule)
@@ -229,26 +234,23 @@ public enum EstimatorCatalog {
       let convention = try BinningConvention(name: o.convention ?? "idnns", bins: o.bins, binSize: o.binSize)
       return BinningEstimator(convention: convention, correction: try o.entropyCorrection())
     case "adaptive-binning":
-      let bins = o.bins ?? 30
-      guard bins >= 1 else { throw EstimatorError.invalidParameter(name: "bins", value: "\(bins)", expected: "at least 1") }
-      return AdaptiveBinningEstimator(bins: bins, mode: try o.adaptiveMode(), correction: try o.entropyCorrection())
+      let e = AdaptiveBinningEstimator(bins: o.bins ?? 30, mode: try o.adaptiveMode(), correction: try o.entropyCorrection())
+      try e.validate()
+      return e
     case "kde":
-      let s2 = o.sigma2 ?? 0.1
-      guard s2 > 0 else { throw EstimatorError.invalidParameter(name: "sigma2", value: "\(s2)", expected: "a positive noise variance") }
-      return KDEEstimator(noiseVariance: s2, bound: try o.kdeBound())
+      let e = KDEEstimator(noiseVariance: o.sigma2 ?? 0.1, bound: try o.kdeBound())
+      try e.validate()
+      return e
     case "adaptive-kde":
-      let c = o.sigma2 ?? 0.1
-      guard c > 0 else { throw EstimatorError.invalidParameter(name: "sigma2", value: "\(c)", expected: "a positive scale") }
-      return AdaptiveKDEEstimator(noiseVarianceScale: c, bound: try o.kdeBound())
+      let e = AdaptiveKDEEstimator(noiseVarianceScale: o.sigma2 ?? 0.1, bound: try o.kdeBound())
+      try e.validate()
+      return e
     case "cs":
       let (a, b) = try o.kernelWidths()
       return CauchySchwarzMutualInformation(widthA: a, widthB: b, normalised: o.normalised)
     case "renyi":
       let (a, b) = try o.kernelWidths()
       let alpha = o.alpha ?? 1.01
-      guard alpha > 0, alpha.isFinite else {
-        throw EstimatorError.invalidParameter(name: "alpha", value: "\(alpha)", expected: "a positive finite order")
-      }
       var approximation = MatrixRenyiMutualInformation.Approximation.automatic
       if let s = o.approx {
         guard let a = MatrixRenyiMutualInformation.Approximation(parsing: s) else {
@@ -256,13 +258,15 @@ public enum EstimatorCatalog {
         }
         approximation = a
       }
-      return MatrixRenyiMutualInformation(alpha: alpha, widthA: a, widthB: b, approximation: approximation)
+      let e = MatrixRenyiMutualInformation(alpha: alpha, widthA: a, widthB: b, approximation: approximation)
+      try e.validateParameters()
+      return e
     case "lossy":
       let latent = o.latent ?? 4
-      guard latent >= 1 else { throw EstimatorError.invalidParameter(name: "latent", value: "\(latent)", expected: "at least 1") }
+      try EstimatorParameterRange.check(latent, in: EstimatorParameterRange.latent, name: "latent", what: "a latent size")
       var noise: LossyCompressedMI.Noise?
       if let s = o.noise {
-        guard s >= 0 else { throw EstimatorError.invalidParameter(name: "noise", value: "\(s)", expected: "a standard deviation ≥ 0") }
+        try EstimatorParameterRange.check(s, in: EstimatorParameterRange.noise, name: "noise", what: "a standard deviation σ")
         noise = .additiveGaussian(s)
       }
       var backend = LossyCompressedMI.Backend.ksg

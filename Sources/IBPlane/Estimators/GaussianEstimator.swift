@@ -44,7 +44,11 @@ public struct GaussianEstimator: MutualInformationEstimator {
     guard n > d else {
       throw EstimatorError.tooFewSamples(needed: d + 1, got: n, what: "the gaussian estimator with dx + dy = \(d)")
     }
-    let covariance = try a.concatenatingColumns(b).covariance()
+    // The correlation matrix does not depend on the columns' scales: a column far from unit
+    // scale (× 1e300, × 1e−300) is first brought to it by an exact power of two (`_PowerOfTwo`),
+    // so its variance neither overflows nor underflows; other columns are untouched.
+    let joint = try a.concatenatingColumns(b)
+    let covariance = try _PowerOfTwo.scaledColumns(joint, by: _PowerOfTwo.columnExponents(of: joint)).covariance()
     var scale = [Double](repeating: 0, count: d)
     for j in 0..<d {
       let v = covariance[j, j]
@@ -82,7 +86,8 @@ public struct GaussianEstimator: MutualInformationEstimator {
       diagnostics["bias_nats"] = bias
       diagnostics["plug_in_nats"] = plugIn
     }
-    return Estimate(nats: value, parameters: ["bias_correction": biasCorrection ? "true" : "false"], diagnostics: diagnostics)
+    return try Estimate(nats: value, parameters: ["bias_correction": biasCorrection ? "true" : "false"], diagnostics: diagnostics)
+      .requiringFinite(estimator: name, quantity: "I(X;Y)")
   }
 
   /// E[log det S] − log det Σ for the sample covariance S (divisor N − 1) of N Gaussian draws in

@@ -63,7 +63,12 @@ public struct KDEEntropyBounds: Sendable, Equatable {
       throw EstimatorError.invalidParameter(name: "sigma2", value: "\(noiseVariance)", expected: "a positive finite noise variance")
     }
     guard t.rows >= 1 else { throw EstimatorError.tooFewSamples(needed: 1, got: t.rows, what: "KDE entropy bounds") }
-    let sums = try engine.gaussianRowLogSums(t, gamma: 1 / (8 * noiseVariance), powers: [4, 1], groups: groups?.ids)
+    // exp(−D/8σ²) is computed on T and σ² rescaled by the same exact power of two when T's
+    // magnitude is extreme (`_KernelFrame`): T × 1e300 with σ² = 0.1 gives the limit of
+    // separated components, I(T;X) = ln N, instead of ∞ − ∞ = NaN in the distances.
+    let frame = _KernelFrame(t)
+    let gamma = _KernelFrame<Double>.clamped(1 / (8 * frame.framed(variance: noiseVariance)))
+    let sums = try engine.gaussianRowLogSums(frame.data, gamma: gamma, powers: [4, 1], groups: groups?.ids)
     let n = Double(t.rows)
     let d = Double(t.columns)
     let base = d / 2 + d / 2 * log(2 * Double.pi * noiseVariance)
@@ -110,22 +115,34 @@ public struct KDEEstimator: MutualInformationEstimator, InformationPlaneEstimato
   public var name: String { "kde" }
   public var parameterDescription: String { "sigma2=\(noiseVariance);bound=\(bound.rawValue)" }
 
+  /// Throws when σ² is outside `EstimatorParameterRange.noiseVariance`.
+  public func validate() throws {
+    try EstimatorParameterRange.check(noiseVariance, in: EstimatorParameterRange.noiseVariance, name: "sigma2", what: "a noise variance")
+  }
+
   public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
+    try validate()
     try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("X", "Y"))
     return try _KDEPlane.labelInformation(
       a.converted(to: Double.self), classes: DiscreteEntropy.symbols(rowsOf: b), noiseVariance: noiseVariance, bound: bound,
-      engine: engine, parameters: ["sigma2": "\(noiseVariance)", "bound": bound.rawValue])
+      engine: engine, parameters: ["sigma2": "\(noiseVariance)", "bound": bound.rawValue]
+    ).requiringFinite(estimator: name, quantity: "I(X;Y)", cause: _KDEPlane.nonFiniteCause)
   }
 
   public func point(layer: Matrix<Float>, context: PlaneContext) throws -> PlanePoint {
-    try _KDEPlane.point(
+    try validate()
+    return try _KDEPlane.point(
       layer: layer, context: context, noiseVariance: noiseVariance, bound: bound, engine: engine,
-      parameters: ["sigma2": "\(noiseVariance)", "bound": bound.rawValue], extraDiagnostics: [:])
+      parameters: ["sigma2": "\(noiseVariance)", "bound": bound.rawValue], extraDiagnostics: [:]
+    ).requiringFinite(estimator: name, cause: _KDEPlane.nonFiniteCause)
   }
 }
 
 /// The information-plane coordinates shared by the KDE estimators.
 enum _KDEPlane {
+  /// What makes a KDE estimate non-finite, for `EstimatorError.nonFiniteResult`.
+  static let nonFiniteCause = "a pairwise kernel sum under- or overflowed (a noise variance extremely far from the layer's spread)"
+
   static func diagnostics(_ h: KDEEntropyBounds) -> [String: Double] {
     [
       "noise_variance": h.noiseVariance, "h_upper_nats": h.upperNats, "h_lower_nats": h.lowerNats,

@@ -41,12 +41,29 @@ public enum KNNPreprocessing: String, Sendable, CaseIterable {
   /// (`forEntropy`) get `.degenerate` naming the variable. MI estimators do not need its scale —
   /// it adds 0 to every distance — so with `forEntropy == false` standardisation centres it and
   /// leaves it unscaled. Whitening always refuses a singular covariance.
+  ///
+  /// Scale safety: `standardize` and `whiten` first bring every column whose largest |value| is
+  /// outside [2^−250, 2^250] to [1, 2) by an exact power of two (`_PowerOfTwo`, whose factor
+  /// goes into `logJacobian`), so data × 1e300 or × 1e−300 give the unscaled result instead of
+  /// an overflowed or underflowed variance; other columns are untouched (results unchanged).
+  /// `none` keeps the data's scale, so it refuses data whose squared distances would overflow
+  /// or underflow: the largest |value| must be 0 or within `rawMagnitudeRange` (1e−150…1e150).
   public func apply<S: BLASScalar>(_ m: Matrix<S>, name: String, forEntropy: Bool = true) throws -> (data: Matrix<Double>, logJacobian: Double) {
     var x = m.converted(to: Double.self)
     switch self {
     case .none:
+      let largest = _PowerOfTwo.largestMagnitude(x)
+      guard largest == 0 || Self.rawMagnitudeRange.contains(largest) else {
+        throw EstimatorError.degenerate(
+          "\(name): its largest |value| is \(largest), outside \(Self.rawMagnitudeRange.lowerBound)…\(Self.rawMagnitudeRange.upperBound) "
+            + "where squared distances stay finite and normal; with preprocess none the data's scale is used as is, "
+            + "so rescale it or use standardize")
+      }
       return (x, 0)
     case .standardize:
+      // Columns far outside unit scale first go to [1, 2) by an exact power of two (see above).
+      let exponents = _PowerOfTwo.columnExponents(of: x)
+      x = _PowerOfTwo.scaledColumns(x, by: exponents)
       let means = x.columnMeans()
       var sd = [Double](repeating: 0, count: x.columns)
       for i in 0..<x.rows { for j in 0..<x.columns { let v = x[i, j] - means[j]; sd[j] += v * v } }
@@ -60,7 +77,7 @@ public enum KNNPreprocessing: String, Sendable, CaseIterable {
           }
           throw EstimatorError.degenerate("\(name): column \(j) is constant; its differential entropy is −∞")
         }
-        logJ += _math_log(sd[j])
+        logJ += _math_log(sd[j]) - Double(exponents[j]) * _ln2
       }
       for i in 0..<x.rows { for j in 0..<x.columns { x[i, j] = (x[i, j] - means[j]) / sd[j] } }
       return (x, logJ)
@@ -90,6 +107,8 @@ public enum KNNPreprocessing: String, Sendable, CaseIterable {
       }
       return (x, 0)
     case .whiten:
+      let exponents = _PowerOfTwo.columnExponents(of: x)
+      x = _PowerOfTwo.scaledColumns(x, by: exponents)
       let cov = try x.covariance()
       let (values, vectorsOpt) = try cov.symmetricEigen(vectors: true)
       guard let vectors = vectorsOpt else { throw EstimatorError.degenerate("\(name): eigen-decomposition returned no vectors") }
@@ -106,10 +125,17 @@ public enum KNNPreprocessing: String, Sendable, CaseIterable {
       }
       let means = x.columnMeans()
       for i in 0..<x.rows { for j in 0..<x.columns { x[i, j] -= means[j] } }
-      return (try x.multiplied(by: w), logDet / 2)
+      return (try x.multiplied(by: w), logDet / 2 - Double(exponents.reduce(0, +)) * _ln2)
     }
   }
+
+  /// The largest |value| that `none` accepts (0 is accepted too): squares of differences stay
+  /// finite and normal doubles in any realistic dimension.
+  public static let rawMagnitudeRange: ClosedRange<Double> = 1e-150...1e150
 }
+
+/// ln 2, for the log-Jacobian of a power-of-two rescaling.
+let _ln2 = 0.693_147_180_559_945_309_417_232_121_458
 
 /// ψ(n) for n = 0…maximum through GSL (`gsl_sf_psi_int_e`); entry 0 is unused (−∞).
 func _digammaTable(upTo maximum: Int) throws -> [Double] {

@@ -214,13 +214,14 @@ public struct KSGEstimator: MutualInformationEstimator {
     ]
     parameters["jitter"] = jitterScale.map { "\($0) (seed \(seed))" } ?? "off"
     parameters["ties"] = variant == .one ? "gao2017" : "refused"
-    return Estimate(
+    return try Estimate(
       nats: value, parameters: parameters,
       diagnostics: [
         "n": Double(n), "k": Double(k),
         "mean_nx": Double(nx.reduce(0, +)) / Double(n), "mean_ny": Double(ny.reduce(0, +)) / Double(n),
         "negative": value < 0 ? 1 : 0, "tied_samples": Double(ties),
-      ])
+      ]
+    ).requiringFinite(estimator: name, quantity: "I(X;Y)")
   }
 }
 

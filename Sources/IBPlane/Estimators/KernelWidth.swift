@@ -39,16 +39,17 @@ public enum KernelWidthRule: Sendable, Equatable, CustomStringConvertible {
   /// The default rule of the kernel estimators: the median heuristic on 1,000 rows, seed 0.
   public static let `default` = KernelWidthRule.median()
 
-  /// Parses `silverman`, `scott`, `median`, `median:M` or a positive number (fixed σ).
+  /// Parses `silverman`, `scott`, `median`, `median:M` (M in `medianSubsampleRange`) or a
+  /// number in `fixedWidthRange` (fixed σ); `nil` for anything else.
   public init?(parsing text: String, seed: UInt64 = 0) {
     switch text.lowercased() {
     case "silverman": self = .silverman
     case "scott": self = .scott
     case "median": self = .median(subsample: 1_000, seed: seed)
     default:
-      if text.lowercased().hasPrefix("median:"), let m = Int(text.dropFirst(7)), m >= 2 {
+      if text.lowercased().hasPrefix("median:"), let m = Int(text.dropFirst(7)), Self.medianSubsampleRange.contains(m) {
         self = .median(subsample: m, seed: seed)
-      } else if let v = Double(text), v > 0, v.isFinite {
+      } else if let v = Double(text), Self.fixedWidthRange.contains(v) {
         self = .fixed(v)
       } else {
         return nil
@@ -65,18 +66,54 @@ public enum KernelWidthRule: Sendable, Equatable, CustomStringConvertible {
     }
   }
 
-  /// The kernel width σ for the rows of `x` (N × d).
+  /// Accepted fixed widths, in the data's units (`EstimatorParameterRange.kernelWidth`).
+  public static let fixedWidthRange = EstimatorParameterRange.kernelWidth
+  /// Accepted subsample sizes M of `median:M` (`EstimatorParameterRange.medianSubsample`).
+  public static let medianSubsampleRange = EstimatorParameterRange.medianSubsample
+
+  /// Throws `.invalidParameter` naming `parameter` when a fixed width or a subsample size is
+  /// outside its documented range.
+  public func validate(parameter: String = "width-rule") throws {
+    switch self {
+    case .fixed(let s):
+      guard Self.fixedWidthRange.contains(s) else {
+        throw EstimatorError.invalidParameter(
+          name: parameter, value: "\(s)", expected: "a kernel width in \(Self.fixedWidthRange.lowerBound)…\(Self.fixedWidthRange.upperBound)")
+      }
+    case .median(let m, _):
+      guard Self.medianSubsampleRange.contains(m) else {
+        throw EstimatorError.invalidParameter(
+          name: parameter, value: "median:\(m)",
+          expected: "median:M with M in \(Self.medianSubsampleRange.lowerBound)…\(Self.medianSubsampleRange.upperBound) rows")
+      }
+    case .scott, .silverman: break
+    }
+  }
+
+  /// The kernel width σ for the rows of `x` (N × d), in the data's units.
   ///
+  /// Scale-safe: the rule runs on `x` rescaled by an exact power of two when its magnitude is
+  /// extreme (`_KernelFrame`), so X × 1e300 gets 1e300 × X's width rather than an overflow.
   /// Complexity: O(N d) for Scott/Silverman, O(m² d) for the median rule.
   public func width<S: BLASScalar>(for x: Matrix<S>, name: String = "data") throws -> Double {
+    let frame = _KernelFrame(x)
+    let sigma = frame.unframed(width: try framedWidth(for: frame, name: name))
+    guard sigma > 0, sigma.isFinite else {
+      throw EstimatorError.degenerate(
+        "the \(self) kernel width of \(name) is \(sigma) in the data's units: its scale is at the edge of double precision")
+    }
+    return sigma
+  }
+
+  /// The width in the frame's units: a fixed width converted, a rule computed on the framed data.
+  func framedWidth<S: BLASScalar>(for frame: _KernelFrame<S>, name: String) throws -> Double {
+    try validate(parameter: "kernel width of \(name)")
+    let x = frame.data
     let n = x.rows
     let d = x.columns
     switch self {
     case .fixed(let s):
-      guard s > 0, s.isFinite else {
-        throw EstimatorError.invalidParameter(name: "kernel width of \(name)", value: "\(s)", expected: "a positive finite number")
-      }
-      return s
+      return frame.framed(width: s)
     case .scott, .silverman:
       guard n >= 2, d >= 1 else { throw EstimatorError.tooFewSamples(needed: 2, got: n, what: "the \(self) width rule") }
       let means = x.columnMeans()
@@ -89,13 +126,12 @@ public enum KernelWidthRule: Sendable, Equatable, CustomStringConvertible {
       let meanVariance = variance / Double((n - 1) * d)
       // A constant variable (a dead layer) has an all-ones Gram matrix for every σ, and the
       // kernel estimators give exactly 0 information: any width serves, 1 is reported.
-      guard meanVariance > 0 else { return 1 }
+      guard meanVariance > 0 else { return frame.framed(width: 1) }
       let spread = meanVariance.squareRoot() * Double(d).squareRoot()
       let dd = Double(d)
       if case .scott = self { return spread * _pow(Double(n), -1 / (dd + 4)) }
       return spread * _pow(4 / ((dd + 2) * Double(n)), 1 / (dd + 4))
     case .median(let m, let seed):
-      guard m >= 2 else { throw EstimatorError.invalidParameter(name: "median subsample", value: "\(m)", expected: "at least 2 rows") }
       guard n >= 2 else { throw EstimatorError.tooFewSamples(needed: 2, got: n, what: "the median width rule") }
       let rows: [Int] = n <= m ? Array(0..<n) : Array(RandomSource(seed: seed).permutation(n).prefix(m))
       let sub = x.selectingRows(rows).converted(to: Double.self)
@@ -112,7 +148,7 @@ public enum KernelWidthRule: Sendable, Equatable, CustomStringConvertible {
       for i in 0..<k {
         for j in (i + 1)..<k where buffer[i * k + j] > 0 { distances.append(buffer[i * k + j].squareRoot()) }
       }
-      guard !distances.isEmpty else { return 1 }
+      guard !distances.isEmpty else { return frame.framed(width: 1) }
       distances.sort()
       let c = distances.count
       return c % 2 == 1 ? distances[c / 2] : 0.5 * (distances[c / 2 - 1] + distances[c / 2])

@@ -60,14 +60,15 @@ public struct KozachenkoLeonenkoEntropy: MutualInformationEstimator {
     let logV = try SpecialFunctions.logUnitBallVolume(dimension: x.columns, euclidean: metric == .euclidean)
     let mean = logRho.reduce(0, +) / Double(n)
     let h = try SpecialFunctions.digamma(n) - SpecialFunctions.digamma(k) + logV + d * mean + logJacobian
-    return Estimate(
+    return try Estimate(
       nats: h,
       parameters: [
         "quantity": "entropy H(\(name))", "k": "\(k)", "metric": metric.rawValue,
         "preprocessing": preprocessing.rawValue,
         "algorithm": engine.resolvedAlgorithm(samples: n, dimension: x.columns).rawValue,
       ],
-      diagnostics: ["n": Double(n), "k": Double(k), "dimension": d, "log_jacobian": logJacobian])
+      diagnostics: ["n": Double(n), "k": Double(k), "dimension": d, "log_jacobian": logJacobian]
+    ).requiringFinite(estimator: self.name, quantity: "H(\(name))")
   }
 
   /// H(A) of the first array (see the type's documentation); `b` only has to be paired.

@@ -52,7 +52,9 @@
 /// lower-dimensional manifold (the blob images: 2 latent dimensions, PCA to m = 4) each
 /// entropy diverges at its own rate and the difference is meaningless (measured −5.3 nats for
 /// a true 0.5). Use the KSG backend (default) there, or m equal to the intrinsic dimension. Complexity: O(N d² + d³) per PCA
-/// plus the backend's kNN searches in m dimensions.
+/// (O(N² d + N³) through the Gram matrix when d > N; min(N, d) ≤ 8,192, see
+/// `PrincipalComponents`) plus the backend's kNN searches in m dimensions. `latent` is in
+/// 1…1,000 and `noise` in 0…1e100 (`EstimatorParameterRange`).
 public struct LossyCompressedMI: MutualInformationEstimator, InformationPlaneEstimator {
   /// The compressor C: a named `LossyCompressor`. `.pca` is built in; other names resolve
   /// through `LossyCompressedMI.registerCompressor(name:factory:)` (IBTrain registers
@@ -180,7 +182,7 @@ public struct LossyCompressedMI: MutualInformationEstimator, InformationPlaneEst
   /// no more than `latent`), with the compressor's quality figures. `side` picks the seed
   /// (`compressionSeed(side:)`).
   public func compressed<S: BLASScalar>(_ m: Matrix<S>, name: String, side: Int) throws -> LossyCompression {
-    guard latent >= 1 else { throw EstimatorError.invalidParameter(name: "latent", value: "\(latent)", expected: "an integer ≥ 1") }
+    try EstimatorParameterRange.check(latent, in: EstimatorParameterRange.latent, name: "latent", what: "a latent size")
     let c = compressor.implementation
     if m.columns <= latent { return LossyCompression(code: m.converted(to: Double.self), quality: c.identityQuality) }
     do {
@@ -197,11 +199,15 @@ public struct LossyCompressedMI: MutualInformationEstimator, InformationPlaneEst
     let rng = RandomSource(seed: seed)
     switch noise {
     case .additiveGaussian(let s):
-      guard s >= 0, s.isFinite else { throw EstimatorError.invalidParameter(name: "noise", value: "\(s)", expected: "σ ≥ 0") }
+      try EstimatorParameterRange.check(s, in: EstimatorParameterRange.noise, name: "noise", what: "a standard deviation σ")
       for t in 0..<out.elements.count { out.elements[t] += s * rng.normal() }
     case .multiplicativeGaussian(let s):
-      guard s >= 0, s.isFinite else { throw EstimatorError.invalidParameter(name: "noise", value: "\(s)", expected: "σ ≥ 0") }
+      try EstimatorParameterRange.check(s, in: EstimatorParameterRange.noise, name: "noise", what: "a standard deviation σ")
       for t in 0..<out.elements.count { out.elements[t] += s * out.elements[t] * rng.normal() }
+    }
+    if let k = out.firstNonFiniteIndex() {
+      throw EstimatorError.invalidParameter(
+        name: "noise", value: "\(noise)", expected: "a σ that keeps the noisy values finite (row \(k / out.columns) overflowed)")
     }
     return out
   }
@@ -246,7 +252,7 @@ public struct LossyCompressedMI: MutualInformationEstimator, InformationPlaneEst
     try EstimatorError.validatePair(a, b, minimumSamples: resolvedK + 1)
     let ca = try compressed(a, name: "X", side: 0)
     let cb = try compressed(try addingNoise(b), name: "Y", side: 1)
-    return annotate(try mutualInformation(ca.code, cb.code), [("x", ca), ("y", cb)])
+    return try annotate(try mutualInformation(ca.code, cb.code), [("x", ca), ("y", cb)]).requiringFinite(estimator: name, quantity: "I(X;Y)")
   }
 
   /// I(X;T) and I(T;Y) for a layer; the inputs are compressed once per recording
@@ -291,6 +297,6 @@ public struct LossyCompressedMI: MutualInformationEstimator, InformationPlaneEst
       let cy = try context.cached("lossy.targets.\(compressorKey).latent=\(latent)\(seedKey)") { try compressed(y, name: "targets", side: 2) }
       ity = annotate(try mutualInformation(ct, cy.code), [("t", compressedT), ("y", cy)])
     }
-    return PlanePoint(inputInformation: ixt, labelInformation: ity)
+    return try PlanePoint(inputInformation: ixt, labelInformation: ity).requiringFinite(estimator: name)
   }
 }

@@ -64,48 +64,6 @@ import Foundation
 /// matrix-based Rényi's entropy and tensor kernels" (2019); C. Williams, M. Seeger, "Using the
 /// Nyström method to speed up kernel machines", NIPS 2001.
 public struct MatrixRenyiMutualInformation: MutualInformationEstimator, InformationPlaneEstimator {
-  /// How the spectrum is obtained when α ≠ 2.
-  public enum Approximation: Sendable, Equatable, CustomStringConvertible {
-    /// Exact when N ≤ `exactLimit`, exact in single precision when N ≤ `exactFloat32Limit`,
-    /// otherwise Nyström with 1,000 landmarks.
-    case automatic
-    case exact
-    /// Exact spectrum of the single-precision Gram matrix (`ssyevd_2stage`): half the memory,
-    /// about twice the speed of `exact`, I_α within ~1e-4 nats of it (measured; see the type notes).
-    case exactFloat32
-    case nystrom(landmarks: Int)
-    case subsample(size: Int, repeats: Int)
-
-    /// Parses `auto`, `exact`, `nystrom:M`, `subsample:M` or `subsample:M:R` (R defaults to 5).
-    public init?(parsing text: String) {
-      let parts = text.lowercased().split(separator: ":").map(String.init)
-      switch parts.first {
-      case "auto" where parts.count == 1: self = .automatic
-      case "exact" where parts.count == 1: self = .exact
-      case "exact-float32" where parts.count == 1: self = .exactFloat32
-      case "nystrom" where parts.count == 2:
-        guard let m = Int(parts[1]), m >= 2 else { return nil }
-        self = .nystrom(landmarks: m)
-      case "subsample" where parts.count == 2 || parts.count == 3:
-        guard let m = Int(parts[1]), m >= 2 else { return nil }
-        let r = parts.count == 3 ? Int(parts[2]) : 5
-        guard let repeats = r, repeats >= 1 else { return nil }
-        self = .subsample(size: m, repeats: repeats)
-      default: return nil
-      }
-    }
-
-    public var description: String {
-      switch self {
-      case .automatic: return "auto"
-      case .exact: return "exact"
-      case .exactFloat32: return "exact-float32"
-      case .nystrom(let m): return "nystrom:\(m)"
-      case .subsample(let m, let r): return "subsample:\(m):\(r)"
-      }
-    }
-  }
-
   public var name: String { "renyi" }
   /// The order α > 0; α = 1 is the von Neumann limit, α = 2 uses the tiled engine.
   public var alpha: Double
@@ -163,7 +121,16 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
     var p = 0.0
     for l in eigenvalues where l > 0 { p += pow(l, alpha) }
     if tail { p += tailCount * pow(tailValue, alpha) }
-    return log(p) / (1 - alpha)
+    if p >= Double.leastNormalMagnitude && p.isFinite { return log(p) / (1 - alpha) }
+    // Large α: every λ^α (λ ≤ 1) underflows and log Σλ^α would be −∞. Factor out the largest
+    // eigenvalue, log Σλ^α = α log λ_max + log Σ(λ/λ_max)^α, whose sum lies in [1, count]:
+    // S_α then tends to −log λ_max (the min-entropy), as it should.
+    let top = Swift.max(eigenvalues.max() ?? 0, tail ? tailValue : 0)
+    guard top > 0 else { return .nan }
+    var q = 0.0
+    for l in eigenvalues where l > 0 { q += pow(l / top, alpha) }
+    if tail { q += tailCount * pow(tailValue / top, alpha) }
+    return (alpha * log(top) + log(q)) / (1 - alpha)
   }
 
   // MARK: Estimation
@@ -173,23 +140,31 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
   public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
     try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("A", "B"))
     try validateParameters()
-    let sa = try widthA.width(for: a, name: "A")
-    let sb = try widthB.width(for: b, name: "B")
-    let va = _KernelView(data: a, gamma: CauchySchwarzMutualInformation.gamma(sa))
-    let vb = _KernelView(data: b, gamma: CauchySchwarzMutualInformation.gamma(sb))
+    // Kernels on framed data (`_KernelFrame`): the values of the data in its own units at any magnitude.
+    let (fa, fb) = (_KernelFrame(a), _KernelFrame(b))
+    let sa = try widthA.framedWidth(for: fa, name: "A")
+    let sb = try widthB.framedWidth(for: fb, name: "B")
+    let va = _KernelView(data: fa.data, gamma: _KernelFrame<S>.gamma(framedWidth: sa))
+    let vb = _KernelView(data: fb.data, gamma: _KernelFrame<S>.gamma(framedWidth: sb))
     let method = resolvedMethod(n: a.rows)
     let report = _SpectrumReport()
     let (ha, hb, hab) = try entropies(first: [va], second: [vb], labels: nil, method: method, n: a.rows, report: report)
-    return result(
+    return try result(
       ha, hb, hab, method: method,
-      diagnostics: report.diagnostics(["sigma_a": sa, "sigma_b": sb, "n": Double(a.rows)]))
+      diagnostics: report.diagnostics(["sigma_a": fa.unframed(width: sa), "sigma_b": fb.unframed(width: sb), "n": Double(a.rows)]))
   }
 
-  /// S_α(A) in nats of one variable with a Gaussian kernel of width `sigma`.
+  /// S_α(A) in nats of one variable with a Gaussian kernel of width `sigma` (data units, positive and finite).
   public func entropy<S: BLASScalar>(_ a: Matrix<S>, sigma: Double) throws -> Double {
     try validateParameters()
-    let v = _KernelView(data: a, gamma: CauchySchwarzMutualInformation.gamma(sigma))
-    return try averagedEntropies(views: [[v]], labels: nil, method: resolvedMethod(n: a.rows), n: a.rows)[0]
+    try CauchySchwarzMutualInformation.validateWidth(sigma, "sigma")
+    let f = _KernelFrame(a)
+    let v = _KernelView(data: f.data, gamma: f.gamma(width: sigma))
+    let h = try averagedEntropies(views: [[v]], labels: nil, method: resolvedMethod(n: a.rows), n: a.rows)[0]
+    guard h.isFinite else {
+      throw EstimatorError.nonFiniteResult(estimator: name, quantity: "S_α(A)", value: h, cause: Self.nonFiniteCause)
+    }
+    return h
   }
 
   // MARK: Information plane
@@ -211,18 +186,24 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
     let n = layer.rows
     let method = resolvedMethod(n: n)
     let key = "renyi.\(alpha).\(method).\(seed)"
-    let sigmaX = try context.cached("renyi.sigma.inputs.\(widthA)") { try widthA.width(for: x, name: "inputs") }
-    let sigmaT = try widthB.width(for: layer, name: "layer")
-    let vx = _KernelView(data: x, gamma: CauchySchwarzMutualInformation.gamma(sigmaX))
-    let vt = _KernelView(data: layer, gamma: CauchySchwarzMutualInformation.gamma(sigmaT))
+    // Frames (`_KernelFrame`) and widths (in the frames' units) of the inputs and targets are
+    // computed once per recording.
+    let fx = context.cached("renyi.frame.inputs") { _KernelFrame(x) }
+    let sigmaX = try context.cached("renyi.framedSigma.inputs.\(widthA)") { try widthA.framedWidth(for: fx, name: "inputs") }
+    let ft = _KernelFrame(layer)
+    let sigmaT = try widthB.framedWidth(for: ft, name: "layer")
+    let vx = _KernelView(data: fx.data, gamma: _KernelFrame<Float>.gamma(framedWidth: sigmaX))
+    let vt = _KernelView(data: ft.data, gamma: _KernelFrame<Float>.gamma(framedWidth: sigmaT))
+    let (widthX, widthT) = (fx.unframed(width: sigmaX), ft.unframed(width: sigmaT))
     let hx = try context.cached("\(key).entropy.inputs.\(sigmaX)") {
       try averagedEntropies(views: [[vx]], labels: nil, method: method, n: n)[0]
     }
     let reportXT = _SpectrumReport()
     let (ht, hxt) = try pair(
       averagedEntropies(views: [[vt], [vx, vt]], labels: nil, method: method, n: n, report: reportXT))
-    let ixt = result(
-      hx, ht, hxt, method: method, diagnostics: reportXT.diagnostics(["sigma_a": sigmaX, "sigma_b": sigmaT, "n": Double(n)]))
+    let ixt = try result(
+      hx, ht, hxt, method: method, diagnostics: reportXT.diagnostics(["sigma_a": widthX, "sigma_b": widthT, "n": Double(n)]),
+      quantity: "I(X;T)")
     let reportTY = _SpectrumReport()
     let ity: Estimate
     switch context.labels {
@@ -231,16 +212,19 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
         Self.entropy(eigenvalues: context.classPartition.map { Double($0.count) / Double(n) }, alpha: alpha)
       }
       let hty = try averagedEntropies(views: [[vt]], labels: c, method: method, n: n, report: reportTY)[0]
-      ity = result(ht, hy, hty, method: method, diagnostics: reportTY.diagnostics(["sigma_a": sigmaT, "n": Double(n)]))
+      ity = try result(ht, hy, hty, method: method, diagnostics: reportTY.diagnostics(["sigma_a": widthT, "n": Double(n)]), quantity: "I(T;Y)")
     case .targets(let y):
-      let sigmaY = try context.cached("renyi.sigma.targets.\(widthB)") { try widthB.width(for: y, name: "targets") }
-      let vy = _KernelView(data: y, gamma: CauchySchwarzMutualInformation.gamma(sigmaY))
+      let fy = context.cached("renyi.frame.targets") { _KernelFrame(y) }
+      let sigmaY = try context.cached("renyi.framedSigma.targets.\(widthB)") { try widthB.framedWidth(for: fy, name: "targets") }
+      let vy = _KernelView(data: fy.data, gamma: _KernelFrame<Float>.gamma(framedWidth: sigmaY))
       let hy = try context.cached("\(key).entropy.targets.\(sigmaY)") {
         try averagedEntropies(views: [[vy]], labels: nil, method: method, n: n)[0]
       }
       let hty = try averagedEntropies(views: [[vt, vy]], labels: nil, method: method, n: n, report: reportTY)[0]
-      ity = result(
-        ht, hy, hty, method: method, diagnostics: reportTY.diagnostics(["sigma_a": sigmaT, "sigma_b": sigmaY, "n": Double(n)]))
+      ity = try result(
+        ht, hy, hty, method: method,
+        diagnostics: reportTY.diagnostics(["sigma_a": widthT, "sigma_b": fy.unframed(width: sigmaY), "n": Double(n)]),
+        quantity: "I(T;Y)")
     }
     return PlanePoint(inputInformation: ixt, labelInformation: ity)
   }
@@ -273,20 +257,32 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
     }
   }
 
+  /// Throws when α, the landmark count or the subsample size and repeats are outside their
+  /// `EstimatorParameterRange`s (time and memory grow with each; a huge r ran for hours).
   func validateParameters() throws {
-    guard alpha > 0, alpha.isFinite else {
-      throw EstimatorError.invalidParameter(name: "alpha", value: "\(alpha)", expected: "a finite order α > 0 (α = 1: von Neumann)")
-    }
+    try EstimatorParameterRange.check(alpha, in: EstimatorParameterRange.alpha, name: "alpha", what: "an order α (1: von Neumann)")
+    let r = EstimatorParameterRange.self
     switch approximation {
-    case .nystrom(let m) where m < 2:
-      throw EstimatorError.invalidParameter(name: "approx", value: "\(approximation)", expected: "nystrom:m with m ≥ 2 landmarks")
-    case .subsample(let m, let r) where m < 2 || r < 1:
-      throw EstimatorError.invalidParameter(name: "approx", value: "\(approximation)", expected: "subsample:m[:r] with m ≥ 2, r ≥ 1")
+    case .nystrom(let m) where !r.landmarks.contains(m):
+      throw EstimatorError.invalidParameter(
+        name: "approx", value: "\(approximation)", expected: "nystrom:m with m in \(r.landmarks.lowerBound)…\(r.landmarks.upperBound) landmarks")
+    case .subsample(let m, let repeats) where !r.subsampleSize.contains(m) || !r.subsampleRepeats.contains(repeats):
+      throw EstimatorError.invalidParameter(
+        name: "approx", value: "\(approximation)",
+        expected: "subsample:m[:r] with m in \(r.subsampleSize.lowerBound)…\(r.subsampleSize.upperBound) rows "
+          + "and r in \(r.subsampleRepeats.lowerBound)…\(r.subsampleRepeats.upperBound) repeats")
     default: break
     }
+    for rule in [widthA, widthB] { try rule.validate() }
   }
 
-  private func result(_ ha: Double, _ hb: Double, _ hab: Double, method: _Method, diagnostics: [String: Double]) -> Estimate {
+  /// What makes a Rényi estimate non-finite, for `EstimatorError.nonFiniteResult`.
+  static let nonFiniteCause =
+    "a kernel or eigenvalue sum under- or overflowed (a kernel width extremely far from the data's spread, or an extreme order α)"
+
+  private func result(
+    _ ha: Double, _ hb: Double, _ hab: Double, method: _Method, diagnostics: [String: Double], quantity: String = "I_α(A;B)"
+  ) throws -> Estimate {
     var d = diagnostics
     d["entropy_a"] = ha
     d["entropy_b"] = hb
@@ -294,7 +290,8 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
     var p: [String: String] = ["alpha": "\(alpha)", "method": "\(method)", "seed": "\(seed)"]
     if let s = d["sigma_a"] { p["sigma_a"] = "\(s)" }
     if let s = d["sigma_b"] { p["sigma_b"] = "\(s)" }
-    return Estimate(nats: ha + hb - hab, parameters: p, diagnostics: d)
+    return try Estimate(nats: ha + hb - hab, parameters: p, diagnostics: d)
+      .requiringFinite(estimator: name, quantity: quantity, cause: Self.nonFiniteCause)
   }
 
   private func pair(_ v: [Double]) -> (Double, Double) { (v[0], v[1]) }

@@ -96,14 +96,15 @@ public struct WeightedKozachenkoLeonenko: MutualInformationEstimator {
       h += w[j - 1] * (_math_log(Double(n - 1)) - (try SpecialFunctions.digamma(j)) + logV + Double(d) * mean)
     }
     h += logJacobian
-    return Estimate(
+    return try Estimate(
       nats: h,
       parameters: [
         "quantity": "entropy H(\(name))", "k": "\(k)", "metric": metric.rawValue,
         "preprocessing": preprocessing.rawValue,
         "weights": w.map { "\($0)" }.joined(separator: ","),
       ],
-      diagnostics: ["n": Double(n), "k": Double(k), "dimension": Double(d), "log_jacobian": logJacobian])
+      diagnostics: ["n": Double(n), "k": Double(k), "dimension": Double(d), "log_jacobian": logJacobian]
+    ).requiringFinite(estimator: self.name, quantity: "H(\(name))")
   }
 
   /// Î(A;B) = Ĥ(A) + Ĥ(B) − Ĥ(A,B) in nats; each entropy preprocessed on its own.
@@ -113,7 +114,7 @@ public struct WeightedKozachenkoLeonenko: MutualInformationEstimator {
     let hb = try entropy(b, name: "Y")
     let hab = try entropy(try a.concatenatingColumns(b), name: "(X,Y)")
     let value = ha.nats + hb.nats - hab.nats
-    return Estimate(
+    return try Estimate(
       nats: value,
       parameters: [
         "k": "\(k)", "metric": metric.rawValue, "preprocessing": preprocessing.rawValue,
@@ -121,6 +122,7 @@ public struct WeightedKozachenkoLeonenko: MutualInformationEstimator {
       diagnostics: [
         "n": Double(a.rows), "k": Double(k), "h_x": ha.nats, "h_y": hb.nats, "h_xy": hab.nats,
         "negative": value < 0 ? 1 : 0,
-      ])
+      ]
+    ).requiringFinite(estimator: name, quantity: "I(X;Y)")
   }
 }

@@ -277,6 +277,15 @@ struct _NeighborPoints: @unchecked Sendable {
     guard next == m.columns else {
       throw NumericsError.invalidParameter("blocks \(b) do not cover 0..<\(m.columns)")
     }
+    // Distances of larger values overflow (a squared Euclidean one above 1e154, a max-norm
+    // difference above 9e307) and every comparison after them is meaningless: refuse them here,
+    // below the estimators' own preprocessing (which brings data to unit scale).
+    let largest = _PowerOfTwo.largestMagnitude(m)
+    let limit = metric == .euclidean ? KNNPreprocessing.rawMagnitudeRange.upperBound : 1e300
+    guard largest <= limit else {
+      throw NumericsError.tooLarge(
+        "kNN points with |value| up to \(largest): \(metric.rawValue) distances overflow above \(limit); standardise or rescale the data")
+    }
     self.data = (m.elements as? [Double]) ?? m.elements.map { Double($0) }
     self.count = m.rows
     self.dimension = m.columns

@@ -94,6 +94,9 @@ public struct TiledKernelSums: Sendable {
               let tileMax = -gamma * minD
               let i = rowRange.lowerBound + r
               let m = Swift.max(mx[s][i], tileMax)
+              // Every term of the row so far underflows even against its largest (γ·D = ∞):
+              // they add nothing, and shifting by −m = +∞ would make them ∞ − ∞ = NaN.
+              if m == -.infinity { continue }
               _kernelRow(d, row: r, width: w, scale: -gamma, shift: -m, into: k)
               var total = 0.0
               for c in 0..<w { total += k[c] }
@@ -217,6 +220,13 @@ public struct TiledKernelSums: Sendable {
     for p in plans {
       _ = try _blasInt(p.dimension, "dimension")
       _ = try _blasInt(Swift.min(t, m), "tile")
+      // D = ‖x‖² + ‖y‖² − 2x·y stays finite when every squared norm is below a quarter of the
+      // largest finite value; above it the tile would hold ∞ − ∞ = NaN. The estimators bring
+      // their data to unit scale first (`_KernelFrame`), so only raw callers can get here.
+      guard p.largestSquaredNorm <= S.greatestFiniteMagnitude / 4 else {
+        throw NumericsError.tooLarge(
+          "squared distances of points with squared norm up to \(p.largestSquaredNorm) overflow \(S.self); rescale the data")
+      }
     }
     let rowBlocks = (n + t - 1) / t
     let colBlocks = (m + t - 1) / t
@@ -293,6 +303,8 @@ public struct _DistancePlan<S: BLASScalar>: @unchecked Sendable {
   let xNorms: [S]
   let yNorms: [S]
   let sameSet: Bool
+  /// max ‖row‖² over both sets after centring (+∞ when a norm overflows `S`).
+  let largestSquaredNorm: S
   var rowCount: Int { x.rows }
   var columnCount: Int { y.rows }
   var dimension: Int { x.columns }
@@ -309,6 +321,7 @@ public struct _DistancePlan<S: BLASScalar>: @unchecked Sendable {
     self.y = sameSet ? x : centred(columns)
     self.xNorms = x.rowSquaredNorms().map { S($0) }
     self.yNorms = sameSet ? xNorms : y.rowSquaredNorms().map { S($0) }
+    self.largestSquaredNorm = Swift.max(xNorms.max() ?? 0, yNorms.max() ?? 0)
   }
 
   /// Fills `out` (row-major, rows.count × columns.count) with clamped squared distances.

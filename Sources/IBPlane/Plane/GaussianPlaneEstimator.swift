@@ -34,10 +34,8 @@ public struct GaussianPlaneEstimator: InformationPlaneEstimator {
   public var noiseVariance: Double
 
   public init(noiseVariance: Double = 0.1) throws {
-    guard noiseVariance > 0, noiseVariance.isFinite else {
-      throw EstimatorError.invalidParameter(
-        name: "noise_variance", value: "\(noiseVariance)", expected: "a finite number > 0")
-    }
+    try EstimatorParameterRange.check(
+      noiseVariance, in: EstimatorParameterRange.noiseVariance, name: "noise_variance", what: "a noise variance")
     self.noiseVariance = noiseVariance
   }
 
@@ -77,11 +75,12 @@ public struct GaussianPlaneEstimator: InformationPlaneEstimator {
     }
     let iTY = 0.5 * (logDetNoisy - (try Self.logDet(Self.residual(covariance, centred, labelBasis, n), plus: noiseVariance)))
     let parameters = ["noise_variance": "\(noiseVariance)"]
-    return PlanePoint(
+    return try PlanePoint(
       inputInformation: Estimate(
         nats: iXT, parameters: parameters, diagnostics: ["n": n, "input_rank": Double(rankX)]),
       labelInformation: Estimate(
-        nats: iTY, parameters: parameters, diagnostics: ["n": n, "label_rank": Double(labelBasis.columns)]))
+        nats: iTY, parameters: parameters, diagnostics: ["n": n, "label_rank": Double(labelBasis.columns)])
+    ).requiringFinite(estimator: name)
   }
 
   /// Columns minus their means, in Double.
@@ -132,7 +131,13 @@ public struct GaussianPlaneEstimator: InformationPlaneEstimator {
         m[j, i] = s
       }
     }
-    return try m.logDeterminantSPD()
+    do {
+      return try m.logDeterminantSPD()
+    } catch let e as NumericsError {
+      throw EstimatorError.degenerate(
+        "gaussian: Σ + σ²I is not numerically positive definite at noise_variance = \(variance) (\(e)); "
+          + "the covariance is singular and σ² is below its rounding error, so use a larger noise_variance")
+    }
   }
 
   /// Labels as a matrix: one-hot class indicators, or the regression targets.

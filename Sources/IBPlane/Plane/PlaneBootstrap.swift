@@ -19,7 +19,12 @@ import Foundation
 /// interval then may not contain the point estimate, and that is reported, not hidden.
 ///
 /// Efron & Tibshirani, *An Introduction to the Bootstrap* (1993), ch. 13.
-/// Cost: B extra estimator runs per job; memory: B contexts (B·N·(d + label width) floats).
+/// Cost: B extra estimator runs per job; memory: B cached contexts, each with the resampled
+/// inputs, labels and indices (`bytesPerResample`).
+///
+/// Limits (checked before anything is allocated): B in 2…`maximumResamples` (10,000), and
+/// B × `bytesPerResample` at most `memoryBudget` (default: half the machine's physical
+/// memory); the level in the open interval (0, 1).
 public final class PlaneBootstrap: @unchecked Sendable {
   public let resamples: Int
   public let level: Double
@@ -29,12 +34,49 @@ public final class PlaneBootstrap: @unchecked Sendable {
   private var indexSets: [[Int]?]
   private var contexts: [PlaneContext?]
 
-  public init(resamples: Int, level: Double, seed: UInt64, context: PlaneContext) throws {
-    guard resamples >= 2 else {
-      throw EstimatorError.invalidParameter(name: "bootstrap", value: "\(resamples)", expected: "at least 2 resamples")
-    }
+  /// The largest B accepted.
+  public static let maximumResamples = 10_000
+  /// Half the physical memory: what the cached resamples may take by default.
+  public static var defaultMemoryBudget: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory / 2) }
+
+  /// Throws unless `level` is in the open interval (0, 1); the check of `--confidence`.
+  public static func validate(level: Double) throws {
     guard level > 0, level < 1 else {
-      throw EstimatorError.invalidParameter(name: "confidence level", value: "\(level)", expected: "a number in (0, 1)")
+      throw EstimatorError.invalidParameter(name: "confidence level", value: "\(level)", expected: "a number in the open interval (0, 1)")
+    }
+  }
+
+  /// Bytes one cached resample holds: its N indices, the resampled inputs (float32) and labels.
+  public static func bytesPerResample(_ context: PlaneContext) -> Int {
+    let n = context.sampleCount
+    let inputWidth = context.inputs?.columns ?? 0
+    let labelBytes: Int
+    switch context.labels {
+    case .classes: labelBytes = MemoryLayout<Int>.stride
+    case .targets(let m): labelBytes = m.columns.multipliedReportingOverflow(by: MemoryLayout<Float>.stride).partialValue
+    }
+    let (inputBytes, o1) = inputWidth.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
+    let (perSample, o2) = inputBytes.addingReportingOverflow(labelBytes + MemoryLayout<Int>.stride)
+    let (total, o3) = perSample.multipliedReportingOverflow(by: n)
+    return o1 || o2 || o3 ? Int.max : total
+  }
+
+  public init(
+    resamples: Int, level: Double, seed: UInt64, context: PlaneContext, memoryBudget: Int = PlaneBootstrap.defaultMemoryBudget
+  ) throws {
+    guard (2...Self.maximumResamples).contains(resamples) else {
+      throw EstimatorError.invalidParameter(
+        name: "bootstrap", value: "\(resamples)", expected: "2…\(Self.maximumResamples) resamples")
+    }
+    try Self.validate(level: level)
+    let perResample = Self.bytesPerResample(context)
+    let (total, overflow) = perResample.multipliedReportingOverflow(by: resamples)
+    guard !overflow, total <= memoryBudget else {
+      throw EstimatorError.invalidParameter(
+        name: "bootstrap", value: "\(resamples)",
+        expected: "a number of resamples whose cached copies fit in \(memoryBudget >> 20) MiB "
+          + "(each holds \(context.sampleCount) resampled samples, \(perResample >> 10) KiB; "
+          + "at most \(Swift.max(memoryBudget / Swift.max(perResample, 1), 0)) resamples here)")
     }
     self.resamples = resamples
     self.level = level

@@ -14,11 +14,16 @@ public final class PlaneContext: @unchecked Sendable {
   private let lock = NSLock()
   private var cache: [String: Any] = [:]
 
+  /// Throws when the inputs and labels disagree in sample count, a class label is outside
+  /// 0..<classCount (it would index past the class partition), or an input or regression
+  /// target is NaN or infinite (every estimator would turn it into a NaN or a wrong count).
   public init(inputs: Matrix<Float>?, labels: Labels) throws {
     if let x = inputs, x.rows != labels.sampleCount {
       throw EstimatorError.shapeMismatch("inputs have \(x.rows) samples but labels have \(labels.sampleCount)")
     }
     try labels.validate()
+    if let x = inputs { try EstimatorError.validateFinite(x, name: "inputs") }
+    if case .targets(let m) = labels { try EstimatorError.validateFinite(m, name: "regression targets") }
     self.inputs = inputs
     self.labels = labels
   }

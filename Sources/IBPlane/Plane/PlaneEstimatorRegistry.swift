@@ -20,7 +20,7 @@ public enum PlaneEstimatorRegistry {
     Entry(
       name: "gaussian",
       summary: "Gaussian-channel fit (linear baseline): ½ log det(Σ_T+σ²I) − ½ log det(Σ_T|Z+σ²I)",
-      parameters: ["noise_variance": "variance σ² of the additive noise on each unit (default 0.1)"],
+      parameters: ["noise_variance": "variance σ² of the additive noise on each unit, 1e-100…1e100 (default 0.1)"],
       make: { p in try GaussianPlaneEstimator(noiseVariance: try double(p, "noise_variance", default: 0.1)) }
     ),
     Entry(
@@ -28,8 +28,8 @@ public enum PlaneEstimatorRegistry {
       summary: "fixed-width binning (Shwartz-Ziv & Tishby 2017): plug-in entropies of bin symbols",
       parameters: [
         "convention": "idnns (30 edges on [-1, 1], the original), floor (floor(x / binsize)) or range (layer min..max); default idnns",
-        "bins": "number of bins for idnns and range (default 30)",
-        "binsize": "bin width for floor (default 0.07)",
+        "bins": "number of bins for idnns and range, 2…1048576 (default 30)",
+        "binsize": "bin width for floor, 1e-30…1e30 (default 0.07)",
         "correction": "plug-in (default) or miller-madow",
       ],
       make: { p in try EstimatorCatalog.makeFamily("binning", try EstimatorOptions(parameters: p)) }
@@ -38,7 +38,7 @@ public enum PlaneEstimatorRegistry {
       name: "adaptive-binning",
       summary: "equal-mass binning (Chelombiev et al. 2019): edges at quantiles of the activations",
       parameters: [
-        "bins": "number of bins (default 30)",
+        "bins": "number of bins, 2…1048576 (default 30)",
         "mode": "per-layer (pooled unique values, the original; default) or per-unit",
         "correction": "plug-in (default) or miller-madow",
       ],
@@ -48,7 +48,7 @@ public enum PlaneEstimatorRegistry {
       name: "kde",
       summary: "KDE pairwise-distance bounds (Kolchinsky & Tracey 2017; Saxe et al. 2018) on T + N(0, σ²I)",
       parameters: [
-        "sigma2": "noise variance σ² (default 0.1)",
+        "sigma2": "noise variance σ², 1e-100…1e100 (default 0.1)",
         "bound": "upper (pairwise KL, default) or lower (Bhattacharyya)",
       ],
       make: { p in try EstimatorCatalog.makeFamily("kde", try EstimatorOptions(parameters: p)) }
@@ -57,7 +57,7 @@ public enum PlaneEstimatorRegistry {
       name: "adaptive-kde",
       summary: "KDE bounds with σ² = c·max|T| per snapshot (Chelombiev et al. 2019)",
       parameters: [
-        "sigma2": "the scale c in σ² = c·max|T| (default 0.1)",
+        "sigma2": "the scale c in σ² = c·max|T|, 1e-100…1e100 (default 0.1)",
         "bound": "upper (pairwise KL, default) or lower (Bhattacharyya)",
       ],
       make: { p in try EstimatorCatalog.makeFamily("adaptive-kde", try EstimatorOptions(parameters: p)) }
@@ -66,9 +66,9 @@ public enum PlaneEstimatorRegistry {
       name: "cs",
       summary: "Cauchy–Schwarz quadratic MI (Yu et al. 2024) with Gaussian kernels; label kernel for classes",
       parameters: [
-        "sigma-x": "kernel width of the inputs and of T for I(X;T) (default: width-rule)",
-        "sigma-y": "kernel width of T for I(T;Y) / of regression targets (default: width-rule)",
-        "width-rule": "median (default), median:M, silverman or scott",
+        "sigma-x": "kernel width of the inputs and of T for I(X;T), 1e-100…1e100 (default: width-rule)",
+        "sigma-y": "kernel width of T for I(T;Y) / of regression targets, 1e-100…1e100 (default: width-rule)",
+        "width-rule": "median (default), median:M (M rows, 2…5000), silverman or scott",
         "normalised": "true for I/√(I(A;A)·I(B;B)) (default false)",
       ],
       make: { p in try EstimatorCatalog.makeFamily("cs", try EstimatorOptions(parameters: p)) }
@@ -77,11 +77,11 @@ public enum PlaneEstimatorRegistry {
       name: "renyi",
       summary: "matrix-based Rényi α-entropy MI (Sánchez Giraldo et al. 2015; Yu et al. 2019)",
       parameters: [
-        "alpha": "order α (default 1.01; 2 runs through the tiled engine at any N)",
-        "sigma-x": "kernel width of the first variable (default: width-rule)",
-        "sigma-y": "kernel width of the second variable (default: width-rule)",
-        "width-rule": "median (default), median:M, silverman or scott",
-        "approx": "auto (default: exact up to N = 5,000, exact-float32 up to 16,384, else nystrom:1000), exact, exact-float32, nystrom:m, subsample:m[:r]",
+        "alpha": "order α, 0.001…1000 (default 1.01; 2 runs through the tiled engine at any N)",
+        "sigma-x": "kernel width of the first variable, 1e-100…1e100 (default: width-rule)",
+        "sigma-y": "kernel width of the second variable, 1e-100…1e100 (default: width-rule)",
+        "width-rule": "median (default), median:M (M rows, 2…5000), silverman or scott",
+        "approx": "auto (default: exact up to N = 5,000, exact-float32 up to 16,384, else nystrom:1000), exact, exact-float32, nystrom:m (m 2…5000), subsample:m[:r] (m 2…5000, r 1…100, default 5)",
       ],
       make: { p in try EstimatorCatalog.makeFamily("renyi", try EstimatorOptions(parameters: p)) }
     ),
@@ -89,10 +89,10 @@ public enum PlaneEstimatorRegistry {
       name: "lossy",
       summary: "lossy-compressed MI (Butakov et al. 2024): PCA (or an autoencoder) to m dimensions, then KSG; I(T;Y) by Ross's kNN form",
       parameters: [
-        "latent": "latent size m of the compression of X and T (default 4)",
-        "k": "neighbours (default 3)",
+        "latent": "latent size m of the compression of X and T, 1…1000 (default 4); PCA refuses min(N, width) above 8192",
+        "k": "neighbours, 1…1000 (default 3)",
         "metric": "max (default) or euclidean",
-        "noise": "σ of additive Gaussian noise on T before estimation (default none)",
+        "noise": "σ of additive Gaussian noise on T before estimation, 0…1e100 (default none)",
         "backend": "ksg (default) or wkl",
         "seed": "seed of the noise and of the autoencoder compressor (default 0)",
         "compress": "pca (default) or autoencoder (seeded; needs IBTrain's AutoencoderCompressor.register(), done by the ibplane command)",

@@ -78,4 +78,19 @@ import Testing
     let e = try PlaneEstimatorRegistry.make("gaussian:noise_variance=0.05")
     #expect(e.parameterDescription == "noise_variance=0.05")
   }
+
+  /// Two identical units of variance ~1e20 with σ² = 1e-100 (inside the documented range): the
+  /// Cholesky factorisation of Σ + σ²I fails in rounding; the error names noise_variance and the
+  /// way out instead of quoting LAPACK.
+  @Test func numericallySingularNoisyCovarianceNamesTheNoiseVariance() throws {
+    let n = 50
+    var layer = Matrix<Float>(rows: n, columns: 2)
+    for i in 0..<n { let v = Float(i % 7) * 1e10; layer[i, 0] = v; layer[i, 1] = v }
+    let context = try PlaneContext(inputs: nil, labels: .classes((0..<n).map { $0 % 2 }, classCount: 2))
+    #expect {
+      _ = try GaussianPlaneEstimator(noiseVariance: 1e-100).point(layer: layer, context: context)
+    } throws: { e in
+      "\(e)".contains("not numerically positive definite at noise_variance = 1e-100") && "\(e)".contains("larger noise_variance")
+    }
+  }
 }

@@ -42,7 +42,7 @@ struct AnalyzeOptions {
     }
     if let v = o["layers"] { plane.layers = try Self.layerIndices(v, layers) }
     if let v = o["epochs"] { plane.epochs = try EpochSelection(parsing: try Self.text(v, "epochs")) }
-    if let v = o["bootstrap"] { plane.bootstrapResamples = try Self.integer(v, "bootstrap", 0...1_000_000) }
+    if let v = o["bootstrap"] { plane.bootstrapResamples = try Self.integer(v, "bootstrap", 0...PlaneBootstrap.maximumResamples) }
     guard plane.bootstrapResamples == 0 || plane.bootstrapResamples >= 2 else {
       throw CArgumentError("options.bootstrap must be 0 or at least 2, got \(plane.bootstrapResamples)")
     }

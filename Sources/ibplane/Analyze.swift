@@ -35,7 +35,7 @@ struct Analyze: ParsableCommand {
   @Option(help: "Unit of the CSV and reports: bits or nats.")
   var unit: InformationUnit = .bits
 
-  @Option(help: "Bootstrap resamples B for percentile intervals (0: none; 100 or more for reporting; at most 100,000, and B resampled copies of the inputs and labels must fit in half the memory).")
+  @Option(help: "Bootstrap resamples B for percentile intervals (0: none; 100 or more for reporting; at most 10,000, and B resampled copies of the inputs and labels must fit in half the memory).")
   var bootstrap: Int = 0
 
   @Option(help: "Coverage of the bootstrap interval, in (0, 1).")

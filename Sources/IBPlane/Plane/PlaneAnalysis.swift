@@ -91,9 +91,8 @@ public final class PlaneAnalysis: @unchecked Sendable {
         "context has \(self.context.sampleCount) samples but the recording has \(source.sampleCount)")
     }
     self.fingerprint = try RecordingFingerprint(source: source, context: self.context)
-    if options.bootstrapResamples > 0 {
-      try Self.checkBootstrapMemory(options.bootstrapResamples, context: self.context)
-    }
+    // Checked even without a bootstrap: the level is written into the manifest.
+    try PlaneBootstrap.validate(level: options.confidenceLevel)
     self.bootstrap = options.bootstrapResamples > 0
       ? try PlaneBootstrap(
         resamples: options.bootstrapResamples, level: options.confidenceLevel, seed: options.seed, context: self.context)

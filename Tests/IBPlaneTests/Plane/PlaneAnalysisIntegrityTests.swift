@@ -144,9 +144,17 @@ import Testing
       }
     }
     options.shard = .whole
-    for b in [PlaneAnalysis.maximumBootstrapResamples + 1, Int.max] {
+    for b in [PlaneBootstrap.maximumResamples + 1, Int.max] {
       options.bootstrapResamples = b
       #expect(throws: EstimatorError.self) { try PlaneAnalysis(source: source, estimators: estimators, options: options) }
+    }
+    // The level is checked even without a bootstrap (it is written into the manifest).
+    options.bootstrapResamples = 0
+    for level in [Double.nan, 0, 1, -0.5, .infinity] {
+      options.confidenceLevel = level
+      #expect { try PlaneAnalysis(source: source, estimators: estimators, options: options) } throws: {
+        "\($0)".contains("confidence level")
+      }
     }
   }
 

@@ -22,15 +22,10 @@ struct Inspect: ParsableCommand {
 
   func run() throws {
     let url = URL(fileURLWithPath: file)
-    let recording: Recording
-    do {
-      recording = try Recording(contentsOf: url)
-    } catch let e as RecordingError where e.kind == "malformedRecord" {
-      recording = try Recording(contentsOf: url, skipDamaged: true)
-    }
+    let recording = try Recording.openForInspection(url)
     let report = recording.inspect()
     if json {
-      print(try JSONOutput.render(jsonObject(recording, report)))
+      print(try JSONOutput.render(report.jsonObject(recording, file: file)))
     } else {
       print(text(recording, report))
     }
@@ -72,32 +67,5 @@ struct Inspect: ParsableCommand {
     for p in problems { lines.append("invalid: \(p)") }
     lines.append("status: " + (report.isInvalid ? "invalid" : report.isDamaged ? "readable with damage" : "valid"))
     return lines.joined(separator: "\n")
-  }
-
-  private func jsonObject(_ r: Recording, _ report: RecordingInspection) -> [String: Any] {
-    var labels: [String: Any]
-    switch r.labels {
-    case .classes(_, let c): labels = ["kind": "classes", "class_count": c]
-    case .targets(let t): labels = ["kind": "targets", "width": t.columns]
-    }
-    let epochs = r.snapshots.map(\.epoch)
-    return [
-      "file": file, "file_size_bytes": r.fileSize, "sample_count": r.sampleCount, "input_width": r.inputWidth,
-      "inputs_checksum_ok": report.inputsChecksumOK.map { $0 as Any } ?? NSNull(),
-      "labels": labels, "storage": r.storage.rawValue, "run": r.run,
-      "layers": r.layers.map { ["name": $0.name, "width": $0.width] as [String: Any] },
-      "snapshot_count": r.snapshots.count,
-      "epoch_range": epochs.isEmpty ? NSNull() : [epochs.min()!, epochs.max()!] as Any,
-      "snapshots": report.snapshots.map { s -> [String: Any] in
-        [
-          "index": s.index, "epoch": s.info.epoch, "step": s.info.step, "offset": s.info.offset ?? 0, "length": s.info.length ?? 0,
-          "metrics": s.info.metrics, "checksum_ok": s.checksumError == nil,
-          "non_finite": Dictionary(uniqueKeysWithValues: zip(r.layers.map(\.name), s.nonFiniteCounts)),
-        ]
-      },
-      "damaged_snapshot_count": report.damagedSnapshotCount, "non_finite_total": report.nonFiniteTotal,
-      "warnings": report.warnings, "problems": report.problems.map(\.description),
-      "status": report.isInvalid ? "invalid" : report.isDamaged ? "damaged" : "valid",
-    ]
   }
 }

@@ -99,6 +99,23 @@ def test_inspect_equals_cli(recording, cli):
         assert len(r.snapshots) == 3 and "snapshot 3 at offset" in " ".join(r.warnings)
 
 
+def test_inspect_equals_cli_on_an_invalid_recording(tmp_path, cli):
+    # A repeated (epoch, step): readable, but an analysis refuses it; the CLI exits 2 and both
+    # sides report status "invalid" with the same problems list.
+    import json
+
+    path = tmp_path / "dup.bin"
+    rng = np.random.default_rng(5)
+    with ibplane.Recorder(str(path), [("h", 2)], np.array([0, 1, 0, 1]), label_kind="classes") as rec:
+        for epoch in (0, 1, 1):
+            rec.record(epoch, epoch, [rng.normal(size=(4, 2))])
+    got = ibplane.inspect(str(path))
+    done = cli("inspect", path, "--json", check=False)
+    assert done.returncode == 2
+    assert got == json.loads(done.stdout)
+    assert got["status"] == "invalid" and len(got["problems"]) == 1 and "epoch 1, step 1" in got["problems"][0]
+
+
 @pytest.mark.parametrize("content, message", [
     (b"", "truncated"),
     (b"not a recording at all, just text", "not an ibplane recording"),

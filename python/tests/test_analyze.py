@@ -2,6 +2,7 @@
 
 import csv
 import json
+import re
 import sys
 
 import numpy as np
@@ -96,7 +97,7 @@ def test_nan_in_a_layer_is_an_error_naming_snapshot_and_layer(tmp_path):
     with ibplane.Recorder(str(path), [("h", 2)], np.arange(10) % 2) as rec:
         rec.record(0, 0, [np.zeros((10, 2))])
         rec.record(1, 1, [h])
-    message = "%s: snapshot 1, layer 'h': 1 NaN/Inf value" % path
+    message = re.escape("%s: snapshot 1 (epoch 1, step 1), layer 'h': 1 NaN/Inf value" % path)
     with pytest.raises(ibplane.InputError, match=message):
         ibplane.analyze(path, estimators=["binning"], out=tmp_path / "out")
     with ibplane.open_recording(path) as r, pytest.raises(ibplane.InputError, match=message):

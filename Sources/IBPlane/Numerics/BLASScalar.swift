@@ -3,7 +3,10 @@ import CNative
 /// A floating-point type with BLAS/LAPACK entry points: `Float` (s-routines) and `Double` (d-routines).
 ///
 /// Every C call of ibplane's numeric core goes through this protocol's two conformances,
-/// so the public API stays Swift-shaped and generic.
+/// so the public API stays Swift-shaped and generic. Each first applies the thread policy
+/// (`NativeRuntime.ensureInitialised`: OpenBLAS at one thread unless raised), so a BLAS call
+/// made before any other native call — the Gaussian estimator's `syrk` in a fresh process —
+/// does not run on as many threads as cores and give a core-count-dependent last bit.
 public protocol BLASScalar: BinaryFloatingPoint, Sendable, Codable where Self.RawSignificand: FixedWidthInteger {
   /// C ← α·op(A)·op(B) + β·C, row-major. The corresponding C function is `cblas_sgemm` / `cblas_dgemm`.
   static func _gemm(
@@ -45,6 +48,7 @@ extension Float: BLASScalar {
     a: UnsafePointer<Float>, lda: Int32, b: UnsafePointer<Float>, ldb: Int32, beta: Float,
     c: UnsafeMutablePointer<Float>, ldc: Int32
   ) {
+    NativeRuntime.ensureInitialised()
     cblas_sgemm(
       CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
       m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
@@ -53,24 +57,29 @@ extension Float: BLASScalar {
     n: Int32, k: Int32, alpha: Float, a: UnsafePointer<Float>, lda: Int32, beta: Float,
     c: UnsafeMutablePointer<Float>, ldc: Int32
   ) {
+    NativeRuntime.ensureInitialised()
     cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, k, alpha, a, lda, beta, c, ldc)
   }
   public static func _syevd(
     jobz: CChar, n: Int32, a: UnsafeMutablePointer<Float>, lda: Int32, w: UnsafeMutablePointer<Float>
   ) -> Int32 {
-    LAPACKE_ssyevd(_rowMajor, jobz, CChar(UInt8(ascii: "U")), n, a, lda, w)
+    NativeRuntime.ensureInitialised()
+    return LAPACKE_ssyevd(_rowMajor, jobz, CChar(UInt8(ascii: "U")), n, a, lda, w)
   }
   public static func _syevdValues2stage(n: Int32, a: UnsafeMutablePointer<Float>, lda: Int32, w: UnsafeMutablePointer<Float>) -> Int32 {
-    LAPACKE_ssyevd_2stage(_columnMajor, _valuesOnly, _lower, n, a, lda, w)
+    NativeRuntime.ensureInitialised()
+    return LAPACKE_ssyevd_2stage(_columnMajor, _valuesOnly, _lower, n, a, lda, w)
   }
   public static func _gesdd(
     m: Int32, n: Int32, a: UnsafeMutablePointer<Float>, lda: Int32, s: UnsafeMutablePointer<Float>,
     u: UnsafeMutablePointer<Float>, ldu: Int32, vt: UnsafeMutablePointer<Float>, ldvt: Int32
   ) -> Int32 {
-    LAPACKE_sgesdd(_rowMajor, CChar(UInt8(ascii: "S")), m, n, a, lda, s, u, ldu, vt, ldvt)
+    NativeRuntime.ensureInitialised()
+    return LAPACKE_sgesdd(_rowMajor, CChar(UInt8(ascii: "S")), m, n, a, lda, s, u, ldu, vt, ldvt)
   }
   public static func _potrf(n: Int32, a: UnsafeMutablePointer<Float>, lda: Int32) -> Int32 {
-    LAPACKE_spotrf(_rowMajor, CChar(UInt8(ascii: "L")), n, a, lda)
+    NativeRuntime.ensureInitialised()
+    return LAPACKE_spotrf(_rowMajor, CChar(UInt8(ascii: "L")), n, a, lda)
   }
 }
 
@@ -80,6 +89,7 @@ extension Double: BLASScalar {
     a: UnsafePointer<Double>, lda: Int32, b: UnsafePointer<Double>, ldb: Int32, beta: Double,
     c: UnsafeMutablePointer<Double>, ldc: Int32
   ) {
+    NativeRuntime.ensureInitialised()
     cblas_dgemm(
       CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
       m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
@@ -88,24 +98,29 @@ extension Double: BLASScalar {
     n: Int32, k: Int32, alpha: Double, a: UnsafePointer<Double>, lda: Int32, beta: Double,
     c: UnsafeMutablePointer<Double>, ldc: Int32
   ) {
+    NativeRuntime.ensureInitialised()
     cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, k, alpha, a, lda, beta, c, ldc)
   }
   public static func _syevd(
     jobz: CChar, n: Int32, a: UnsafeMutablePointer<Double>, lda: Int32, w: UnsafeMutablePointer<Double>
   ) -> Int32 {
-    LAPACKE_dsyevd(_rowMajor, jobz, CChar(UInt8(ascii: "U")), n, a, lda, w)
+    NativeRuntime.ensureInitialised()
+    return LAPACKE_dsyevd(_rowMajor, jobz, CChar(UInt8(ascii: "U")), n, a, lda, w)
   }
   public static func _syevdValues2stage(n: Int32, a: UnsafeMutablePointer<Double>, lda: Int32, w: UnsafeMutablePointer<Double>) -> Int32 {
-    LAPACKE_dsyevd_2stage(_columnMajor, _valuesOnly, _lower, n, a, lda, w)
+    NativeRuntime.ensureInitialised()
+    return LAPACKE_dsyevd_2stage(_columnMajor, _valuesOnly, _lower, n, a, lda, w)
   }
   public static func _gesdd(
     m: Int32, n: Int32, a: UnsafeMutablePointer<Double>, lda: Int32, s: UnsafeMutablePointer<Double>,
     u: UnsafeMutablePointer<Double>, ldu: Int32, vt: UnsafeMutablePointer<Double>, ldvt: Int32
   ) -> Int32 {
-    LAPACKE_dgesdd(_rowMajor, CChar(UInt8(ascii: "S")), m, n, a, lda, s, u, ldu, vt, ldvt)
+    NativeRuntime.ensureInitialised()
+    return LAPACKE_dgesdd(_rowMajor, CChar(UInt8(ascii: "S")), m, n, a, lda, s, u, ldu, vt, ldvt)
   }
   public static func _potrf(n: Int32, a: UnsafeMutablePointer<Double>, lda: Int32) -> Int32 {
-    LAPACKE_dpotrf(_rowMajor, CChar(UInt8(ascii: "L")), n, a, lda)
+    NativeRuntime.ensureInitialised()
+    return LAPACKE_dpotrf(_rowMajor, CChar(UInt8(ascii: "L")), n, a, lda)
   }
 }
 

@@ -31,6 +31,7 @@ def workloads(work, base):
 
     ksg = synth("gaussian-2pair-10x10", 100_000, "ksg")
     cs = synth("gaussian-2pair-10x10", 8192, "cs")
+    dense = synth("gaussian-dense-5", 100_000, "dense")
     rec = os.path.join(work, "run.bin")
     if not os.path.exists(rec):
         run([base, "train", "--epochs", "2000", "--seed", "1", "--record", rec])
@@ -39,7 +40,7 @@ def workloads(work, base):
     return [
         ("ksg 10+10, N = 100,000", ["estimate", "--estimator", "ksg", ksg + "/x.npy", ksg + "/y.npy", "--json"], estimate),
         ("cs, N = 8,192 (10 vs 10 dims)", ["estimate", "--estimator", "cs", cs + "/x.npy", cs + "/y.npy", "--json"], estimate),
-        ("weighted KL MI, 10+10, N = 100,000", ["estimate", "--estimator", "wkl", ksg + "/x.npy", ksg + "/y.npy", "--json"], estimate),
+        ("weighted KL MI, 5+5, N = 100,000", ["estimate", "--estimator", "wkl", dense + "/x.npy", dense + "/y.npy", "--json"], estimate),
         ("binning plane, 12-bit net, 2,000 epochs", ["analyze", rec, "--estimator", "binning", "--out", os.path.join(work, "plane-binning"), "--quiet"], None),
         ("kde plane, same recording", ["analyze", rec, "--estimator", "kde", "--out", os.path.join(work, "plane-kde"), "--quiet"], None),
         ("trainer, 12-bit net, 1,000 epochs, no recording", ["train", "--epochs", "1000", "--seed", "2"], None),

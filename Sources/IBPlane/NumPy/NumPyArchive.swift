@@ -103,7 +103,8 @@ struct _NPZArchive {
       let extraLength = b.u16(p + 30)
       let next = p + 46 + nameLength + extraLength + b.u16(p + 32)
       guard next <= directoryEnd else { throw fail(field, "its name and extra fields to end inside the central directory") }
-      let name = String(decoding: b.slice(p + 46, nameLength), as: UTF8.self)
+      let nameBytes = b.slice(p + 46, nameLength)
+      let name = String(decoding: nameBytes, as: UTF8.self)
       var member = Member(
         name: name, method: b.u16(p + 10), flags: b.u16(p + 8), crc32: UInt32(b.u32(p + 16)),
         compressedSize: b.u32(p + 20), uncompressedSize: b.u32(p + 24), localHeaderOffset: b.u32(p + 42))
@@ -121,6 +122,14 @@ struct _NPZArchive {
       let start = member.localHeaderOffset
       guard b.contains(start, 30), b.u32(start) == localHeaderSignature else {
         throw fail(memberField, "a local header at offset \(start)")
+      }
+      // The local header repeats the name; a damaged archive can disagree (Python's zipfile
+      // refuses it too), and then which of the two is the member is anybody's guess.
+      let localNameLength = b.u16(start + 26)
+      guard localNameLength == nameLength, b.contains(start + 30, nameLength),
+        b.slice(start + 30, nameLength).elementsEqual(nameBytes)
+      else {
+        throw fail(memberField, "the same name in its local header at offset \(start) as in the central directory")
       }
       let dataStart = start + 30 + b.u16(start + 26) + b.u16(start + 28)
       guard b.contains(dataStart, member.compressedSize) else {

@@ -73,9 +73,9 @@ public struct NumPyRecordingSource: SnapshotSource {
   }
 
   /// The array name of a `.npz` member: `np.savez` appends `.npy` to each keyword.
-  static func arrayName(_ member: String) -> String { member.hasSuffix(".npy") ? String(member.dropLast(4)) : member }
+  package static func arrayName(_ member: String) -> String { member.hasSuffix(".npy") ? String(member.dropLast(4)) : member }
 
-  static func isConventionName(_ name: String) -> Bool {
+  package static func isConventionName(_ name: String) -> Bool {
     ["labels", "inputs", "epochs", "steps"].contains(name) || name.hasPrefix("layer/")
   }
 

@@ -72,8 +72,16 @@ struct NumPyArchiveTests {
     add("stored sizes differ", "stored member") { $0.members[1].uncompressedSize += 1 }
     add("encrypted member", "unencrypted") { $0.members[1].flags = 1 }
     add("bzip2 member", "compression method") { $0.members[1].method = 12 }
-    add("overlapping members", "overlap") { $0.offsetOverrides[1] = 0 }
+    add("member pointing at another's local header", "same name in its local header") { $0.offsetOverrides[1] = 0 }
+    // The deflated labels member's declared data runs 8 bytes into the next member's local header.
+    add("overlapping members", "overlap") {
+      $0.members[0] = .deflated("labels.npy", labels)
+      $0.members[0].compressedSize = $0.members[0].data.count + 8
+    }
     add("duplicate member", "appears twice") { $0.members.append($0.members[1]) }
+    // Found by fuzz-npz: the central directory and the local header name different members.
+    add("local header names another member", "same name in its local header") { $0.members[1].localName = "layer/h2.npy" }
+    add("local header name of another length", "same name in its local header") { $0.members[1].localName = "la9223372036" }
     add("labels and labels.npy", "appears twice") { $0.members.append(.stored("labels", labels)) }
     add("member data past the end", "run past the end", deflated: true) { $0.members[1].compressedSize = 1 << 20 }
     add("entry count beyond the directory", "cannot fit") { $0.entryCountOverride = 65_535 }

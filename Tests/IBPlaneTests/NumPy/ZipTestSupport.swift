@@ -20,6 +20,8 @@ struct TestZip {
     var zip64Extra = true
     /// A compressed size to declare instead of `data.count`.
     var compressedSize: Int?
+    /// A name to write in the local header instead of `name` (the central directory keeps `name`).
+    var localName: String?
 
     /// A stored member holding `content`.
     static func stored(_ name: String, _ content: [UInt8]) -> Member {
@@ -53,8 +55,9 @@ struct TestZip {
         extra.putLE(UInt16(1)); extra.putLE(UInt16(16)); extra.putLE(UInt64(m.uncompressedSize)); extra.putLE(UInt64(compressed))
       }
       out.putLE(UInt32(0x0403_4B50)); out.putLE(UInt16(45)); out.putLE(m.flags); out.putLE(m.method); out.putLE(UInt32(0))
-      out.putLE(m.crc32); out.putLE(sizes.0); out.putLE(sizes.1); out.putLE(UInt16(name.count)); out.putLE(UInt16(extra.count))
-      out += name + extra + m.data
+      let localName = m.localName.map { Array($0.utf8) } ?? name
+      out.putLE(m.crc32); out.putLE(sizes.0); out.putLE(sizes.1); out.putLE(UInt16(localName.count)); out.putLE(UInt16(extra.count))
+      out += localName + extra + m.data
       directory.putLE(UInt32(0x0201_4B50)); directory.putLE(UInt16(45)); directory.putLE(UInt16(45)); directory.putLE(m.flags)
       directory.putLE(m.method); directory.putLE(UInt32(0)); directory.putLE(m.crc32); directory.putLE(sizes.0); directory.putLE(sizes.1)
       directory.putLE(UInt16(name.count)); directory.putLE(UInt16(extra.count)); directory.putLE(UInt16(0)); directory.putLE(UInt16(0))

@@ -123,13 +123,16 @@ struct _NPZArchive {
       guard b.contains(start, 30), b.u32(start) == localHeaderSignature else {
         throw fail(memberField, "a local header at offset \(start)")
       }
-      // The local header repeats the name; a damaged archive can disagree (Python's zipfile
-      // refuses it too), and then which of the two is the member is anybody's guess.
+      // The local header repeats the name and the method; a damaged archive can disagree (Python's
+      // zipfile refuses a name mismatch too), and then which of the two is right is anybody's guess.
       let localNameLength = b.u16(start + 26)
       guard localNameLength == nameLength, b.contains(start + 30, nameLength),
         b.slice(start + 30, nameLength).elementsEqual(nameBytes)
       else {
         throw fail(memberField, "the same name in its local header at offset \(start) as in the central directory")
+      }
+      guard b.u16(start + 8) == member.method else {
+        throw fail(memberField, "the same compression method in its local header at offset \(start) (\(b.u16(start + 8))) as in the central directory (\(member.method))")
       }
       let dataStart = start + 30 + b.u16(start + 26) + b.u16(start + 28)
       guard b.contains(dataStart, member.compressedSize) else {

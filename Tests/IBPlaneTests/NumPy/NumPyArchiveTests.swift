@@ -82,6 +82,7 @@ struct NumPyArchiveTests {
     // Found by fuzz-npz: the central directory and the local header name different members.
     add("local header names another member", "same name in its local header") { $0.members[1].localName = "layer/h2.npy" }
     add("local header name of another length", "same name in its local header") { $0.members[1].localName = "la9223372036" }
+    add("local header with another method", "same compression method in its local header") { $0.members[0].localMethod = 65_534 }
     add("labels and labels.npy", "appears twice") { $0.members.append(.stored("labels", labels)) }
     add("member data past the end", "run past the end", deflated: true) { $0.members[1].compressedSize = 1 << 20 }
     add("entry count beyond the directory", "cannot fit") { $0.entryCountOverride = 65_535 }

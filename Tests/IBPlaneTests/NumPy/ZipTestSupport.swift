@@ -22,6 +22,8 @@ struct TestZip {
     var compressedSize: Int?
     /// A name to write in the local header instead of `name` (the central directory keeps `name`).
     var localName: String?
+    /// A compression method to write in the local header instead of `method`.
+    var localMethod: UInt16?
 
     /// A stored member holding `content`.
     static func stored(_ name: String, _ content: [UInt8]) -> Member {
@@ -54,7 +56,7 @@ struct TestZip {
       if m.zip64 && m.zip64Extra {
         extra.putLE(UInt16(1)); extra.putLE(UInt16(16)); extra.putLE(UInt64(m.uncompressedSize)); extra.putLE(UInt64(compressed))
       }
-      out.putLE(UInt32(0x0403_4B50)); out.putLE(UInt16(45)); out.putLE(m.flags); out.putLE(m.method); out.putLE(UInt32(0))
+      out.putLE(UInt32(0x0403_4B50)); out.putLE(UInt16(45)); out.putLE(m.flags); out.putLE(m.localMethod ?? m.method); out.putLE(UInt32(0))
       let localName = m.localName.map { Array($0.utf8) } ?? name
       out.putLE(m.crc32); out.putLE(sizes.0); out.putLE(sizes.1); out.putLE(UInt16(localName.count)); out.putLE(UInt16(extra.count))
       out += localName + extra + m.data

@@ -113,6 +113,16 @@ struct _NPZArchive {
       if name.hasSuffix("/") && member.uncompressedSize == 0 { continue }  // a directory entry
       let memberField = "member '\(NumPyError.quoted(name))'"
       guard member.flags & 1 == 0 else { throw fail(memberField, "an unencrypted member") }
+      // Bits 1–2 (deflate options) and 11 (UTF-8 name) are all np.savez writes. Bit 3 (sizes and
+      // CRC in a data descriptor after the data, for archives streamed to a pipe) is refused too:
+      // the descriptor would be a second, unchecked copy of what the central directory says
+      // (ZIPFoundation reads the one, Python's zipfile the other). The other bits mean patched
+      // data, strong encryption or reserved features.
+      guard member.flags & ~0x0806 == 0 else {
+        throw fail(
+          memberField,
+          "general-purpose flags within bits 1, 2 and 11 (0x0806, what np.savez writes; no data descriptor), got 0x\(String(member.flags, radix: 16)); re-save with np.savez")
+      }
       guard member.method == 0 || member.method == 8 else {
         throw fail(memberField, "compression method 0 (stored) or 8 (deflated), got \(member.method); write with np.savez or np.savez_compressed")
       }

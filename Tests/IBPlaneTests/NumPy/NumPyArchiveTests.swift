@@ -71,6 +71,8 @@ struct NumPyArchiveTests {
     add("corrupt deflate stream", "not a valid deflate stream", deflated: true) { $0.members[1].data = TestZip.invalidBlock + [0, 0, 0] }
     add("stored sizes differ", "stored member") { $0.members[1].uncompressedSize += 1 }
     add("encrypted member", "unencrypted") { $0.members[1].flags = 1 }
+    add("patched-data flag", "general-purpose flags") { $0.members[0].flags = 0x2738 }
+    add("data descriptor flag", "no data descriptor") { $0.members[1].flags = 0x0008 }
     add("bzip2 member", "compression method") { $0.members[1].method = 12 }
     add("member pointing at another's local header", "same name in its local header") { $0.offsetOverrides[1] = 0 }
     // The deflated labels member's declared data runs 8 bytes into the next member's local header.

@@ -42,7 +42,7 @@ def workloads(work, base):
         ("cs, N = 8,192 (10 vs 10 dims)", ["estimate", "--estimator", "cs", cs + "/x.npy", cs + "/y.npy", "--json"], estimate),
         ("weighted KL MI, 5+5, N = 100,000", ["estimate", "--estimator", "wkl", dense + "/x.npy", dense + "/y.npy", "--json"], estimate),
         ("binning plane, 12-bit net, 2,000 epochs", ["analyze", rec, "--estimator", "binning", "--out", os.path.join(work, "plane-binning"), "--quiet"], None),
-        ("kde plane, same recording", ["analyze", rec, "--estimator", "kde", "--out", os.path.join(work, "plane-kde"), "--quiet"], None),
+        ("kde plane, same recording, last snapshot", ["analyze", rec, "--estimator", "kde", "--epochs", "1999", "--out", os.path.join(work, "plane-kde"), "--quiet"], None),
         ("trainer, 12-bit net, 1,000 epochs, no recording", ["train", "--epochs", "1000", "--seed", "2"], None),
     ]
 

@@ -50,15 +50,14 @@ public final class PlaneBootstrap: @unchecked Sendable {
   public static func bytesPerResample(_ context: PlaneContext) -> Int {
     let n = context.sampleCount
     let inputWidth = context.inputs?.columns ?? 0
-    let labelBytes: Int
+    let labelBytes: Int?
     switch context.labels {
     case .classes: labelBytes = MemoryLayout<Int>.stride
-    case .targets(let m): labelBytes = m.columns.multipliedReportingOverflow(by: MemoryLayout<Float>.stride).partialValue
+    case .targets(let m): labelBytes = _Checked.product(m.columns, MemoryLayout<Float>.stride)
     }
-    let (inputBytes, o1) = inputWidth.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
-    let (perSample, o2) = inputBytes.addingReportingOverflow(labelBytes + MemoryLayout<Int>.stride)
-    let (total, o3) = perSample.multipliedReportingOverflow(by: n)
-    return o1 || o2 || o3 ? Int.max : total
+    guard let labelBytes, let inputBytes = _Checked.product(inputWidth, MemoryLayout<Float>.stride) else { return .max }
+    let (perSample, overflow) = inputBytes.addingReportingOverflow(labelBytes + MemoryLayout<Int>.stride)
+    return overflow ? .max : _Checked.product(perSample, n) ?? .max
   }
 
   public init(

@@ -200,19 +200,6 @@ struct _RecordingSizes: Equatable {
   var payloadLength: Int
 }
 
-/// Overflow-checked arithmetic on sizes taken from user data.
-enum _Checked {
-  /// The product of non-negative `factors`, or nil when it does not fit in an Int.
-  static func product(_ factors: Int...) -> Int? {
-    var p = 1
-    for f in factors {
-      let (r, overflow) = p.multipliedReportingOverflow(by: f)
-      if overflow { return nil }
-      p = r
-    }
-    return p
-  }
-}
 
 /// CRC-32 — the checksum of every block and record: zlib's `crc32` (gzip polynomial, reflected,
 /// initial value 0), computed with ISA-L's `crc32_gzip_refl`, which returns the same values as

@@ -21,7 +21,14 @@ let package = Package(
   targets: [
     // MARK: - Public API
     // .npz archives are read by IBPlane's own bounded zip reader over zlib (NumPy/NumPyArchive.swift).
-    .target(name: "IBPlane", dependencies: ["CNative"]),
+    // `IBPlane` is an umbrella that re-exports the layered modules below; dependencies run one
+    // way: Analysis → Estimators / Recording / Synthetic → Core → Numerics (docs/architecture.md).
+    .target(
+      name: "IBPlane",
+      dependencies: [
+        "IBPlaneNumerics", "IBPlaneCore", "IBPlaneEstimators", "IBPlaneRecording", "IBPlaneSynthetic",
+        "IBPlaneAnalysis", "IBPlaneReports",
+      ]),
     .target(name: "IBTrain", dependencies: ["IBPlane", "CNative"]),
     .target(name: "IBPlaneC", dependencies: ["IBPlane", "IBTrain"], exclude: ["include"]),
     .executableTarget(
@@ -33,6 +40,16 @@ let package = Package(
     ),
 
     // MARK: - Implementation details
+    // The layers of the library (each a folder of Sources/).
+    .target(name: "IBPlaneNumerics", dependencies: ["CNative"]),
+    .target(name: "IBPlaneCore", dependencies: ["IBPlaneNumerics"]),
+    .target(name: "IBPlaneEstimators", dependencies: ["IBPlaneCore", "IBPlaneNumerics", "CNative"]),
+    .target(name: "IBPlaneRecording", dependencies: ["IBPlaneCore", "IBPlaneNumerics", "CNative"]),
+    .target(name: "IBPlaneSynthetic", dependencies: ["IBPlaneCore", "IBPlaneNumerics", "CNative"]),
+    .target(
+      name: "IBPlaneAnalysis",
+      dependencies: ["IBPlaneEstimators", "IBPlaneRecording", "IBPlaneCore", "IBPlaneNumerics", "CNative"]),
+    .target(name: "IBPlaneReports", dependencies: ["IBPlaneAnalysis", "IBPlaneCore", "IBPlaneNumerics"]),
     // GSL, OpenBLAS (cblas_*), LAPACKE, zlib, ISA-L and libmvec behind one shim module.
     .systemLibrary(name: "CNative", path: "Sources/CNative"),
     // Release-mode benchmarks that print ratios against a reference run in the same process.

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 root="$PWD"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-version="$(sed -n 's/.*static let string = "\(.*\)".*/\1/p' Sources/IBPlane/IBPlane.swift)"
+version="$(sed -n 's/.*static let string = "\(.*\)".*/\1/p' Sources/IBPlaneCore/InformationUnit.swift)"
 test -n "$version"
 start=$SECONDS
 

@@ -1,22 +1,22 @@
 /// ibplane: information-plane analysis of neural networks.
 ///
-/// Estimates mutual information between a layer's activations T, the network's input X
-/// and the label Y. Values are computed in nats; `Unit` converts them for people, who read
-/// bits by default.
-public enum IBPlaneVersion {
-  public static let string = "0.1.0"
-}
-
-/// The unit of an information quantity.
-public enum InformationUnit: String, Sendable, Codable, CaseIterable {
-  case bits
-  case nats
-
-  /// Converts a value in nats to this unit.
-  public func fromNats(_ nats: Double) -> Double {
-    switch self {
-    case .nats: return nats
-    case .bits: return nats / 0.6931471805599453
-    }
-  }
-}
+/// `import IBPlane` gives the whole library. It is an umbrella over layered modules whose
+/// dependencies run one way (docs/architecture.md):
+///
+/// - `IBPlaneNumerics`: matrices, BLAS/LAPACK, the tiled kernel engine, nearest-neighbour
+///   search, seeded random numbers, checksums and the NumPy `.npy`/`.npz` codec;
+/// - `IBPlaneCore`: the vocabulary — units, estimates, labels, layer and snapshot descriptions,
+///   the plane context, both estimator protocols and the validation error;
+/// - `IBPlaneEstimators`: every estimator and the one registry that names and configures them;
+/// - `IBPlaneRecording`: `activations.bin` (reader, writer, inspection) and NumPy-recording import;
+/// - `IBPlaneSynthetic`: synthetic tasks whose mutual information is known in closed form;
+/// - `IBPlaneAnalysis`: the information-plane analysis — jobs, rows, manifest, bootstrap,
+///   shards, merge, resume, output locking;
+/// - `IBPlaneReports`: figures (SVG) and the HTML page, rendered from an analysis' rows.
+@_exported import IBPlaneAnalysis
+@_exported import IBPlaneCore
+@_exported import IBPlaneEstimators
+@_exported import IBPlaneNumerics
+@_exported import IBPlaneRecording
+@_exported import IBPlaneReports
+@_exported import IBPlaneSynthetic

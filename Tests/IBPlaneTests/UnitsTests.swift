@@ -1,5 +1,5 @@
 import XCTest
-@testable import IBPlane
+import IBPlane
 
 /// Unit conversion is the last step before every number a person reads.
 final class UnitsTests: XCTestCase {

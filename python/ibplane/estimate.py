@@ -142,7 +142,7 @@ def mutual_information(x, y, estimator="ksg", **params):
     Notes
     -----
     The formulas, references, biases and costs of each estimator are in the doc comments of
-    ``Sources/IBPlane/Estimators/`` and in ``ibplane estimate --help``.
+    ``Sources/IBPlaneEstimators/`` and in ``ibplane estimate --help``.
     """
     spec = specification(estimator, params)
     a = as_matrix(x, "x")

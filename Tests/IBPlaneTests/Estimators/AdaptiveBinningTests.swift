@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import IBPlane
+import IBPlane
 
 @Suite struct AdaptiveBinningTests {
   func gaussianLayer(_ n: Int, _ d: Int, seed: UInt64) -> Matrix<Double> {

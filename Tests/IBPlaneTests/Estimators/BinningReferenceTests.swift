@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import IBPlane
+import IBPlane
 
 /// Our binning and KDE estimators against the independent numpy reference in
 /// `bench/binning_kde_reference.py` (written from the papers' definitions; its `idnns-faithful`

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import IBPlane
+import IBPlane
 
 @Suite struct BinningTests {
   @Test func idnnsEdgesAreFloat32Linspace() {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import IBPlane
+import IBPlane
 
 @Suite struct CauchySchwarzTests {
   typealias R = KernelReference

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import IBPlane
+import IBPlane
 
 @Suite struct DiscreteContinuousMITests {
   /// T | y ~ N(μ_y, 1) in 1-D with y uniform over 2 classes at ±1: equality with scikit-learn's

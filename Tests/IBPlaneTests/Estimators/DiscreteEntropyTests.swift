@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import IBPlane
+import IBPlane
 
 @Suite struct DiscreteEntropyTests {
   @Test func entropyFromCountsMatchesClosedForm() {

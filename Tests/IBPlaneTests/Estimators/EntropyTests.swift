@@ -1,5 +1,5 @@
 import Testing
-@testable import IBPlane
+import IBPlane
 
 /// Kozachenko–Leonenko and weighted Kozachenko–Leonenko entropies against closed forms.
 ///

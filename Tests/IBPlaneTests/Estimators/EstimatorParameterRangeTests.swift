@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import IBPlane
+import IBPlane
 
 /// Every numeric parameter is refused outside its documented range (`EstimatorParameterRange`)
 /// when the estimator is built — the same error for `ibplane estimate` flags (the catalog with

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import IBPlane
+import IBPlane
 
 @Suite struct GaussianEstimatorTests {
   /// The criterion: within 2 % of the truth on Gaussian tasks at N = 100,000. The

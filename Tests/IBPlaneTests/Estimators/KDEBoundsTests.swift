@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import IBPlane
+import IBPlane
 
 @Suite struct KDEBoundsTests {
   /// Exact differential entropy (nats) of (1/N) Σ_i N(c_i, σ²I) in 1-D or 2-D by the trapezoid

@@ -1,4 +1,4 @@
-@testable import IBPlane
+import IBPlane
 
 /// Samplers with closed-form mutual information and entropy, for the kNN estimator tests
 /// (the synthetic registry of `Synthetic/` lands separately; these are self-contained).

@@ -1,5 +1,5 @@
 import Testing
-@testable import IBPlane
+import IBPlane
 
 /// The per-variable preprocessings of the kNN estimators, checked against their definitions.
 @Suite struct KNNPreprocessingTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import IBPlane
+import IBPlane
 
 /// Continuous data (no exact duplicates): the tie rule must leave every kNN estimate bit for bit
 /// as it was. `cases` are estimated here and compared with the bit patterns the estimators

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import IBPlane
+import IBPlane
+@testable import IBPlaneEstimators
 
 /// Exact ties in KSG 1/2 and Ross's discrete–continuous form (Gao, Kannan, Oh & Viswanath 2017).
 ///

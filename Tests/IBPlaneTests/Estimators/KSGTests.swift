@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import IBPlane
+import IBPlane
 
 /// KSG 1 and 2 against closed-form MI (N = 10,000), independence, exact symmetry, and equality
 /// with the scikit-learn-based reference in `bench/ksg_reference.py`.

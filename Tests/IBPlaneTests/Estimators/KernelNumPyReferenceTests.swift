@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import IBPlane
+import IBPlane
 
 /// Both kernel estimators against the independent numpy full-matrix reference
 /// (`bench/kernel_estimators.py`) at N = 2,000. Skipped, with a message, only when python3

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import IBPlane
+import IBPlane
 
 /// Kernel estimators at extreme scales (the hardening issue's findings 11 and 12): `kde`,
 /// `adaptive-kde` and `cs` returned NaN on X × 1e300 (∞ − ∞ in the tiled distances) and

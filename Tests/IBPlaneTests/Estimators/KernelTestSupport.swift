@@ -1,5 +1,5 @@
 import Foundation
-@testable import IBPlane
+import IBPlane
 
 /// Plain full-matrix references for the kernel estimators: N×N Gram matrices built with
 /// explicit loops, no tiles, no GEMM. Only for N small enough to hold N² doubles.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import IBPlane
+import IBPlane
 
 @Suite struct KernelWidthTests {
   @Test func scottAndSilvermanFollowTheirFormulas() throws {

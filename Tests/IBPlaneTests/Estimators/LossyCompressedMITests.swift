@@ -1,5 +1,6 @@
 import Testing
-@testable import IBPlane
+import IBPlane
+@testable import IBPlaneEstimators
 
 /// Lossy-compressed MI on the 256-dimensional blob image tasks (true MI = latent MI), the
 /// failure of plain KSG on the raw pixels, noise models, and the information-plane form.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import IBPlane
+import IBPlane
 
 /// The safety net: an estimate whose value or bound is NaN or ±∞ is never returned; it becomes
 /// `EstimatorError.nonFiniteResult` naming the estimator, the quantity and the likely cause.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import IBPlane
+import IBPlane
 
 @Suite struct NumPyFileTests {
   static func header(_ dict: String, version: UInt8 = 1) -> Data {

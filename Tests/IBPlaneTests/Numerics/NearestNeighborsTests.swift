@@ -1,5 +1,7 @@
 import Testing
-@testable import IBPlane
+import IBPlane
+@testable import IBPlaneEstimators
+@testable import IBPlaneNumerics
 
 /// The kNN engine against a direct O(N²) sort written plainly here: exact distances, the
 /// (distance, index) tie rule, and radius counts, for both algorithms and both norms.

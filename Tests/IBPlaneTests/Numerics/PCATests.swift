@@ -1,5 +1,5 @@
 import Testing
-@testable import IBPlane
+import IBPlane
 
 @Suite struct PCATests {
   /// Data with variances 9, 4, 1, 0.25 along a random rotation: PCA recovers the spectrum,

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import IBPlane
+import IBPlane
 
 /// `TiledKernelSums.pairedGaussianRowSums` (added for the conditional CS divergence) against
 /// direct double loops, with and without cross sets, for several tile sizes.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import IBPlane
+import IBPlane
 
 /// `_runOnDedicatedThreads` runs a non-escaping closure on threads of its own. Its old
 /// implementation (Foundation `Thread`s released some time after their block returned) let the

@@ -1,5 +1,5 @@
 import Testing
-@testable import IBPlane
+import IBPlane
 
 @Suite struct RandomSourceTests {
   @Test func sameSeedSameStreamDifferentSeedDifferentStream() {

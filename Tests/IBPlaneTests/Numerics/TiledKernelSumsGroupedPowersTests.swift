@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import IBPlane
+import IBPlane
 
 @Suite struct TiledKernelSumsGroupedPowersTests {
   @Test func powersAndGroupsAgreeWithSeparatePasses() throws {

@@ -1,5 +1,5 @@
 import Testing
-@testable import IBPlane
+import IBPlane
 
 /// The tiled engine against direct O(N²) sums written plainly here, in Double.
 @Suite struct TiledKernelSumsTests {

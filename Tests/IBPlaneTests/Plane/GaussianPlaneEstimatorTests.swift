@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import IBPlane
+import IBPlane
 
 @Suite struct GaussianPlaneEstimatorTests {
   /// T = A·X + E with X ~ N(0, I_d), E ~ N(0, ψ²I) independent: (X, T) jointly Gaussian, so

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import IBPlane
+import IBPlane
 
 /// Hostile and mistaken use of an analysis's outputs: rows of another recording, shards of
 /// two recordings, duplicated snapshots, absurd shard counts, full disks, a second writer.

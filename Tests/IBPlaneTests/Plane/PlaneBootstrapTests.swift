@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import IBPlane
+import IBPlane
 
 /// The bootstrap's limits (finding 3: `--bootstrap 100000000` aborted on a failed allocation):
 /// the resample count and the memory its cached resamples imply are checked before anything is

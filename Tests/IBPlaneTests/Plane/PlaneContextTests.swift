@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import IBPlane
+import IBPlane
 
 /// A context refuses labels that would index past its class partition (a trap now that bounds
 /// checks stay on) and non-finite inputs or targets (a NaN would reach every estimator).

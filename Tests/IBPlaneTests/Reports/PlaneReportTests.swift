@@ -3,7 +3,8 @@ import Foundation
   import FoundationXML
 #endif
 import Testing
-@testable import IBPlane
+import IBPlane
+@testable import IBPlaneReports
 
 /// Counts elements (and `<path class="trajectory">` by layer) while checking well-formedness.
 final class SVGInspector: NSObject, XMLParserDelegate {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import IBPlane
+import IBPlane
 
 /// Metric names come from inside a recording: any string. Their CSV columns must stay unique
 /// and readable back, or `--resume` refuses the analysis's own output.

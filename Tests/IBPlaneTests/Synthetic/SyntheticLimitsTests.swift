@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import IBPlane
+import IBPlane
+@testable import IBPlaneSynthetic
 
 /// Sizes a user types (`--n`, the D or K in a task name) are checked against
 /// `SyntheticLimits` before anything is allocated: these requests would need terabytes.

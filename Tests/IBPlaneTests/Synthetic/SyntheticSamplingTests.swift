@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import IBPlane
+import IBPlane
 
 /// Samples against the law each task claims. Tolerances are 5 standard errors of the statistic
 /// at the sample size used (a false alarm has probability < 10⁻⁶ per check), and each check

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import IBPlane
+import IBPlane
 
 /// Closed-form MI of every task against independent values. The numbers marked "oracle" come
 /// from `Tests/oracles/synthetic_truth.py` (numpy/scipy, no ibplane code: slogdet, the full

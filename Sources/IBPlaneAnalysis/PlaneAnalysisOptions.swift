@@ -1,0 +1,163 @@
+import Foundation
+import IBPlaneCore
+import IBPlaneNumerics
+
+/// Which epochs to analyse: all, or a union of closed ranges (`1,10,100-200`).
+public struct EpochSelection: Sendable, Equatable, Codable, CustomStringConvertible {
+  /// `nil` means every epoch.
+  public var ranges: [ClosedRange<Int>]?
+
+  public static let all = EpochSelection(ranges: nil)
+
+  public init(ranges: [ClosedRange<Int>]?) { self.ranges = ranges }
+
+  /// Parses `all`, or a comma-separated list of epochs and `a-b` ranges.
+  public init(parsing text: String) throws {
+    let t = text.trimmingCharacters(in: .whitespaces)
+    if t == "all" || t.isEmpty {
+      ranges = nil
+      return
+    }
+    var out: [ClosedRange<Int>] = []
+    for item in t.split(separator: ",") {
+      let bounds = item.split(separator: "-", maxSplits: 1).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+      guard bounds.allSatisfy({ $0 != nil && $0! >= 0 }) else {
+        throw EstimatorError.invalidParameter(name: "epochs", value: "\"\(item)\"", expected: "an epoch ≥ 0 or a range a-b")
+      }
+      let a = bounds[0]!
+      let b = bounds.count == 2 ? bounds[1]! : a
+      guard a <= b else {
+        throw EstimatorError.invalidParameter(name: "epochs", value: "\"\(item)\"", expected: "a range a-b with a ≤ b")
+      }
+      out.append(a...b)
+    }
+    ranges = out
+  }
+
+  public func contains(_ epoch: Int) -> Bool {
+    guard let r = ranges else { return true }
+    return r.contains { $0.contains(epoch) }
+  }
+
+  public var description: String {
+    guard let r = ranges else { return "all" }
+    return r.map { $0.lowerBound == $0.upperBound ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound)" }
+      .joined(separator: ",")
+  }
+}
+
+/// A deterministic share of an analysis: shard `index` of `count` (1-based) takes the jobs
+/// whose position k in the canonical job order (snapshot, layer, estimator) has
+/// k mod count = index − 1.
+public struct PlaneShard: Sendable, Equatable, Codable, CustomStringConvertible {
+  public var index: Int
+  public var count: Int
+
+  public static let whole = PlaneShard(uncheckedIndex: 1, count: 1)
+
+  private init(uncheckedIndex: Int, count: Int) {
+    self.index = uncheckedIndex
+    self.count = count
+  }
+
+  public init(index: Int, count: Int) throws {
+    guard count >= 1, (1...count).contains(index) else {
+      throw EstimatorError.invalidParameter(name: "shard", value: "\(index)/\(count)", expected: "i/n with 1 ≤ i ≤ n")
+    }
+    self.index = index
+    self.count = count
+  }
+
+  /// Parses `i/n`.
+  public init(parsing text: String) throws {
+    let p = text.split(separator: "/")
+    guard p.count == 2, let i = Int(p[0]), let n = Int(p[1]) else {
+      throw EstimatorError.invalidParameter(name: "shard", value: "\"\(text)\"", expected: "i/n, e.g. 2/8")
+    }
+    try self.init(index: i, count: n)
+  }
+
+  public var description: String { "\(index)/\(count)" }
+  public var isWhole: Bool { count == 1 }
+
+  /// `plane.csv`, or `plane-shard-i-of-n.csv` for a shard.
+  public var csvFileName: String { isWhole ? "plane.csv" : "plane-shard-\(index)-of-\(count).csv" }
+  /// The manifest written next to the CSV when the run completes.
+  public var manifestFileName: String { isWhole ? "plane.json" : "plane-shard-\(index)-of-\(count).json" }
+}
+
+/// What a `PlaneAnalysis` computes besides the estimators.
+public struct PlaneAnalysisOptions: Sendable {
+  /// Unit of the CSV and reports (computations are in nats).
+  public var unit: InformationUnit = .bits
+  /// Layer indices to analyse; `nil` for all.
+  public var layers: [Int]? = nil
+  public var epochs: EpochSelection = .all
+  /// Bootstrap resamples B; 0 for no intervals.
+  public var bootstrapResamples: Int = 0
+  /// Coverage of the percentile interval.
+  public var confidenceLevel: Double = 0.95
+  /// Seed of every random choice (bootstrap resamples).
+  public var seed: UInt64 = 0
+  public var shard: PlaneShard = .whole
+  /// Parallel jobs.
+  public var threads: Int = Parallel.defaultThreads
+  /// How errors name the recording (the CLI passes its path); `nil` uses the recording's name.
+  public var sourceDescription: String? = nil
+
+  public init() {}
+}
+
+/// Written next to a finished CSV: what was computed, so `merge` can check completeness
+/// and render reports without the recording.
+public struct PlaneManifest: Codable, Sendable, Equatable {
+  public struct EstimatorSpec: Codable, Sendable, Equatable, Hashable {
+    public var name: String
+    public var params: String
+  }
+  public var recording: String
+  /// The recording's `RecordingFingerprint` (16 hex digits); `nil` in manifests written
+  /// before fingerprints existed, which `merge` refuses.
+  public var recordingFingerprint: String?
+  public var run: [String: String]
+  public var sampleCount: Int
+  public var layers: [LayerSpec]
+  public var analysedLayers: [Int]
+  public var epochs: String
+  public var estimators: [EstimatorSpec]
+  public var unit: InformationUnit
+  public var bootstrapResamples: Int
+  public var confidenceLevel: Double
+  public var seed: UInt64
+  public var shardIndex: Int
+  public var shardCount: Int
+  /// Jobs in this shard, and in the whole analysis.
+  public var jobCount: Int
+  public var totalJobCount: Int
+  public var metricNames: [String]
+  public var ibplaneVersion: String
+
+  /// The same analysis with the shard fields blanked: shards of one analysis compare equal.
+  public var analysisIdentity: PlaneManifest {
+    var m = self
+    m.shardIndex = 0
+    m.jobCount = 0
+    return m
+  }
+
+  public func encoded() throws -> Data {
+    let e = JSONEncoder()
+    e.outputFormatting = [.prettyPrinted, .sortedKeys]
+    return try e.encode(self)
+  }
+
+  public static func read(_ url: URL) throws -> PlaneManifest {
+    let data: Data
+    do { data = try Data(contentsOf: url) } catch {
+      throw CSVError(file: url.path, line: 0, field: "manifest", message: "cannot be read (\(error.localizedDescription))")
+    }
+    do { return try JSONDecoder().decode(PlaneManifest.self, from: data) } catch {
+      throw CSVError(file: url.path, line: 0, field: "manifest", message: "is not a plane manifest (\(error))")
+    }
+  }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import IBPlaneCore
+import IBPlaneNumerics
+
+/// Bootstrap percentile intervals for I(X;T) and I(T;Y).
+///
+/// Resample b (b = 0..<B) draws N sample indices uniformly with replacement from a
+/// `RandomSource` seeded with `derivedSeed(b)` of the analysis seed, so resample b is the
+/// same set of samples for every snapshot, layer and estimator (and for every shard): the
+/// intervals of one layer across epochs are comparable. The estimator is re-run on the
+/// resampled layer rows against a `PlaneContext` over the resampled inputs and labels, and
+/// the interval is the (1 − level)/2 and (1 + level)/2 percentiles of the B values (linear
+/// interpolation between order statistics, numpy's default `percentile`).
+///
+/// What it captures: the sampling noise of the estimate — how much it would move with
+/// another draw of N samples from the same distribution. What it does not capture: the
+/// estimator's bias (binning resolution, kernel width, noise level, k of kNN), which is the
+/// same in every resample; two estimators may give tight, disjoint intervals. Estimators
+/// whose value depends on repeated samples (plug-in entropies of binned activations, kNN)
+/// see duplicated rows in a resample, which shifts their resampled values; their percentile
+/// interval then may not contain the point estimate, and that is reported, not hidden.
+///
+/// Efron & Tibshirani, *An Introduction to the Bootstrap* (1993), ch. 13.
+/// Cost: B extra estimator runs per job; memory: B cached contexts, each with the resampled
+/// inputs, labels and indices (`bytesPerResample`).
+///
+/// Limits (checked before anything is allocated): B in 2…`maximumResamples` (10,000), and
+/// B × `bytesPerResample` at most `memoryBudget` (default: half the machine's physical
+/// memory); the level in the open interval (0, 1).
+public final class PlaneBootstrap: @unchecked Sendable {
+  public let resamples: Int
+  public let level: Double
+  public let seed: UInt64
+  private let base: PlaneContext
+  private let lock = NSLock()
+  private var indexSets: [[Int]?]
+  private var contexts: [PlaneContext?]
+
+  /// The largest B accepted.
+  public static let maximumResamples = 10_000
+  /// Half the physical memory: what the cached resamples may take by default.
+  public static var defaultMemoryBudget: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory / 2) }
+
+  /// Throws unless `level` is in the open interval (0, 1); the check of `--confidence`.
+  public static func validate(level: Double) throws {
+    guard level > 0, level < 1 else {
+      throw EstimatorError.invalidParameter(name: "confidence level", value: "\(level)", expected: "a number in the open interval (0, 1)")
+    }
+  }
+
+  /// Bytes one cached resample holds: its N indices, the resampled inputs (float32) and labels.
+  public static func bytesPerResample(_ context: PlaneContext) -> Int {
+    let n = context.sampleCount
+    let inputWidth = context.inputs?.columns ?? 0
+    let labelBytes: Int?
+    switch context.labels {
+    case .classes: labelBytes = MemoryLayout<Int>.stride
+    case .targets(let m): labelBytes = _Checked.product(m.columns, MemoryLayout<Float>.stride)
+    }
+    guard let labelBytes, let inputBytes = _Checked.product(inputWidth, MemoryLayout<Float>.stride) else { return .max }
+    let (perSample, overflow) = inputBytes.addingReportingOverflow(labelBytes + MemoryLayout<Int>.stride)
+    return overflow ? .max : _Checked.product(perSample, n) ?? .max
+  }
+
+  public init(
+    resamples: Int, level: Double, seed: UInt64, context: PlaneContext, memoryBudget: Int = PlaneBootstrap.defaultMemoryBudget
+  ) throws {
+    guard (2...Self.maximumResamples).contains(resamples) else {
+      throw EstimatorError.invalidParameter(
+        name: "bootstrap", value: "\(resamples)", expected: "2…\(Self.maximumResamples) resamples")
+    }
+    try Self.validate(level: level)
+    let perResample = Self.bytesPerResample(context)
+    let (total, overflow) = perResample.multipliedReportingOverflow(by: resamples)
+    guard !overflow, total <= memoryBudget else {
+      throw EstimatorError.invalidParameter(
+        name: "bootstrap", value: "\(resamples)",
+        expected: "a number of resamples whose cached copies fit in \(memoryBudget >> 20) MiB "
+          + "(each holds \(context.sampleCount) resampled samples, \(perResample >> 10) KiB; "
+          + "at most \(Swift.max(memoryBudget / Swift.max(perResample, 1), 0)) resamples here)")
+    }
+    self.resamples = resamples
+    self.level = level
+    self.seed = seed
+    self.base = context
+    self.indexSets = Array(repeating: nil, count: resamples)
+    self.contexts = Array(repeating: nil, count: resamples)
+  }
+
+  /// The sample indices of resample `b`.
+  public func indices(_ b: Int) -> [Int] {
+    lock.lock()
+    defer { lock.unlock() }
+    if let s = indexSets[b] { return s }
+    let n = base.sampleCount
+    let random = RandomSource(seed: RandomSource(seed: seed).derivedSeed(b))
+    let s = (0..<n).map { _ in random.integer(below: n) }
+    indexSets[b] = s
+    return s
+  }
+
+  /// The context over the inputs and labels of resample `b` (built once, shared).
+  public func context(_ b: Int) throws -> PlaneContext {
+    lock.lock()
+    if let c = contexts[b] {
+      lock.unlock()
+      return c
+    }
+    lock.unlock()
+    let idx = indices(b)
+    let labels: Labels
+    switch base.labels {
+    case .classes(let c, let k): labels = .classes(idx.map { c[$0] }, classCount: k)
+    case .targets(let m): labels = .targets(m.selectingRows(idx))
+    }
+    let c = try PlaneContext(inputs: base.inputs?.selectingRows(idx), labels: labels)
+    lock.lock()
+    defer { lock.unlock() }
+    if let existing = contexts[b] { return existing }
+    contexts[b] = c
+    return c
+  }
+
+  /// Percentile intervals (nats) of I(X;T) and I(T;Y) for `layer` under `estimator`.
+  public func intervals(
+    layer: Matrix<Float>, estimator: InformationPlaneEstimator
+  ) throws -> (input: ClosedRange<Double>, label: ClosedRange<Double>) {
+    var xs: [Double] = []
+    var ys: [Double] = []
+    for b in 0..<resamples {
+      let p = try estimator.point(layer: layer.selectingRows(indices(b)), context: try context(b))
+      xs.append(p.inputInformation.nats)
+      ys.append(p.labelInformation.nats)
+    }
+    let lo = (1 - level) / 2
+    let hi = (1 + level) / 2
+    return (
+      Self.percentile(xs, lo)...Self.percentile(xs, hi),
+      Self.percentile(ys, lo)...Self.percentile(ys, hi)
+    )
+  }
+
+  /// The q-quantile (q in [0, 1]) with linear interpolation between order statistics
+  /// (numpy `percentile(..., method="linear")`). NaNs sort last.
+  public static func percentile(_ values: [Double], _ q: Double) -> Double {
+    let v = values.sorted { a, b in a.isNaN ? false : (b.isNaN ? true : a < b) }
+    guard !v.isEmpty else { return .nan }
+    let h = Double(v.count - 1) * q
+    let i = Int(h.rounded(.down))
+    if i + 1 >= v.count { return v[v.count - 1] }
+    return v[i] + (h - Double(i)) * (v[i + 1] - v[i])
+  }
+}

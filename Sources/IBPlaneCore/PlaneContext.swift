@@ -1,0 +1,79 @@
+import Foundation
+import IBPlaneNumerics
+
+/// What an information-plane estimator needs besides the layer: the inputs X and labels Y
+/// of the recording, plus a cache for quantities that depend only on X and Y (label
+/// partitions, input symbols, input kernel row sums, kernel widths), computed once per
+/// recording and shared by every snapshot and layer. Thread-safe.
+public final class PlaneContext: @unchecked Sendable {
+  /// The inputs, N × d; `nil` when the recording has none, in which case X is taken to be
+  /// N distinct inputs (the convention of the binning literature, I(X;T) = H(T)).
+  public let inputs: Matrix<Float>?
+  public let labels: Labels
+  public var sampleCount: Int { labels.sampleCount }
+
+  private let lock = NSLock()
+  private var cache: [String: Any] = [:]
+
+  /// Throws when the inputs and labels disagree in sample count, a class label is outside
+  /// 0..<classCount (it would index past the class partition), or an input or regression
+  /// target is NaN or infinite (every estimator would turn it into a NaN or a wrong count).
+  public init(inputs: Matrix<Float>?, labels: Labels) throws {
+    if let x = inputs, x.rows != labels.sampleCount {
+      throw EstimatorError.shapeMismatch("inputs have \(x.rows) samples but labels have \(labels.sampleCount)")
+    }
+    try labels.validate()
+    if let x = inputs { try EstimatorError.validateFinite(x, name: "inputs") }
+    if case .targets(let m) = labels { try EstimatorError.validateFinite(m, name: "regression targets") }
+    self.inputs = inputs
+    self.labels = labels
+  }
+
+  /// Sample indices of each class (class labels only), in class order.
+  public var classPartition: [[Int]] {
+    cached("classPartition") {
+      guard case .classes(let c, let k) = labels else { return [] }
+      var parts = [[Int]](repeating: [], count: k)
+      for (i, y) in c.enumerated() { parts[y].append(i) }
+      return parts
+    }
+  }
+
+  /// Returns the cached value for `key`, computing it once with `make`.
+  /// Keys are namespaced by the caller (e.g. `"binning.inputSymbols"`).
+  public func cached<T>(_ key: String, _ make: () throws -> T) rethrows -> T {
+    lock.lock()
+    // Unwrap the stored value first: `cache[key] as? T` with an Optional `T` would succeed
+    // on a missing key (as `.some(nil)`) and skip `make`.
+    if let stored = cache[key], let v = stored as? T {
+      lock.unlock()
+      return v
+    }
+    lock.unlock()
+    let v = try make()
+    lock.lock()
+    cache[key] = v
+    lock.unlock()
+    return v
+  }
+}
+
+/// One point of the information plane: I(X;T) and I(T;Y) of one layer at one snapshot.
+public struct PlanePoint: Sendable, Equatable {
+  public var inputInformation: Estimate   // I(X;T)
+  public var labelInformation: Estimate   // I(T;Y)
+  public init(inputInformation: Estimate, labelInformation: Estimate) {
+    self.inputInformation = inputInformation
+    self.labelInformation = labelInformation
+  }
+}
+
+/// An estimator of both coordinates of the information plane for a layer T.
+public protocol InformationPlaneEstimator: Sendable {
+  /// Stable name used on the command line and in reports (e.g. `binning`, `kde`).
+  var name: String { get }
+  /// The parameters, rendered stably for the CSV's `params` column (e.g. `bins=30;convention=idnns`).
+  var parameterDescription: String { get }
+  /// I(X;T) and I(T;Y) in nats for `layer` (N × width, rows aligned with the context's samples).
+  func point(layer: Matrix<Float>, context: PlaneContext) throws -> PlanePoint
+}

@@ -1,0 +1,231 @@
+import Foundation
+import IBPlaneCore
+import IBPlaneNumerics
+
+/// Fixed-width binning estimators of mutual information (Shwartz-Ziv & Tishby 2017).
+///
+/// Each unit's activation is mapped to a bin; a sample's row of bins is one discrete symbol
+/// and entropies are plug-in (or Miller–Madow) estimates on symbol counts
+/// (`DiscreteEntropy`). In the information plane, with X uniform over N distinct inputs,
+/// I(X;T) = H(T); with recorded, repeated inputs I(X;T) = H(X) + H(T) − H(X,T) from joint counts;
+/// I(T;Y) = H(T) − Σ_y p(y) H(T | Y=y).
+///
+/// References: R. Shwartz-Ziv, N. Tishby, "Opening the black box of deep neural networks via
+/// information", arXiv:1703.00810 (2017), code `ravidziv/IDNNs`; A. M. Saxe et al., "On the
+/// information bottleneck theory of deep learning", ICLR 2018, code `artemyk/ibsgd`.
+///
+/// Notes: binning measures the partition, not the network's information (T is a
+/// deterministic function of X, so the true I(X;T) is infinite or H(X)); the value depends on
+/// the bin size, saturates at ln N when every sample has its own symbol (watch the
+/// `bins_occupied` diagnostic), and plug-in entropy is biased low by ≈ (K − 1)/2N.
+/// Complexity O(N · width) expected time (hashing), O(N · width) memory.
+public enum BinningConvention: Sendable, Equatable {
+  /// IDNNs (`information_process.py`): edges = `linspace(-1, 1, bins)` cast to float32, and a
+  /// value v goes to `edges[digitize(v, edges) − 1]`. Quirks reproduced on purpose: a value
+  /// exactly on an edge goes to the bin starting at that edge; every value ≥ 1 shares the
+  /// last edge's bin; every value < −1 gets `digitize = 0`, index −1, which numpy wraps to
+  /// the *last* edge: values below −1 share the bin of values ≥ 1. Default `bins` = 30.
+  case idnns(bins: Int)
+  /// ibsgd (Saxe et al.): bin = `floor(v / binSize)` on an unbounded grid, computed in the
+  /// activations' own precision (float32 activations divide by float32(binSize), as numpy
+  /// does for a float32 array and a Python float). Default `binSize` = 0.07.
+  case floor(binSize: Double)
+  /// `bins` equal-width bins spanning the layer's observed min…max in that snapshot (all units
+  /// pooled): bin = min(bins − 1, ⌊(v − min)/(max − min) · bins⌋) in double precision, the
+  /// maximum in the last bin; a constant layer is one bin. Default `bins` = 30.
+  case range(bins: Int)
+
+  /// The convention from its command-line spelling (`idnns`, `floor`, `range`) with the
+  /// defaults above for parameters not given.
+  public init(name: String, bins: Int? = nil, binSize: Double? = nil) throws {
+    switch name {
+    case "idnns": self = .idnns(bins: bins ?? 30)
+    case "floor": self = .floor(binSize: binSize ?? 0.07)
+    case "range": self = .range(bins: bins ?? 30)
+    default:
+      throw EstimatorError.invalidParameter(name: "convention", value: name, expected: "idnns, floor or range")
+    }
+    try validate()
+  }
+
+  /// Throws when a parameter is out of range.
+  public func validate() throws {
+    switch self {
+    case .idnns(let b), .range(let b):
+      try EstimatorParameterRange.check(b, in: EstimatorParameterRange.bins, name: "bins", what: "an integer")
+    case .floor(let s):
+      // Applied in the activations' precision: float32 must hold the width as a normal number.
+      try EstimatorParameterRange.check(s, in: EstimatorParameterRange.binSize, name: "binsize", what: "a bin width")
+    }
+  }
+
+  /// Stable rendering, e.g. `convention=idnns;bins=30`.
+  public var parameterDescription: String {
+    switch self {
+    case .idnns(let b): return "convention=idnns;bins=\(b)"
+    case .floor(let s): return "convention=floor;binsize=\(s)"
+    case .range(let b): return "convention=range;bins=\(b)"
+    }
+  }
+
+  var parameters: [String: String] {
+    switch self {
+    case .idnns(let b): return ["convention": "idnns", "bins": "\(b)"]
+    case .floor(let s): return ["convention": "floor", "binsize": "\(s)"]
+    case .range(let b): return ["convention": "range", "bins": "\(b)"]
+    }
+  }
+
+  /// The IDNNs edges: numpy's `linspace(-1, 1, bins)` (i·step − 1, last edge exactly 1),
+  /// then `astype(np.float32)` as in `calc_information_sampling`.
+  public static func idnnsEdges(bins: Int) -> [Double] {
+    let step = 2.0 / Double(bins - 1)
+    return (0..<bins).map { i in Double(Float(i == bins - 1 ? 1.0 : Double(i) * step + -1.0)) }
+  }
+
+  /// The per-unit bin codes of `m` (row-major, same shape). Throws for non-finite values and
+  /// for `floor` codes outside ±2³¹.
+  public func codes<S: BLASScalar>(_ m: Matrix<S>) throws -> [Int32] {
+    try validate()
+    try EstimatorError.validateFinite(m, name: "layer")
+    let count = m.elements.count
+    var out = [Int32](repeating: 0, count: count)
+    switch self {
+    case .idnns(let bins):
+      let edges = BinningConvention.idnnsEdges(bins: bins)
+      let step = 2.0 / Double(bins - 1)
+      m.elements.withUnsafeBufferPointer { e in
+        edges.withUnsafeBufferPointer { ed in
+          for k in 0..<count {
+            let v = Double(e[k])
+            // digitize(v) = #{edges ≤ v}: a guess from the grid, then exact fix-up on the edges.
+            var g = Int(Swift.min(Swift.max(((v + 1) / step).rounded(.down), 0), Double(bins)))
+            while g < bins && ed[g] <= v { g += 1 }
+            while g > 0 && ed[g - 1] > v { g -= 1 }
+            out[k] = Int32(g == 0 ? bins - 1 : g - 1)
+          }
+        }
+      }
+    case .floor(let binSize):
+      let s = S(binSize)
+      for k in 0..<count {
+        let q = Double((m.elements[k] / s).rounded(.down))  // exact: an integer-valued S
+        guard q.magnitude < 2_147_483_647 else {
+          throw EstimatorError.degenerate(
+            "value \(m.elements[k]) at row \(k / m.columns), column \(k % m.columns) is more than 2³¹ bins of size \(binSize) from 0")
+        }
+        out[k] = Int32(q)
+      }
+    case .range(let bins):
+      guard count > 0 else { return out }
+      var lo = Double(m.elements[0])
+      var hi = lo
+      for v in m.elements {
+        lo = Swift.min(lo, Double(v))
+        hi = Swift.max(hi, Double(v))
+      }
+      if hi > lo {
+        // A range wider than the largest double (values near ±1.8e308) is measured in halves,
+        // exactly, so (v − lo)/span stays a number in [0, 1] instead of ∞/∞ = NaN.
+        let h = (hi - lo).isFinite ? 1.0 : 0.5
+        let span = hi * h - lo * h
+        let b = Double(bins)
+        for k in 0..<count {
+          out[k] = Int32(Swift.min(Double(bins - 1), ((Double(m.elements[k]) * h - lo * h) / span * b).rounded(.down)))
+        }
+      }
+    }
+    return out
+  }
+
+  /// The discrete symbols (one per row) of `m` under this convention.
+  public func symbols<S: BLASScalar>(_ m: Matrix<S>) throws -> DiscreteSymbols {
+    DiscreteEntropy.symbols(codes: try codes(m), rows: m.rows, width: m.columns)
+  }
+}
+
+/// How the second variable of `estimate(_:_:)` is discretised.
+public enum DiscreteSecondVariable: String, Sendable, CaseIterable {
+  /// Each row of B is an exact symbol (a class column, or any discrete array).
+  case discrete
+  /// B is binned with the same rule as A.
+  case binned
+}
+
+/// Fixed-width binning: `binning` on the command line and in reports.
+///
+/// Defaults: IDNNs convention with 30 bins, plug-in entropy (the published plots), the second
+/// variable of `estimate` taken as discrete (a class column). See `BinningConvention` for the
+/// formulas and `DiscreteEntropy` for the entropy estimates.
+public struct BinningEstimator: MutualInformationEstimator, InformationPlaneEstimator {
+  public var convention: BinningConvention
+  public var correction: DiscreteEntropy.Correction
+  public var second: DiscreteSecondVariable
+
+  public init(
+    convention: BinningConvention = .idnns(bins: 30), correction: DiscreteEntropy.Correction = .plugIn,
+    second: DiscreteSecondVariable = .discrete
+  ) {
+    self.convention = convention
+    self.correction = correction
+    self.second = second
+  }
+
+  public var name: String { "binning" }
+  public var parameterDescription: String { "\(convention.parameterDescription);correction=\(correction.rawValue)" }
+
+  var parameters: [String: String] {
+    convention.parameters.merging(["correction": correction.rawValue, "second": second.rawValue]) { $1 }
+  }
+
+  /// Î(A;B) with A binned and B discrete or binned (`second`). Bins of A are reported as
+  /// `bins_occupied`.
+  public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
+    try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("X", "Y"))
+    let sa = try convention.symbols(a)
+    let sb = second == .binned ? try convention.symbols(b) : DiscreteEntropy.symbols(rowsOf: b)
+    return try DiscreteEntropy.mutualInformation(sa, sb).estimate(correction, parameters: parameters)
+      .requiringFinite(estimator: name, quantity: "I(X;Y)")
+  }
+
+  public func point(layer: Matrix<Float>, context: PlaneContext) throws -> PlanePoint {
+    try _BinnedPlane.point(
+      layerSymbols: try convention.symbols(layer), layer: layer, context: context,
+      correction: correction, parameters: convention.parameters.merging(["correction": correction.rawValue]) { $1 }
+    ).requiringFinite(estimator: name)
+  }
+}
+
+/// The information-plane coordinates shared by every binning estimator.
+enum _BinnedPlane {
+  /// Symbols of X (distinct samples when inputs are not recorded), cached per recording.
+  static func inputSymbols(_ context: PlaneContext) -> DiscreteSymbols {
+    context.cached("binning.inputSymbols") {
+      if let x = context.inputs { return DiscreteEntropy.symbols(rowsOf: x) }
+      return DiscreteEntropy.distinctSymbols(context.sampleCount)
+    }
+  }
+
+  /// Symbols of Y (class labels), cached per recording.
+  static func labelSymbols(_ context: PlaneContext) throws -> DiscreteSymbols {
+    guard case .classes(let c, let k) = context.labels else {
+      throw EstimatorError.invalidParameter(
+        name: "labels", value: "regression targets", expected: "class labels (binning estimates I(T;Y) from class counts)")
+    }
+    return context.cached("binning.labelSymbols") { DiscreteSymbols(classes: c, classCount: k) }
+  }
+
+  static func point(
+    layerSymbols t: DiscreteSymbols, layer: Matrix<Float>, context: PlaneContext,
+    correction: DiscreteEntropy.Correction, parameters: [String: String]
+  ) throws -> PlanePoint {
+    guard layer.rows == context.sampleCount else {
+      throw EstimatorError.shapeMismatch("layer has \(layer.rows) samples but the recording has \(context.sampleCount)")
+    }
+    let x = inputSymbols(context)
+    let y = try labelSymbols(context)
+    return PlanePoint(
+      inputInformation: DiscreteEntropy.mutualInformation(t, x).estimate(correction, parameters: parameters),
+      labelInformation: DiscreteEntropy.mutualInformation(t, y).estimate(correction, parameters: parameters))
+  }
+}

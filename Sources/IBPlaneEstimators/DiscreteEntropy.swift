@@ -1,0 +1,280 @@
+import Foundation
+import IBPlaneCore
+import IBPlaneNumerics
+
+/// Entropy and mutual information of discrete symbols: the single entropy-from-counts routine
+/// behind every binning estimator of ibplane (fixed-width, range, adaptive).
+///
+/// Plug-in (maximum-likelihood) entropy of n samples with symbol counts c_k:
+///
+///     Ĥ = −Σ_k (c_k/n) ln(c_k/n) = ln n − (1/n) Σ_k c_k ln c_k
+///
+/// Miller–Madow correction (Miller 1955): Ĥ_MM = Ĥ + (K − 1)/(2n), K = number of occupied
+/// symbols. The plug-in estimate is biased low by ≈ (K − 1)/(2n) − O(1/n²) when n ≫ K
+/// (Paninski 2003, "Estimation of entropy and mutual information", Neural Computation 15);
+/// Miller–Madow removes that first-order term and nothing else, so both fail when K ≈ n
+/// (every sample its own symbol: Ĥ = ln n, the saturation the information-plane literature
+/// reports as I(X;T) = log₂ N).
+///
+/// Mutual information: Î(A;B) = Ĥ(A) + Ĥ(B) − Ĥ(A,B), each term plug-in or Miller–Madow.
+/// With discrete B this equals Ĥ(A) − Σ_b p̂(b) Ĥ(A | B=b) term for term (also for Miller–Madow:
+/// both give the correction (K_A − 1 + K_B − 1 − K_AB + 1)/(2n)). The plug-in MI of independent
+/// variables is biased up by ≈ (K_A − 1)(K_B − 1)/(2n).
+///
+/// Symbols are found by hashing (never by sorting): a row of integer codes is packed into one
+/// `UInt64` in mixed radix when the per-column code ranges allow, otherwise the row itself is
+/// the key. Complexity O(n · width) expected time, O(n) memory.
+public enum DiscreteEntropy {
+  /// Which entropy estimate a binning estimator reports as its value; both are always
+  /// computed and returned in the diagnostics.
+  public enum Correction: String, Sendable, CaseIterable {
+    /// Plug-in (maximum likelihood), as in Shwartz-Ziv & Tishby 2017 and Saxe et al. 2018.
+    case plugIn = "plug-in"
+    /// Miller–Madow: plug-in + (K − 1)/(2n).
+    case millerMadow = "miller-madow"
+  }
+
+  /// Entropy of one discrete sample, both estimates and the number of occupied symbols.
+  public struct Value: Sendable, Equatable {
+    public var plugInNats: Double
+    public var millerMadowNats: Double
+    /// K: symbols seen at least once.
+    public var occupied: Int
+    public var samples: Int
+
+    public func nats(_ correction: Correction) -> Double {
+      correction == .plugIn ? plugInNats : millerMadowNats
+    }
+  }
+
+  /// Ĥ from symbol counts (zeros are ignored). Sums run in `Double`.
+  public static func entropy<C: Collection>(counts: C) -> Value where C.Element == Int {
+    var n = 0
+    var occupied = 0
+    var sumCLogC = 0.0
+    for c in counts where c > 0 {
+      n += c
+      occupied += 1
+      if c > 1 {  // 1 · ln 1 = 0: saturated layers are mostly singletons
+        let x = Double(c)
+        sumCLogC += x * log(x)
+      }
+    }
+    guard n > 0 else { return Value(plugInNats: 0, millerMadowNats: 0, occupied: 0, samples: 0) }
+    let nn = Double(n)
+    let h = Swift.max(0, log(nn) - sumCLogC / nn)
+    return Value(plugInNats: h, millerMadowNats: h + Double(occupied - 1) / (2 * nn), occupied: occupied, samples: n)
+  }
+
+  /// Dense symbol ids for the rows of `codes` (row-major, `rows × width` integer codes):
+  /// equal rows get equal ids, ids run over 0..<count in order of first appearance.
+  public static func symbols(codes: [Int32], rows: Int, width: Int) -> DiscreteSymbols {
+    precondition(codes.count == rows * width, "codes must hold rows × width values")
+    if rows == 0 { return DiscreteSymbols(ids: [], counts: []) }
+    if width == 0 { return DiscreteSymbols(ids: [Int32](repeating: 0, count: rows), counts: [rows]) }
+    // Mixed-radix packing: code − min_j in 0..<radix_j per column.
+    var lows = [Int32](repeating: .max, count: width)
+    var highs = [Int32](repeating: .min, count: width)
+    codes.withUnsafeBufferPointer { c in
+      for i in 0..<rows {
+        for j in 0..<width {
+          let v = c[i * width + j]
+          if v < lows[j] { lows[j] = v }
+          if v > highs[j] { highs[j] = v }
+        }
+      }
+    }
+    var radices = [UInt64](repeating: 1, count: width)
+    var capacity: UInt64 = 1
+    var packable = true
+    for j in 0..<width {
+      radices[j] = UInt64(Int64(highs[j]) - Int64(lows[j]) + 1)
+      let (p, o) = capacity.multipliedReportingOverflow(by: radices[j])
+      if o { packable = false; break }
+      capacity = p
+    }
+    var ids = [Int32](repeating: 0, count: rows)
+    var counts: [Int] = []
+    if packable {
+      var table = _PackedSymbolTable(capacity: rows)
+      codes.withUnsafeBufferPointer { c in
+        for i in 0..<rows {
+          var key: UInt64 = 0
+          for j in 0..<width {
+            key = key &* radices[j] &+ UInt64(Int64(c[i * width + j]) - Int64(lows[j]))
+          }
+          let id = table.id(for: key, next: Int32(counts.count))
+          ids[i] = id
+          if Int(id) == counts.count { counts.append(1) } else { counts[Int(id)] += 1 }
+        }
+      }
+    } else {
+      var table = [ArraySlice<Int32>: Int32](minimumCapacity: rows)
+      for i in 0..<rows {
+        let key = codes[(i * width)..<((i + 1) * width)]
+        if let id = table[key] {
+          ids[i] = id
+          counts[Int(id)] += 1
+        } else {
+          let id = Int32(counts.count)
+          table[key] = id
+          ids[i] = id
+          counts.append(1)
+        }
+      }
+    }
+    return DiscreteSymbols(ids: ids, counts: counts)
+  }
+
+  /// Dense symbol ids for the rows of `m` taken as exact values (a class column, repeated
+  /// inputs): each column's distinct values get integer codes, then rows are hashed.
+  /// −0 and +0 are the same value.
+  public static func symbols<S: BLASScalar>(rowsOf m: Matrix<S>) -> DiscreteSymbols {
+    var codes = [Int32](repeating: 0, count: m.rows * m.columns)
+    for j in 0..<m.columns {
+      var seen = [S: Int32](minimumCapacity: 16)
+      for i in 0..<m.rows {
+        let v = m.elements[i * m.columns + j]
+        if let c = seen[v] {
+          codes[i * m.columns + j] = c
+        } else {
+          let c = Int32(seen.count)
+          seen[v] = c
+          codes[i * m.columns + j] = c
+        }
+      }
+    }
+    return symbols(codes: codes, rows: m.rows, width: m.columns)
+  }
+
+  /// Symbols of n distinct samples (ids 0..<n): X in the information plane when inputs are
+  /// not recorded.
+  public static func distinctSymbols(_ n: Int) -> DiscreteSymbols {
+    DiscreteSymbols(ids: (0..<n).map { Int32($0) }, counts: [Int](repeating: 1, count: n))
+  }
+
+  /// Î(A;B) = Ĥ(A) + Ĥ(B) − Ĥ(A,B) from paired symbols, plug-in and Miller–Madow.
+  public static func mutualInformation(_ a: DiscreteSymbols, _ b: DiscreteSymbols) -> DiscreteMutualInformation {
+    precondition(a.ids.count == b.ids.count, "paired symbols must have equal length")
+    let n = a.ids.count
+    let ha = entropy(counts: a.counts)
+    let hb = entropy(counts: b.counts)
+    let joint: Value
+    if a.count == n || b.count == n {
+      // One side is all distinct, so every pair is distinct: Ĥ(A,B) = ln n.
+      let nn = Double(n)
+      joint = Value(plugInNats: log(nn), millerMadowNats: log(nn) + Double(n - 1) / (2 * nn), occupied: n, samples: n)
+    } else if a.count * b.count <= Swift.max(1 << 16, 4 * n) {
+      var cells = [Int](repeating: 0, count: a.count * b.count)
+      for i in 0..<n { cells[Int(a.ids[i]) * b.count + Int(b.ids[i])] += 1 }
+      joint = entropy(counts: cells)
+    } else {
+      var table = [UInt64: Int](minimumCapacity: n)
+      for i in 0..<n { table[UInt64(a.ids[i]) &* UInt64(b.count) &+ UInt64(b.ids[i]), default: 0] += 1 }
+      joint = entropy(counts: table.values)
+    }
+    return DiscreteMutualInformation(first: ha, second: hb, joint: joint)
+  }
+}
+
+/// Dense ids of discrete symbols, one per sample, with the count of each symbol.
+public struct DiscreteSymbols: Sendable, Equatable {
+  /// Symbol id of each sample, in 0..<count.
+  public var ids: [Int32]
+  /// Occurrences of each symbol.
+  public var counts: [Int]
+  /// Number of distinct symbols.
+  public var count: Int { counts.count }
+
+  public init(ids: [Int32], counts: [Int]) {
+    self.ids = ids
+    self.counts = counts
+  }
+
+  /// Symbols of a class column (values in 0..<classCount; empty classes are simply absent).
+  public init(classes: [Int], classCount: Int) {
+    var remap = [Int32](repeating: -1, count: Swift.max(classCount, 0))
+    var ids = [Int32](repeating: 0, count: classes.count)
+    var counts: [Int] = []
+    for (i, y) in classes.enumerated() {
+      if remap[y] < 0 {
+        remap[y] = Int32(counts.count)
+        counts.append(0)
+      }
+      ids[i] = remap[y]
+      counts[Int(remap[y])] += 1
+    }
+    self.init(ids: ids, counts: counts)
+  }
+}
+
+/// Î(A;B) of two discrete samples with the entropies it came from.
+public struct DiscreteMutualInformation: Sendable, Equatable {
+  public var first: DiscreteEntropy.Value
+  public var second: DiscreteEntropy.Value
+  public var joint: DiscreteEntropy.Value
+
+  public var plugInNats: Double { first.plugInNats + second.plugInNats - joint.plugInNats }
+  public var millerMadowNats: Double { first.millerMadowNats + second.millerMadowNats - joint.millerMadowNats }
+  public func nats(_ correction: DiscreteEntropy.Correction) -> Double {
+    correction == .plugIn ? plugInNats : millerMadowNats
+  }
+
+  /// An `Estimate` carrying both values and the occupancy diagnostics: `bins_occupied`
+  /// (symbols of the first, binned variable), `symbols_other`, `bins_occupied_joint`, `n`,
+  /// and the first variable's entropies `h_plugin_nats`, `h_miller_madow_nats`.
+  public func estimate(_ correction: DiscreteEntropy.Correction, parameters: [String: String]) -> Estimate {
+    Estimate(
+      nats: nats(correction), parameters: parameters,
+      diagnostics: [
+        "bins_occupied": Double(first.occupied),
+        "symbols_other": Double(second.occupied),
+        "bins_occupied_joint": Double(joint.occupied),
+        "n": Double(first.samples),
+        "plugin_nats": plugInNats,
+        "miller_madow_nats": millerMadowNats,
+        "h_plugin_nats": first.plugInNats,
+        "h_miller_madow_nats": first.millerMadowNats,
+      ])
+  }
+}
+
+/// Open-addressing hash table from packed 64-bit symbol keys to dense ids, for the hot loop of
+/// `DiscreteEntropy.symbols(codes:rows:width:)`. Swift's `Dictionary` hashes with seeded
+/// SipHash; a packed key needs only a multiplicative (Fibonacci) hash and linear probing
+/// (see bench/bench_binning_kde.py for the resulting times). Load factor ≤ ½.
+struct _PackedSymbolTable {
+  private var keys: [UInt64]
+  private var values: [Int32]
+  private let shift: UInt64
+  private let mask: Int
+
+  init(capacity: Int) {
+    var size = 16
+    var bits: UInt64 = 4
+    while size < 2 * capacity {
+      size <<= 1
+      bits += 1
+    }
+    keys = [UInt64](repeating: 0, count: size)
+    values = [Int32](repeating: -1, count: size)
+    shift = 64 - bits
+    mask = size - 1
+  }
+
+  /// The id of `key`, inserting it with id `next` when absent.
+  @inline(__always)
+  mutating func id(for key: UInt64, next: Int32) -> Int32 {
+    var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    while true {
+      let v = values[slot]
+      if v < 0 {
+        keys[slot] = key
+        values[slot] = next
+        return next
+      }
+      if keys[slot] == key { return v }
+      slot = (slot + 1) & mask
+    }
+  }
+}

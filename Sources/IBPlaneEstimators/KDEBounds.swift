@@ -1,0 +1,205 @@
+import Foundation
+import IBPlaneCore
+import IBPlaneNumerics
+
+/// Pairwise-distance bounds on the entropy of a Gaussian mixture (Kolchinsky & Tracey 2017),
+/// the KDE estimator of the information plane (Saxe et al. 2018).
+///
+/// T + N(0, σ²I) with T uniform over the N rows t_i (dimension d) is the mixture
+/// (1/N) Σ_i N(t_i, σ²I). With D_ij = ‖t_i − t_j‖²:
+///
+///     H_KL  = d/2 + (d/2) ln(2πσ²) − (1/N) Σ_i ln( (1/N) Σ_j exp(−D_ij / 2σ²) )   ≥ H
+///     H_BHA = d/2 + (d/2) ln(2πσ²) − (1/N) Σ_i ln( (1/N) Σ_j exp(−D_ij / 8σ²) )   ≤ H
+///
+/// (pairwise KL divergence D_ij/2σ² gives the upper bound, Bhattacharyya distance D_ij/8σ²
+/// the lower bound). Then I(T;X) = H(T) − H(T|X) with H(T|X) = (d/2) ln(2πeσ²), the entropy
+/// of the noise, so I(T;X) ∈ [ln N − mean_i ln Σ_j e^{−D/8σ²}, ln N − mean_i ln Σ_j e^{−D/2σ²}]
+/// and never exceeds ln N; I(T;Y) = H(T) − Σ_y p(y) H(T | Y=y), each class's H from the same
+/// bound on that class's samples (a difference of bounds, so not itself a bound).
+///
+/// Noise variance σ² (default 0.1, Saxe et al.'s value for tanh layers in [−1, 1]): it sets
+/// the resolution. σ² → 0 sends I(T;X) to ln N (every sample distinguishable, like binning with
+/// tiny bins); large σ² blurs the layer and sends both coordinates to 0. The bounds differ by at
+/// most (d/2) ln(4) − …, and are tight when the components are well separated or all equal.
+///
+/// Computation: the row log-sum-exps come from the tiled engine,
+/// `TiledKernelSums.gaussianRowLogSums(_:gamma:powers:groups:)` (stable running minimum per row;
+/// exp(−D/2σ²) = exp(−D/8σ²)⁴, so one exponential per pair serves both bounds, and the class
+/// sums of I(T;Y) come from the same pass), in double precision. O(N²·d) time through GEMM plus
+/// N² exponentials, O(N·tile) memory.
+///
+/// References: A. Kolchinsky, B. D. Tracey, "Estimating mixture entropy with pairwise distances",
+/// Entropy 19(7):361 (2017); A. M. Saxe et al., "On the information bottleneck theory of deep
+/// learning", ICLR 2018 (code `artemyk/ibsgd`, `kde.py`).
+public struct KDEEntropyBounds: Sendable, Equatable {
+  /// H_KL, nats.
+  public var upperNats: Double
+  /// H_BHA, nats.
+  public var lowerNats: Double
+  public var samples: Int
+  public var dimension: Int
+  public var noiseVariance: Double
+
+  /// H(T | X) = (d/2) ln(2πeσ²), the entropy of the added noise.
+  public var noiseEntropyNats: Double {
+    Double(dimension) / 2 * (log(2 * Double.pi * noiseVariance) + 1)
+  }
+
+  public func nats(_ bound: KDEBound) -> Double { bound == .upper ? upperNats : lowerNats }
+
+  /// Both bounds for the rows of `t` with noise variance σ² (> 0).
+  public static func compute(
+    _ t: Matrix<Double>, noiseVariance: Double, engine: TiledKernelSums = TiledKernelSums()
+  ) throws -> KDEEntropyBounds {
+    try computeWithGroups(t, noiseVariance: noiseVariance, groups: nil, engine: engine).total
+  }
+
+  /// Both bounds for the rows of `t` and, when `groups` (one id per row) is given, the
+  /// p(g)-weighted sums Σ_g p(g) H(T | G=g) of both bounds, all from one pass of
+  /// `TiledKernelSums.gaussianRowLogSums(_:gamma:powers:groups:)` with γ = 1/8σ² and powers
+  /// (4, 1): exp(−D/2σ²) = exp(−D/8σ²)⁴.
+  public static func computeWithGroups(
+    _ t: Matrix<Double>, noiseVariance: Double, groups: DiscreteSymbols?, engine: TiledKernelSums = TiledKernelSums()
+  ) throws -> (total: KDEEntropyBounds, conditionalUpperNats: Double?, conditionalLowerNats: Double?) {
+    guard noiseVariance.isFinite, noiseVariance > 0 else {
+      throw EstimatorError.invalidParameter(name: "sigma2", value: "\(noiseVariance)", expected: "a positive finite noise variance")
+    }
+    guard t.rows >= 1 else { throw EstimatorError.tooFewSamples(needed: 1, got: t.rows, what: "KDE entropy bounds") }
+    // exp(−D/8σ²) is computed on T and σ² rescaled by the same exact power of two when T's
+    // magnitude is extreme (`_KernelFrame`): T × 1e300 with σ² = 0.1 gives the limit of
+    // separated components, I(T;X) = ln N, instead of ∞ − ∞ = NaN in the distances.
+    let frame = _KernelFrame(t)
+    let gamma = _KernelFrame<Double>.clamped(1 / (8 * frame.framed(variance: noiseVariance)))
+    let sums = try engine.gaussianRowLogSums(frame.data, gamma: gamma, powers: [4, 1], groups: groups?.ids)
+    let n = Double(t.rows)
+    let d = Double(t.columns)
+    let base = d / 2 + d / 2 * log(2 * Double.pi * noiseVariance)
+    let total = KDEEntropyBounds(
+      upperNats: base + log(n) - sums.all[0].reduce(0, +) / n, lowerNats: base + log(n) - sums.all[1].reduce(0, +) / n,
+      samples: t.rows, dimension: t.columns, noiseVariance: noiseVariance)
+    guard let g = groups, let within = sums.withinGroup else { return (total, nil, nil) }
+    // Σ_g (n_g/n)(base + ln n_g − (1/n_g) Σ_{i∈g} ℓ_i) = base + (1/n) Σ_i (ln n_{g(i)} − ℓ_i).
+    var upper = 0.0
+    var lower = 0.0
+    for i in 0..<t.rows {
+      let logSize = log(Double(g.counts[Int(g.ids[i])]))
+      upper += logSize - within[0][i]
+      lower += logSize - within[1][i]
+    }
+    return (total, base + upper / n, base + lower / n)
+  }
+}
+
+/// Which entropy bound a KDE estimate reports as its value (both are always in the diagnostics).
+public enum KDEBound: String, Sendable, CaseIterable {
+  /// Pairwise KL (Saxe et al.'s plots).
+  case upper
+  /// Pairwise Bhattacharyya.
+  case lower
+}
+
+/// The KDE estimator with a fixed noise variance: `kde` on the command line and in reports.
+///
+/// Defaults: σ² = 0.1, the upper (KL) bound. `estimate(a, b)` takes B as discrete (rows of B
+/// are exact symbols, e.g. a class column) and returns I(A;B) = H(A) − Σ_b p(b) H(A | B=b).
+public struct KDEEstimator: MutualInformationEstimator, InformationPlaneEstimator {
+  /// σ², in squared activation units (default 0.1).
+  public var noiseVariance: Double
+  public var bound: KDEBound
+  public var engine: TiledKernelSums
+
+  public init(noiseVariance: Double = 0.1, bound: KDEBound = .upper, engine: TiledKernelSums = TiledKernelSums()) {
+    self.noiseVariance = noiseVariance
+    self.bound = bound
+    self.engine = engine
+  }
+
+  public var name: String { "kde" }
+  public var parameterDescription: String { "sigma2=\(noiseVariance);bound=\(bound.rawValue)" }
+
+  /// Throws when σ² is outside `EstimatorParameterRange.noiseVariance`.
+  public func validate() throws {
+    try EstimatorParameterRange.check(noiseVariance, in: EstimatorParameterRange.noiseVariance, name: "sigma2", what: "a noise variance")
+  }
+
+  public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
+    try validate()
+    try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("X", "Y"))
+    return try _KDEPlane.labelInformation(
+      a.converted(to: Double.self), classes: DiscreteEntropy.symbols(rowsOf: b), noiseVariance: noiseVariance, bound: bound,
+      engine: engine, parameters: ["sigma2": "\(noiseVariance)", "bound": bound.rawValue]
+    ).requiringFinite(estimator: name, quantity: "I(X;Y)", cause: _KDEPlane.nonFiniteCause)
+  }
+
+  public func point(layer: Matrix<Float>, context: PlaneContext) throws -> PlanePoint {
+    try validate()
+    return try _KDEPlane.point(
+      layer: layer, context: context, noiseVariance: noiseVariance, bound: bound, engine: engine,
+      parameters: ["sigma2": "\(noiseVariance)", "bound": bound.rawValue], extraDiagnostics: [:]
+    ).requiringFinite(estimator: name, cause: _KDEPlane.nonFiniteCause)
+  }
+}
+
+/// The information-plane coordinates shared by the KDE estimators.
+enum _KDEPlane {
+  /// What makes a KDE estimate non-finite, for `EstimatorError.nonFiniteResult`.
+  static let nonFiniteCause = "a pairwise kernel sum under- or overflowed (a noise variance extremely far from the layer's spread)"
+
+  static func diagnostics(_ h: KDEEntropyBounds) -> [String: Double] {
+    [
+      "noise_variance": h.noiseVariance, "h_upper_nats": h.upperNats, "h_lower_nats": h.lowerNats,
+      "h_noise_nats": h.noiseEntropyNats, "n": Double(h.samples), "dimension": Double(h.dimension),
+    ]
+  }
+
+  /// H(T) bounds and I(T;Y) = H(T) − Σ_y p(y) H(T | Y=y) for both bounds, one kernel pass.
+  static func bounds(
+    _ t: Matrix<Double>, classes: DiscreteSymbols, noiseVariance: Double, bound: KDEBound, engine: TiledKernelSums,
+    parameters: [String: String]
+  ) throws -> (KDEEntropyBounds, Estimate) {
+    let r = try KDEEntropyBounds.computeWithGroups(t, noiseVariance: noiseVariance, groups: classes, engine: engine)
+    let h = r.total
+    guard let conditionalUpper = r.conditionalUpperNats, let conditionalLower = r.conditionalLowerNats else {
+      throw EstimatorError.degenerate("KDE: no class-conditional entropies were computed for \(classes.count) classes")
+    }
+    let kl = h.upperNats - conditionalUpper
+    let bha = h.lowerNats - conditionalLower
+    var diag = diagnostics(h)
+    diag["mi_kl_nats"] = kl
+    diag["mi_bhattacharyya_nats"] = bha
+    diag["classes"] = Double(classes.count)
+    return (h, Estimate(nats: bound == .upper ? kl : bha, parameters: parameters, diagnostics: diag))
+  }
+
+  static func labelInformation(
+    _ t: Matrix<Double>, classes: DiscreteSymbols, noiseVariance: Double, bound: KDEBound, engine: TiledKernelSums,
+    parameters: [String: String]
+  ) throws -> Estimate {
+    try bounds(t, classes: classes, noiseVariance: noiseVariance, bound: bound, engine: engine, parameters: parameters).1
+  }
+
+  static func point(
+    layer: Matrix<Float>, context: PlaneContext, noiseVariance: Double, bound: KDEBound, engine: TiledKernelSums,
+    parameters: [String: String], extraDiagnostics: [String: Double]
+  ) throws -> PlanePoint {
+    guard layer.rows == context.sampleCount else {
+      throw EstimatorError.shapeMismatch("layer has \(layer.rows) samples but the recording has \(context.sampleCount)")
+    }
+    guard case .classes = context.labels else {
+      throw EstimatorError.invalidParameter(
+        name: "labels", value: "regression targets", expected: "class labels (KDE estimates I(T;Y) per class)")
+    }
+    try EstimatorError.validateFinite(layer, name: "layer")
+    let t = layer.converted(to: Double.self)
+    let classes = try _BinnedPlane.labelSymbols(context)
+    var (h, label) = try bounds(
+      t, classes: classes, noiseVariance: noiseVariance, bound: bound, engine: engine, parameters: parameters)
+    var diag = diagnostics(h).merging(extraDiagnostics) { $1 }
+    let input = Estimate(
+      nats: h.nats(bound) - h.noiseEntropyNats, lowerNats: h.lowerNats - h.noiseEntropyNats,
+      upperNats: h.upperNats - h.noiseEntropyNats, parameters: parameters, diagnostics: diag)
+    diag = label.diagnostics.merging(extraDiagnostics) { $1 }
+    label.diagnostics = diag
+    return PlanePoint(inputInformation: input, labelInformation: label)
+  }
+}

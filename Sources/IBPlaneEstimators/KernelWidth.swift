@@ -1,0 +1,167 @@
+import IBPlaneCore
+import IBPlaneNumerics
+#if canImport(Glibc)
+  import Glibc
+#else
+  import Foundation
+#endif
+
+/// How the width σ of a Gaussian kernel k(u, v) = exp(−‖u − v‖² / 2σ²) is chosen.
+///
+/// Every kernel estimator (Cauchy–Schwarz, matrix-based Rényi) reports the width it used in
+/// `Estimate.diagnostics` (`sigma_a`, `sigma_b`, …), so a result can always be reproduced with
+/// `.fixed`.
+///
+/// Rules, for N samples of dimension d:
+/// - `.fixed(σ)`: σ as given (Yu et al. 2024 use σ = 1 on standardised data).
+/// - `.scott`: σ = s̄·√d · N^(−1/(d+4)) (Scott 1992).
+/// - `.silverman`: σ = s̄·√d · (4 / ((d+2)·N))^(1/(d+4)) (Silverman 1986, multivariate normal
+///   reference rule; for d = 1 this is 1.06·s̄·N^(−1/5)).
+///   Both are the σ = γ·N^(−1/(4+d)) family of Yu et al. 2019 ("Understanding convolutional
+///   neural networks with information theory", eq. 11), with s̄ the root-mean-square of the
+///   per-dimension standard deviations. The factor √d scales the per-coordinate bandwidth to
+///   the Euclidean distance in d dimensions (E‖u − v‖² = 2 d s̄² for independent draws):
+///   without it, a 784-dimensional layer gets a kernel matrix ≈ identity and every estimate
+///   saturates at log N.
+/// - `.median(subsample:seed:)`: σ = median of the non-zero ‖u_i − u_j‖ over pairs i < j of a seeded
+///   uniform subsample of `subsample` rows (the median heuristic, Gretton et al. 2012) —
+///   O(m² d) instead of O(N² d); the subsample median is a consistent estimate of the
+///   population median distance, with standard error O(1/m).
+///   (The CS-IB reference code uses 10 × the median *squared* distance as σ, which mixes
+///   units; it is deliberately not offered.)
+///
+/// Notes: constant columns contribute 0 to s̄; if every coordinate is constant (or all
+/// subsampled distances are 0), the rules throw `EstimatorError.degenerate`.
+public enum KernelWidthRule: Sendable, Equatable, CustomStringConvertible {
+  case fixed(Double)
+  case scott
+  case silverman
+  case median(subsample: Int = 1_000, seed: UInt64 = 0)
+
+  /// The default rule of the kernel estimators: the median heuristic on 1,000 rows, seed 0.
+  public static let `default` = KernelWidthRule.median()
+
+  /// Parses `silverman`, `scott`, `median`, `median:M` (M in `medianSubsampleRange`) or a
+  /// number in `fixedWidthRange` (fixed σ); `nil` for anything else.
+  public init?(parsing text: String, seed: UInt64 = 0) {
+    switch text.lowercased() {
+    case "silverman": self = .silverman
+    case "scott": self = .scott
+    case "median": self = .median(subsample: 1_000, seed: seed)
+    default:
+      if text.lowercased().hasPrefix("median:"), let m = Int(text.dropFirst(7)), Self.medianSubsampleRange.contains(m) {
+        self = .median(subsample: m, seed: seed)
+      } else if let v = Double(text), Self.fixedWidthRange.contains(v) {
+        self = .fixed(v)
+      } else {
+        return nil
+      }
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .fixed(let s): return "fixed(\(s))"
+    case .scott: return "scott"
+    case .silverman: return "silverman"
+    case .median(let m, let seed): return "median(subsample=\(m),seed=\(seed))"
+    }
+  }
+
+  /// Accepted fixed widths, in the data's units (`EstimatorParameterRange.kernelWidth`).
+  public static let fixedWidthRange = EstimatorParameterRange.kernelWidth
+  /// Accepted subsample sizes M of `median:M` (`EstimatorParameterRange.medianSubsample`).
+  public static let medianSubsampleRange = EstimatorParameterRange.medianSubsample
+
+  /// Throws `.invalidParameter` naming `parameter` when a fixed width or a subsample size is
+  /// outside its documented range.
+  public func validate(parameter: String = "width-rule") throws {
+    switch self {
+    case .fixed(let s):
+      guard Self.fixedWidthRange.contains(s) else {
+        throw EstimatorError.invalidParameter(
+          name: parameter, value: "\(s)", expected: "a kernel width in \(Self.fixedWidthRange.lowerBound)…\(Self.fixedWidthRange.upperBound)")
+      }
+    case .median(let m, _):
+      guard Self.medianSubsampleRange.contains(m) else {
+        throw EstimatorError.invalidParameter(
+          name: parameter, value: "median:\(m)",
+          expected: "median:M with M in \(Self.medianSubsampleRange.lowerBound)…\(Self.medianSubsampleRange.upperBound) rows")
+      }
+    case .scott, .silverman: break
+    }
+  }
+
+  /// The kernel width σ for the rows of `x` (N × d), in the data's units.
+  ///
+  /// Scale-safe: the rule runs on `x` rescaled by an exact power of two when its magnitude is
+  /// extreme (`_KernelFrame`), so X × 1e300 gets 1e300 × X's width rather than an overflow.
+  /// Complexity: O(N d) for Scott/Silverman, O(m² d) for the median rule.
+  public func width<S: BLASScalar>(for x: Matrix<S>, name: String = "data") throws -> Double {
+    let frame = _KernelFrame(x)
+    let sigma = frame.unframed(width: try framedWidth(for: frame, name: name))
+    guard sigma > 0, sigma.isFinite else {
+      throw EstimatorError.degenerate(
+        "the \(self) kernel width of \(name) is \(sigma) in the data's units: its scale is at the edge of double precision")
+    }
+    return sigma
+  }
+
+  /// The width in the frame's units: a fixed width converted, a rule computed on the framed data.
+  func framedWidth<S: BLASScalar>(for frame: _KernelFrame<S>, name: String) throws -> Double {
+    try validate(parameter: "kernel width of \(name)")
+    let x = frame.data
+    let n = x.rows
+    let d = x.columns
+    switch self {
+    case .fixed(let s):
+      return frame.framed(width: s)
+    case .scott, .silverman:
+      guard n >= 2, d >= 1 else { throw EstimatorError.tooFewSamples(needed: 2, got: n, what: "the \(self) width rule") }
+      let means = x.columnMeans()
+      var variance = 0.0
+      x.elements.withUnsafeBufferPointer { e in
+        for i in 0..<n {
+          for j in 0..<d { let t = Double(e[i * d + j]) - means[j]; variance += t * t }
+        }
+      }
+      let meanVariance = variance / Double((n - 1) * d)
+      // A constant variable (a dead layer) has an all-ones Gram matrix for every σ, and the
+      // kernel estimators give exactly 0 information: any width serves, 1 is reported.
+      guard meanVariance > 0 else { return frame.framed(width: 1) }
+      let spread = meanVariance.squareRoot() * Double(d).squareRoot()
+      let dd = Double(d)
+      if case .scott = self { return spread * _pow(Double(n), -1 / (dd + 4)) }
+      return spread * _pow(4 / ((dd + 2) * Double(n)), 1 / (dd + 4))
+    case .median(let m, let seed):
+      guard n >= 2 else { throw EstimatorError.tooFewSamples(needed: 2, got: n, what: "the median width rule") }
+      let rows: [Int] = n <= m ? Array(0..<n) : Array(RandomSource(seed: seed).permutation(n).prefix(m))
+      let sub = x.selectingRows(rows).converted(to: Double.self)
+      var distances: [Double] = []
+      distances.reserveCapacity(rows.count * (rows.count - 1) / 2)
+      let plan = _DistancePlan(rows: sub, columns: sub)
+      let k = rows.count
+      let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: k * k)
+      defer { buffer.deallocate() }
+      plan.fillDistances(rows: 0..<k, columns: 0..<k, into: buffer)
+      // Pairs of identical rows (dead ReLU units, saturated tanh) carry no scale: the median
+      // is taken over the non-zero distances. With none, the subsample is constant; its Gram
+      // matrix is all ones for every σ, and 1 is reported.
+      for i in 0..<k {
+        for j in (i + 1)..<k where buffer[i * k + j] > 0 { distances.append(buffer[i * k + j].squareRoot()) }
+      }
+      guard !distances.isEmpty else { return frame.framed(width: 1) }
+      distances.sort()
+      let c = distances.count
+      return c % 2 == 1 ? distances[c / 2] : 0.5 * (distances[c / 2 - 1] + distances[c / 2])
+    }
+  }
+}
+
+@inline(__always) func _pow(_ x: Double, _ y: Double) -> Double {
+  #if canImport(Glibc)
+    return Glibc.pow(x, y)
+  #else
+    return Foundation.pow(x, y)
+  #endif
+}

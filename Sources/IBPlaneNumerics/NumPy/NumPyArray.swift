@@ -1,0 +1,180 @@
+import Foundation
+
+/// The element types ibplane reads and writes in NumPy files (little-endian, C order).
+public enum NumPyDType: String, Sendable, CaseIterable {
+  case float32 = "<f4"
+  case float64 = "<f8"
+  case int64 = "<i8"
+  case int32 = "<i4"
+  case uint8 = "|u1"
+  case bool = "|b1"
+
+  public var itemSize: Int {
+    switch self {
+    case .float32, .int32: return 4
+    case .float64, .int64: return 8
+    case .uint8, .bool: return 1
+    }
+  }
+
+  /// Parses a NumPy `descr`, accepting the native-order spellings (`=f8`, `<u1`, `|i1` is not supported).
+  init?(descr: String) {
+    switch descr {
+    case "<f4", "=f4": self = .float32
+    case "<f8", "=f8": self = .float64
+    case "<i8", "=i8": self = .int64
+    case "<i4", "=i4": self = .int32
+    case "|u1", "<u1", "=u1": self = .uint8
+    case "|b1", "<b1", "=b1": self = .bool
+    default: return nil
+    }
+  }
+}
+
+/// An n-dimensional NumPy array held as its raw little-endian bytes.
+///
+/// The three stored properties are read-only so that `bytes.count == count * dtype.itemSize`,
+/// checked once by the initialiser, holds for every element access below.
+public struct NumPyArray: Sendable, Equatable {
+  public private(set) var dtype: NumPyDType
+  public private(set) var shape: [Int]
+  /// Raw element bytes, C order, `count * dtype.itemSize` long (possibly a slice of a
+  /// memory-mapped file: index it through `withUnsafeBytes`, not from 0).
+  public private(set) var bytes: Data
+
+  /// The number of elements, the product of `shape` (validated not to overflow).
+  public var count: Int { bytes.count / dtype.itemSize }
+
+  public init(dtype: NumPyDType, shape: [Int], bytes: Data) throws {
+    let (count, overflow) = NumPyArray.elementCount(shape)
+    let (byteCount, overflow2) = count.multipliedReportingOverflow(by: dtype.itemSize)
+    guard !overflow, !overflow2, shape.allSatisfy({ $0 >= 0 }), byteCount == bytes.count else {
+      throw NumPyError(
+        file: "<memory>", field: "shape",
+        message: "shape \(NumPyError.quoted("\(shape)")) of \(dtype.rawValue) does not match \(bytes.count) bytes")
+    }
+    self.dtype = dtype
+    self.shape = shape
+    self.bytes = bytes
+  }
+
+  /// A float64 array from a matrix (shape N × d) or a vector (shape N) when `vector` is set.
+  public init<S: BLASScalar>(_ matrix: Matrix<S>, vector: Bool = false) {
+    self.dtype = S.self == Float.self ? .float32 : .float64
+    self.shape = vector ? [matrix.rows * matrix.columns] : [matrix.rows, matrix.columns]
+    if S.self == Float.self {
+      self.bytes = matrix.elements.withUnsafeBufferPointer { Data(buffer: $0) }
+    } else {
+      let d = matrix.elements.map { Double($0) }
+      self.bytes = d.withUnsafeBufferPointer { Data(buffer: $0) }
+    }
+  }
+
+  /// An int64 vector.
+  public init(int64 values: [Int]) {
+    self.dtype = .int64
+    self.shape = [values.count]
+    let v = values.map { Int64($0) }
+    self.bytes = v.withUnsafeBufferPointer { Data(buffer: $0) }
+  }
+
+  /// The product of `shape` and whether it overflowed (negative entries are the caller's check).
+  static func elementCount(_ shape: [Int]) -> (Int, Bool) {
+    var c = 1
+    for s in shape {
+      let (r, o) = c.multipliedReportingOverflow(by: s)
+      if o { return (0, true) }
+      c = r
+    }
+    return (c, false)
+  }
+
+  /// Every element as a Double (bools as 0/1).
+  public func doubles() -> [Double] { converted { $0 } }
+
+  /// Every element converted by `transform` from its Double value, in one pass and one
+  /// allocation of the result (no intermediate `[Double]`).
+  func converted<T>(_ transform: (Double) -> T) -> [T] {
+    bytes.withUnsafeBytes { raw -> [T] in
+      switch dtype {
+      case .float32: return (0..<count).map { transform(Double(raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self))) }
+      case .float64: return (0..<count).map { transform(raw.loadUnaligned(fromByteOffset: $0 * 8, as: Double.self)) }
+      case .int64: return (0..<count).map { transform(Double(raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self))) }
+      case .int32: return (0..<count).map { transform(Double(raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self))) }
+      case .uint8, .bool: return (0..<count).map { transform(Double(raw[$0])) }
+      }
+    }
+  }
+
+  /// Every element as an Int; throws for a float element that is not an integer.
+  public func integers(file: String = "<memory>") throws -> [Int] {
+    switch dtype {
+    case .int64:
+      return bytes.withUnsafeBytes { raw in (0..<count).map { Int(raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) } }
+    case .int32:
+      return bytes.withUnsafeBytes { raw in (0..<count).map { Int(raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self)) } }
+    case .uint8, .bool:
+      return bytes.map { Int($0) }
+    case .float32, .float64:
+      let d = doubles()
+      if let k = d.firstIndex(where: { !($0.isFinite && $0 == $0.rounded() && abs($0) < 9.0e15) }) {
+        throw NumPyError(file: file, field: "data", message: "element \(k) is \(d[k]), expected an integer label")
+      }
+      return d.map { Int($0) }
+    }
+  }
+
+  /// The array as an N × d matrix: 2-D arrays as they are, 1-D arrays as a column.
+  ///
+  /// A 2-D array with no columns is refused: its row count is not backed by any byte of the
+  /// file, so a header could claim 2⁶⁰ rows and have every per-row allocation downstream
+  /// follow it.
+  public func matrix<S: BLASScalar>(_ type: S.Type = S.self, file: String = "<memory>") throws -> Matrix<S> {
+    let rows: Int
+    let cols: Int
+    switch shape.count {
+    case 1: (rows, cols) = (shape[0], 1)
+    case 2: (rows, cols) = (shape[0], shape[1])
+    default:
+      throw NumPyError(file: file, field: "shape", message: "expected a 1-D or 2-D array, got shape \(NumPyError.quoted("\(shape)"))")
+    }
+    guard cols >= 1 else {
+      throw NumPyError(file: file, field: "shape", message: "shape \(shape) has no columns; expected (N, d) with d ≥ 1")
+    }
+    let values: [S]
+    if dtype == .float32, S.self == Float.self {
+      values = bytes.withUnsafeBytes { raw in (0..<count).map { S(raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self)) } }
+    } else {
+      values = converted { S($0) }
+    }
+    return try Matrix(rows: rows, columns: cols, elements: values)
+  }
+}
+
+/// A NumPy file could not be read: names the file, the header field or byte offset, and what was expected.
+public struct NumPyError: Error, Equatable, CustomStringConvertible {
+  public var file: String
+  public var field: String
+  public var message: String
+  public var description: String { "\(file): \(field): \(message)" }
+
+  public init(file: String, field: String, message: String) {
+    self.file = file
+    self.field = field
+    self.message = message
+  }
+
+  /// The longest piece of file-supplied text (a header, a dtype, a member name) quoted in a
+  /// message, in Unicode scalars.
+  public static let quotedTextLimit = 100
+
+  /// `text` cut to `quotedTextLimit` Unicode scalars, with an ellipsis when cut, so that a
+  /// hostile file cannot make an error message as long as itself.
+  public static func quoted(_ text: String) -> String {
+    let scalars = text.unicodeScalars
+    guard let end = scalars.index(scalars.startIndex, offsetBy: quotedTextLimit, limitedBy: scalars.endIndex),
+      end != scalars.endIndex
+    else { return text }
+    return String(scalars[..<end]) + "…"
+  }
+}

@@ -1,0 +1,410 @@
+/// Exact k-nearest-neighbour distances and radius counts: the engine of every kNN estimator
+/// (Kozachenko–Leonenko, KSG 1 and 2, weighted Kozachenko–Leonenko, lossy-compressed MI).
+///
+/// Distances. The columns of a point set are split into consecutive *blocks* (one block per
+/// variable: X and Y of a joint space); the distance between two points is the maximum over
+/// blocks of the block's norm, the norm being the max-norm ‖·‖∞ or the Euclidean ‖·‖₂:
+///
+///     d(p, q) = max_b ‖p_b − q_b‖
+///
+/// With one block this is the plain norm. With max-norm blocks it is the max-norm of the
+/// joint space, whatever the split — the metric of Kraskov, Stögbauer & Grassberger (2004).
+///
+/// Exactness and ties. Every returned distance is computed directly from coordinates
+/// (the GEMM path only pre-selects candidates, with a rounding margin, then recomputes;
+/// see `BruteForceNeighbors.swift`). Neighbours are ordered by (distance, index) ascending:
+/// among points at equal distance the lower row index comes first. The query point itself
+/// is never its own neighbour; an exact duplicate of it (another row with equal coordinates)
+/// is a neighbour at distance 0. The answer is therefore a function of the data alone, the
+/// same for the k-d tree, the brute-force path and any thread count.
+///
+/// Algorithm choice (`Algorithm.automatic`). Under the max-norm with N ≤ 400,000, *box
+/// bitsets* (`BoxBitsets.swift`: per-coordinate rank bitsets, a query costs O(d·N/64) word
+/// operations whatever the box holds) for kNN from total dimension 10 and for radius counts
+/// from dimension 4; otherwise a k-d tree when the total dimension is at most
+/// `kdTreeMaximumDimension(samples:)`, brute force above, and brute force for N < 512 where
+/// building any structure costs more than it saves. Max-norm radius counts in one dimension use
+/// binary search on the sorted values (`SortedNeighbors1D.swift`), O(log N) per query.
+/// Measured with `ibplane-bench knn-rule` (k = 3, Gaussian data, 2 workers; kNN of every point,
+/// then counts at those radii), seconds for tree / brute / box:
+///
+///     N = 10⁴:  d = 8   kNN 0.035 / 0.179 / 0.043   d = 12  kNN 0.093 / 0.218 / 0.064
+///               d = 20  kNN 0.263 / 0.309 / 0.123   counts at d = 20: 0.213 / 0.238 / 0.078
+///     N = 10⁵:  d = 4   kNN 0.116 / – / 0.441       counts 0.151 / – / 0.614
+///               d = 8   kNN 0.665 / – / 1.311       counts 0.560 / – / 1.120
+///               d = 12  kNN 2.858 / – / 2.593       d = 20  kNN 15.6 / – / 5.31
+///
+/// Counts at a point's own k-th neighbour distance are small boxes, where the tree is good; the
+/// counts that matter are KSG's marginal counts at the *joint* radius — boxes of hundreds to
+/// thousands of points, where a tree visits most of its leaves: at N = 10⁵, 10 + 10 dimensions,
+/// one marginal count takes 18.8 s (tree) against 1.9 s (box), and at 5 + 5, 2.7 s against 0.8 s
+/// (`ibplane-bench ksg-profile`, one thread) — hence the lower count threshold. Between k-d tree
+/// and brute force (earlier measurement, N = 10⁴): brute/tree 20× at d = 2, 3.5× at d = 8,
+/// 1.9× at 12, 1.04× at 16, 0.83× at 20, 0.54× at 32 — crossover at d ≈ 16, rising by 4 per
+/// decade of N above 10⁴ (20 at N = 10⁵; extrapolated, not measured at every N). The Euclidean
+/// norm never uses box bitsets (its ball is not a box).
+///
+/// Complexity: tree build O(N log N) expected; a query O(log N) for small d, degrading towards O(N)
+/// as d grows; brute force O(N² d / threads) with early exit per pair (max-norm) or through
+/// GEMM (Euclidean). Memory O(N·(d + k)).
+///
+/// Parallelism: queries are split into fixed chunks over `Parallel.forEach`; each query
+/// writes only its own result slots, so results are bit-identical for any thread count.
+public struct NearestNeighbors: Sendable {
+  /// The largest |value| Euclidean distances accept (0 is accepted too): squares of differences
+  /// stay finite and normal doubles in any realistic dimension. `KNNPreprocessing.none` refuses
+  /// raw data outside it.
+  public static let euclideanMagnitudeRange: ClosedRange<Double> = 1e-150...1e150
+
+  /// The norm inside each block.
+  public enum Metric: String, Sendable, CaseIterable {
+    /// ‖v‖∞ = max_j |v_j| (KSG's choice).
+    case maximum = "max"
+    /// ‖v‖₂ = √(Σ_j v_j²).
+    case euclidean
+  }
+
+  /// How neighbours are searched. Results do not depend on it.
+  public enum Algorithm: String, Sendable {
+    case automatic, kdTree = "kd-tree", bruteForce = "brute-force"
+    /// Per-coordinate rank bitsets (`BoxBitsets.swift`); max-norm only (Euclidean falls back
+    /// to the k-d tree or brute force by the automatic rule).
+    case boxBitsets = "box-bitsets"
+  }
+
+  public var metric: Metric
+  public var algorithm: Algorithm
+  public var threads: Int
+
+  /// Largest total dimension for which `.automatic` picks the k-d tree at `samples` points.
+  public static func kdTreeMaximumDimension(samples: Int) -> Int {
+    let decades = samples > 10_000 ? _math_log(Double(samples) / 10_000) / _math_log(10) : 0
+    return 16 + Int((4 * decades).rounded(.down))
+  }
+  /// Smallest sample count for which `.automatic` picks the k-d tree.
+  public static let kdTreeMinimumSamples = 512
+
+  /// - Parameters:
+  ///   - metric: norm inside each block; default `.maximum`.
+  ///   - algorithm: default `.automatic` (the measured rule above).
+  ///   - threads: Dispatch workers; default all cores (`IBPLANE_THREADS` overrides).
+  public init(metric: Metric = .maximum, algorithm: Algorithm = .automatic, threads: Int = Parallel.defaultThreads) {
+    self.metric = metric
+    self.algorithm = algorithm
+    self.threads = Swift.max(1, threads)
+  }
+
+  /// The algorithm `.automatic` resolves to for `samples` points of total dimension `dimension`.
+  public func resolvedAlgorithm(samples: Int, dimension: Int) -> Algorithm {
+    if algorithm == .boxBitsets && metric == .maximum { return .boxBitsets }
+    if algorithm != .automatic && algorithm != .boxBitsets { return algorithm }
+    if samples < Self.kdTreeMinimumSamples { return .bruteForce }
+    if metric == .maximum && dimension >= Self.boxBitsetsMinimumDimension && samples <= Self.boxBitsetsMaximumSamples {
+      return .boxBitsets
+    }
+    return dimension <= Self.kdTreeMaximumDimension(samples: samples) ? .kdTree : .bruteForce
+  }
+
+  /// The algorithm `.automatic` resolves to for radius counts (`countWithinRadius`) — one max-norm
+  /// dimension always uses binary search on the sorted values, whatever this says.
+  public func resolvedCountAlgorithm(samples: Int, dimension: Int) -> Algorithm {
+    if algorithm == .automatic && metric == .maximum && samples >= Self.kdTreeMinimumSamples
+      && dimension >= Self.boxBitsetsMinimumCountDimension && samples <= Self.boxBitsetsMaximumSamples
+    {
+      return .boxBitsets
+    }
+    return resolvedAlgorithm(samples: samples, dimension: dimension)
+  }
+
+  /// Smallest max-norm dimension for which `.automatic` searches neighbours with box bitsets.
+  public static let boxBitsetsMinimumDimension = 10
+  /// Smallest max-norm dimension for which `.automatic` counts with box bitsets.
+  public static let boxBitsetsMinimumCountDimension = 4
+  /// Largest N for box bitsets (their per-query cost grows linearly with N).
+  public static let boxBitsetsMaximumSamples = 400_000
+
+  /// The k nearest neighbours of every row of `points` among the other rows.
+  ///
+  /// - Parameters:
+  ///   - blocks: column ranges partitioning `0..<points.columns` (default: one block).
+  /// - Returns: for row i, neighbours `i*k ..< (i+1)*k` ordered by (distance, index).
+  public func kNearest<S: BLASScalar>(_ points: Matrix<S>, k: Int, blocks: [Range<Int>]? = nil) throws -> NeighborList {
+    let set = try _NeighborPoints(points, blocks: blocks, metric: metric)
+    guard k >= 1, k < set.count else {
+      throw NumericsError.invalidParameter("k = \(k) needs 1 ≤ k < number of samples (\(set.count))")
+    }
+    var list = _kNearestReduced(set, k: k)
+    list.toDistances(metric: metric)
+    return list
+  }
+
+  /// For each row i, the number of other rows j with d(x_i, x_j) < radii[i] (`inclusive`
+  /// false, "strictly inside", as scikit-learn's KSG does with `nextafter(ε, 0)`) or
+  /// ≤ radii[i] (`inclusive` true, KSG estimator 2). Euclidean distances are compared in
+  /// squared form, ‖Δ‖² < r² (as scikit-learn's `rdist`), so no square root is rounded.
+  public func countWithinRadius<S: BLASScalar>(
+    _ points: Matrix<S>, radii: [Double], inclusive: Bool, blocks: [Range<Int>]? = nil
+  ) throws -> [Int] {
+    let set = try _NeighborPoints(points, blocks: blocks, metric: metric)
+    guard radii.count == set.count else {
+      throw NumericsError.shapeMismatch("\(radii.count) radii for \(set.count) points")
+    }
+    let reduced = radii.map { metric == .euclidean ? $0 * $0 : $0 }
+    return _countReduced(set, reducedRadii: reduced, inclusive: inclusive)
+  }
+
+  // MARK: Reduced-distance entry points used by the estimators
+
+  /// k nearest neighbours with *reduced* distances (max-norm: the distance; Euclidean: the
+  /// squared distance), so that estimators can compare radii without a square-root round trip.
+  package func _kNearestReduced(_ set: _NeighborPoints, k: Int) -> NeighborList {
+    switch resolvedAlgorithm(samples: set.count, dimension: set.dimension) {
+    case .kdTree:
+      return _KDTree(set).kNearest(k: k, threads: threads)
+    case .boxBitsets:
+      return _boxKNearest(set, k: k)
+    default:
+      return _BruteForceNeighbors(set).kNearest(k: k, threads: threads)
+    }
+  }
+
+  /// Radius counts with reduced radii (see `_kNearestReduced`).
+  package func _countReduced(_ set: _NeighborPoints, reducedRadii: [Double], inclusive: Bool) -> [Int] {
+    if set.dimension == 1 && algorithm == .automatic && !set.euclidean {
+      return _SortedCounts1D(set).count(values: set.data, reducedRadii: reducedRadii, inclusive: inclusive, threads: threads)
+    }
+    switch resolvedCountAlgorithm(samples: set.count, dimension: set.dimension) {
+    case .kdTree:
+      return _KDTree(set).count(reducedRadii: reducedRadii, inclusive: inclusive, threads: threads)
+    case .boxBitsets:
+      return _BoxBitsets(set, order: _KDTree(set).order).count(
+        dims: 0..<set.dimension, radii: reducedRadii, inclusive: inclusive, threads: threads)
+    default:
+      return _BruteForceNeighbors(set).count(reducedRadii: reducedRadii, inclusive: inclusive, threads: threads)
+    }
+  }
+
+  /// kNN through box bitsets (`box`, built over `set` in k-d-tree leaf order when not given):
+  /// upper bounds from the k nearest among each point's neighbours in that order, then the
+  /// exact search inside that box.
+  package func _boxKNearest(_ set: _NeighborPoints, k: Int, box: _BoxBitsets? = nil) -> NeighborList {
+    let box = box ?? _BoxBitsets(set, order: _KDTree(set).order)
+    let bounds = _leafOrderBounds(set, order: box.order, k: k, threads: threads)
+    return box.kNearest(k: k, upperBounds: bounds, threads: threads)
+  }
+
+  /// For each point, the k-th smallest max-norm distance to its ±max(32, k) neighbours in `order`
+  /// (an upper bound on its k-th neighbour distance: these are k actual other points).
+  func _leafOrderBounds(_ set: _NeighborPoints, order: [Int], k: Int, threads: Int) -> [Double] {
+    let n = set.count
+    let d = set.dimension
+    let m = Swift.max(32, k)
+    var bounds = [Double](repeating: .infinity, count: n)
+    bounds.withUnsafeMutableBufferPointer { bp in
+      let out = bp.baseAddress!
+      set.data.withUnsafeBufferPointer { xp in
+        order.withUnsafeBufferPointer { op in
+          _forEachChunk(n, threads: threads) { range in
+            let hd = UnsafeMutablePointer<Double>.allocate(capacity: k)
+            let hi = UnsafeMutablePointer<Int>.allocate(capacity: k)
+            defer { hd.deallocate(); hi.deallocate() }
+            for t in range {
+              let i = op[t]
+              var heap = _NeighborHeap(distances: hd, indices: hi, capacity: k)
+              let lo = Swift.max(0, Swift.min(t - m, n - 1 - 2 * m))
+              let hiT = Swift.min(n, lo + 2 * m + 1)
+              for u in lo..<hiT where u != t {
+                let j = op[u]
+                let r = set.reducedDistance(xp.baseAddress! + i * d, xp.baseAddress! + j * d, exceeding: heap.bound)
+                if r <= heap.bound { heap.offer(r, j) }
+              }
+              out[i] = heap.bound
+            }
+          }
+        }
+      }
+    }
+    return bounds
+  }
+
+  /// A copy of `m` with i.i.d. N(0, (scale·s_j)²) added to column j, s_j = max(1, mean |x_j|)
+  /// — the tie-breaking jitter of KSG practice (scikit-learn uses scale = 1e-10). Seeded.
+  public static func jittered<S: BLASScalar>(_ m: Matrix<S>, scale: Double, seed: UInt64) -> Matrix<Double> {
+    var out = m.converted(to: Double.self)
+    let rng = RandomSource(seed: seed)
+    var level = [Double](repeating: 0, count: m.columns)
+    for i in 0..<m.rows { for j in 0..<m.columns { level[j] += abs(out[i, j]) } }
+    for j in 0..<m.columns { level[j] = Swift.max(1, level[j] / Double(Swift.max(m.rows, 1))) }
+    for i in 0..<m.rows { for j in 0..<m.columns { out[i, j] += scale * level[j] * rng.normal() } }
+    return out
+  }
+}
+
+/// The k nearest neighbours of every point: row i's neighbours are `i*k ..< (i+1)*k`,
+/// ordered by (distance, index).
+public struct NeighborList: Sendable, Equatable {
+  public var k: Int
+  public var indices: [Int]
+  /// Distances in the metric's units (reduced — squared for Euclidean — inside the engine).
+  public var distances: [Double]
+
+  /// Distance from point i to its k-th neighbour.
+  public func kthDistance(_ i: Int) -> Double { distances[i * k + k - 1] }
+
+  mutating func toDistances(metric: NearestNeighbors.Metric) {
+    if metric == .euclidean { for t in distances.indices { distances[t] = distances[t].squareRoot() } }
+  }
+}
+
+/// A point set prepared for neighbour search: Double coordinates, row-major, with the block
+/// split and the norm. Distances are handled in *reduced* form: max-norm blocks combine as
+/// max |Δ|; Euclidean blocks as max_b Σ_{j∈b} Δ_j² (the square of the true distance).
+package struct _NeighborPoints: @unchecked Sendable {
+  let data: [Double]
+  let count: Int
+  let dimension: Int
+  let blocks: [Range<Int>]
+  let euclidean: Bool
+
+  package init<S: BLASScalar>(_ m: Matrix<S>, blocks: [Range<Int>]?, metric: NearestNeighbors.Metric) throws {
+    if let i = m.firstNonFiniteIndex() {
+      throw NumericsError.nonFinite("row \(i / Swift.max(m.columns, 1)), column \(i % Swift.max(m.columns, 1))")
+    }
+    guard m.columns > 0 else { throw NumericsError.shapeMismatch("points have no columns") }
+    let b = blocks ?? [0..<m.columns]
+    var next = 0
+    for r in b {
+      guard r.lowerBound == next, !r.isEmpty else {
+        throw NumericsError.invalidParameter("blocks \(b) do not partition 0..<\(m.columns) into consecutive non-empty ranges")
+      }
+      next = r.upperBound
+    }
+    guard next == m.columns else {
+      throw NumericsError.invalidParameter("blocks \(b) do not cover 0..<\(m.columns)")
+    }
+    // Distances of larger values overflow (a squared Euclidean one above 1e154, a max-norm
+    // difference above 9e307) and every comparison after them is meaningless: refuse them here,
+    // below the estimators' own preprocessing (which brings data to unit scale).
+    let largest = _PowerOfTwo.largestMagnitude(m)
+    let limit = metric == .euclidean ? NearestNeighbors.euclideanMagnitudeRange.upperBound : 1e300
+    guard largest <= limit else {
+      throw NumericsError.tooLarge(
+        "kNN points with |value| up to \(largest): \(metric.rawValue) distances overflow above \(limit); standardise or rescale the data")
+    }
+    self.data = (m.elements as? [Double]) ?? m.elements.map { Double($0) }
+    self.count = m.rows
+    self.dimension = m.columns
+    self.euclidean = metric == .euclidean
+    // Max-norm blocks combine into one max-norm: a single block is equivalent and faster.
+    self.blocks = euclidean ? b : [0..<m.columns]
+  }
+
+  /// Reduced distance between rows i and j of this set.
+  @inline(__always)
+  package func reducedDistance(_ p: UnsafePointer<Double>, _ q: UnsafePointer<Double>) -> Double {
+    if !euclidean {
+      var m = 0.0
+      for c in 0..<dimension { let v = abs(p[c] - q[c]); if v > m { m = v } }
+      return m
+    }
+    var best = 0.0
+    for b in blocks {
+      var s = 0.0
+      for c in b { let v = p[c] - q[c]; s += v * v }
+      if s > best { best = s }
+    }
+    return best
+  }
+
+  /// Reduced distance that may stop early once it exceeds `bound` (the value returned is then
+  /// some number > bound).
+  @inline(__always)
+  func reducedDistance(_ p: UnsafePointer<Double>, _ q: UnsafePointer<Double>, exceeding bound: Double) -> Double {
+    if !euclidean {
+      var m = 0.0
+      var c = 0
+      while c < dimension {
+        let end = Swift.min(dimension, c + 8)
+        while c < end { let v = abs(p[c] - q[c]); if v > m { m = v }; c += 1 }
+        if m > bound { return m }
+      }
+      return m
+    }
+    var best = 0.0
+    for b in blocks {
+      var s = 0.0
+      for c in b { let v = p[c] - q[c]; s += v * v }
+      if s > best { best = s; if best > bound { return best } }
+    }
+    return best
+  }
+}
+
+/// A bounded max-heap of (distance, index) pairs in caller-owned storage: the current k best
+/// neighbours of one query, worst on top. Order is lexicographic on (distance, index).
+struct _NeighborHeap {
+  let d: UnsafeMutablePointer<Double>
+  let ix: UnsafeMutablePointer<Int>
+  let capacity: Int
+  var size = 0
+
+  init(distances: UnsafeMutablePointer<Double>, indices: UnsafeMutablePointer<Int>, capacity: Int) {
+    self.d = distances
+    self.ix = indices
+    self.capacity = capacity
+  }
+
+  @inline(__always) func worse(_ a: Int, _ b: Int) -> Bool { d[a] > d[b] || (d[a] == d[b] && ix[a] > ix[b]) }
+
+  /// The distance a candidate must not exceed to possibly enter (∞ until full).
+  @inline(__always) var bound: Double { size < capacity ? .infinity : d[0] }
+
+  /// Offers (dist, j); keeps the k lexicographically smallest.
+  @inline(__always) mutating func offer(_ dist: Double, _ j: Int) {
+    if size < capacity {
+      var c = size
+      size += 1
+      d[c] = dist
+      ix[c] = j
+      while c > 0 {
+        let p = (c - 1) / 2
+        if worse(c, p) { swapAt(c, p); c = p } else { break }
+      }
+      return
+    }
+    if dist > d[0] || (dist == d[0] && j > ix[0]) { return }
+    d[0] = dist
+    ix[0] = j
+    var p = 0
+    while true {
+      let l = 2 * p + 1
+      if l >= size { break }
+      var c = l
+      if l + 1 < size && worse(l + 1, l) { c = l + 1 }
+      if worse(c, p) { swapAt(c, p); p = c } else { break }
+    }
+  }
+
+  @inline(__always) func swapAt(_ a: Int, _ b: Int) {
+    let td = d[a]; d[a] = d[b]; d[b] = td
+    let ti = ix[a]; ix[a] = ix[b]; ix[b] = ti
+  }
+
+  /// Sorts the stored pairs ascending by (distance, index), in place.
+  func sortAscending() {
+    var pairs = (0..<size).map { (d[$0], ix[$0]) }
+    pairs.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+    for (t, p) in pairs.enumerated() { d[t] = p.0; ix[t] = p.1 }
+  }
+}
+
+/// Splits 0..<n into about `4 × threads` contiguous chunks and runs `body(range)` on each.
+func _forEachChunk(_ n: Int, threads: Int, _ body: (Range<Int>) -> Void) {
+  let chunks = Swift.min(n, Swift.max(1, threads * 8))
+  if chunks == 0 { return }
+  Parallel.forEach(chunks, threads: threads) { c in
+    let lo = n * c / chunks
+    let hi = n * (c + 1) / chunks
+    if lo < hi { body(lo..<hi) }
+  }
+}

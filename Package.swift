@@ -60,7 +60,7 @@ let package = Package(
     .testTarget(name: "IBTrainTests", dependencies: ["IBTrain", "IBPlane"]),
     .testTarget(name: "ibplaneCLITests", dependencies: ["IBPlane"]),
   ],
-  swiftLanguageModes: [.v5]
+  swiftLanguageModes: [.v6]
 )
 
 // libFuzzer targets over every reader of user files (activations.bin, .npy, .npz, folders of .npy

@@ -31,9 +31,12 @@ public struct OutputLockError: Error, Equatable, CustomStringConvertible {
 ///
 /// Re-entrant within a process: acquiring a lock this process already holds returns it
 /// again (the CLI holds `.plane.lock` across `PlaneAnalysis.run` and the reports).
+// @unchecked Sendable: `released` is read and written only under `releaseLock`; the rest is
+// immutable.
 public final class OutputLock: @unchecked Sendable {
   public let lockFile: URL
   private var released = false
+  private let releaseLock = NSLock()
 
   /// The lock file guarding `csvFileName` (e.g. `plane.csv`) in `directory`.
   public static func lockFile(for csvFileName: String, in directory: URL) -> URL {
@@ -65,6 +68,8 @@ public final class OutputLock: @unchecked Sendable {
 
   /// Releases the lock (once; later calls do nothing). `deinit` releases it too.
   public func release() {
+    releaseLock.lock()
+    defer { releaseLock.unlock() }
     guard !released else { return }
     released = true
     Self.registry.release(lockFile.standardizedFileURL.path)
@@ -76,6 +81,7 @@ public final class OutputLock: @unchecked Sendable {
 }
 
 /// The locks this process holds: one descriptor per lock file, with a use count.
+// @unchecked Sendable: `held` is read and written only under `mutex`.
 final class _LockRegistry: @unchecked Sendable {
   private let mutex = NSLock()
   private var held: [String: (fd: Int32, uses: Int)] = [:]

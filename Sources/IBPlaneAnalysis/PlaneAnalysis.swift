@@ -33,7 +33,7 @@ public struct PlaneProgress: Sendable {
 /// let analysis = try PlaneAnalysis(source: recording, estimators: [GaussianPlaneEstimator()])
 /// let rows = try analysis.run()          // in memory, no file
 /// ```
-public final class PlaneAnalysis: @unchecked Sendable {
+public final class PlaneAnalysis: Sendable {
   public let source: SnapshotSource
   public let estimators: [InformationPlaneEstimator]
   public let options: PlaneAnalysisOptions

@@ -27,6 +27,8 @@ import IBPlaneNumerics
 /// Limits (checked before anything is allocated): B in 2…`maximumResamples` (10,000), and
 /// B × `bytesPerResample` at most `memoryBudget` (default: half the machine's physical
 /// memory); the level in the open interval (0, 1).
+// @unchecked Sendable: the lazily built index sets and contexts are read and written only under
+// `lock`; the rest is immutable.
 public final class PlaneBootstrap: @unchecked Sendable {
   public let resamples: Int
   public let level: Double

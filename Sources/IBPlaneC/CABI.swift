@@ -107,7 +107,8 @@ func product(_ a: Int64, _ b: Int64, limit: Int64, _ what: String) throws -> Int
 public func ibplane_version() -> UnsafePointer<CChar>? { UnsafePointer(versionString) }
 
 /// Allocated once and never freed: the header promises a static string.
-private let versionString: UnsafeMutablePointer<CChar>? = strdup(IBPlaneVersion.string)
+// nonisolated(unsafe): written once by the lazy global initialiser (thread-safe), never mutated.
+nonisolated(unsafe) private let versionString: UnsafeMutablePointer<CChar>? = strdup(IBPlaneVersion.string)
 
 @_cdecl("ibplane_abi_version")
 public func ibplane_abi_version() -> Int32 { cABIVersion }

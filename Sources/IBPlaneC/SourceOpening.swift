@@ -28,6 +28,7 @@ func openSource(_ path: String) throws -> (source: SnapshotSource, warnings: [St
 
 /// An open recording behind an `ibplane_recording *`, with its plane context (inputs and
 /// labels) read on first use.
+// @unchecked Sendable: `cachedContext` is read and written only under `lock`; the rest is immutable.
 final class OpenRecording: @unchecked Sendable {
   let source: SnapshotSource
   let warnings: [String]
@@ -51,6 +52,7 @@ final class OpenRecording: @unchecked Sendable {
 
 /// The live handles. A handle is a number, not an address, so a closed, forged or doubly
 /// closed handle is an error message instead of a use-after-free.
+// @unchecked Sendable: `next` and `open` are read and written only under `lock`.
 final class HandleTable: @unchecked Sendable {
   static let shared = HandleTable()
   private let lock = NSLock()

@@ -5,6 +5,7 @@ import IBPlaneNumerics
 /// of the recording, plus a cache for quantities that depend only on X and Y (label
 /// partitions, input symbols, input kernel row sums, kernel widths), computed once per
 /// recording and shared by every snapshot and layer. Thread-safe.
+// @unchecked Sendable: `cache` is read and written only under `lock`; the rest is immutable.
 public final class PlaneContext: @unchecked Sendable {
   /// The inputs, N × d; `nil` when the recording has none, in which case X is taken to be
   /// N distinct inputs (the convention of the binning literature, I(X;T) = H(T)).

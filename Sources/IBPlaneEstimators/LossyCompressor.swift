@@ -62,6 +62,7 @@ public struct PCACompressor: LossyCompressor {
 /// A name → factory table of compressors. `shared` is the process-wide one behind
 /// `LossyCompressedMI.registerCompressor(name:factory:)` and `Compressor.named(_:)`; separate
 /// instances let tests check lookups without touching it. Thread-safe (one lock).
+// @unchecked Sendable: its one mutable field is read and written only under `lock`.
 public final class LossyCompressorRegistry: @unchecked Sendable {
   /// The process-wide registry.
   public static let shared = LossyCompressorRegistry()

@@ -8,10 +8,19 @@ import IBPlaneNumerics
 /// Collects, across the entropies of one estimate, the largest share of the trace that a
 /// Nyström approximation missed (`nystrom_missing_trace` in the diagnostics: 0 = the rank-m
 /// approximation is complete; above ~0.05 expect errors of several per cent).
+// @unchecked Sendable: its one mutable field is read and written only under `lock` (entropies of
+// one estimate may run on several threads).
 final class _SpectrumReport: @unchecked Sendable {
-  private(set) var missingTrace: Double?
-  func record(missingTrace m: Double) { missingTrace = Swift.max(missingTrace ?? 0, m) }
+  private let lock = NSLock()
+  private var missingTrace: Double?
+  func record(missingTrace m: Double) {
+    lock.lock()
+    defer { lock.unlock() }
+    missingTrace = Swift.max(missingTrace ?? 0, m)
+  }
   func diagnostics(_ base: [String: Double]) -> [String: Double] {
+    lock.lock()
+    defer { lock.unlock() }
     var d = base
     if let m = missingTrace { d["nystrom_missing_trace"] = m }
     return d

@@ -24,6 +24,9 @@ struct _RecordPosition: Sendable, Equatable {
 ///
 /// Complexity: opening is O(records + N) (labels); `layer(_:snapshot:)` is O(N × width) plus,
 /// once per record, an O(record length) CRC pass.
+// @unchecked Sendable: the index fields (`snapshots`, `records`, `warnings`) are written only by
+// the opening scan in `init`; afterwards the object is read-only and reads of the mapped file
+// are position-independent.
 public final class Recording: SnapshotSource, @unchecked Sendable {
   public let url: URL
   /// The file name without its extension (the `recording` column of analysis reports).

@@ -13,6 +13,8 @@ private func reason() -> String { String(cString: strerror(errno)) }
 /// A read-only memory mapping of a whole file. `mmap` costs nothing until pages are touched,
 /// so opening a 10 GB recording reads only the pages the header and the record index need.
 /// The corresponding C functions are `open`, `fstat`, `mmap` and `munmap`.
+// @unchecked Sendable: an immutable read-only mapping (`PROT_READ`); unmapped in `deinit`, after
+// the last reader.
 final class _MappedFile: @unchecked Sendable {
   let path: String
   let count: Int

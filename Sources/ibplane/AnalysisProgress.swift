@@ -7,6 +7,8 @@ import IBPlane
 
 /// Progress on stderr: a redrawn bar on a terminal, a plain line every 10% (or 10 s)
 /// otherwise, nothing when quiet.
+// @unchecked Sendable: `update` is called only from PlaneAnalysis' progress callback, which runs
+// under the analysis' result lock, so its mutable fields are never touched concurrently.
 final class AnalysisProgressPrinter: @unchecked Sendable {
   private let quiet: Bool
   private let terminal = isatty(2) != 0

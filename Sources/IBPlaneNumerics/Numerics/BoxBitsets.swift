@@ -29,6 +29,8 @@
 /// Memory: d · (N/spacing + 2) · N/8 bytes of checkpoints (the spacing, a power of two ≥ 256, is
 /// chosen so this stays under `memoryBudget` where it can), plus the sorted coordinates and
 /// ranks (12 N d bytes) and a copy of the points (8 N d bytes).
+// @unchecked Sendable: the buffers are filled in `init` and only read afterwards (queries from
+// several workers read them concurrently); they are freed in `deinit`, after the last reader.
 package final class _BoxBitsets: @unchecked Sendable {
   /// Target size of the checkpoint tables, bytes: small enough to stay in a server's last-level
   /// cache, where the per-query rows are read from (measured: 2× faster than spilling to RAM).

@@ -9,6 +9,8 @@
 /// bound. A node is visited when that distance *equals* the bound, so points tied with the
 /// k-th neighbour are seen and the (distance, index) tie rule holds exactly. Radius counts
 /// add a whole node at once when its farthest corner is inside the radius.
+// @unchecked Sendable: every `var` is assigned while building in `init` and only read after it
+// (concurrent queries share the tree read-only).
 package final class _KDTree: @unchecked Sendable {
   static let leafSize = 32
 
@@ -190,6 +192,8 @@ package final class _KDTree: @unchecked Sendable {
 }
 
 /// Raw-pointer view of a `_KDTree` for the duration of a query batch.
+// @unchecked Sendable: read-only pointers into a live `_KDTree`, used only inside
+// `withUnsafeBufferPointer` scopes of the tree that owns the storage.
 struct _KDTreeView: @unchecked Sendable {
   let lo: UnsafePointer<Int>
   let hi: UnsafePointer<Int>

@@ -259,7 +259,7 @@ public struct NeighborList: Sendable, Equatable {
 /// A point set prepared for neighbour search: Double coordinates, row-major, with the block
 /// split and the norm. Distances are handled in *reduced* form: max-norm blocks combine as
 /// max |Δ|; Euclidean blocks as max_b Σ_{j∈b} Δ_j² (the square of the true distance).
-package struct _NeighborPoints: @unchecked Sendable {
+package struct _NeighborPoints: Sendable {
   let data: [Double]
   let count: Int
   let dimension: Int

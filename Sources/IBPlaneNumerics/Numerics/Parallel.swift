@@ -24,6 +24,9 @@ public enum Parallel {
       return
     }
     withoutActuallyEscaping(body) { body in
+      // Safe: callers write per-index results to disjoint slots (see above), and the closure
+      // does not outlive this call.
+      nonisolated(unsafe) let body = body
       DispatchQueue.concurrentPerform(iterations: count) { body($0) }
     }
   }

@@ -297,7 +297,7 @@ public struct PairedKernelRowSums: Sendable, Equatable {
 /// Pre-processed point sets for tiled squared distances between rows of X and rows of Y:
 /// both centred by X's column means (distances are translation-invariant; centring limits the
 /// cancellation in ‖x‖² + ‖y‖² − 2x·y), with their squared row norms.
-public struct _DistancePlan<S: BLASScalar>: @unchecked Sendable {
+public struct _DistancePlan<S: BLASScalar>: Sendable {
   let x: Matrix<S>
   let y: Matrix<S>
   let xNorms: [S]

@@ -40,7 +40,8 @@ import IBPlane
   }
 
   /// (key, numpy spec, our estimator)
-  static let cases: [(String, [String: Any], any InformationPlaneEstimator)] = [
+  // nonisolated(unsafe): an immutable test table, only read.
+  nonisolated(unsafe) static let cases: [(String, [String: Any], any InformationPlaneEstimator)] = [
     ("idnns", ["name": "idnns", "bins": 30], BinningEstimator(convention: .idnns(bins: 30))),
     ("idnns-faithful", ["name": "idnns-faithful", "bins": 30], BinningEstimator(convention: .idnns(bins: 30))),
     ("idnns-mm", ["name": "idnns", "bins": 30, "correction": "miller-madow"],

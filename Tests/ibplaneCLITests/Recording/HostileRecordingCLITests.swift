@@ -34,7 +34,8 @@ enum HostileRecording {
 struct HostileRecordingCLITests {
   static let big = Int(Int32.max)
   /// Headers whose derived sizes overflowed or drove huge allocations in the -Ounchecked build.
-  static let headers: [(String, [String: Any], String)] = [
+  // nonisolated(unsafe): an immutable literal, only read; `Any` is what JSONSerialization takes.
+  nonisolated(unsafe) static let headers: [(String, [String: Any], String)] = [
     ("targets", ["sample_count": big, "storage": "float32", "layers": [["name": "a", "width": 1]],
       "labels": ["kind": "targets", "width": big]], "header field 'labels.width'"),
     ("record", ["sample_count": 2_147_483_646, "storage": "float32", "layers": [["name": "a", "width": 1_073_741_825]],

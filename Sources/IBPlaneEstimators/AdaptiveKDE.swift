@@ -76,6 +76,8 @@ public struct AdaptiveKDEEstimator: MutualInformationEstimator, InformationPlane
   }
 
   public func point(layer: Matrix<Float>, context: PlaneContext) throws -> PlanePoint {
+    // Checked before the zero-layer shortcut, so a dead layer is refused like any other.
+    try _KDEPlane.validate(layer: layer, context: context)
     let (variance, maxAbs) = try noiseVariance(for: layer)
     if maxAbs == 0 {
       let z = zero(0, n: layer.rows, d: layer.columns)

@@ -222,6 +222,9 @@ enum _BinnedPlane {
     guard layer.rows == context.sampleCount else {
       throw EstimatorError.shapeMismatch("layer has \(layer.rows) samples but the recording has \(context.sampleCount)")
     }
+    // At least two samples and one unit (as the I(A;B) form requires of A): one sample or a
+    // layer without units would be a plug-in 0, an empty one ∞.
+    try EstimatorError.validatePair(layer, layer, minimumSamples: 2, names: ("layer", "layer"))
     let x = inputSymbols(context)
     let y = try labelSymbols(context)
     return PlanePoint(

@@ -208,7 +208,8 @@ public struct CauchySchwarzMutualInformation: MutualInformationEstimator, Inform
     guard layer.rows == context.sampleCount else {
       throw EstimatorError.shapeMismatch("layer has \(layer.rows) samples but the recording has \(context.sampleCount)")
     }
-    try EstimatorError.validateFinite(layer, name: "layer")
+    // At least two samples and one unit, all finite (as the I(A;B) form requires of A).
+    try EstimatorError.validatePair(layer, layer, minimumSamples: 2, names: ("layer", "layer"))
     // Frames (`_KernelFrame`) and widths of the inputs and targets are computed once per recording.
     let fx = context.cached("cs.frame.inputs") { _KernelFrame(x) }
     let sigmaX = try context.cached("cs.framedSigma.inputs.\(widthA)") { try widthA.framedWidth(for: fx, name: "inputs") }

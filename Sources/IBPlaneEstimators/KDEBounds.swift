@@ -178,10 +178,9 @@ enum _KDEPlane {
     try bounds(t, classes: classes, noiseVariance: noiseVariance, bound: bound, engine: engine, parameters: parameters).1
   }
 
-  static func point(
-    layer: Matrix<Float>, context: PlaneContext, noiseVariance: Double, bound: KDEBound, engine: TiledKernelSums,
-    parameters: [String: String], extraDiagnostics: [String: Double]
-  ) throws -> PlanePoint {
+  /// Throws unless `layer` is paired with the recording's samples, has at least two samples and
+  /// one unit, all finite, and the labels are classes: what both KDE estimators need.
+  static func validate(layer: Matrix<Float>, context: PlaneContext) throws {
     guard layer.rows == context.sampleCount else {
       throw EstimatorError.shapeMismatch("layer has \(layer.rows) samples but the recording has \(context.sampleCount)")
     }
@@ -189,7 +188,14 @@ enum _KDEPlane {
       throw EstimatorError.invalidParameter(
         name: "labels", value: "regression targets", expected: "class labels (KDE estimates I(T;Y) per class)")
     }
-    try EstimatorError.validateFinite(layer, name: "layer")
+    try EstimatorError.validatePair(layer, layer, minimumSamples: 2, names: ("layer", "layer"))
+  }
+
+  static func point(
+    layer: Matrix<Float>, context: PlaneContext, noiseVariance: Double, bound: KDEBound, engine: TiledKernelSums,
+    parameters: [String: String], extraDiagnostics: [String: Double]
+  ) throws -> PlanePoint {
+    try validate(layer: layer, context: context)
     let t = layer.converted(to: Double.self)
     let classes = try _BinnedPlane.labelSymbols(context)
     var (h, label) = try bounds(

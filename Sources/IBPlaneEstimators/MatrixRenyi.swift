@@ -184,7 +184,8 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
       throw EstimatorError.shapeMismatch("layer has \(layer.rows) samples but the recording has \(context.sampleCount)")
     }
     try validateParameters()
-    try EstimatorError.validateFinite(layer, name: "layer")
+    // At least two samples and one unit, all finite (as the I(A;B) form requires of A).
+    try EstimatorError.validatePair(layer, layer, minimumSamples: 2, names: ("layer", "layer"))
     let n = layer.rows
     let method = resolvedMethod(n: n)
     let key = "renyi.\(alpha).\(method).\(seed)"

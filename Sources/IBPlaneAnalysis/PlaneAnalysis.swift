@@ -220,6 +220,11 @@ public final class PlaneAnalysis: Sendable {
       guard r.unit == options.unit else {
         throw CSVError(file: csv.path, line: k + 2, field: "unit", message: "is \(r.unit.rawValue), this analysis writes \(options.unit.rawValue)")
       }
+      if let column = PlaneIntervalSettings.differingColumn(r.interval?.settings, bootstrap?.settings) {
+        throw CSVError(
+          file: csv.path, line: k + 2, field: column,
+          message: "says the row has \(PlaneIntervalSettings.describe(r.interval?.settings)), but this analysis makes \(PlaneIntervalSettings.describe(bootstrap?.settings)); use another --out, or run without --resume")
+      }
       guard mine.contains(r.key), r.recording == source.name else {
         throw CSVError(file: csv.path, line: k + 2, field: "row", message: "\(r.key) of \(r.recording) is not a job of this analysis; use another --out")
       }
@@ -306,16 +311,11 @@ public final class PlaneAnalysis: Sendable {
       recording: source.name, recordingFingerprint: fingerprint.description, epoch: key.epoch, step: key.step, layer: source.layers[key.layerIndex].name,
       layerIndex: key.layerIndex, width: layer.columns, estimator: key.estimator, params: key.params, unit: unit,
       inputInformation: point.inputInformation.value(in: unit), labelInformation: point.labelInformation.value(in: unit),
-      inputInformationLower: point.inputInformation.lower(in: unit), inputInformationUpper: point.inputInformation.upper(in: unit),
-      labelInformationLower: point.labelInformation.lower(in: unit), labelInformationUpper: point.labelInformation.upper(in: unit),
+      inputInformationLowerBound: point.inputInformation.lower(in: unit), inputInformationUpperBound: point.inputInformation.upper(in: unit),
+      labelInformationLowerBound: point.labelInformation.lower(in: unit), labelInformationUpperBound: point.labelInformation.upper(in: unit),
       n: layer.rows, seconds: 0, metrics: source.snapshots[snapshot].metrics)
-    if let bootstrap {
-      let ci = try bootstrap.intervals(layer: layer, estimator: estimator)
-      row.inputInformationLower = unit.fromNats(ci.input.lowerBound)
-      row.inputInformationUpper = unit.fromNats(ci.input.upperBound)
-      row.labelInformationLower = unit.fromNats(ci.label.lowerBound)
-      row.labelInformationUpper = unit.fromNats(ci.label.upperBound)
-    }
+    // The estimator's own bounds stay in their columns; the interval gets its own.
+    row.interval = try bootstrap?.interval(layer: layer, estimator: estimator, unit: unit)
     row.seconds = Date().timeIntervalSince(clock)
     return row
   }

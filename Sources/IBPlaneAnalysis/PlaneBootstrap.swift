@@ -123,6 +123,20 @@ public final class PlaneBootstrap: @unchecked Sendable {
     return c
   }
 
+  /// What the rows' `ci_*` columns record about these intervals.
+  public var settings: PlaneIntervalSettings {
+    PlaneIntervalSettings(method: .percentileBootstrap, level: level, resamples: resamples, seed: seed)
+  }
+
+  /// The interval of a plane row, in `unit`: `intervals(layer:estimator:)` with its settings.
+  public func interval(layer: Matrix<Float>, estimator: InformationPlaneEstimator, unit: InformationUnit) throws -> PlaneInterval {
+    let ci = try intervals(layer: layer, estimator: estimator)
+    return PlaneInterval(
+      settings: settings,
+      input: unit.fromNats(ci.input.lowerBound)...unit.fromNats(ci.input.upperBound),
+      label: unit.fromNats(ci.label.lowerBound)...unit.fromNats(ci.label.upperBound))
+  }
+
   /// Percentile intervals (nats) of I(X;T) and I(T;Y) for `layer` under `estimator`.
   public func intervals(
     layer: Matrix<Float>, estimator: InformationPlaneEstimator

@@ -5,8 +5,9 @@ import Foundation
 /// Checks, each failing with a `CSVError` naming the file: every shard CSV has its manifest
 /// (written only when that shard finished); all manifests describe the same analysis; the
 /// shard indices are exactly 1…n; each CSV holds exactly its manifest's job count; no job
-/// appears twice (across or within files); and the union is the full grid of snapshots ×
-/// layers × estimators the manifests promise.
+/// appears twice (across or within files); every row's interval settings (`ci_*`) are the
+/// manifest's bootstrap settings; and the union is the full grid of snapshots × layers ×
+/// estimators the manifests promise. Rows are carried whole: bounds and intervals as read.
 public enum PlaneMerge {
   /// The CSVs found in `inputs`: each input is a CSV file, or a directory holding
   /// `plane-shard-i-of-n.csv` files (a `plane.csv` beside them, an earlier merge, is
@@ -106,6 +107,13 @@ public enum PlaneMerge {
           throw CSVError(
             file: csv.path, line: k + 2, field: "row",
             message: "\(r.key) in \(r.unit.rawValue) is not a job its manifest \(manifestURL.lastPathComponent) promises (layers \(manifest.analysedLayers), its estimators, \(manifest.unit.rawValue))")
+        }
+        // The interval columns (and the estimator's bounds) are carried as read; their
+        // settings must be the ones the manifest promises.
+        if let column = PlaneIntervalSettings.differingColumn(r.interval?.settings, PlaneIntervalSettings(manifest: manifest)) {
+          throw CSVError(
+            file: csv.path, line: k + 2, field: column,
+            message: "says the row has \(PlaneIntervalSettings.describe(r.interval?.settings)), but its manifest \(manifestURL.lastPathComponent) promises \(PlaneIntervalSettings.describe(PlaneIntervalSettings(manifest: manifest)))")
         }
         if let other = origin[r.key] {
           throw CSVError(file: csv.path, line: k + 2, field: "row", message: "duplicate job \(r.key), also in \(other)")

@@ -43,18 +43,28 @@ public struct PlaneRow: Sendable, Equatable {
   /// I(X;T) and I(T;Y) in `unit`.
   public var inputInformation: Double
   public var labelInformation: Double
-  /// Interval for I(X;T) / I(T;Y): the bootstrap percentile interval when `params` holds
-  /// `bootstrap=B`, else the estimator's own bracket (e.g. KDE bounds) when it gives one.
-  public var inputInformationLower: Double?
-  public var inputInformationUpper: Double?
-  public var labelInformationLower: Double?
-  public var labelInformationUpper: Double?
+  /// The estimator's own lower / upper bound of I(X;T) and I(T;Y) (`Estimate.lowerNats` and
+  /// `upperNats`, e.g. KDE's pairwise-distance bounds; columns `i_*_lower`, `i_*_upper`);
+  /// `nil` when the estimator gives none. Never a resampling interval: that is `interval`.
+  public var inputInformationLowerBound: Double?
+  public var inputInformationUpperBound: Double?
+  public var labelInformationLowerBound: Double?
+  public var labelInformationUpperBound: Double?
+  /// The resampling interval (`--bootstrap B`) with its settings (columns `i_*_ci_lo`,
+  /// `i_*_ci_hi`, `ci_method`, `ci_level`, `ci_resamples`, `ci_seed`); `nil` without one.
+  public var interval: PlaneInterval?
   /// Samples used.
   public var n: Int
   /// Wall time of the job, in seconds (point estimate plus bootstrap).
   public var seconds: Double
   /// The snapshot's metrics, by the table's metric columns; `nil` when not recorded.
   public var metrics: [String: Double]
+
+  /// Whether the estimator gave any bound of I(X;T) or I(T;Y).
+  public var hasBounds: Bool {
+    inputInformationLowerBound != nil || inputInformationUpperBound != nil
+      || labelInformationLowerBound != nil || labelInformationUpperBound != nil
+  }
 
   public var key: PlaneJobKey {
     PlaneJobKey(epoch: epoch, step: step, layerIndex: layerIndex, estimator: estimator, params: params)
@@ -63,9 +73,9 @@ public struct PlaneRow: Sendable, Equatable {
   public init(
     recording: String, recordingFingerprint: String = "", epoch: Int, step: Int, layer: String, layerIndex: Int, width: Int,
     estimator: String, params: String, unit: InformationUnit, inputInformation: Double,
-    labelInformation: Double, inputInformationLower: Double? = nil, inputInformationUpper: Double? = nil,
-    labelInformationLower: Double? = nil, labelInformationUpper: Double? = nil, n: Int, seconds: Double,
-    metrics: [String: Double] = [:]
+    labelInformation: Double, inputInformationLowerBound: Double? = nil, inputInformationUpperBound: Double? = nil,
+    labelInformationLowerBound: Double? = nil, labelInformationUpperBound: Double? = nil, interval: PlaneInterval? = nil,
+    n: Int, seconds: Double, metrics: [String: Double] = [:]
   ) {
     self.recording = recording
     self.recordingFingerprint = recordingFingerprint
@@ -79,10 +89,11 @@ public struct PlaneRow: Sendable, Equatable {
     self.unit = unit
     self.inputInformation = inputInformation
     self.labelInformation = labelInformation
-    self.inputInformationLower = inputInformationLower
-    self.inputInformationUpper = inputInformationUpper
-    self.labelInformationLower = labelInformationLower
-    self.labelInformationUpper = labelInformationUpper
+    self.inputInformationLowerBound = inputInformationLowerBound
+    self.inputInformationUpperBound = inputInformationUpperBound
+    self.labelInformationLowerBound = labelInformationLowerBound
+    self.labelInformationUpperBound = labelInformationUpperBound
+    self.interval = interval
     self.n = n
     self.seconds = seconds
     self.metrics = metrics
@@ -93,11 +104,21 @@ public struct PlaneRow: Sendable, Equatable {
 ///
 /// Numbers are written in Swift's shortest round-trip form (`0.1`, `1e-05`, `nan`); a
 /// missing value is an empty field. pandas' `read_csv` reads it with no options.
+///
+/// The estimator's own bounds (`i_*_lower`, `i_*_upper`) and the resampling interval
+/// (`i_*_ci_lo`, `i_*_ci_hi` with `ci_method`, `ci_level`, `ci_resamples`, `ci_seed`) have
+/// columns of their own, so no column's meaning depends on another's content.
 public struct PlaneTable: Sendable, Equatable {
   public static let fixedColumns = [
     "recording", "recording_fingerprint", "epoch", "step", "layer", "layer_index", "width", "estimator", "params",
-    "unit", "i_xt", "i_ty", "i_xt_lo", "i_xt_hi", "i_ty_lo", "i_ty_hi", "n", "seconds",
+    "unit", "i_xt", "i_ty", "i_xt_lower", "i_xt_upper", "i_ty_lower", "i_ty_upper",
+    "i_xt_ci_lo", "i_xt_ci_hi", "i_ty_ci_lo", "i_ty_ci_hi", "ci_method", "ci_level", "ci_resamples", "ci_seed",
+    "n", "seconds",
   ]
+
+  /// The bound columns of tables written before bounds and intervals were separated, where
+  /// they meant a bootstrap interval or the estimator's bounds depending on `params`.
+  static let mixedIntervalColumns = ["i_xt_lo", "i_xt_hi", "i_ty_lo", "i_ty_hi"]
 
   /// Metric names in column order (sorted).
   public var metricNames: [String]
@@ -130,11 +151,14 @@ public struct PlaneTable: Sendable, Equatable {
 
   public func line(_ r: PlaneRow) -> String {
     func number(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
+    let ci = r.interval
     var fields = [
       r.recording, r.recordingFingerprint, "\(r.epoch)", "\(r.step)", r.layer, "\(r.layerIndex)", "\(r.width)", r.estimator, r.params,
-      r.unit.rawValue, number(r.inputInformation), number(r.labelInformation), number(r.inputInformationLower),
-      number(r.inputInformationUpper), number(r.labelInformationLower), number(r.labelInformationUpper),
-      "\(r.n)", number(r.seconds),
+      r.unit.rawValue, number(r.inputInformation), number(r.labelInformation), number(r.inputInformationLowerBound),
+      number(r.inputInformationUpperBound), number(r.labelInformationLowerBound), number(r.labelInformationUpperBound),
+      number(ci?.input.lowerBound), number(ci?.input.upperBound), number(ci?.label.lowerBound), number(ci?.label.upperBound),
+      ci?.settings.method.rawValue ?? "", number(ci?.settings.level), ci.map { "\($0.settings.resamples)" } ?? "",
+      ci.map { "\($0.settings.seed)" } ?? "", "\(r.n)", number(r.seconds),
     ]
     fields += metricNames.map { number(r.metrics[$0]) }
     return CSVTable.line(fields)
@@ -151,6 +175,13 @@ public struct PlaneTable: Sendable, Equatable {
       throw CSVError(
         file: file, line: 1, field: "header",
         message: "has no recording_fingerprint column: it was written by an older ibplane, and its rows cannot be tied to a recording; analyse afresh (without --resume) or into another directory")
+    }
+    // By position, not by name: a metric may be called i_xt_lo.
+    let shared = fixedColumns.firstIndex(of: "i_xt_lower")!
+    if header.count > shared, Array(header[..<shared]) == Array(fixedColumns[..<shared]), header[shared] == mixedIntervalColumns[0] {
+      throw CSVError(
+        file: file, line: 1, field: "header",
+        message: "has the column \(mixedIntervalColumns[0]): it was written by an older ibplane, whose i_*_lo/_hi columns held a bootstrap interval or the estimator's bounds depending on params; this version keeps them apart (i_*_lower/_upper, i_*_ci_lo/_hi), so analyse afresh (without --resume) or into another directory, and re-run shards before merging")
     }
     guard header.count >= fixedColumns.count, Array(header[0..<fixedColumns.count]) == fixedColumns else {
       throw CSVError(
@@ -189,6 +220,8 @@ public struct PlaneTable: Sendable, Equatable {
         }
         return v
       }
+      func column(_ name: String) -> Int { fixedColumns.firstIndex(of: name)! }
+      func bound(_ name: String) throws -> Double? { try optional(column(name)) }
       guard RecordingFingerprint(parsing: f[1]) != nil else {
         throw CSVError(file: file, line: line, field: "recording_fingerprint", message: "expected 16 hexadecimal digits, got \"\(f[1])\"")
       }
@@ -203,11 +236,41 @@ public struct PlaneTable: Sendable, Equatable {
         PlaneRow(
           recording: f[0], recordingFingerprint: f[1], epoch: try int(2), step: try int(3), layer: f[4],
           layerIndex: try int(5), width: try int(6), estimator: f[7], params: f[8], unit: unit,
-          inputInformation: try required(10), labelInformation: try required(11), inputInformationLower: try optional(12),
-          inputInformationUpper: try optional(13), labelInformationLower: try optional(14),
-          labelInformationUpper: try optional(15), n: try int(16), seconds: try required(17), metrics: metrics))
+          inputInformation: try required(column("i_xt")), labelInformation: try required(column("i_ty")),
+          inputInformationLowerBound: try bound("i_xt_lower"), inputInformationUpperBound: try bound("i_xt_upper"),
+          labelInformationLowerBound: try bound("i_ty_lower"), labelInformationUpperBound: try bound("i_ty_upper"),
+          interval: try interval(f, file: file, line: line), n: try int(column("n")), seconds: try required(column("seconds")),
+          metrics: metrics))
     }
     return (table, rows, completeBytes)
+  }
+
+  /// The interval of one record: every `i_*_ci_*` and `ci_*` field empty (none), or all of
+  /// them set, with a known method, a level in (0, 1), B ≥ 2 and lo ≤ hi.
+  static func interval(_ f: [String], file: String, line: Int) throws -> PlaneInterval? {
+    let names = ["i_xt_ci_lo", "i_xt_ci_hi", "i_ty_ci_lo", "i_ty_ci_hi", "ci_method", "ci_level", "ci_resamples", "ci_seed"]
+    let cells = names.map { f[fixedColumns.firstIndex(of: $0)!] }
+    if cells.allSatisfy(\.isEmpty) { return nil }
+    func bad(_ k: Int, _ expected: String) -> CSVError {
+      CSVError(file: file, line: line, field: names[k], message: "expected \(expected), got \"\(cells[k])\"")
+    }
+    var bounds: [Double] = []
+    for k in 0..<4 {
+      guard let v = Double(cells[k]), !v.isNaN else { throw bad(k, "a number (the row has an interval: ci_method and the other ci_ fields are set)") }
+      bounds.append(v)
+    }
+    guard let method = PlaneIntervalSettings.Method(rawValue: cells[4]) else {
+      throw bad(4, PlaneIntervalSettings.Method.allCases.map(\.rawValue).joined(separator: " or ") + " (the row has interval bounds)")
+    }
+    guard let level = Double(cells[5]), level > 0, level < 1 else { throw bad(5, "a number in the open interval (0, 1)") }
+    guard let resamples = Int(cells[6]), resamples >= 2 else { throw bad(6, "an integer ≥ 2") }
+    guard let seed = UInt64(cells[7]) else { throw bad(7, "an integer in 0…\(UInt64.max)") }
+    for k in [0, 2] where bounds[k] > bounds[k + 1] {
+      throw bad(k + 1, "a number ≥ \(names[k]) = \(cells[k])")
+    }
+    return PlaneInterval(
+      settings: PlaneIntervalSettings(method: method, level: level, resamples: resamples, seed: seed),
+      input: bounds[0]...bounds[1], label: bounds[2]...bounds[3])
   }
 
   /// The whole table as CSV text.

@@ -120,9 +120,14 @@ public func ibplane_analyze(
       reports = try PlaneReport.write(summary.rows, manifest: analysis.manifest, to: directory)
         .map { directory.appendingPathComponent($0).path }
     }
+    // What the CSV's i_*_ci_lo/_hi columns hold (null without --bootstrap): the same as the
+    // rows' ci_* columns and the manifest's bootstrap fields.
+    let interval: Any = PlaneIntervalSettings(manifest: analysis.manifest).map {
+      ["method": $0.method.rawValue, "level": $0.level, "resamples": $0.resamples, "seed": $0.seed] as [String: Any]
+    } ?? NSNull()
     try deliver(
       try json([
-        "csv": summary.csv.path, "manifest": summary.manifest.path, "reports": reports,
+        "interval": interval, "csv": summary.csv.path, "manifest": summary.manifest.path, "reports": reports,
         "rows": summary.rows.count, "computed": summary.computed, "skipped": summary.skipped,
         "seconds": summary.seconds, "unit": o.plane.unit.rawValue, "shard": o.plane.shard.description,
         "estimators": made.map { ["name": $0.name, "params": $0.parameterDescription] }, "warnings": warnings,

@@ -3,8 +3,9 @@ import IBPlaneNumerics
 public struct Estimate: Sendable, Codable, Equatable {
   /// The estimate, in nats.
   public var nats: Double
-  /// A lower / upper value in nats when the estimator gives a bracket (KDE bounds) or an
-  /// interval (bootstrap); `nil` otherwise.
+  /// The estimator's own lower / upper bound in nats, when it computes a bracket of the
+  /// quantity it targets (KDE: the pairwise-distance lower and upper bounds); `nil` otherwise.
+  /// Never a resampling interval: a bootstrap interval is `PlaneInterval`, in columns of its own.
   public var lowerNats: Double?
   public var upperNats: Double?
   /// Estimator parameters as used (after defaults and rules were applied), e.g. `bins = 30`.

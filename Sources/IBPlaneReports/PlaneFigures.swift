@@ -9,7 +9,8 @@ import IBPlaneAnalysis
 /// (`<path class="trajectory">`) per layer in snapshot order, in a colour-blind-safe
 /// categorical colour with its own marker shape; markers filled by epoch on viridis with a
 /// labelled colour bar (log₁₀(epoch + 1) when epochs span two decades); bars show the
-/// interval columns when present. Only trajectories are `<path>` elements.
+/// estimator's bounds and the resampling interval, each from its own columns and in its own
+/// style (`PlaneFigures+Bars.swift`), with a key. Only trajectories are `<path>` elements.
 public enum PlaneFigures {
   /// Rows of one estimator (name and params), grouped by layer in snapshot order.
   struct Series {
@@ -28,17 +29,6 @@ public enum PlaneFigures {
   }
 
   static func unitLabel(_ rows: [PlaneRow]) -> String { rows.first?.unit.rawValue ?? "bits" }
-
-  /// What the bars mean, read from the params column.
-  static func intervalNote(_ rows: [PlaneRow]) -> String? {
-    guard let r = rows.first(where: { $0.inputInformationLower != nil || $0.labelInformationLower != nil }) else { return nil }
-    let p = r.params.split(separator: ";")
-    if let b = p.first(where: { $0.hasPrefix("bootstrap=") }) {
-      let level = p.first(where: { $0.hasPrefix("level=") }).flatMap { Double($0.dropFirst(6)) } ?? 0.95
-      return "bars: \(Int((level * 100).rounded()))% bootstrap percentile interval, B = \(b.dropFirst(10)) (sampling noise only)"
-    }
-    return "bars: the estimator's lower/upper bounds"
-  }
 
   // MARK: - Pieces
 
@@ -121,20 +111,14 @@ public enum PlaneFigures {
     maximumMarkers: Int = maximumMarkersPerLayer, tooltips: Bool = true
   ) {
     let all = s.layers.flatMap(\.rows)
-    let xs = all.flatMap { [$0.inputInformation, $0.inputInformationLower, $0.inputInformationUpper].compactMap { $0 } }
-    let ys = all.flatMap { [$0.labelInformation, $0.labelInformationLower, $0.labelInformationUpper].compactMap { $0 } }
-    let x = informationScale(xs), y = informationScale(ys)
+    let drawn = all.map(drawnValues)
+    let x = informationScale(drawn.flatMap(\.x)), y = informationScale(drawn.flatMap(\.y))
     drawAxes(&svg, f, x: x, y: y, xTitle: "I(X;T)  [\(unit)]", yTitle: "I(T;Y)  [\(unit)]", size: size)
     func px(_ v: Double) -> Double { f.x + x.fraction(v) * f.w }
     func py(_ v: Double) -> Double { f.y + f.h - y.fraction(v) * f.h }
     for l in s.layers {
       for r in markedIndices(l.rows.count, maximum: maximumMarkers).map({ l.rows[$0] }) {
-        if let lo = r.inputInformationLower, let hi = r.inputInformationUpper {
-          svg.line(px(lo), py(r.labelInformation), px(hi), py(r.labelInformation), stroke: "#8a8a8a", width: 0.7, extra: " stroke-opacity=\"0.6\"")
-        }
-        if let lo = r.labelInformationLower, let hi = r.labelInformationUpper {
-          svg.line(px(r.inputInformation), py(lo), px(r.inputInformation), py(hi), stroke: "#8a8a8a", width: 0.7, extra: " stroke-opacity=\"0.6\"")
-        }
+        drawBars(&svg, r, px: px, py: py)
       }
     }
     for (k, l) in s.layers.enumerated() {
@@ -215,12 +199,12 @@ public enum PlaneFigures {
     svg.text(fitted(title, width: 770, size: 16), x: 20, y: 28, size: 16, weight: "bold")
     let parameters = estimatorParameters(estimator)
     svg.text(fitted(parameters.isEmpty ? "no parameters" : parameters, width: 770, size: 12), x: 20, y: 48, size: 12, fill: "#555")
-    var sub = "n = \(mine.first?.n ?? manifest.sampleCount) samples; \(Set(mine.map(\.step)).count) snapshots" + markerNote(s)
-    if let note = intervalNote(mine) { sub += "; " + note }
+    let sub = "n = \(mine.first?.n ?? manifest.sampleCount) samples; \(Set(mine.map(\.step)).count) snapshots" + markerNote(s)
     svg.text(fitted(sub, width: 770, size: 12), x: 20, y: 64, size: 12, fill: "#555")
     drawPlane(&svg, s, Frame(x: 86, y: 84, w: 500, h: 398), epochs: epochs, unit: unitLabel(mine), size: 12, marker: 4.2)
     drawColourBar(&svg, epochs, x: 630, y: 104, height: 190, size: 12)
-    drawLegend(&svg, s.layers.map { ($0.name, $0.width) }, x: 630, y: 332, size: 12, title: "layer (width)")
+    let legendBottom = drawLegend(&svg, s.layers.map { ($0.name, $0.width) }, x: 630, y: 332, size: 12, title: "layer (width)")
+    drawBarLegend(&svg, Bars(mine), x: 630, y: legendBottom + 8, size: 12)
     return svg.text
   }
 
@@ -232,7 +216,8 @@ public enum PlaneFigures {
     let (pw, ph) = (340.0, 310.0)
     let width = Double(columns) * pw + 190
     let layerCount = Set(rows.map(\.layerIndex)).count
-    let legendBottom = 300 + 17 + Double(layerCount) * 19 + 10
+    let bars = Bars(rows)
+    let legendBottom = 300 + 17 + Double(layerCount) * 19 + 10 + (bars.isEmpty ? 0 : barLegendHeight(bars, size: 11) + 8)
     var svg = SVGDocument(width: width, height: max(70 + Double(gridRows) * ph + 10, legendBottom))
     svg.text(
       fitted("Information planes of \(manifest.recording): estimators compared", width: width - 40, size: 16),
@@ -256,7 +241,8 @@ public enum PlaneFigures {
     }
     let rx = Double(columns) * pw + 16
     drawColourBar(&svg, epochs, x: rx, y: 96, height: 170, size: 11)
-    drawLegend(&svg, layers, x: rx, y: 300, size: 11, title: "layer (width)")
+    let layersBottom = drawLegend(&svg, layers, x: rx, y: 300, size: 11, title: "layer (width)")
+    drawBarLegend(&svg, bars, x: rx, y: layersBottom + 8, size: 11)
     return svg.text
   }
 

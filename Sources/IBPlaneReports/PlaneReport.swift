@@ -63,6 +63,10 @@ public enum PlaneReport {
 
   static func html(manifest m: PlaneManifest, figures: [(title: String, plane: String, curves: String)], comparison: String, rows: [PlaneRow]) -> String {
     func e(_ s: String) -> String { SVGDocument.escape(s) }
+    // Estimators some of whose rows carry bounds (KDE), by the bound columns, not by name.
+    let bounded = m.estimators.filter { spec in
+      rows.contains { $0.estimator == spec.name && $0.params == spec.params && $0.hasBounds }
+    }.map(PlaneFigures.estimatorLabel)
     var metadata: [(String, String)] = [
       ("recording", m.recording), ("samples", "\(m.sampleCount)"),
       ("layers", m.analysedLayers.map { m.layers.indices.contains($0) ? "\(m.layers[$0].name) (\(m.layers[$0].width))" : "layer \($0)" }.joined(separator: ", ")),
@@ -70,8 +74,11 @@ public enum PlaneReport {
       ("estimators", m.estimators.map { PlaneFigures.estimatorLabel($0) }.joined(separator: "; ")),
       ("unit", m.unit.rawValue),
       ("confidence intervals", m.bootstrapResamples > 0
-        ? "\(Int((m.confidenceLevel * 100).rounded()))% bootstrap percentile, B = \(m.bootstrapResamples), seed \(m.seed) — sampling noise only; estimator bias is not included"
+        ? "\(Int((m.confidenceLevel * 100).rounded()))% bootstrap percentile, B = \(m.bootstrapResamples), seed \(m.seed) — sampling noise only; estimator bias is not included (columns i_*_ci_lo, i_*_ci_hi; dark capped bars)"
         : "none (run with --bootstrap B)"),
+      ("estimator bounds", bounded.isEmpty
+        ? "none of these estimators reports bounds"
+        : bounded.joined(separator: "; ") + " — the estimator's own lower and upper bounds (columns i_*_lower, i_*_upper; grey bands), not sampling noise"),
       ("jobs", "\(m.totalJobCount)"), ("ibplane", m.ibplaneVersion),
     ]
     metadata += m.run.sorted { $0.key < $1.key }.map { ("run: \($0.key)", $0.value) }

@@ -12,7 +12,7 @@ struct Analyze: ParsableCommand {
 
       Estimators (default: \(PlaneEstimatorRegistry.defaultSpecifications.joined(separator: " "))). Give parameters inline, e.g. --estimator kde:sigma2=0.05; repeat --estimator for several. \(PlaneEstimatorRegistry.entries.map { "  \($0.name): \($0.summary). Parameters: \($0.parameters.map { "\($0.key) = \($0.value)" }.sorted().joined(separator: "; "))." }.joined(separator: "\n"))
 
-      Confidence intervals (--bootstrap B) are percentile intervals over B resamples of the samples (seeded by --seed): they show sampling noise only, not estimator bias.
+      Confidence intervals (--bootstrap B) are percentile intervals over B resamples of the samples (seeded by --seed): they show sampling noise only, not estimator bias. They go to the CSV columns i_xt_ci_lo, i_xt_ci_hi, i_ty_ci_lo, i_ty_ci_hi (settings in ci_method, ci_level, ci_resamples, ci_seed); an estimator's own bounds (KDE) are the separate columns i_xt_lower, i_xt_upper, i_ty_lower, i_ty_upper.
 
       Across machines: run `ibplane analyze REC --shard i/n --out DIR` for i = 1..n (e.g. a Slurm job array with --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT), then `ibplane merge DIR`.
 

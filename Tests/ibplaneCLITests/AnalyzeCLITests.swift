@@ -93,7 +93,7 @@ import Testing
     #expect(r.stderr.isEmpty)
     #expect(r.stdout.contains("\"rows\" : 24"))
     let lines = try timelessCSV(out.appendingPathComponent("plane.csv"))
-    #expect(lines[0] == "recording,recording_fingerprint,epoch,step,layer,layer_index,width,estimator,params,unit,i_xt,i_ty,i_xt_lo,i_xt_hi,i_ty_lo,i_ty_hi,n,accuracy")
+    #expect(lines[0] == "recording,recording_fingerprint,epoch,step,layer,layer_index,width,estimator,params,unit,i_xt,i_ty,i_xt_lower,i_xt_upper,i_ty_lower,i_ty_upper,i_xt_ci_lo,i_xt_ci_hi,i_ty_ci_lo,i_ty_ci_hi,ci_method,ci_level,ci_resamples,ci_seed,n,accuracy")
     #expect(lines.count - 1 == 6 * 2 * 2)
     for name in ["plane-gaussian.svg", "plane-gaussian-2.svg", "planes-compared.svg", "curves-gaussian.svg"] {
       let data = try Data(contentsOf: out.appendingPathComponent(name))
@@ -190,5 +190,45 @@ extension AnalyzeCLITests {
     let r = try ibplane(["analyze", rec.path, "--out", killed.path, "--resume"] + slow)
     #expect(r.status == 0, "\(r.stderr)")
     #expect(try timelessCSV(killed.appendingPathComponent("plane.csv")) == timelessCSV(full.appendingPathComponent("plane.csv")))
+  }
+}
+
+extension AnalyzeCLITests {
+  /// A bootstrapped KDE run writes the estimator's bounds and the interval into separate
+  /// columns; `merge` carries both; a plane.csv in the old layout (`i_*_lo/_hi`, whose meaning
+  /// depended on `params`) is refused by `--resume` with exit 2 and advice, and left untouched.
+  @Test func boundsAndIntervalsAreSeparateColumnsAndOldCSVsAreRefused() throws {
+    let rec = try recording()
+    let out = temporary(), shards = temporary(), merged = temporary()
+    let arguments = ["--quiet", "--estimator", "kde", "--bootstrap", "4", "--seed", "3", "--confidence", "0.8"]
+    let r = try ibplane(["analyze", rec.path, "--out", out.path] + arguments)
+    #expect(r.status == 0, "\(r.stderr)")
+    let text = String(decoding: try Data(contentsOf: out.appendingPathComponent("plane.csv")), as: UTF8.self)
+    let records = try CSVTable.records(text, file: "plane.csv").records
+    let column = Dictionary(uniqueKeysWithValues: records[0].enumerated().map { ($1, $0) })
+    #expect(records.count == 1 + 6 * 2)
+    for f in records.dropFirst() {
+      for c in ["i_xt_lower", "i_xt_upper", "i_xt_ci_lo", "i_xt_ci_hi", "i_ty_ci_lo", "i_ty_ci_hi"] {
+        #expect(Double(f[column[c]!]) != nil, "\(c) = \(f[column[c]!])")
+      }
+      #expect(Double(f[column["i_xt_lower"]!])! < Double(f[column["i_xt_upper"]!])!)
+      #expect(
+        [f[column["ci_method"]!], f[column["ci_level"]!], f[column["ci_resamples"]!], f[column["ci_seed"]!]]
+          == ["percentile-bootstrap", "0.8", "4", "3"])
+    }
+    for i in 1...2 {
+      #expect(try ibplane(["analyze", rec.path, "--out", shards.path, "--shard", "\(i)/2"] + arguments).status == 0)
+    }
+    let m = try ibplane(["merge", shards.path, "--out", merged.path])
+    #expect(m.status == 0, "\(m.stderr)")
+    #expect(try timelessCSV(merged.appendingPathComponent("plane.csv")) == timelessCSV(out.appendingPathComponent("plane.csv")))
+
+    let old = temporary()
+    let oldText = "recording,recording_fingerprint,epoch,step,layer,layer_index,width,estimator,params,unit,i_xt,i_ty,i_xt_lo,i_xt_hi,i_ty_lo,i_ty_hi,n,seconds,accuracy\n"
+    try Data(oldText.utf8).write(to: old.appendingPathComponent("plane.csv"))
+    let refused = try ibplane(["analyze", rec.path, "--out", old.path, "--resume"] + arguments)
+    #expect(refused.status == 2)
+    #expect(refused.stderr.contains("plane.csv:1: header: has the column i_xt_lo") && refused.stderr.contains("without --resume"), "\(refused.stderr)")
+    #expect(try Data(contentsOf: old.appendingPathComponent("plane.csv")) == Data(oldText.utf8))
   }
 }

@@ -13,7 +13,9 @@ from . import _native
 class Analysis:
     """What :func:`analyze` did. ``out`` is the output directory, ``csv`` its ``plane.csv``,
     ``report`` the ``index.html`` (None for a shard), ``rows`` / ``computed`` / ``skipped``
-    the row counts, ``seconds`` the wall time; :meth:`plane` reads the CSV."""
+    the row counts, ``seconds`` the wall time; ``interval`` the settings of the resampling
+    interval in the ``i_*_ci_lo``/``_hi`` columns (``{"method", "level", "resamples", "seed"}``,
+    None without ``bootstrap``); :meth:`plane` reads the CSV."""
 
     def __init__(self, result, out):
         self.out = out
@@ -28,6 +30,7 @@ class Analysis:
         self.unit = result["unit"]
         self.shard = result["shard"]
         self.estimators = result["estimators"]
+        self.interval = result["interval"]
         self.warnings = result["warnings"]
 
     def plane(self):
@@ -97,6 +100,11 @@ def read_plane(path):
     Returns a pandas DataFrame when pandas is installed; otherwise a dict mapping each column
     to a numpy array (integers as int64, numbers as float64 with NaN for empty cells, text
     as object).
+
+    ``i_xt_lower``/``i_xt_upper`` (and ``i_ty_…``) are the estimator's own bounds (KDE), NaN
+    when it gives none; ``i_xt_ci_lo``/``i_xt_ci_hi`` (and ``i_ty_…``) the bootstrap interval,
+    described by ``ci_method``, ``ci_level``, ``ci_resamples`` and ``ci_seed``, NaN without one
+    (columns: docs/information-plane.md).
     """
     path = os.fspath(path)
     if os.path.isdir(path):

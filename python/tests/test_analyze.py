@@ -78,8 +78,22 @@ def test_read_plane_without_pandas(recording, tmp_path, monkeypatch):
     assert isinstance(table, dict) and len(table["epoch"]) == got.rows
     assert table["epoch"].dtype == np.int64 and table["i_xt"].dtype == np.float64
     assert table["layer"].dtype == object and set(table["layer"]) == {"h1", "h2"}
-    assert np.isfinite(table["i_xt_lo"]).all()  # KDE's lower bound
-    assert np.isnan(table["i_ty_lo"]).all()
+    assert np.isfinite(table["i_xt_lower"]).all() and np.isfinite(table["i_xt_upper"]).all()  # KDE's bounds
+    assert np.isnan(table["i_ty_lower"]).all()
+    for column in ("i_xt_ci_lo", "i_xt_ci_hi", "i_ty_ci_lo", "i_ty_ci_hi", "ci_level", "ci_resamples", "ci_seed"):
+        assert np.isnan(table[column]).all(), column  # no bootstrap: no interval
+    assert got.interval is None
+
+
+def test_bounds_and_bootstrap_interval_are_separate_columns(recording, tmp_path, monkeypatch):
+    got = ibplane.analyze(recording[0], estimators=["kde"], out=tmp_path / "b", bootstrap=4, seed=3, confidence=0.9)
+    assert got.interval == {"method": "percentile-bootstrap", "level": 0.9, "resamples": 4, "seed": 3}
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    table = ibplane.read_plane(tmp_path / "b")
+    assert np.isfinite(table["i_xt_lower"]).all() and np.isfinite(table["i_xt_ci_lo"]).all()
+    assert (table["i_xt_lower"] <= table["i_xt_upper"]).all() and (table["i_xt_ci_lo"] <= table["i_xt_ci_hi"]).all()
+    assert set(table["ci_method"]) == {"percentile-bootstrap"} and (table["ci_level"] == 0.9).all()
+    assert table["ci_resamples"].dtype == np.int64 and (table["ci_resamples"] == 4).all() and (table["ci_seed"] == 3).all()
 
 
 def test_read_plane_with_pandas(recording, tmp_path):

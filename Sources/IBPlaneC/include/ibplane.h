@@ -144,7 +144,10 @@ int32_t ibplane_inspect(const char *path, char **result, char **error);
  *   "reports": bool (write the SVG/HTML reports) [true].
  *   Unknown keys are an error.
  * *result: {"csv", "manifest", "reports": [paths], "rows", "computed", "skipped", "seconds",
- *   "unit", "shard", "estimators": [{"name", "params"}], "warnings": [...]}.
+ *   "unit", "shard", "estimators": [{"name", "params"}], "interval", "warnings": [...]}.
+ *   "interval" is null without a bootstrap, else {"method": "percentile-bootstrap", "level",
+ *   "resamples", "seed"}: what the CSV's i_*_ci_lo/_hi columns hold (its ci_* columns say the
+ *   same per row). The estimator's own bounds are the separate i_*_lower/_upper columns.
  */
 int32_t ibplane_analyze(const char *path, const char *options, char **result, char **error);
 

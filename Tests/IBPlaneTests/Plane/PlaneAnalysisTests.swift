@@ -14,7 +14,7 @@ import IBPlane
     let dir = PlaneFixtures.temporaryDirectory()
     let summary = try PlaneAnalysis(source: source, estimators: estimators).run(directory: dir, resume: false)
     let lines = try csvText(summary.csv).split(separator: "\n", omittingEmptySubsequences: false)
-    #expect(lines[0] == "recording,recording_fingerprint,epoch,step,layer,layer_index,width,estimator,params,unit,i_xt,i_ty,i_xt_lo,i_xt_hi,i_ty_lo,i_ty_hi,n,seconds,loss,test_accuracy")
+    #expect(lines[0] == "recording,recording_fingerprint,epoch,step,layer,layer_index,width,estimator,params,unit,i_xt,i_ty,i_xt_lower,i_xt_upper,i_ty_lower,i_ty_upper,i_xt_ci_lo,i_xt_ci_hi,i_ty_ci_lo,i_ty_ci_hi,ci_method,ci_level,ci_resamples,ci_seed,n,seconds,loss,test_accuracy")
     #expect(lines.last == "")
     #expect(lines.count - 2 == 5 * 2 * 2)
     #expect(summary.rows.count == 20)
@@ -35,7 +35,7 @@ import IBPlane
       rows = list(csv.DictReader(open(sys.argv[1], newline="")))
       print(len(rows), len(rows[0]), rows[3]["estimator"], float(rows[3]["i_xt"]) > 0)
       """, arguments: [summary.csv.path]) {
-      #expect(out == "20 20 gaussian True")
+      #expect(out == "20 28 gaussian True")
     }
   }
 
@@ -116,7 +116,8 @@ import IBPlane
     let b = try PlaneAnalysis(source: source, estimators: [try GaussianPlaneEstimator()], options: options).run()
     #expect(PlaneFixtures.timeless(a) == PlaneFixtures.timeless(b))
     for r in a {
-      let (xl, xh, yl, yh) = (r.inputInformationLower!, r.inputInformationUpper!, r.labelInformationLower!, r.labelInformationUpper!)
+      guard let ci = r.interval else { Issue.record("\(r.key) has no interval"); continue }
+      let (xl, xh, yl, yh) = (ci.input.lowerBound, ci.input.upperBound, ci.label.lowerBound, ci.label.upperBound)
       #expect(xl <= r.inputInformation && r.inputInformation <= xh, "\(r.key): \(xl) \(r.inputInformation) \(xh)")
       #expect(yl <= r.labelInformation && r.labelInformation <= yh, "\(r.key): \(yl) \(r.labelInformation) \(yh)")
       #expect(xh - xl > 0 && yh - yl > 0)
@@ -124,7 +125,7 @@ import IBPlane
     }
     options.seed = 6
     let c = try PlaneAnalysis(source: source, estimators: [try GaussianPlaneEstimator()], options: options).run()
-    #expect(c[0].inputInformationLower != a[0].inputInformationLower)
+    #expect(c[0].interval?.input != nil && c[0].interval?.input != a[0].interval?.input)
   }
 
   @Test func percentileMatchesNumpyLinearInterpolation() {

@@ -8,6 +8,7 @@ import IBPlane
   static let adversarialNames = [
     "epoch", "metric_epoch", "metric_metric_epoch", "metric_", "", " ", "recording", "recording_fingerprint",
     "seconds", "metric_seconds", "a,b", "\"", "say \"hi\"", "line\nbreak", "cr\rlf", ",\"\n", "loss", "Loss", "é",
+    "i_xt_lower", "i_xt_ci_lo", "ci_method", "ci_seed", "metric_ci_level", "i_xt_lo", "i_ty_hi",
   ]
 
   @Test func metricColumnsAreUniqueAndReversible() {
@@ -20,6 +21,8 @@ import IBPlane
     #expect(PlaneTable.column(forMetric: "epoch") == "metric_epoch")
     #expect(PlaneTable.column(forMetric: "metric_epoch") == "metric_metric_epoch")
     #expect(PlaneTable.column(forMetric: "accuracy") == "accuracy")
+    #expect(PlaneTable.column(forMetric: "ci_level") == "metric_ci_level")
+    #expect(PlaneTable.column(forMetric: "i_xt_lo") == "i_xt_lo")  // no longer a fixed column
   }
 
   /// The regression: metrics `epoch` and `metric_epoch` gave two `metric_epoch` columns, and

@@ -1,0 +1,76 @@
+import Foundation
+
+/// How a row's resampling interval was made: the method and its settings, the same for every
+/// row of an analysis. `plane.csv` carries them in `ci_method`, `ci_level`, `ci_resamples` and
+/// `ci_seed`, so a row says what its `i_*_ci_lo`/`_hi` columns mean without the manifest and
+/// without parsing `params` (which describes only the estimator).
+public struct PlaneIntervalSettings: Sendable, Hashable, CustomStringConvertible {
+  /// The resampling scheme; its raw value is the `ci_method` column.
+  public enum Method: String, Sendable, Hashable, CaseIterable {
+    /// `PlaneBootstrap`: percentiles of the estimator over resamples drawn with replacement.
+    case percentileBootstrap = "percentile-bootstrap"
+  }
+
+  public var method: Method
+  /// Nominal coverage, in (0, 1).
+  public var level: Double
+  /// Resamples B.
+  public var resamples: Int
+  /// The analysis seed the resamples were drawn from.
+  public var seed: UInt64
+
+  public init(method: Method, level: Double, resamples: Int, seed: UInt64) {
+    self.method = method
+    self.level = level
+    self.resamples = resamples
+    self.seed = seed
+  }
+
+  /// The settings a manifest promises: a percentile bootstrap when it has resamples, else none.
+  public init?(manifest m: PlaneManifest) {
+    guard m.bootstrapResamples > 0 else { return nil }
+    self.init(method: .percentileBootstrap, level: m.confidenceLevel, resamples: m.bootstrapResamples, seed: m.seed)
+  }
+
+  /// E.g. `95% percentile-bootstrap interval, B = 200, seed 1`.
+  public var description: String {
+    "\(Self.percent(level)) \(method.rawValue) interval, B = \(resamples), seed \(seed)"
+  }
+
+  /// `describe(nil)` is `no interval`; used by the resume and merge errors.
+  public static func describe(_ s: PlaneIntervalSettings?) -> String { s.map { "a \($0)" } ?? "no interval" }
+
+  /// The level as a percentage for labels: `95%`, `99.5%`.
+  static func percent(_ level: Double) -> String {
+    let p = (level * 1000).rounded() / 10
+    return p == p.rounded() ? "\(Int(p))%" : "\(p)%"
+  }
+
+  /// The first `ci_*` column in which `a` and `b` differ (`ci_method` when one is absent).
+  public static func differingColumn(_ a: PlaneIntervalSettings?, _ b: PlaneIntervalSettings?) -> String? {
+    guard let a, let b else { return a == nil && b == nil ? nil : "ci_method" }
+    if a.method != b.method { return "ci_method" }
+    if a.level != b.level { return "ci_level" }
+    if a.resamples != b.resamples { return "ci_resamples" }
+    return a.seed != b.seed ? "ci_seed" : nil
+  }
+}
+
+/// A resampling interval of one plane row, in the row's unit.
+///
+/// It is a different thing from the estimator's own bracket (`Estimate.lowerNats/upperNats`,
+/// e.g. KDE's lower and upper bounds, the row's `i_*_lower`/`_upper` columns): the bracket
+/// bounds the quantity the estimator targets on this one sample, the interval shows how much
+/// the estimate moves between samples. A KDE row with a bootstrap has both.
+public struct PlaneInterval: Sendable, Equatable {
+  public var settings: PlaneIntervalSettings
+  /// The interval of I(X;T) (`i_xt_ci_lo`…`i_xt_ci_hi`) and of I(T;Y) (`i_ty_ci_lo`…`i_ty_ci_hi`).
+  public var input: ClosedRange<Double>
+  public var label: ClosedRange<Double>
+
+  public init(settings: PlaneIntervalSettings, input: ClosedRange<Double>, label: ClosedRange<Double>) {
+    self.settings = settings
+    self.input = input
+    self.label = label
+  }
+}

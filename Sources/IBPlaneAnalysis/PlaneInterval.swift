@@ -41,7 +41,7 @@ public struct PlaneIntervalSettings: Sendable, Hashable, CustomStringConvertible
   public static func describe(_ s: PlaneIntervalSettings?) -> String { s.map { "a \($0)" } ?? "no interval" }
 
   /// The level as a percentage for labels: `95%`, `99.5%`.
-  static func percent(_ level: Double) -> String {
+  package static func percent(_ level: Double) -> String {
     let p = (level * 1000).rounded() / 10
     return p == p.rounded() ? "\(Int(p))%" : "\(p)%"
   }

@@ -1,4 +1,6 @@
 import Foundation
+import IBPlaneAnalysis
+import IBPlaneCore
 
 /// The bars of the plane figures. Two different things, each drawn from its own columns and
 /// told apart by style: the estimator's own bounds (`i_*_lower`/`_upper`, e.g. KDE's lower
@@ -20,7 +22,7 @@ extension PlaneFigures {
   }
 
   /// Every I(X;T) and every I(T;Y) value a row draws (point, bounds, interval), for the axes.
-  static func drawnValues(_ r: PlaneRow) -> (x: [Double], y: [Double]) {
+  package static func drawnValues(_ r: PlaneRow) -> (x: [Double], y: [Double]) {
     let ci = r.interval
     return (
       [r.inputInformation, r.inputInformationLowerBound, r.inputInformationUpperBound, ci?.input.lowerBound, ci?.input.upperBound]

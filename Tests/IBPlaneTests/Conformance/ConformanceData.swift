@@ -1,6 +1,6 @@
 import Foundation
 
-@testable import IBPlane
+import IBPlane
 
 /// Seeded data for the conformance suite: small (N ≤ 500) so every family runs in well under a
 /// second in a debug build. Kept private to this folder; the shared test-support target may

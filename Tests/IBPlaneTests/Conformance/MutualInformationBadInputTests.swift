@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import IBPlane
+import IBPlane
 
 /// Every registered family of the I(A;B) form on every `BadInput`: refused with an
 /// `EstimatorError` (never a trap, a NaN or another error type) unless its expectations row

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import IBPlane
+import IBPlane
 
 /// Every registered family of the I(A;B) form against the promises of its row in
 /// `MutualInformationExpectation.byFamily`: determinism, permutation invariance, symmetry,

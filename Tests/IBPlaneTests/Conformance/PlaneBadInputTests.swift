@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import IBPlane
+import IBPlane
 
 /// Every registered family of the information-plane form on every bad layer (the `BadInput`
 /// cases that concern A, which is the layer here, plus a single-class recording as `constantB`):

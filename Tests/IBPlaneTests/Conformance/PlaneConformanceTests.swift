@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import IBPlane
+import IBPlane
 
 /// Every registered family of the information-plane form against the promises of its row in
 /// `PlaneExpectation.byFamily`: determinism (fresh and cached context), permutation invariance,

@@ -1,6 +1,6 @@
 import Foundation
 
-@testable import IBPlane
+import IBPlane
 
 /// The conformance suite's only door into the estimator registry.
 ///

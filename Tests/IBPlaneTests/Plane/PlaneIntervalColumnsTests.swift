@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import IBPlane
+import IBPlane
 
 /// The estimator's own bounds (`i_*_lower`/`_upper`) and the bootstrap interval
 /// (`i_*_ci_lo`/`_hi`, `ci_*`) are separate columns: a bootstrapped KDE row keeps its bounds,

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import IBPlane
+import IBPlane
+@testable import IBPlaneAnalysis
+@testable import IBPlaneReports
 
 /// The figures draw the estimator's bounds and the bootstrap interval each from its own
 /// columns, in two styles (`class="bound"`, `class="interval"`), and say which is which.

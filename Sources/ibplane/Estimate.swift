@@ -47,12 +47,13 @@ struct Estimate: ParsableCommand {
   func run() throws {
     let family = try EstimatorRegistry.family(estimator)
     let (files, parameters) = try EstimatorParameterFlags.split(arguments, family: family)
+    // Parameters first: a flag missing its value has taken a file name, and says so.
+    let mi = try EstimatorRegistry.makeMutualInformation(family.name, parameters)
     guard files.count == 2 else {
       throw BadInput(
         "expected two .npy files (X and Y), got \(files.count)\(files.isEmpty ? "" : ": " + files.joined(separator: " ")); usage: ibplane estimate --estimator NAME [--key VALUE ...] X.npy Y.npy")
     }
     let (x, y) = (files[0], files[1])
-    let mi = try EstimatorRegistry.makeMutualInformation(family.name, parameters)
     let used = EstimatorRegistry.values(of: mi, name: mi.name, form: .mutualInformation)
     let a = try NumPyFile.read(URL(fileURLWithPath: x)).matrix(Double.self, file: x)
     let b = try NumPyFile.read(URL(fileURLWithPath: y)).matrix(Double.self, file: y)
@@ -80,7 +81,8 @@ struct Estimate: ParsableCommand {
 /// The estimator flags of `ibplane estimate`, read through the family's parameter table.
 enum EstimatorParameterFlags {
   /// Splits the captured arguments into the positional files and the `(key, value)` items of
-  /// `--key value`, `--key=value` and (for a flag such as `--normalised`) `--key` alone. An
+  /// `--key value`, `--key=value` and (for a flag such as `--normalised`) `--key` alone or
+  /// followed by `true`/`false`. An
   /// option that is not a parameter of `family`'s I(A;B) form is refused naming it, with the
   /// flags the family accepts and the nearest one.
   static func split(_ arguments: [String], family: EstimatorFamily) throws -> (files: [String], items: [(key: String, value: String)]) {
@@ -109,7 +111,13 @@ enum EstimatorParameterFlags {
       if parts.count == 2 {
         items.append((p.key, String(parts[1])))
       } else if p.isFlag {
-        items.append((p.key, "true"))
+        // `--normalised` alone, or followed by an explicit true/false (as a params item reads).
+        if k < arguments.count, Bool(arguments[k].lowercased()) != nil {
+          items.append((p.key, arguments[k]))
+          k += 1
+        } else {
+          items.append((p.key, "true"))
+        }
       } else {
         guard k < arguments.count else { throw BadInput("--\(p.key) needs a value: \(p.expectation)") }
         items.append((p.key, arguments[k]))

@@ -35,7 +35,7 @@ import Testing
       rows = list(csv.DictReader(open(sys.argv[1], newline="")))
       print(len(rows), len(rows[0]), rows[3]["estimator"], float(rows[3]["i_xt"]) > 0)
       """, arguments: [summary.csv.path]) {
-      #expect(out == "20 20 gaussian True")
+      #expect(out == "20 20 gaussian:sigma2=0.5 True")
     }
   }
 

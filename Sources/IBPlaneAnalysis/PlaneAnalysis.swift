@@ -57,9 +57,9 @@ public final class PlaneAnalysis: Sendable {
       throw EstimatorError.invalidParameter(name: "estimators", value: "none", expected: "at least one estimator")
     }
     var seen = Set<String>()
-    for e in estimators where !seen.insert("\(e.name)|\(e.parameterDescription)").inserted {
+    for e in estimators where !seen.insert("\(Self.label(e))|\(Self.params(e))").inserted {
       throw EstimatorError.invalidParameter(
-        name: "estimators", value: "\(e.name) (\(e.parameterDescription)) twice", expected: "each estimator once")
+        name: "estimators", value: "\(Self.label(e)) (\(Self.params(e))) twice", expected: "each estimator once")
     }
     let layers = options.layers ?? Array(source.layers.indices)
     for j in layers where !source.layers.indices.contains(j) {
@@ -72,14 +72,14 @@ public final class PlaneAnalysis: Sendable {
     self.estimators = estimators
     self.options = options
     self.table = PlaneTable(metricNames: source.snapshots.flatMap { $0.metrics.keys })
-    let params = estimators.map { Self.params($0, options) }
+    let params = estimators.map { Self.params($0) }
     var all: [PlaneJobKey] = []
     for s in snapshotIndices {
       for j in layerIndices {
         for (e, est) in estimators.enumerated() {
           all.append(PlaneJobKey(
             epoch: source.snapshots[s].epoch, step: source.snapshots[s].step, layerIndex: j,
-            estimator: est.name, params: params[e]))
+            estimator: Self.label(est), params: params[e]))
         }
       }
     }
@@ -102,21 +102,21 @@ public final class PlaneAnalysis: Sendable {
       : nil
   }
 
-  /// The `params` column: the estimator's parameters, plus the bootstrap settings.
-  static func params(_ e: InformationPlaneEstimator, _ o: PlaneAnalysisOptions) -> String {
-    var p = e.parameterDescription
-    if o.bootstrapResamples > 0 {
-      p += (p.isEmpty ? "" : ";") + "bootstrap=\(o.bootstrapResamples);level=\(o.confidenceLevel);seed=\(o.seed)"
-    }
-    return p
-  }
+  /// The `params` column: the estimator's canonical parameter string (every parameter as
+  /// used, `key=value,…`; `EstimatorRegistry`), so `estimator` and `params` rebuild the row's
+  /// estimator. The bootstrap settings are not estimator parameters: they are in the manifest.
+  static func params(_ e: InformationPlaneEstimator) -> String { EstimatorRegistry.parameters(of: e) }
+
+  /// The `estimator` column: the estimator's label (`EstimatorRegistry.label(of:)`), distinct
+  /// for distinct parameterisations and itself a specification of the estimator.
+  static func label(_ e: InformationPlaneEstimator) -> String { EstimatorRegistry.label(of: e) }
 
   /// The manifest describing this analysis (written when a CSV run completes).
   public var manifest: PlaneManifest {
     PlaneManifest(
       recording: source.name, recordingFingerprint: fingerprint.description, run: source.run, sampleCount: source.sampleCount, layers: source.layers,
       analysedLayers: layerIndices, epochs: options.epochs.description,
-      estimators: estimators.map { .init(name: $0.name, params: Self.params($0, options)) }, unit: options.unit,
+      estimators: estimators.map { .init(name: Self.label($0), params: Self.params($0)) }, unit: options.unit,
       bootstrapResamples: options.bootstrapResamples, confidenceLevel: options.confidenceLevel, seed: options.seed,
       shardIndex: options.shard.index, shardCount: options.shard.count, jobCount: jobs.count,
       totalJobCount: allJobs.count, metricNames: table.metricNames, ibplaneVersion: IBPlaneVersion.string)
@@ -253,7 +253,7 @@ public final class PlaneAnalysis: Sendable {
     progress: ((PlaneProgress) -> Void)?
   ) throws -> [PlaneRow] {
     let estimatorIndex = Dictionary(
-      uniqueKeysWithValues: estimators.enumerated().map { ("\($1.name)|\(Self.params($1, options))", $0) })
+      uniqueKeysWithValues: estimators.enumerated().map { ("\(Self.label($1))|\(Self.params($1))", $0) })
     let snapshotIndex = Dictionary(
       uniqueKeysWithValues: snapshotIndices.map { ("\(source.snapshots[$0].epoch)|\(source.snapshots[$0].step)", $0) })
     // Group pending jobs by (snapshot, layer), keeping canonical order.

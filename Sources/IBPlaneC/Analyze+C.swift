@@ -7,7 +7,7 @@ struct AnalyzeOptions {
     "estimators", "out", "unit", "layers", "epochs", "bootstrap", "confidence", "seed", "resume", "shard", "threads",
     "reports",
   ]
-  var estimators = PlaneEstimatorRegistry.defaultSpecifications
+  var estimators = EstimatorRegistry.defaultPlaneSpecifications
   var out: String?
   var plane = PlaneAnalysisOptions()
   var layerNames: [Any]?
@@ -108,7 +108,7 @@ public func ibplane_analyze(
     guard result != nil else { throw CArgumentError("result is NULL: expected a char ** to receive the JSON") }
     let (source, warnings) = try openSource(try string(path, "path"))
     let o = try AnalyzeOptions(json: try options.map { try string($0, "options") }, layers: source.layers)
-    let made = try o.estimators.map { try PlaneEstimatorRegistry.make($0) }
+    let made = try o.estimators.map { try EstimatorRegistry.makePlane($0) }
     let directory = URL(fileURLWithPath: o.out ?? "reports/\(source.name)")
     let analysis = try PlaneAnalysis(source: source, estimators: made, options: o.plane)
     guard !analysis.allJobs.isEmpty else {
@@ -130,7 +130,8 @@ public func ibplane_analyze(
         "interval": interval, "csv": summary.csv.path, "manifest": summary.manifest.path, "reports": reports,
         "rows": summary.rows.count, "computed": summary.computed, "skipped": summary.skipped,
         "seconds": summary.seconds, "unit": o.plane.unit.rawValue, "shard": o.plane.shard.description,
-        "estimators": made.map { ["name": $0.name, "params": $0.parameterDescription] }, "warnings": warnings,
+        "estimators": made.map { ["name": $0.name, "label": EstimatorRegistry.label(of: $0), "params": EstimatorRegistry.parameters(of: $0)] },
+        "warnings": warnings,
       ]), to: result)
   }
 }

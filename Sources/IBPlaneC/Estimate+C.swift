@@ -41,43 +41,18 @@ func matrix(_ p: UnsafeRawPointer?, rows: Int64, columns: Int64, type: Int32, na
 }
 
 /// The estimator a specification names, built as `ibplane estimate` builds it from its flags:
-/// `PlaneEstimatorRegistry.parse` splits `NAME:key=value,…`, `EstimatorOptions(parameters:)`
-/// reads the keys (the flag names) and `EstimatorCatalog.make` configures the family.
-///
-/// `EstimatorOptions` accepts every key for every family and each family reads its own (as the
-/// CLI ignores `--sigma2` for `ksg`); here a key the family does not read is refused, so
-/// `mutual_information(x, y, "ksg", sigma2=0.1)` cannot return a value computed without it.
+/// `EstimatorRegistry` parses `NAME:key=value,…` and reads each key through the family's
+/// parameter table, which refuses a key the family does not read (so
+/// `mutual_information(x, y, "ksg", sigma2=0.1)` cannot return a value computed without it).
 func estimator(_ specification: String) throws -> any MutualInformationEstimator {
-  let (name, parameters) = try PlaneEstimatorRegistry.parse(specification)
-  guard let accepted = estimateParameters[name] else {
-    throw EstimatorError.invalidParameter(
-      name: "estimator", value: "'\(name)'", expected: "one of \(EstimatorCatalog.names.joined(separator: ", "))")
-  }
-  for key in parameters.keys.sorted() where !accepted.contains(key) {
-    throw EstimatorError.invalidParameter(
-      name: "\(name) parameter", value: "'\(key)'",
-      expected: accepted.isEmpty ? "no parameters" : "one of \(accepted.joined(separator: ", "))")
-  }
-  return try EstimatorCatalog.make(name, options: try EstimatorOptions(parameters: parameters))
+  try EstimatorRegistry.makeMutualInformation(specification)
 }
 
-/// The `EstimatorOptions` keys each family of `EstimatorCatalog` reads (their doc comments say
-/// which); `ibplane_estimators` publishes the table and python/tests checks that it covers
-/// every key and every name.
-let estimateParameters: [String: [String]] = [
-  "gaussian": ["bias-correction"],
-  "binning": ["bins", "binsize", "convention", "correction"],
-  "adaptive-binning": ["bins", "mode", "correction"],
-  "kde": ["sigma2", "bound"],
-  "adaptive-kde": ["sigma2", "bound"],
-  "cs": ["sigma-x", "sigma-y", "width-rule", "normalised"],
-  "renyi": ["alpha", "approx", "sigma-x", "sigma-y", "width-rule"],
-  "ksg": ["k", "metric", "preprocess"],
-  "ksg2": ["k", "metric", "preprocess"],
-  "kl-entropy": ["k", "metric", "preprocess"],
-  "wkl": ["k", "metric", "preprocess"],
-  "lossy": ["compress", "latent", "noise", "backend", "k", "metric", "seed"],
-]
+/// The keys each family's I(A;B) form reads, in table order; `ibplane_estimators` publishes it
+/// and python/tests checks that a key outside it is refused.
+var estimateParameters: [String: [String]] {
+  Dictionary(uniqueKeysWithValues: EstimatorRegistry.families.filter(\.hasMutualInformationForm).map { ($0.name, $0.keys(for: .mutualInformation)) })
+}
 
 @_cdecl("ibplane_estimate")
 public func ibplane_estimate(
@@ -99,6 +74,7 @@ public func ibplane_estimate(
     guard result != nil else { return }
     let object: [String: Any] = [
       "estimator": mi.name, "quantity": mi.name == "kl-entropy" ? "H(X)" : "I(X;Y)",
+      "params": EstimatorRegistry.values(of: mi, name: mi.name, form: .mutualInformation)?.1.canonical ?? "",
       "nats": estimate.nats, "bits": estimate.value(in: .bits),
       "lower_nats": estimate.lowerNats ?? Double.nan, "upper_nats": estimate.upperNats ?? Double.nan,
       "n": a.rows, "x_dim": a.columns, "y_dim": b.columns,
@@ -111,14 +87,21 @@ public func ibplane_estimate(
 @_cdecl("ibplane_estimators")
 public func ibplane_estimators(_ result: CStringOut?, _ error: CStringOut?) -> Int32 {
   callC(error) {
-    let plane: [[String: Any]] = PlaneEstimatorRegistry.entries.map {
-      ["name": $0.name, "summary": $0.summary, "parameters": $0.parameters]
+    let plane: [[String: Any]] = EstimatorRegistry.families.filter(\.hasPlaneForm).map { f in
+      [
+        "name": f.name, "summary": f.summary,
+        "parameters": Dictionary(uniqueKeysWithValues: f.parameters(for: .plane).map {
+          ($0.key, "\($0.doc); \($0.valueSummary); default \($0.defaultSummary)")
+        }),
+      ]
     }
+    let estimate = EstimatorRegistry.mutualInformationNames
+    let keys = estimateParameters
     try deliver(
       try json([
-        "estimate": EstimatorCatalog.names, "estimate_parameters": estimateParameters,
-        "option_keys": EstimatorOptions.parameterKeys, "plane": plane,
-        "default_plane": PlaneEstimatorRegistry.defaultSpecifications,
+        "estimate": estimate, "estimate_parameters": keys,
+        "option_keys": Array(Set(keys.values.joined())).sorted(), "plane": plane,
+        "default_plane": EstimatorRegistry.defaultPlaneSpecifications, "families": EstimatorRegistry.tableDescription,
       ]), to: result)
   }
 }

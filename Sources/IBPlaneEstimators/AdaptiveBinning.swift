@@ -55,11 +55,8 @@ public struct AdaptiveBinningEstimator: MutualInformationEstimator, InformationP
   }
 
   public var name: String { "adaptive-binning" }
-  public var parameterDescription: String {
-    var s = "bins=\(bins);mode=\(mode.rawValue)"
-    if let l = lowerEdge { s += ";lower=\(l)" }
-    return s + ";correction=\(correction.rawValue)"
-  }
+  /// The canonical `params` string (`EstimatorRegistry`): every parameter as used, `key=value,…`.
+  public var parameterDescription: String { EstimatorRegistry.parameters(of: self) }
 
   var parameters: [String: String] {
     var p = ["bins": "\(bins)", "mode": mode.rawValue, "correction": correction.rawValue]
@@ -69,8 +66,8 @@ public struct AdaptiveBinningEstimator: MutualInformationEstimator, InformationP
 
   func validate() throws {
     try EstimatorParameterRange.check(bins, in: EstimatorParameterRange.bins, name: "bins", what: "an integer")
-    if let l = lowerEdge, !l.isFinite {
-      throw EstimatorError.invalidParameter(name: "lower edge", value: "\(l)", expected: "a finite number")
+    if let l = lowerEdge {
+      try EstimatorParameterRange.check(l, in: EstimatorParameterRange.lowerEdge, name: "lower", what: "a lower edge")
     }
   }
 

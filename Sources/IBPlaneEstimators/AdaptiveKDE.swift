@@ -34,7 +34,8 @@ public struct AdaptiveKDEEstimator: MutualInformationEstimator, InformationPlane
   }
 
   public var name: String { "adaptive-kde" }
-  public var parameterDescription: String { "sigma2_scale=\(noiseVarianceScale);bound=\(bound.rawValue)" }
+  /// The canonical `params` string (`EstimatorRegistry`): every parameter as used, `key=value,…`.
+  public var parameterDescription: String { EstimatorRegistry.parameters(of: self) }
 
   var parameters: [String: String] { ["sigma2_scale": "\(noiseVarianceScale)", "bound": bound.rawValue] }
 

@@ -59,12 +59,12 @@ public enum BinningConvention: Sendable, Equatable {
     }
   }
 
-  /// Stable rendering, e.g. `convention=idnns;bins=30`.
+  /// Its part of the canonical `params` string, e.g. `convention=idnns,bins=30`.
   public var parameterDescription: String {
     switch self {
-    case .idnns(let b): return "convention=idnns;bins=\(b)"
-    case .floor(let s): return "convention=floor;binsize=\(s)"
-    case .range(let b): return "convention=range;bins=\(b)"
+    case .idnns(let b): return "convention=idnns,bins=\(b)"
+    case .floor(let s): return "convention=floor,binsize=\(EstimatorParameter.render(s))"
+    case .range(let b): return "convention=range,bins=\(b)"
     }
   }
 
@@ -172,7 +172,8 @@ public struct BinningEstimator: MutualInformationEstimator, InformationPlaneEsti
   }
 
   public var name: String { "binning" }
-  public var parameterDescription: String { "\(convention.parameterDescription);correction=\(correction.rawValue)" }
+  /// The canonical `params` string (`EstimatorRegistry`): every parameter as used, `key=value,…`.
+  public var parameterDescription: String { EstimatorRegistry.parameters(of: self) }
 
   var parameters: [String: String] {
     convention.parameters.merging(["correction": correction.rawValue, "second": second.rawValue]) { $1 }

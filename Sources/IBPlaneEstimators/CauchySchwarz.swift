@@ -63,9 +63,8 @@ public struct CauchySchwarzMutualInformation: MutualInformationEstimator, Inform
     self.engine = engine
   }
 
-  public var parameterDescription: String {
-    "width_a=\(widthA);width_b=\(widthB);normalised=\(normalised)"
-  }
+  /// The canonical `params` string (`EstimatorRegistry`): every parameter as used, `key=value,…`.
+  public var parameterDescription: String { EstimatorRegistry.parameters(of: self) }
 
   // MARK: The formula
 

@@ -53,7 +53,7 @@ public struct DiscreteContinuousMI: Sendable {
 
   /// Î(T;Y) in nats for rows of `t` and class `labels` (any integers).
   public func estimate<S: BLASScalar>(_ t: Matrix<S>, labels: [Int]) throws -> Estimate {
-    guard k >= 1 else { throw EstimatorError.invalidParameter(name: "k", value: "\(k)", expected: "an integer ≥ 1") }
+    try EstimatorParameterRange.check(k, in: EstimatorParameterRange.neighbours, name: "k", what: "an integer")
     guard labels.count == t.rows else { throw EstimatorError.shapeMismatch("T has \(t.rows) samples but there are \(labels.count) labels") }
     guard t.columns > 0 else { throw EstimatorError.shapeMismatch("T has no columns") }
     try EstimatorError.validateFinite(t, name: "T")

@@ -37,12 +37,13 @@ public struct GaussianPlaneEstimator: InformationPlaneEstimator {
 
   public init(noiseVariance: Double = 0.1) throws {
     try EstimatorParameterRange.check(
-      noiseVariance, in: EstimatorParameterRange.noiseVariance, name: "noise_variance", what: "a noise variance")
+      noiseVariance, in: EstimatorParameterRange.noiseVariance, name: "sigma2", what: "a noise variance")
     self.noiseVariance = noiseVariance
   }
 
   public var name: String { "gaussian" }
-  public var parameterDescription: String { "noise_variance=\(noiseVariance)" }
+  /// The canonical `params` string (`EstimatorRegistry`): every parameter as used, `key=value,…`.
+  public var parameterDescription: String { EstimatorRegistry.parameters(of: self) }
 
   public func point(layer: Matrix<Float>, context: PlaneContext) throws -> PlanePoint {
     guard layer.rows == context.sampleCount else {
@@ -137,8 +138,8 @@ public struct GaussianPlaneEstimator: InformationPlaneEstimator {
       return try m.logDeterminantSPD()
     } catch let e as NumericsError {
       throw EstimatorError.degenerate(
-        "gaussian: Σ + σ²I is not numerically positive definite at noise_variance = \(variance) (\(e)); "
-          + "the covariance is singular and σ² is below its rounding error, so use a larger noise_variance")
+        "gaussian: Σ + σ²I is not numerically positive definite at sigma2 = \(variance) (\(e)); "
+          + "the covariance is singular and σ² is below its rounding error, so use a larger sigma2")
     }
   }
 

@@ -115,7 +115,8 @@ public struct KDEEstimator: MutualInformationEstimator, InformationPlaneEstimato
   }
 
   public var name: String { "kde" }
-  public var parameterDescription: String { "sigma2=\(noiseVariance);bound=\(bound.rawValue)" }
+  /// The canonical `params` string (`EstimatorRegistry`): every parameter as used, `key=value,…`.
+  public var parameterDescription: String { EstimatorRegistry.parameters(of: self) }
 
   /// Throws when σ² is outside `EstimatorParameterRange.noiseVariance`.
   public func validate() throws {

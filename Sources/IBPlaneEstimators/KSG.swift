@@ -111,9 +111,9 @@ public struct KSGEstimator: MutualInformationEstimator {
   }
 
   public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
-    guard k >= 1 else { throw EstimatorError.invalidParameter(name: "k", value: "\(k)", expected: "an integer ≥ 1") }
-    if let s = jitterScale, !(s >= 0 && s.isFinite) {
-      throw EstimatorError.invalidParameter(name: "jitter", value: "\(s)", expected: "a finite scale ≥ 0")
+    try EstimatorParameterRange.check(k, in: EstimatorParameterRange.neighbours, name: "k", what: "an integer")
+    if let s = jitterScale {
+      try EstimatorParameterRange.check(s, in: EstimatorParameterRange.jitter, name: "jitter", what: "a jitter scale")
     }
     try EstimatorError.validatePair(a, b, minimumSamples: k + 1)
     var x = try preprocessing.apply(a, name: "X", forEntropy: false).data

@@ -48,7 +48,7 @@ public struct KozachenkoLeonenkoEntropy: MutualInformationEstimator {
 
   /// Ĥ(X) in nats.
   public func entropy<S: BLASScalar>(_ x: Matrix<S>, name: String = "X") throws -> Estimate {
-    guard k >= 1 else { throw EstimatorError.invalidParameter(name: "k", value: "\(k)", expected: "an integer ≥ 1") }
+    try EstimatorParameterRange.check(k, in: EstimatorParameterRange.neighbours, name: "k", what: "an integer")
     guard x.rows > k else { throw EstimatorError.tooFewSamples(needed: k + 1, got: x.rows, what: "kl-entropy with k = \(k)") }
     guard x.columns > 0 else { throw EstimatorError.shapeMismatch("\(name) has no columns") }
     try EstimatorError.validateFinite(x, name: name)

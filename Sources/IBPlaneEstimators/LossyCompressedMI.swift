@@ -152,11 +152,8 @@ public struct LossyCompressedMI: MutualInformationEstimator, InformationPlaneEst
     self.threads = threads
   }
 
-  public var parameterDescription: String {
-    "compressor=\(compressorKey);latent=\(latent);noise=\(noise?.description ?? "none");backend=\(backend.rawValue);k=\(resolvedK);labels=\(labelForm.rawValue)"
-      + (metric.map { ";metric=\($0.rawValue)" } ?? "")
-      + (compressor.implementation.usesSeed ? ";seed=\(seed)" : "")
-  }
+  /// The canonical `params` string (`EstimatorRegistry`): every parameter as used, `key=value,…`.
+  public var parameterDescription: String { EstimatorRegistry.parameters(of: self) }
 
   /// The compressor's name and, sorted, its parameters (`autoencoder(epochs=…,…)`); just the
   /// name when it has none (`pca`).

@@ -102,9 +102,8 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
     self.engine = engine
   }
 
-  public var parameterDescription: String {
-    "alpha=\(alpha);width_a=\(widthA);width_b=\(widthB);approx=\(approximation);seed=\(seed)"
-  }
+  /// The canonical `params` string (`EstimatorRegistry`): every parameter as used, `key=value,…`.
+  public var parameterDescription: String { EstimatorRegistry.parameters(of: self) }
 
   // MARK: Spectral entropy
 
@@ -277,6 +276,9 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
     default: break
     }
     for rule in [widthA, widthB] { try rule.validate() }
+    try EstimatorParameterRange.check(exactLimit, in: EstimatorParameterRange.exactLimit, name: "exact-limit", what: "a sample count")
+    try EstimatorParameterRange.check(
+      exactFloat32Limit, in: EstimatorParameterRange.exactFloat32Limit, name: "exact-float32-limit", what: "a sample count")
   }
 
   /// What makes a Rényi estimate non-finite, for `EstimatorError.nonFiniteResult`.

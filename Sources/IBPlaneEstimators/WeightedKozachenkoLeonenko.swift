@@ -79,7 +79,7 @@ public struct WeightedKozachenkoLeonenko: MutualInformationEstimator {
 
   /// Ĥ_w(X) in nats.
   public func entropy<S: BLASScalar>(_ x: Matrix<S>, name: String = "X") throws -> Estimate {
-    guard k >= 1 else { throw EstimatorError.invalidParameter(name: "k", value: "\(k)", expected: "an integer ≥ 1") }
+    try EstimatorParameterRange.check(k, in: EstimatorParameterRange.neighbours, name: "k", what: "an integer")
     guard x.rows > k else { throw EstimatorError.tooFewSamples(needed: k + 1, got: x.rows, what: "wkl with k = \(k)") }
     guard x.columns > 0 else { throw EstimatorError.shapeMismatch("\(name) has no columns") }
     try EstimatorError.validateFinite(x, name: name)
@@ -111,6 +111,7 @@ public struct WeightedKozachenkoLeonenko: MutualInformationEstimator {
 
   /// Î(A;B) = Ĥ(A) + Ĥ(B) − Ĥ(A,B) in nats; each entropy preprocessed on its own.
   public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
+    try EstimatorParameterRange.check(k, in: EstimatorParameterRange.neighbours, name: "k", what: "an integer")
     try EstimatorError.validatePair(a, b, minimumSamples: k + 1)
     let ha = try entropy(a, name: "X")
     let hb = try entropy(b, name: "Y")

@@ -10,7 +10,8 @@ struct Analyze: ParsableCommand {
 
       Input: an activations.bin recording (docs/activations-format.md), a NumPy .npz archive or a folder of .npy files in the recording convention, or a directory with recording.json (docs/information-plane.md).
 
-      Estimators (default: \(PlaneEstimatorRegistry.defaultSpecifications.joined(separator: " "))). Give parameters inline, e.g. --estimator kde:sigma2=0.05; repeat --estimator for several. \(PlaneEstimatorRegistry.entries.map { "  \($0.name): \($0.summary). Parameters: \($0.parameters.map { "\($0.key) = \($0.value)" }.sorted().joined(separator: "; "))." }.joined(separator: "\n"))
+      Estimators (default: \(EstimatorRegistry.defaultPlaneSpecifications.joined(separator: " "))). Give parameters inline as NAME:key=value,..., e.g. --estimator kde:sigma2=0.05; repeat --estimator for several. Names and keys are case-insensitive. In DIR/plane.csv, the estimator column is the label (the name, then :key=value,... of the parameters that differ from their defaults; figure files are named after it) and the params column is every parameter as used, key=value joined by ','; --estimator with the label, or with NAME:params, reproduces the row.
+      \(EstimatorRegistry.help(form: .plane, flags: false))
 
       Confidence intervals (--bootstrap B) are percentile intervals over B resamples of the samples (seeded by --seed): they show sampling noise only, not estimator bias. They go to the CSV columns i_xt_ci_lo, i_xt_ci_hi, i_ty_ci_lo, i_ty_ci_hi (settings in ci_method, ci_level, ci_resamples, ci_seed); an estimator's own bounds (KDE) are the separate columns i_xt_lower, i_xt_upper, i_ty_lower, i_ty_upper.
 
@@ -23,7 +24,7 @@ struct Analyze: ParsableCommand {
   @Argument(help: "The recording: an activations.bin file, a .npz archive or .npy folder (docs/activations-format.md), or a directory with recording.json (see above).")
   var input: String
 
-  @Option(name: .customLong("estimator"), help: "Estimator NAME or NAME:key=value,...; repeat for several (default: every registered estimator).")
+  @Option(name: .customLong("estimator"), help: "Estimator NAME or NAME:key=value,... (parameters below); repeat for several (default: every plane family).")
   var estimators: [String] = []
 
   @Option(help: "Layers to analyse: comma-separated names or 0-based indices (default: all).")
@@ -73,8 +74,8 @@ struct Analyze: ParsableCommand {
   private func analyze() throws {
     if let out, out.isEmpty { throw BadInput("--out is empty; give an output directory (or leave --out out for reports/<recording name>)") }
     let source = try openSource(input)
-    let specs = estimators.isEmpty ? PlaneEstimatorRegistry.defaultSpecifications : estimators
-    let made = try specs.map { try PlaneEstimatorRegistry.make($0) }
+    let specs = estimators.isEmpty ? EstimatorRegistry.defaultPlaneSpecifications : estimators
+    let made = try specs.map { try EstimatorRegistry.makePlane($0) }
     var options = PlaneAnalysisOptions()
     options.unit = unit
     options.epochs = try EpochSelection(parsing: epochs)
@@ -108,7 +109,7 @@ struct Analyze: ParsableCommand {
         "csv": summary.csv.path, "manifest": summary.manifest.path, "reports": reports,
         "rows": summary.rows.count, "computed": summary.computed, "skipped": summary.skipped,
         "seconds": summary.seconds, "unit": unit.rawValue, "shard": options.shard.description,
-        "estimators": made.map { ["name": $0.name, "params": $0.parameterDescription] },
+        "estimators": made.map { ["name": $0.name, "label": EstimatorRegistry.label(of: $0), "params": EstimatorRegistry.parameters(of: $0)] },
       ]))
     } else {
       print(

@@ -3,109 +3,30 @@ import Foundation
 import IBPlane
 import IBTrain
 
-/// `ibplane estimate`: one MI estimate between two `.npy` arrays, through `EstimatorCatalog`.
+/// `ibplane estimate`: one MI estimate between two `.npy` arrays, through `EstimatorRegistry`.
 struct Estimate: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Estimate I(X;Y) between two .npy arrays.",
     discussion: """
       X.npy and Y.npy hold N × dx and N × dy arrays (a 1-D array is one column); row i of each is one paired draw. The value is printed in bits unless --unit nats is given.
 
-      --json prints one object: "estimator", "mi", "unit", "n", "mi_nats", "x_dim", "y_dim", "parameters" (as used) and "diagnostics".
+      --json prints one object: "estimator", "label", "params", "mi", "unit", "n", "mi_nats", "x_dim", "y_dim", "parameters" (as used, with what the estimator chose, e.g. the kernel width) and "diagnostics".
 
-      Every numeric option has a documented range (below, and in README.md); a value outside it, NaN or infinity is refused with exit 2 naming the option. An estimate that comes out NaN or infinite is an error (exit 2) naming the estimator, the quantity and the likely cause, never a printed value.
+      Every parameter below has a documented range; a value outside it, NaN or infinity, an unknown flag, or a flag the chosen estimator does not read is refused with exit 2 naming the flag. An estimate that comes out NaN or infinite is an error (exit 2) naming the estimator, the quantity and the likely cause, never a printed value.
 
-      Estimators: \(EstimatorCatalog.names.joined(separator: ", ")).
-        gaussian: MI of the Gaussian fitted to the sample covariance (exact for Gaussian data, blind to nonlinear dependence); --bias-correction removes its finite-N bias.
-        binning: X binned (--convention, --bins, --binsize), Y's rows taken as discrete symbols.
-        adaptive-binning: X binned at equal-mass edges (--bins, --mode); Y discrete.
-        kde: KDE bound on I(X;Y) for X + N(0, σ²I) (--sigma2, --bound); Y discrete classes.
-        adaptive-kde: as kde with σ² = c·max|X| (--sigma2 is c).
-        cs: Cauchy–Schwarz quadratic MI, Gaussian kernels (--sigma-x, --sigma-y, --width-rule).
-        renyi: matrix-based Rényi α-entropy MI (--alpha, --approx, --sigma-x, --sigma-y, --width-rule).
-        ksg, ksg2: Kraskov–Stögbauer–Grassberger estimators 1 and 2 (--k, --metric); standardised inputs.
-        kl-entropy: Kozachenko–Leonenko entropy H(X) of the first array (the second is ignored).
-        wkl: weighted Kozachenko–Leonenko I = H(X) + H(Y) − H(X,Y) (Berrett et al. 2019).
-        lossy: compress X and Y to --latent dims (--compress pca, or autoencoder: a seeded tanh autoencoder with encoder [64], \(AutoencoderCompressor.defaultEpochs) epochs of Adam on standardised columns), then KSG (Butakov et al. 2024).
+      "params" in the JSON is the canonical parameter string: every parameter as used, defaults resolved, key=value joined by ','; the flags --key value of its items rebuild the same estimator. "label" is the estimator name, followed by :key=value,... of the parameters that differ from their defaults.
+
+      Estimators and their parameters (flags go after --estimator NAME, in any order around the files):
+      \(EstimatorRegistry.help(form: .mutualInformation, flags: true))
+        lossy --compress autoencoder: a seeded tanh autoencoder with encoder [64], \(AutoencoderCompressor.defaultEpochs) epochs of Adam on standardised columns.
 
       Example:
         ibplane estimate --estimator gaussian /tmp/g5/x.npy /tmp/g5/y.npy --json
       """
   )
 
-  @Option(help: "The estimator: \(EstimatorCatalog.names.joined(separator: ", ")).")
+  @Option(help: "The estimator: \(EstimatorRegistry.mutualInformationNames.joined(separator: ", ")) (case-insensitive).")
   var estimator: String
-
-  @Flag(help: "gaussian: subtract the exact finite-sample bias (Misra et al. 2005). Default off.")
-  var biasCorrection = false
-
-  @Option(help: "binning, adaptive-binning: number of bins, 2…1048576 (default 30).")
-  var bins: Int?
-
-  @Option(help: "binning --convention floor: bin width in activation units, 1e-30…1e30 (default 0.07).")
-  var binsize: Double?
-
-  @Option(help: "binning: idnns (30 edges on [-1, 1] as the original code), floor or range (default idnns).")
-  var convention: String?
-
-  @Option(help: "adaptive-binning: per-layer (default) or per-unit.")
-  var mode: String?
-
-  @Option(help: "binning families: plug-in (default) or miller-madow entropy.")
-  var correction: String?
-
-  @Option(help: "kde: noise variance σ², 1e-100…1e100 (default 0.1); adaptive-kde: the scale c in σ² = c·max|X|, 1e-100…1e100 (default 0.1).")
-  var sigma2: Double?
-
-  @Option(help: "kde, adaptive-kde: upper (pairwise KL, default) or lower (Bhattacharyya) bound.")
-  var bound: String?
-
-  @Option(name: .customLong("sigma-x"), help: "cs, renyi: Gaussian kernel width of X in its units, 1e-100…1e100 (default: --width-rule).")
-  var sigmaX: Double?
-
-  @Option(name: .customLong("sigma-y"), help: "cs, renyi: Gaussian kernel width of Y in its units, 1e-100…1e100 (default: --width-rule).")
-  var sigmaY: Double?
-
-  @Option(help: "cs, renyi: kernel-width rule: median (default; seeded subsample of 1,000 rows), median:M (M rows, 2…5000), silverman, scott.")
-  var widthRule: String?
-
-  @Option(help: "renyi: order α, 0.001…1000 (default 1.01; 1 = von Neumann; 2 = tiled, any N).")
-  var alpha: Double?
-
-  @Option(help: "renyi: auto (default: exact up to N = 5,000, exact-float32 up to 16,384, else nystrom:1000), exact, exact-float32, nystrom:m (m landmarks, 2…5000) or subsample:m[:r] (r subsamples of m rows, m 2…5000, r 1…100, default 5).")
-  var approx: String?
-
-  @Flag(help: "cs: report the normalised form I/√(I(X;X)·I(Y;Y)).")
-  var normalised = false
-
-  @Option(help: "kNN estimators, lossy: neighbours k, 1…1000 (default 3; wkl 5).")
-  var k: Int?
-
-  @Option(help: "kNN estimators: max (default for ksg, ksg2, lossy) or euclidean (default for kl-entropy, wkl).")
-  var metric: String?
-
-  @Option(help: "lossy: compressor, pca (default) or autoencoder (trained per variable, seeded by --seed; records reconstruction_error_x/_y).")
-  var compress: String?
-
-  @Option(help: "lossy: latent size m of each compressed variable, 1…1000 (default 4); PCA refuses min(N, width) above 8192.")
-  var latent: Int?
-
-  @Option(help: "lossy: standard deviation of additive Gaussian noise on Y before estimation, 0…1e100 (default none).")
-  var noise: Double?
-
-  @Option(help: "lossy: ksg (default) or wkl backend.")
-  var backend: String?
-
-  @Option(help: "ksg, ksg2, kl-entropy, wkl: per-variable preprocessing none (data used as is; largest |value| must be 0 or within 1e-150…1e150), standardize (default; wkl: whiten), whiten, or rank-gauss (each coordinate through its ranks and the normal quantile; MI estimators only).")
-  var preprocess: String?
-
-  @Option(help: "lossy: seed of the noise and of the autoencoder compressor (default 0).")
-  var seed: UInt64?
-
-  @Argument(help: "The .npy file of X (N × dx).")
-  var x: String
-
-  @Argument(help: "The .npy file of Y (N × dy).")
-  var y: String
 
   @Option(help: "The unit of the printed value: bits or nats.")
   var unit: InformationUnit = .bits
@@ -113,13 +34,27 @@ struct Estimate: ParsableCommand {
   @Flag(help: "Print one JSON object instead of a sentence.")
   var json = false
 
+  /// X.npy, Y.npy and the estimator's parameters. ArgumentParser cannot declare options from a
+  /// table, so they are captured here and read through the estimator's parameter table
+  /// (`EstimatorParameterFlags`), which refuses an unknown or misplaced flag with exit 2.
+  @Argument(
+    parsing: .allUnrecognized,
+    help: ArgumentHelp(
+      "X.npy and Y.npy (N × dx and N × dy), and the estimator's parameters as --key VALUE (listed below).",
+      valueName: "x.npy y.npy [--key value ...]"))
+  var arguments: [String] = []
+
   func run() throws {
-    let options = EstimatorOptions(
-      biasCorrection: biasCorrection, bins: bins, binSize: binsize, convention: convention, mode: mode,
-      correction: correction, sigma2: sigma2, bound: bound, sigmaX: sigmaX, sigmaY: sigmaY,
-      widthRule: widthRule, alpha: alpha, approx: approx, normalised: normalised, k: k, metric: metric,
-      compress: compress, latent: latent, noise: noise, backend: backend, preprocess: preprocess, seed: seed)
-    let mi = try EstimatorCatalog.make(estimator, options: options)
+    let family = try EstimatorRegistry.family(estimator)
+    let (files, parameters) = try EstimatorParameterFlags.split(arguments, family: family)
+    // Parameters first: a flag missing its value has taken a file name, and says so.
+    let mi = try EstimatorRegistry.makeMutualInformation(family.name, parameters)
+    guard files.count == 2 else {
+      throw BadInput(
+        "expected two .npy files (X and Y), got \(files.count)\(files.isEmpty ? "" : ": " + files.joined(separator: " ")); usage: ibplane estimate --estimator NAME [--key VALUE ...] X.npy Y.npy")
+    }
+    let (x, y) = (files[0], files[1])
+    let used = EstimatorRegistry.values(of: mi, name: mi.name, form: .mutualInformation)
     let a = try NumPyFile.read(URL(fileURLWithPath: x)).matrix(Double.self, file: x)
     let b = try NumPyFile.read(URL(fileURLWithPath: y)).matrix(Double.self, file: y)
     guard a.rows == b.rows else {
@@ -132,6 +67,7 @@ struct Estimate: ParsableCommand {
         "estimator": mi.name, "mi": value, "unit": unit.rawValue, "n": a.rows, "mi_nats": result.nats,
         "x_dim": a.columns, "y_dim": b.columns, "x": x, "y": y,
         "parameters": result.parameters, "diagnostics": result.diagnostics,
+        "params": used?.1.canonical ?? "", "label": used.map { $0.0.label($0.1, form: .mutualInformation) } ?? mi.name,
       ]
       print(try JSONOutput.render(object))
     } else {
@@ -139,5 +75,55 @@ struct Estimate: ParsableCommand {
         String(format: "%@ = %.5f %@", mi.name == "kl-entropy" ? "H(X)" : "I(X;Y)", value, unit.rawValue)
           + "  (\(mi.name), n = \(a.rows), dx = \(a.columns), dy = \(b.columns))")
     }
+  }
+}
+
+/// The estimator flags of `ibplane estimate`, read through the family's parameter table.
+enum EstimatorParameterFlags {
+  /// Splits the captured arguments into the positional files and the `(key, value)` items of
+  /// `--key value`, `--key=value` and (for a flag such as `--normalised`) `--key` alone or
+  /// followed by `true`/`false`. An
+  /// option that is not a parameter of `family`'s I(A;B) form is refused naming it, with the
+  /// flags the family accepts and the nearest one.
+  static func split(_ arguments: [String], family: EstimatorFamily) throws -> (files: [String], items: [(key: String, value: String)]) {
+    let table = family.parameters(for: .mutualInformation)
+    var files: [String] = []
+    var items: [(key: String, value: String)] = []
+    var k = 0
+    while k < arguments.count {
+      let token = arguments[k]
+      k += 1
+      guard token.hasPrefix("-"), token.count > 1, Double(token) == nil else {
+        files.append(token)
+        continue
+      }
+      let body = token.drop { $0 == "-" }
+      let parts = body.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+      let key = String(parts[0]).lowercased()
+      guard token.hasPrefix("--"), let p = table.first(where: { $0.key == key || $0.aliases.contains(key) }) else {
+        let flags = table.map { "--\($0.key)" }
+        let elsewhere = EstimatorRegistry.families.contains { $0.parameters.contains { $0.key == key } }
+        throw BadInput(
+          "\(token) is not \(elsewhere ? "a parameter of" : "an option of ibplane estimate with") --estimator \(family.name): "
+            + (flags.isEmpty ? "it takes no parameters" : "expected one of \(flags.joined(separator: ", "))")
+            + EstimatorRegistry.suggestion("--\(key)", among: flags))
+      }
+      if parts.count == 2 {
+        items.append((p.key, String(parts[1])))
+      } else if p.isFlag {
+        // `--normalised` alone, or followed by an explicit true/false (as a params item reads).
+        if k < arguments.count, Bool(arguments[k].lowercased()) != nil {
+          items.append((p.key, arguments[k]))
+          k += 1
+        } else {
+          items.append((p.key, "true"))
+        }
+      } else {
+        guard k < arguments.count else { throw BadInput("--\(p.key) needs a value: \(p.expectation)") }
+        items.append((p.key, arguments[k]))
+        k += 1
+      }
+    }
+    return (files, items)
   }
 }

@@ -159,6 +159,8 @@ def mutual_information(x, y, estimator="ksg", **params):
 
 def estimators():
     """What the library offers: ``{"estimate": names, "estimate_parameters": {name: keys},
-    "plane": [{"name", "summary", "parameters"}], "default_plane": specifications}``."""
+    "plane": [{"name", "summary", "parameters"}], "default_plane": specifications,
+    "families": [{"name", "summary", "estimate", "plane", "parameters": [{"key", "values",
+    "default", "doc", "form", ...}]}]}`` — the typed parameter tables of the registry."""
     lib = _native.library()
     return _native.call_json(lib.ibplane_estimators)

@@ -46,8 +46,8 @@ def test_layers_epochs_shard_and_resume(recording, tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"estimators": ["kdee"]}, "invalid value kdee for estimator: expected one of gaussian"),
-    ({"estimators": ["kde:k=3"]}, "invalid value k for kde parameter: expected one of bound, sigma2"),
+    ({"estimators": ["kdee"]}, "invalid value 'kdee' for estimator: expected one of binning, adaptive-binning, kde, adaptive-kde, cs, renyi, lossy, gaussian, ksg, ksg2, kl-entropy, wkl (did you mean kde?)"),
+    ({"estimators": ["kde:k=3"]}, "invalid value 'k' for kde parameter: expected one of sigma2, bound"),
     ({"layers": ["h9"]}, "options.layers: no layer h9; the recording has 0:h1, 1:h2"),
     ({"epochs": "5-1"}, "epochs"),
     ({"unit": "bytes"}, "options.unit is \"bytes\": expected \"bits\" or \"nats\""),

@@ -17,17 +17,19 @@ enum Registered {
 
   /// The I(A;B) form (`MutualInformationEstimator`), every family `ibplane estimate` accepts.
   static var miEstimators: [Family<any MutualInformationEstimator>] {
-    EstimatorCatalog.names.map { name in
-      Family(name: name) { p in try EstimatorCatalog.make(name, options: EstimatorOptions(parameters: p)) }
+    EstimatorRegistry.mutualInformationNames.map { name in
+      Family(name: name) { p in
+        try EstimatorRegistry.makeMutualInformation(name, p.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) })
+      }
     }
   }
 
   /// The information-plane form (`InformationPlaneEstimator`), every family `ibplane analyze` accepts.
   static var planeEstimators: [Family<any InformationPlaneEstimator>] {
-    PlaneEstimatorRegistry.names.map { name in
+    EstimatorRegistry.planeNames.map { name in
       Family(name: name) { p in
         let spec = p.isEmpty ? name : name + ":" + p.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-        return try PlaneEstimatorRegistry.make(spec)
+        return try EstimatorRegistry.makePlane(spec)
       }
     }
   }

@@ -58,6 +58,6 @@ import IBPlane
     #expect(p.inputInformation.nats > log(16.0) - 0.1)
     #expect(p.labelInformation.nats >= 0)
     #expect(est.name == "adaptive-binning")
-    #expect(est.parameterDescription == "bins=4;mode=per-unit;correction=plug-in")
+    #expect(est.parameterDescription == "bins=4,mode=per-unit,lower=none,correction=plug-in")
   }
 }

@@ -90,7 +90,7 @@ import IBPlane
     let r = try est.point(layer: layer, context: PlaneContext(inputs: inputsCoarse, labels: labels))
     #expect(abs(r.inputInformation.nats - log(2.0)) < 1e-12)  // T determines X here
     #expect(p.inputInformation.diagnostics["bins_occupied"] == 3)
-    #expect(est.name == "binning" && est.parameterDescription == "convention=idnns;bins=5;correction=plug-in")
+    #expect(est.name == "binning" && est.parameterDescription == "convention=idnns,bins=5,correction=plug-in")
   }
 
   @Test func regressionLabelsAreRefusedForLabelInformation() throws {

@@ -3,9 +3,9 @@ import Testing
 import IBPlane
 
 /// Every numeric parameter is refused outside its documented range (`EstimatorParameterRange`)
-/// when the estimator is built — the same error for `ibplane estimate` flags (the catalog with
-/// `EstimatorOptions`) and for `ibplane analyze --estimator name:key=value` (the registry) —
-/// and accepted at both ends of the range.
+/// when the estimator is built — the same error for `ibplane estimate` flags (the registry's
+/// I(A;B) form) and for `ibplane analyze --estimator name:key=value` (its plane form) — and
+/// accepted at both ends of the range.
 @Suite struct EstimatorParameterRangeTests {
   /// (estimator, key, refused values, accepted values)
   static let table: [(String, String, [String], [String])] = [
@@ -30,12 +30,12 @@ import IBPlane
       for value in refused {
         var catalogError = ""
         do {
-          _ = try EstimatorCatalog.make(name, options: EstimatorOptions(parameters: [key: value]))
+          _ = try EstimatorRegistry.makeMutualInformation(name, [(key, value)])
           Issue.record("\(name) \(key)=\(value) was accepted by the catalog")
         } catch { catalogError = "\(error)" }
         var registryError = ""
         do {
-          _ = try PlaneEstimatorRegistry.make("\(name):\(key)=\(value)")
+          _ = try EstimatorRegistry.makePlane("\(name):\(key)=\(value)")
           Issue.record("\(name):\(key)=\(value) was accepted by the registry")
         } catch { registryError = "\(error)" }
         #expect(catalogError == registryError, "\(name) \(key)=\(value)")
@@ -43,8 +43,8 @@ import IBPlane
       }
       for value in accepted {
         #expect(throws: Never.self, "\(name) \(key)=\(value)") {
-          _ = try EstimatorCatalog.make(name, options: EstimatorOptions(parameters: [key: value]))
-          _ = try PlaneEstimatorRegistry.make("\(name):\(key)=\(value)")
+          _ = try EstimatorRegistry.makeMutualInformation(name, [(key, value)])
+          _ = try EstimatorRegistry.makePlane("\(name):\(key)=\(value)")
         }
       }
     }
@@ -56,17 +56,17 @@ import IBPlane
       ("ksg", "k", "1001"), ("ksg2", "k", "0"), ("kl-entropy", "k", "1000000"), ("wkl", "k", "-1"),
     ] {
       #expect(throws: EstimatorError.self, "\(name) \(key)=\(value)") {
-        try EstimatorCatalog.make(name, options: EstimatorOptions(parameters: [key: value]))
+        try EstimatorRegistry.makeMutualInformation(name, [(key, value)])
       }
     }
     for value in ["0", "-0.1", "1e-31", "1e31", "nan"] {
       #expect(throws: EstimatorError.self, "binsize=\(value)") {
-        try EstimatorCatalog.make("binning", options: EstimatorOptions(parameters: ["convention": "floor", "binsize": value]))
+        try EstimatorRegistry.makeMutualInformation("binning", [("convention", "floor"), ("binsize", value)])
       }
     }
-    #expect(throws: Never.self) { try EstimatorCatalog.make("binning", options: EstimatorOptions(parameters: ["convention": "floor", "binsize": "1e-30"])) }
+    #expect(throws: Never.self) { try EstimatorRegistry.makeMutualInformation("binning", [("convention", "floor"), ("binsize", "1e-30")]) }
     for value in ["0", "-1", "nan", "1e-101", "1e101"] {
-      #expect(throws: EstimatorError.self, "noise_variance=\(value)") { try PlaneEstimatorRegistry.make("gaussian:noise_variance=\(value)") }
+      #expect(throws: EstimatorError.self, "noise_variance=\(value)") { try EstimatorRegistry.makePlane("gaussian:noise_variance=\(value)") }
     }
   }
 

@@ -80,10 +80,10 @@ import IBPlane
     #expect(throws: EstimatorError.self) { try GaussianEstimator().estimate(bad, s.y) }
   }
 
-  @Test func catalogBuildsByName() throws {
-    let e = try EstimatorCatalog.make("gaussian", options: EstimatorOptions(biasCorrection: true))
+  @Test func registryBuildsByName() throws {
+    let e = try EstimatorRegistry.makeMutualInformation("gaussian:bias-correction=true")
     #expect(e.name == "gaussian")
     #expect((e as? GaussianEstimator)?.biasCorrection == true)
-    #expect(throws: EstimatorError.self) { try EstimatorCatalog.make("nope") }
+    #expect(throws: EstimatorError.self) { try EstimatorRegistry.makeMutualInformation("nope") }
   }
 }

@@ -127,7 +127,7 @@ import IBPlane
     // The lower bound is selectable.
     let r = try KDEEstimator(noiseVariance: 0.1, bound: .lower).point(layer: layer, context: ctx)
     #expect(r.inputInformation.nats == p.inputInformation.lowerNats)
-    #expect(KDEEstimator().name == "kde" && KDEEstimator().parameterDescription == "sigma2=0.1;bound=upper")
+    #expect(KDEEstimator().name == "kde" && KDEEstimator().parameterDescription == "sigma2=0.1,bound=upper")
     #expect(throws: EstimatorError.self) { try KDEEstimator(noiseVariance: 0).point(layer: layer, context: ctx) }
   }
 

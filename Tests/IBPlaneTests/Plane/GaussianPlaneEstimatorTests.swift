@@ -72,11 +72,15 @@ import IBPlane
 
   @Test func rejectsBadParameters() throws {
     #expect(throws: EstimatorError.self) { try GaussianPlaneEstimator(noiseVariance: 0) }
-    #expect(throws: EstimatorError.self) { try PlaneEstimatorRegistry.make("gaussian:noise_variance=abc") }
-    #expect(throws: EstimatorError.self) { try PlaneEstimatorRegistry.make("gaussian:bins=3") }
-    #expect(throws: EstimatorError.self) { try PlaneEstimatorRegistry.make("nosuch") }
-    let e = try PlaneEstimatorRegistry.make("gaussian:noise_variance=0.05")
-    #expect(e.parameterDescription == "noise_variance=0.05")
+    #expect(throws: EstimatorError.self) { try EstimatorRegistry.makePlane("gaussian:noise_variance=abc") }
+    #expect(throws: EstimatorError.self) { try EstimatorRegistry.makePlane("gaussian:bins=3") }
+    #expect(throws: EstimatorError.self) { try EstimatorRegistry.makePlane("gaussian:bias-correction=true") }
+    #expect(throws: EstimatorError.self) { try EstimatorRegistry.makePlane("nosuch") }
+    // The old key noise_variance still reads; the canonical key is sigma2, as for kde.
+    let e = try EstimatorRegistry.makePlane("gaussian:noise_variance=0.05")
+    #expect(e.parameterDescription == "sigma2=0.05")
+    #expect(EstimatorRegistry.label(of: e) == "gaussian:sigma2=0.05")
+    #expect(EstimatorRegistry.label(of: try GaussianPlaneEstimator()) == "gaussian")
   }
 
   /// Two identical units of variance ~1e20 with σ² = 1e-100 (inside the documented range): the
@@ -90,7 +94,7 @@ import IBPlane
     #expect {
       _ = try GaussianPlaneEstimator(noiseVariance: 1e-100).point(layer: layer, context: context)
     } throws: { e in
-      "\(e)".contains("not numerically positive definite at noise_variance = 1e-100") && "\(e)".contains("larger noise_variance")
+      "\(e)".contains("not numerically positive definite at sigma2 = 1e-100") && "\(e)".contains("larger sigma2")
     }
   }
 }

@@ -35,7 +35,7 @@ import IBPlane
       rows = list(csv.DictReader(open(sys.argv[1], newline="")))
       print(len(rows), len(rows[0]), rows[3]["estimator"], float(rows[3]["i_xt"]) > 0)
       """, arguments: [summary.csv.path]) {
-      #expect(out == "20 28 gaussian True")
+      #expect(out == "20 28 gaussian:sigma2=0.5 True")
     }
   }
 
@@ -121,7 +121,8 @@ import IBPlane
       #expect(xl <= r.inputInformation && r.inputInformation <= xh, "\(r.key): \(xl) \(r.inputInformation) \(xh)")
       #expect(yl <= r.labelInformation && r.labelInformation <= yh, "\(r.key): \(yl) \(r.labelInformation) \(yh)")
       #expect(xh - xl > 0 && yh - yl > 0)
-      #expect(r.params == "noise_variance=0.1;bootstrap=40;level=0.95;seed=5")
+      // The bootstrap settings are in the manifest, not in the estimator's params.
+      #expect(r.params == "sigma2=0.1" && r.estimator == "gaussian")
     }
     options.seed = 6
     let c = try PlaneAnalysis(source: source, estimators: [try GaussianPlaneEstimator()], options: options).run()

@@ -23,7 +23,7 @@ import IBPlane
 
   @Test func aBootstrappedKDEPlaneHasBothBoundsAndAnInterval() throws {
     let source = try PlaneFixtures.source(snapshots: 3)
-    let kde = try PlaneEstimatorRegistry.make("kde")
+    let kde = try EstimatorRegistry.makePlane("kde")
     let dir = PlaneFixtures.temporaryDirectory()
     let summary = try PlaneAnalysis(source: source, estimators: [kde], options: bootstrapOptions()).run(directory: dir, resume: false)
     // The bounds are the estimator's, exactly as without a bootstrap.
@@ -54,7 +54,7 @@ import IBPlane
 
   @Test func aBinningPlaneWithoutBootstrapHasEmptyBoundAndIntervalColumns() throws {
     let source = try PlaneFixtures.source(snapshots: 2)
-    let summary = try PlaneAnalysis(source: source, estimators: [try PlaneEstimatorRegistry.make("binning")])
+    let summary = try PlaneAnalysis(source: source, estimators: [try EstimatorRegistry.makePlane("binning")])
       .run(directory: PlaneFixtures.temporaryDirectory(), resume: false)
     #expect(summary.rows.allSatisfy { !$0.hasBounds && $0.interval == nil })
     let columns = PlaneTable.fixedColumns.filter { $0.hasPrefix("i_") && $0 != "i_xt" && $0 != "i_ty" || $0.hasPrefix("ci_") }
@@ -156,7 +156,7 @@ import IBPlane
 
   @Test func mergeKeepsBoundsAndIntervals() throws {
     let source = try PlaneFixtures.source(snapshots: 3)
-    let estimators = [try PlaneEstimatorRegistry.make("kde"), try GaussianPlaneEstimator()]
+    let estimators = [try EstimatorRegistry.makePlane("kde"), try GaussianPlaneEstimator()]
     let whole = try PlaneAnalysis(source: source, estimators: estimators, options: bootstrapOptions(6)).run()
     let dir = PlaneFixtures.temporaryDirectory()
     for i in 1...2 {

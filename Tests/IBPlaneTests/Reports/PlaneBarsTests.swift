@@ -13,7 +13,7 @@ import IBPlane
     options.seed = 2
     let dir = PlaneFixtures.temporaryDirectory()
     let a = try PlaneAnalysis(
-      source: try PlaneFixtures.source(snapshots: 3), estimators: try specifications.map(PlaneEstimatorRegistry.make), options: options)
+      source: try PlaneFixtures.source(snapshots: 3), estimators: try specifications.map { try EstimatorRegistry.makePlane($0) }, options: options)
     let summary = try a.run(directory: dir, resume: false)
     try PlaneReport.write(summary.rows, manifest: a.manifest, to: dir)
     return (summary.rows, dir)
@@ -78,6 +78,6 @@ import IBPlane
   func manifest() throws -> PlaneManifest {
     var options = PlaneAnalysisOptions()
     options.bootstrapResamples = 8
-    return try PlaneAnalysis(source: try PlaneFixtures.source(snapshots: 3), estimators: [try PlaneEstimatorRegistry.make("kde")], options: options).manifest
+    return try PlaneAnalysis(source: try PlaneFixtures.source(snapshots: 3), estimators: [try EstimatorRegistry.makePlane("kde")], options: options).manifest
   }
 }

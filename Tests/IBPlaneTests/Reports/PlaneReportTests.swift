@@ -71,7 +71,7 @@ final class SVGInspector: NSObject, XMLParserDelegate {
   @Test func svgsAreWellFormedWithOnePathPerLayer() throws {
     let (summary, manifest, dir) = try analysed(bootstrap: 10)
     let files = try PlaneReport.write(summary.rows, manifest: manifest, to: dir)
-    #expect(files.sorted() == ["curves-gaussian-2.svg", "curves-gaussian.svg", "index.html", "plane-gaussian-2.svg", "plane-gaussian.svg", "planes-compared.svg"])
+    #expect(files.sorted() == ["curves-gaussian-sigma2-1.svg", "curves-gaussian.svg", "index.html", "plane-gaussian-sigma2-1.svg", "plane-gaussian.svg", "planes-compared.svg"])
     let plane = try SVGInspector.inspect(dir.appendingPathComponent("plane-gaussian.svg"))
     #expect(plane.root?.name == "svg")
     #expect(plane.root?.attributes["version"] == "1.1")
@@ -100,18 +100,19 @@ final class SVGInspector: NSObject, XMLParserDelegate {
   @Test func titlesKeepTheEstimatorNameAndParameters() throws {
     let (summary, manifest, dir) = try analysed(bootstrap: 0)
     try PlaneReport.write(summary.rows, manifest: manifest, to: dir)
-    let plane = try SVGInspector.inspect(dir.appendingPathComponent("plane-gaussian-2.svg"))
-    #expect(plane.texts.contains("Information plane — fixture — gaussian"))
-    #expect(plane.texts.contains("noise_variance=1.0"))
-    let curves = try SVGInspector.inspect(dir.appendingPathComponent("curves-gaussian-2.svg"))
-    #expect(curves.texts.contains("Information versus epoch — fixture — gaussian"))
-    #expect(curves.texts.contains { $0.hasPrefix("noise_variance=1.0; epoch on a log scale") })
+    // Distinct parameterisations have distinct labels, and the files are named after them.
+    let plane = try SVGInspector.inspect(dir.appendingPathComponent("plane-gaussian-sigma2-1.svg"))
+    #expect(plane.texts.contains("Information plane — fixture — gaussian:sigma2=1"))
+    #expect(plane.texts.contains("sigma2=1"))
+    let curves = try SVGInspector.inspect(dir.appendingPathComponent("curves-gaussian-sigma2-1.svg"))
+    #expect(curves.texts.contains("Information versus epoch — fixture — gaussian:sigma2=1"))
+    #expect(curves.texts.contains { $0.hasPrefix("sigma2=1; epoch on a log scale") })
     // Plane axes start at 0 even when every value is far from it (saturated binning on MNIST).
     #expect(PlaneFigures.informationScale([13.2877, 13.2878, 13.2879]).ticks.first == 0)
     #expect(PlaneFigures.informationScale([-0.2, 0.5]).ticks.first! <= -0.2)
     let compared = try SVGInspector.inspect(dir.appendingPathComponent("planes-compared.svg"))
-    #expect(compared.texts.filter { $0 == "gaussian" }.count == 2)
-    #expect(compared.texts.contains("noise_variance=0.1") && compared.texts.contains("noise_variance=1.0"))
+    #expect(compared.texts.contains("gaussian") && compared.texts.contains("gaussian:sigma2=1"))
+    #expect(compared.texts.contains("sigma2=0.1") && compared.texts.contains("sigma2=1"))
   }
 
   /// Long runs (274 snapshots) keep every point on the trajectory but mark at most 60 per layer,

@@ -113,7 +113,11 @@ struct Estimate: ParsableCommand {
   @Flag(help: "Print one JSON object instead of a sentence.")
   var json = false
 
+  @Option(help: "Worker threads, 1…4096: at most this many computations run at once (default: IBPLANE_THREADS or the number of cores). Results do not depend on it.")
+  var threads: Int?
+
   func run() throws {
+    try ThreadsOption.apply(threads)
     let options = EstimatorOptions(
       biasCorrection: biasCorrection, bins: bins, binSize: binsize, convention: convention, mode: mode,
       correction: correction, sigma2: sigma2, bound: bound, sigmaX: sigmaX, sigmaY: sigmaY,

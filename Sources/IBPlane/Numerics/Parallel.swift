@@ -10,12 +10,13 @@ import Foundation
 /// OpenBLAS runs one thread per call inside them (`NativeRuntime`).
 public enum Parallel {
   /// The most bodies `forEach` runs at once in this process (with one calling thread), and
-  /// the default `threads` of every loop. Starts as `IBPLANE_THREADS` when that is a positive
-  /// integer, else the number of active cores; setting it (at least 1) resizes the pool.
+  /// the default `threads` of every loop. Starts as `IBPLANE_THREADS` when that is an integer
+  /// in 1…`threadLimit`, else the number of cores this process may use; setting it (clamped
+  /// to 1…`threadLimit`) resizes the pool.
   public static var maximumThreads: Int {
     get { _ThreadSetting.shared.value }
     set {
-      let n = Swift.max(1, newValue)
+      let n = Swift.min(Swift.max(1, newValue), threadLimit)
       _ThreadSetting.shared.value = n
       _WorkerPool.shared.workerLimit = n - 1
     }
@@ -24,13 +25,19 @@ public enum Parallel {
   /// The thread count loops use when not told otherwise: `maximumThreads`.
   public static var defaultThreads: Int { maximumThreads }
 
-  /// `IBPLANE_THREADS` when it is set and a positive integer, nil when unset; throws a
-  /// one-sentence error when it is set to anything else (the CLI exits with it).
+  /// The largest thread count accepted anywhere (`--threads`, `IBPLANE_THREADS`, the C ABI's
+  /// `"threads"`): far above any core count, low enough that a typo cannot ask for a million threads.
+  public static let threadLimit = 4096
+
+  /// `IBPLANE_THREADS` when it is set to an integer in 1…`threadLimit`, nil when unset; throws
+  /// a one-sentence error when it is set to anything else (the CLI exits with it; the library
+  /// alone falls back to the number of cores).
   public static func environmentThreads() throws -> Int? {
     guard let s = getenv("IBPLANE_THREADS") else { return nil }
     let text = String(cString: s)
-    guard let n = Int(text), n >= 1 else {
-      throw NumericsError.invalidParameter("IBPLANE_THREADS must be a positive integer (worker threads), got \"\(text)\"")
+    guard let n = Int(text), (1...threadLimit).contains(n) else {
+      throw NumericsError.invalidParameter(
+        "IBPLANE_THREADS must be an integer in 1…\(threadLimit) (worker threads), got \"\(text)\"")
     }
     return n
   }

@@ -238,6 +238,7 @@ let onDemand: [(String, () throws -> Void)] = [
   ("lossy-images", benchLossyImages),
   ("ksg-100k", { try benchKSG(sizes: [10_000, 100_000]) }),
   ("ksg-ties", benchKSGTies),
+  ("parallel", benchParallelOverhead),
 ]
 
 let benchArguments = Array(CommandLine.arguments.dropFirst())

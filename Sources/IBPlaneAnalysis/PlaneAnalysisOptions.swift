@@ -100,7 +100,8 @@ public struct PlaneAnalysisOptions: Sendable {
   /// Seed of every random choice (bootstrap resamples).
   public var seed: UInt64 = 0
   public var shard: PlaneShard = .whole
-  /// Parallel jobs.
+  /// Worker threads of the run: at most this many (snapshot, layer) jobs and the loops inside
+  /// them run at once, and never more than `Parallel.maximumThreads`.
   public var threads: Int = Parallel.defaultThreads
   /// How errors name the recording (the CLI passes its path); `nil` uses the recording's name.
   public var sourceDescription: String? = nil

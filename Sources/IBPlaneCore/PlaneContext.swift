@@ -13,8 +13,11 @@ public final class PlaneContext: @unchecked Sendable {
   public let labels: Labels
   public var sampleCount: Int { labels.sampleCount }
 
-  private let lock = NSLock()
+  /// Guards `cache` and `inFlight`; waiters for a key being computed wait on it.
+  private let condition = NSCondition()
   private var cache: [String: Any] = [:]
+  /// Keys whose value a caller is computing right now.
+  private var inFlight: Set<String> = []
 
   /// Throws when the inputs and labels disagree in sample count, a class label is outside
   /// 0..<classCount (it would index past the class partition), or an input or regression
@@ -42,19 +45,45 @@ public final class PlaneContext: @unchecked Sendable {
 
   /// Returns the cached value for `key`, computing it once with `make`.
   /// Keys are namespaced by the caller (e.g. `"binning.inputSymbols"`).
+  ///
+  /// Computed once: the first caller of a key runs `make` without holding the lock, and
+  /// concurrent callers of the same key wait for its value instead of computing it again
+  /// (the first wave of parallel plane jobs all ask for the same X-only quantities); callers
+  /// of different keys compute at the same time. If `make` throws, the error goes to the
+  /// caller whose `make` threw, nothing is cached, and each waiter retries with its own
+  /// `make` (one at a time, so a deterministic failure costs one computation per caller,
+  /// and an analysis stops at its first error anyway). `make` may ask for other keys, but a
+  /// key whose `make` asks for itself (directly or through a cycle of keys) is a programming
+  /// error: that caller would wait for itself for ever.
   public func cached<T>(_ key: String, _ make: () throws -> T) rethrows -> T {
-    lock.lock()
-    // Unwrap the stored value first: `cache[key] as? T` with an Optional `T` would succeed
-    // on a missing key (as `.some(nil)`) and skip `make`.
-    if let stored = cache[key], let v = stored as? T {
-      lock.unlock()
-      return v
+    condition.lock()
+    while true {
+      // Unwrap the stored value first: `cache[key] as? T` with an Optional `T` would succeed
+      // on a missing key (as `.some(nil)`) and skip `make`.
+      if let stored = cache[key], let v = stored as? T {
+        condition.unlock()
+        return v
+      }
+      if !inFlight.contains(key) { break }
+      condition.wait()
     }
-    lock.unlock()
-    let v = try make()
-    lock.lock()
+    inFlight.insert(key)
+    condition.unlock()
+    let v: T
+    do {
+      v = try make()
+    } catch {
+      condition.lock()
+      inFlight.remove(key)
+      condition.broadcast()
+      condition.unlock()
+      throw error
+    }
+    condition.lock()
     cache[key] = v
-    lock.unlock()
+    inFlight.remove(key)
+    condition.broadcast()
+    condition.unlock()
     return v
   }
 }

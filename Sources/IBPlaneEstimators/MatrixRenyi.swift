@@ -337,17 +337,17 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
         }
       }
       return sums.map { $0 / Double(r) }
-    case .exact where views.count > 1 && Parallel.defaultThreads > 1,
-      .exactFloat32 where views.count > 1 && Parallel.defaultThreads > 1:
-      // Independent eigen-decompositions, each on its own thread with one OpenBLAS thread, all
-      // at once: LAPACK's two-stage reduction scales poorly over threads (its bulge chasing is
-      // sequential), so three single-threaded decompositions sharing two cores finish sooner
-      // than three two-threaded ones in a row or two-then-one — and each number is computed by
-      // one thread whatever the scheduling, so results do not depend on the thread count.
+    case .exact where views.count > 1 && engine.threads > 1,
+      .exactFloat32 where views.count > 1 && engine.threads > 1:
+      // Independent eigen-decompositions, each on one pool worker with one OpenBLAS thread:
+      // LAPACK's two-stage reduction scales poorly over threads (its bulge chasing is
+      // sequential), so single-threaded decompositions side by side beat multi-threaded ones
+      // in a row. At most `threads` run at once (the `--threads` bound), and each number is
+      // computed by one thread whatever the scheduling, so results do not depend on it.
       var results = [Result<Double, Error>](repeating: .success(0), count: views.count)
       results.withUnsafeMutableBufferPointer { out in
         let slots = out.baseAddress!
-        _runOnDedicatedThreads(views.count) { v in
+        Parallel.forEach(views.count, threads: engine.threads) { v in
           slots[v] = Result { try singleEntropy(views[v], labels: labels, method: method, n: n, report: report) }
         }
       }

@@ -76,7 +76,7 @@ func benchKSG(sizes: [Int]) throws {
       ], widths: widths))
     }
   }
-  print("(threads: \(Parallel.defaultThreads) Dispatch workers; scikit-learn single-threaded)")
+  print("(threads: \(Parallel.defaultThreads) pool workers; scikit-learn single-threaded)")
 }
 
 /// KSG at one size, for profiling (`perf record .build/release/ibplane-bench ksg-profile`).

@@ -50,5 +50,5 @@ func benchKSGTies() throws {
       String(format: "%.4f", t), String(format: "%.1f×", t / reference),
     ], widths: widths))
   }
-  print("(threads: \(Parallel.defaultThreads) Dispatch workers)")
+  print("(threads: \(Parallel.defaultThreads) pool workers)")
 }

@@ -79,7 +79,7 @@ func benchKernelSums() throws {
       String(format: "%.1f×", tNaive / tTiled), tNumpy.map { String(format: "%.1f×", $0 / tTiled) } ?? "n/a",
     ], widths: widths))
   }
-  print("(threads: \(Parallel.defaultThreads) Dispatch workers, OpenBLAS 1 thread per call)")
+  print("(threads: \(Parallel.defaultThreads) pool workers, OpenBLAS 1 thread per call)")
 }
 
 /// One pass of the engine at N = 100,000, d = 10 (Float storage): for peak-memory measurement with
@@ -160,7 +160,7 @@ func benchKernelEstimators() throws {
   line("Rényi α=1.01 exact-float32", tExact32, numpy?["seconds_renyi"], vExact32, numpy?["renyi"])
   line("  vs numpy float32 eigvalsh", tExact32, numpy?["seconds_renyi32"], vExact32, numpy?["renyi32"])
   line("Rényi α=1.01 Nyström m=1000", tNys, numpy?["seconds_renyi"], vNys, numpy?["renyi"])
-  print("(ibplane: \(Parallel.defaultThreads) Dispatch workers, OpenBLAS 1 thread per call, the three spectra of I_α decomposed concurrently; numpy: its default BLAS threads; peak RSS of this process \(String(format: "%.0f", peakRSSMegabytes())) MB)")
+  print("(ibplane: \(Parallel.defaultThreads) pool workers, OpenBLAS 1 thread per call, the three spectra of I_α decomposed concurrently; numpy: its default BLAS threads; peak RSS of this process \(String(format: "%.0f", peakRSSMegabytes())) MB)")
 }
 
 /// Nyström and subsample error of I_α against the exact value at N = 4,096 (α = 1.01).
@@ -238,6 +238,7 @@ let onDemand: [(String, () throws -> Void)] = [
   ("lossy-images", benchLossyImages),
   ("ksg-100k", { try benchKSG(sizes: [10_000, 100_000]) }),
   ("ksg-ties", benchKSGTies),
+  ("parallel", benchParallelOverhead),
 ]
 
 let benchArguments = Array(CommandLine.arguments.dropFirst())

@@ -54,7 +54,7 @@ struct Analyze: ParsableCommand {
   @Option(help: "Compute only shard i of n (1-based, n at most the number of jobs) into DIR/plane-shard-i-of-n.csv; join with `ibplane merge`.")
   var shard: String?
 
-  @Option(help: "Parallel jobs (default: IBPLANE_THREADS or the number of cores).")
+  @Option(help: "Worker threads, 1…4096: at most this many computations run at once, the jobs and the loops inside them together (default: IBPLANE_THREADS or the number of cores). Results do not depend on it.")
   var threads: Int?
 
   @Flag(help: "Print a JSON summary on stdout.")
@@ -72,6 +72,7 @@ struct Analyze: ParsableCommand {
   }
 
   private func analyze() throws {
+    try ThreadsOption.apply(threads)
     if let out, out.isEmpty { throw BadInput("--out is empty; give an output directory (or leave --out out for reports/<recording name>)") }
     let source = try openSource(input)
     let specs = estimators.isEmpty ? EstimatorRegistry.defaultPlaneSpecifications : estimators
@@ -85,10 +86,7 @@ struct Analyze: ParsableCommand {
     options.seed = seed
     options.sourceDescription = input
     if let shard { options.shard = try PlaneShard(parsing: shard) }
-    if let threads {
-      guard threads >= 1 else { throw BadInput("--threads must be at least 1, got \(threads)") }
-      options.threads = threads
-    }
+    if let threads { options.threads = threads }
     guard bootstrap == 0 || bootstrap >= 2 else { throw BadInput("--bootstrap must be 0 or at least 2, got \(bootstrap)") }
     let directory = URL(fileURLWithPath: out ?? "reports/\(Self.directoryName(source.name))")
     let analysis = try PlaneAnalysis(source: source, estimators: made, options: options)

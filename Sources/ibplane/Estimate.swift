@@ -44,7 +44,11 @@ struct Estimate: ParsableCommand {
       valueName: "x.npy y.npy [--key value ...]"))
   var arguments: [String] = []
 
+  @Option(help: "Worker threads, 1…4096: at most this many computations run at once (default: IBPLANE_THREADS or the number of cores). Results do not depend on it.")
+  var threads: Int?
+
   func run() throws {
+    try ThreadsOption.apply(threads)
     let family = try EstimatorRegistry.family(estimator)
     let (files, parameters) = try EstimatorParameterFlags.split(arguments, family: family)
     // Parameters first: a flag missing its value has taken a file name, and says so.

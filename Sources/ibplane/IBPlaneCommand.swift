@@ -28,6 +28,9 @@ struct IBPlaneCommand: ParsableCommand {
     AutoencoderCompressor.register()
     do {
       var command = try parseAsRoot()
+      // The library reads IBPLANE_THREADS as the default thread bound; a value it cannot use
+      // is refused here (exit 2) instead of silently becoming the number of cores.
+      _ = try Parallel.environmentThreads()
       try command.run()
     } catch {
       Foundation.exit(CLIFailure.report(error, command: IBPlaneCommand.self))

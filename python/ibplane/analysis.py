@@ -67,7 +67,8 @@ def analyze(recording, estimators=None, out=None, unit="bits", layers=None, epoc
     shard : str, optional
         ``"i/n"``: compute only shard i of n (join with ``ibplane merge``).
     threads : int, optional
-        Parallel jobs (default ``IBPLANE_THREADS`` or the number of cores).
+        Worker threads, 1…4096: at most this many computations of this call run at once
+        (default ``IBPLANE_THREADS`` or the number of cores). Results do not depend on it.
     reports : bool
         Write the SVG/HTML reports (default True).
 

@@ -140,7 +140,8 @@ int32_t ibplane_inspect(const char *path, char **result, char **error);
  *   "estimators": [specifications] [every family], "out": directory [reports/<name>],
  *   "unit": "bits"|"nats" ["bits"], "layers": [names or indices] [all], "epochs": "all" or
  *   "0,10,100-500" ["all"], "bootstrap": B [0], "confidence": c [0.95], "seed": s [0],
- *   "resume": bool [false], "shard": "i/n" ["1/1"], "threads": 1…4096 [IBPLANE_THREADS or cores],
+ *   "resume": bool [false], "shard": "i/n" ["1/1"], "threads": 1…4096, at most this many computations of this
+ *   call at once, its jobs and the loops inside them together [IBPLANE_THREADS or cores],
  *   "reports": bool (write the SVG/HTML reports) [true].
  *   Unknown keys are an error.
  * *result: {"csv", "manifest", "reports": [paths], "rows", "computed", "skipped", "seconds",

@@ -87,7 +87,7 @@ public struct NearestNeighbors: Sendable {
   /// - Parameters:
   ///   - metric: norm inside each block; default `.maximum`.
   ///   - algorithm: default `.automatic` (the measured rule above).
-  ///   - threads: Dispatch workers; default all cores (`IBPLANE_THREADS` overrides).
+  ///   - threads: most workers at once; default and upper bound `Parallel.maximumThreads`.
   public init(metric: Metric = .maximum, algorithm: Algorithm = .automatic, threads: Int = Parallel.defaultThreads) {
     self.metric = metric
     self.algorithm = algorithm
@@ -398,9 +398,15 @@ struct _NeighborHeap {
   }
 }
 
-/// Splits 0..<n into about `4 × threads` contiguous chunks and runs `body(range)` on each.
+/// Splits 0..<n into `8 × workers` contiguous chunks (at most n), workers being
+/// `min(threads, Parallel.maximumThreads)`, and runs `body(range)` on each. Eight per worker,
+/// not one: query costs vary (a k-d tree query in a dense region visits more leaves), and
+/// the pool hands chunks out dynamically, so small chunks let a worker that drew cheap ones
+/// take more; per-chunk set-up (scratch buffers) stays negligible. Callers write per-query
+/// slots, so the chunking never changes a result.
 func _forEachChunk(_ n: Int, threads: Int, _ body: (Range<Int>) -> Void) {
-  let chunks = Swift.min(n, Swift.max(1, threads * 8))
+  let workers = Swift.min(threads, Parallel.maximumThreads)
+  let chunks = Swift.min(n, Swift.max(1, workers * 8))
   if chunks == 0 { return }
   Parallel.forEach(chunks, threads: threads) { c in
     let lo = n * c / chunks

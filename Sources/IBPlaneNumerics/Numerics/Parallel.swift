@@ -1,83 +1,80 @@
-import Dispatch
 import Foundation
-#if canImport(Glibc)
-  import Glibc
-#endif
 
-/// Data-parallel loops over Dispatch, used by every long loop of ibplane.
+/// Data-parallel loops on ibplane's own worker pool, used by every long loop of ibplane.
+///
+/// One bound governs all of them: `maximumThreads`, the process-wide setting (from
+/// `IBPLANE_THREADS`, else the number of active cores; the CLI's `--threads` and the C ABI's
+/// `"threads"` set it once at start). A loop runs at most `min(threads, maximumThreads)`
+/// bodies at once, its calling thread included, and nested loops share the same workers, so
+/// with one calling thread the whole process runs at most `maximumThreads` bodies at once.
+/// OpenBLAS runs one thread per call inside them (`NativeRuntime`).
 public enum Parallel {
-  /// Worker count: `IBPLANE_THREADS` if set, else the number of active cores.
-  public static var defaultThreads: Int {
-    if let s = getenv("IBPLANE_THREADS"), let n = Int(String(cString: s)), n > 0 { return n }
-    return Swift.max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+  /// The most bodies `forEach` runs at once in this process (with one calling thread), and
+  /// the default `threads` of every loop. Starts as `IBPLANE_THREADS` when that is an integer
+  /// in 1…`threadLimit`, else the number of cores this process may use; setting it (clamped
+  /// to 1…`threadLimit`) resizes the pool.
+  public static var maximumThreads: Int {
+    get { _ThreadSetting.shared.value }
+    set {
+      let n = Swift.min(Swift.max(1, newValue), threadLimit)
+      _ThreadSetting.shared.value = n
+      _WorkerPool.shared.workerLimit = n - 1
+    }
   }
 
-  /// Runs `body(chunk)` for chunks 0..<count on up to `threads` workers.
+  /// The thread count loops use when not told otherwise: `maximumThreads`.
+  public static var defaultThreads: Int { maximumThreads }
+
+  /// The largest thread count accepted anywhere (`--threads`, `IBPLANE_THREADS`, the C ABI's
+  /// `"threads"`): far above any core count, low enough that a typo cannot ask for a million threads.
+  public static let threadLimit = 4096
+
+  /// `IBPLANE_THREADS` when it is set to an integer in 1…`threadLimit`, nil when unset; throws
+  /// a one-sentence error when it is set to anything else (the CLI exits with it; the library
+  /// alone falls back to the number of cores).
+  public static func environmentThreads() throws -> Int? {
+    guard let s = getenv("IBPLANE_THREADS") else { return nil }
+    let text = String(cString: s)
+    guard let n = Int(text), (1...threadLimit).contains(n) else {
+      throw NumericsError.invalidParameter(
+        "IBPLANE_THREADS must be an integer in 1…\(threadLimit) (worker threads), got \"\(text)\"")
+    }
+    return n
+  }
+
+  /// Runs `body(i)` for i in 0..<count with at most `min(threads, maximumThreads)` bodies
+  /// running at once (the calling thread is one of them); returns when all have finished.
   ///
-  /// Work is assigned in a fixed way (each chunk index exactly once), and callers write
-  /// per-chunk results to disjoint slots, so results do not depend on scheduling.
+  /// Each index runs exactly once; indices are handed out dynamically, and callers write
+  /// per-index results to disjoint slots, so results do not depend on scheduling. A body may
+  /// itself call `forEach`: the nested loop shares the outer call's bound (`threads: 1` at the
+  /// outside keeps everything inside serial) and runs on idle workers, or serially on its caller.
   public static func forEach(_ count: Int, threads: Int = defaultThreads, _ body: (Int) -> Void) {
     NativeRuntime.ensureInitialised()
     if count <= 0 { return }
-    if threads <= 1 || count == 1 {
+    let bound = maximumThreads
+    if bound <= 1 {
       for i in 0..<count { body(i) }
       return
     }
-    withoutActuallyEscaping(body) { body in
-      // Safe: callers write per-index results to disjoint slots (see above), and the closure
-      // does not outlive this call.
-      nonisolated(unsafe) let body = body
-      DispatchQueue.concurrentPerform(iterations: count) { body($0) }
-    }
+    _WorkerPool.shared.run(count, threads: Swift.min(threads, bound), body)
   }
 }
 
-/// Runs `body(0)`, …, `body(count − 1)` at the same time, each on its own new thread (16 MB
-/// stack), and returns when all have finished. Unlike `Parallel.forEach` (at most one worker
-/// per core), this lets a few long independent calls share the cores — for native calls that
-/// cannot themselves use more than one core well (the Rényi estimator's eigen-decompositions).
-///
-/// The threads are POSIX threads that are *joined* before returning: a joined thread has
-/// released everything it captured, so `body` provably does not outlive this call (a
-/// `Foundation.Thread` keeps its closure until the thread object is deallocated, some time after
-/// its block returns — which `withoutActuallyEscaping` caught as an escape in about a quarter of
-/// runs). When the system refuses a thread, that index runs on the calling thread instead.
-/// The corresponding C functions are `pthread_create` and `pthread_join`.
-package func _runOnDedicatedThreads(_ count: Int, _ body: (Int) -> Void) {
-  NativeRuntime.ensureInitialised()
-  if count <= 1 {
-    for i in 0..<count { body(i) }
-    return
-  }
-  withoutActuallyEscaping(body) { body in
-    var attributes = pthread_attr_t()
-    pthread_attr_init(&attributes)
-    defer { pthread_attr_destroy(&attributes) }
-    pthread_attr_setstacksize(&attributes, 16 << 20)
-    var started: [pthread_t] = []
-    var refused: [Int] = []
-    for i in 0..<count {
-      let job = Unmanaged.passRetained(_ThreadJob { body(i) }).toOpaque()
-      var thread = pthread_t()
-      let status = pthread_create(&thread, &attributes, { raw in
-        // Takes the +1 reference: the job (and with it `body`) is released before the thread ends.
-        Unmanaged<_ThreadJob>.fromOpaque(raw!).takeRetainedValue().run()
-        return nil
-      }, job)
-      if status == 0 {
-        started.append(thread)
-      } else {
-        Unmanaged<_ThreadJob>.fromOpaque(job).release()
-        refused.append(i)
-      }
-    }
-    for i in refused { body(i) }
-    for thread in started { pthread_join(thread, nil) }
-  }
-}
+/// Storage of `Parallel.maximumThreads`, read on every loop. `@unchecked Sendable`: `value`
+/// is read and written only with `lock` held.
+private final class _ThreadSetting: @unchecked Sendable {
+  static let shared = _ThreadSetting()
+  private let lock = NSLock()
+  private var stored: Int
 
-/// One thread's work for `_runOnDedicatedThreads`, passed through `pthread_create`'s context pointer.
-private final class _ThreadJob {
-  let run: () -> Void
-  init(_ run: @escaping () -> Void) { self.run = run }
+  private init() {
+    let cores = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+    stored = ((try? Parallel.environmentThreads()) ?? nil) ?? cores
+  }
+
+  var value: Int {
+    get { lock.lock(); defer { lock.unlock() }; return stored }
+    set { lock.lock(); stored = newValue; lock.unlock() }
+  }
 }

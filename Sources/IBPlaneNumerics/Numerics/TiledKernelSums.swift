@@ -13,7 +13,7 @@ import CNative
 /// at 0), and hands the block to a reduction that accumulates per-row results in `Double`.
 ///
 /// Memory: O(tileSize² · sets) per worker plus O(N) accumulators. Parallelism: row blocks
-/// are distributed over Dispatch workers; each row's accumulator is written by exactly one
+/// are distributed over pool workers (`Parallel.forEach`); each row's accumulator is written by exactly one
 /// worker, in a fixed column order, so results are bit-identical for any thread count.
 /// BLAS runs single-threaded inside (see `NativeRuntime`).
 ///
@@ -21,7 +21,7 @@ import CNative
 public struct TiledKernelSums: Sendable {
   /// Side of the square blocks. 256–1024 works well; results do not depend on it beyond rounding.
   public var tileSize: Int
-  /// Dispatch workers.
+  /// Most row blocks computed at once (bounded by `Parallel.maximumThreads`).
   public var threads: Int
 
   public init(tileSize: Int = 512, threads: Int = Parallel.defaultThreads) {

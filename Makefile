@@ -28,9 +28,11 @@ deps:
 	fi
 
 # numpy is used by test oracles and benchmark peers under Tests/ and bench/ (and is the Python
-# package's one dependency); pytest and pandas by the Python package's tests.
+# package's one dependency); scikit-learn and scipy by the KSG and Ross oracles
+# (bench/ksg_reference.py); pytest and pandas by the Python package's tests.
 pydeps:
 	@$(PYTHON) -c "import numpy" 2>/dev/null || $(PYTHON) -m pip install --quiet numpy
+	@$(PYTHON) -c "import sklearn, scipy" 2>/dev/null || $(PYTHON) -m pip install --quiet scikit-learn scipy
 	@$(PYTHON) -c "import pytest, pandas" 2>/dev/null || $(PYTHON) -m pip install --quiet pytest pandas
 
 build: deps
@@ -47,6 +49,11 @@ demo: build
 # Every test: unit, ground truth, round trip, bad input, end to end; then 20 s of libFuzzer on
 # each reader of user files (scripts/fuzz: activations.bin, .npy, .npz, .npy folders; a crash,
 # hang, oversized allocation or failed harness property fails the target).
+# pydeps installs every test oracle, so IBPLANE_REQUIRE_ORACLES=1 turns a missing one into a
+# failure (OracleGateTests; python/tests) instead of a skip; IBPLANE_PYTHON points the Swift
+# tests at the interpreter pydeps installed into. `IBPLANE_REQUIRE_ORACLES=0 make test` lets them skip.
+test: export IBPLANE_REQUIRE_ORACLES ?= 1
+test: export IBPLANE_PYTHON ?= $(PYTHON)
 test: deps pydeps
 	$(SWIFT) build -c $(CONFIG) --product ibplane
 	$(SWIFT) test -c $(CONFIG)

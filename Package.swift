@@ -56,9 +56,12 @@ let package = Package(
     .executableTarget(name: "ibplane-bench", dependencies: ["IBPlane", "IBTrain", "CNative"]),
 
     // MARK: - Tests
-    .testTarget(name: "IBPlaneTests", dependencies: ["IBPlane", "CNative"]),
-    .testTarget(name: "IBTrainTests", dependencies: ["IBTrain", "IBPlane"]),
-    .testTarget(name: "ibplaneCLITests", dependencies: ["IBPlane"]),
+    // What every test target shares: repository paths, scratch directories, the process runner,
+    // the built products, the Python oracles and their CI gate (IBPLANE_REQUIRE_ORACLES), data helpers.
+    .target(name: "IBPlaneTestSupport", dependencies: ["IBPlane"], path: "Tests/Support"),
+    .testTarget(name: "IBPlaneTests", dependencies: ["IBPlane", "IBPlaneTestSupport", "CNative"]),
+    .testTarget(name: "IBTrainTests", dependencies: ["IBTrain", "IBPlane", "IBPlaneTestSupport"]),
+    .testTarget(name: "ibplaneCLITests", dependencies: ["IBPlane", "IBPlaneTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

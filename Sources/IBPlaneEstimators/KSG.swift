@@ -70,8 +70,7 @@ import IBPlaneNumerics
 ///   coordinates serve the joint kNN and both marginal counts at O(N² d / 64) word operations
 ///   (`BoxBitsets.swift`); Euclidean in high dimension, brute force O(N² d). The engines give
 ///   identical results; `parameters["algorithm"]` / `["count_algorithm"]` record which ran.
-///   Measured against the scikit-learn reference (`ibplane-bench ksg-100k`): 19× at 10 + 10
-///   dimensions, N = 10⁵ (4.7 s vs 89 s on two cores).
+///   Speed against the scikit-learn reference: README.md, Performance (`ibplane-bench ksg-100k`).
 public struct KSGEstimator: MutualInformationEstimator {
   public enum Variant: Int, Sendable { case one = 1, two = 2 }
 

@@ -23,10 +23,10 @@ import IBPlaneNumerics
 /// estimate records `epochs`, `encoder`, `activation` and `seed` in `parameters` and the mean
 /// squared reconstruction error on the standardised data as `reconstruction_error_x/_y/_t`.
 /// Measured on the blob image tasks (N = 10⁴, m = 4, seed 0): 0.499 / 0.987 / 1.953 / 2.907
-/// nats for true 0.5 / 1 / 2 / 3 (PCA: 0.500 / 0.972 / 1.946 / 2.906), about 1.3 s of
-/// training per 10,000 × 256 variable in release. Neither compressor beats the other there
-/// (the images lie on a 2-dimensional manifold that both keep injective); the autoencoder is
-/// for data whose manifold PCA folds.
+/// nats for true 0.5 / 1 / 2 / 3 (PCA: 0.500 / 0.972 / 1.946 / 2.906); training costs
+/// O(epochs · N · Σ fanIn·fanOut) per variable (`AutoencoderCompressor`). Neither compressor
+/// beats the other there (the images lie on a 2-dimensional manifold that both keep
+/// injective); the autoencoder is for data whose manifold PCA folds.
 ///
 /// Noise: optional, added to the layer T before compression, seeded:
 /// `.additiveGaussian(σ)`: T + σ ε (Goldfeld et al. 2019, "Estimating information flow in

@@ -19,18 +19,16 @@ import IBPlaneNumerics
 ///
 /// Methods:
 /// - exact: eigenvalues of the N×N matrix by LAPACK's two-stage reduction, values only
-///   (`dsyevd_2stage`: dense → band with BLAS-3, then bulge chasing; 1.4–1.6× faster than
-///   `dsyevd` on one thread at N = 4,096–8,192) — O(N³) time, 8N² bytes; refused above
+///   (`dsyevd_2stage`: dense → band with BLAS-3, then bulge chasing; faster than the one-stage
+///   `dsyevd` when only values are wanted) — O(N³) time, 8N² bytes; refused above
 ///   `exactLimit` (5,000 by default). The spectra of S(A), S(B) and S(A,B) are independent and
 ///   are decomposed at the same time, each on its own thread with one OpenBLAS thread (the
 ///   two-stage solver's bulge chasing is sequential, so three single-threaded calls sharing the
 ///   cores beat three multi-threaded calls in a row; each number is still computed by one
-///   thread, so results do not depend on the thread count). Measured at N = 8,192, 10-d vs 5-d
-///   (`ibplane-bench kernel-estimators`): 37 s against numpy's 72 s (1.9×); exact-float32 24 s
-///   (3.0×). The machine's DGEMM peak (126 GFLOP/s on 2 cores) would allow ≈ 17 s for the three
-///   (4/3)N³ reductions; LAPACK's reduction reaches about 40 % of it.
+///   thread, so results do not depend on the thread count). Speed against numpy, and against
+///   the machine's DGEMM peak: README.md, Performance (`ibplane-bench kernel-estimators`).
 /// - exact-float32: the same on the single-precision Gram matrix (`ssyevd_2stage`), 4N² bytes,
-///   about twice as fast. Float32 eigenvalues carry absolute errors ~1e-7·λ_max, which S_α at
+///   and faster (README.md, Performance). Float32 eigenvalues carry absolute errors ~1e-7·λ_max, which S_α at
 ///   α = 1.01 amplifies by 1/(α − 1): measured I_α within 1.1e-5 relative of the Double value
 ///   (N = 2,000) and 1e-4 nats in the tests. The automatic choice between `exactLimit` and
 ///   `exactFloat32Limit` (16,384): far closer to the exact value than Nyström there.

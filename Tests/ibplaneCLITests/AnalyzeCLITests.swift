@@ -3,48 +3,19 @@ import Foundation
   import FoundationXML
 #endif
 import IBPlane
+import IBPlaneTestSupport
 import Testing
 
 /// End-to-end tests of `ibplane analyze` and `ibplane merge` on a small recording
 /// (a directory of .npy files: 300 samples, 2 layers, 6 snapshots).
 @Suite struct AnalyzeCLITests {
-  static let binary: URL? = {
-    let candidates = [
-      URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ibplane"),
-      Bundle.main.bundleURL.appendingPathComponent("ibplane"),
-      Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("ibplane"),
-    ]
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-  }()
-
-  struct Result { var status: Int32; var stdout: String; var stderr: String }
-
-  func ibplane(_ arguments: [String], in currentDirectory: URL? = nil) throws -> Result {
-    guard let binary = Self.binary else {
-      throw CSVError(file: CommandLine.arguments[0], line: 0, field: "ibplane", message: "executable not found next to the test bundle")
-    }
-    let p = Process()
-    p.executableURL = binary
-    p.arguments = arguments
-    if let currentDirectory { p.currentDirectoryURL = currentDirectory }
+  func ibplane(_ arguments: [String], in currentDirectory: URL? = nil) throws -> CLI.Result {
     var environment = ProcessInfo.processInfo.environment
     environment["IBPLANE_THREADS"] = "2"
-    p.environment = environment
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    return try runProcess(try CLI.binary, arguments, environment: environment, currentDirectory: currentDirectory)
   }
 
-  func temporary() -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("ibplane-cli-\(UUID().uuidString.prefix(8))")
-    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-  }
+  func temporary() -> URL { Scratch.directoryOrIssue("ibplane-cli") }
 
   /// Writes the recording and returns its directory.
   func recording(seed: UInt64 = 3, name: String = "cli-fixture") throws -> URL {
@@ -169,13 +140,7 @@ extension AnalyzeCLITests {
     let full = temporary(), killed = temporary()
     let slow = ["--bootstrap", "200", "--seed", "4", "--threads", "1", "--quiet"] + estimatorArguments
     #expect(try ibplane(["analyze", rec.path, "--out", full.path] + slow).status == 0)
-    guard let binary = Self.binary else { Issue.record("ibplane not found"); return }
-    let p = Process()
-    p.executableURL = binary
-    p.arguments = ["analyze", rec.path, "--out", killed.path] + slow
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    try p.run()
+    let p = try ChildProcess(try CLI.binary, ["analyze", rec.path, "--out", killed.path] + slow)
     let csv = killed.appendingPathComponent("plane.csv")
     let deadline = Date().addingTimeInterval(60)
     while p.isRunning, Date() < deadline {
@@ -183,8 +148,8 @@ extension AnalyzeCLITests {
       if data.filter({ $0 == 10 }).count >= 4 { break }
       usleep(5_000)
     }
-    kill(p.processIdentifier, SIGKILL)
-    p.waitUntilExit()
+    p.signal(SIGKILL)
+    _ = try p.wait()
     let kept = try PlaneTable.parse(String(decoding: try Data(contentsOf: csv), as: UTF8.self), file: csv.path)
     #expect(!kept.rows.isEmpty && kept.rows.count < 24, "killed after \(kept.rows.count) rows")
     let r = try ibplane(["analyze", rec.path, "--out", killed.path, "--resume"] + slow)

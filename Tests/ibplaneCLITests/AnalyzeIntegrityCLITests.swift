@@ -1,5 +1,6 @@
 import Foundation
 import IBPlane
+import IBPlaneTestSupport
 import Testing
 
 /// `ibplane analyze` and `merge` under hostile or mistaken use: each test reproduces a
@@ -11,26 +12,19 @@ extension AnalyzeCLITests {
     let rec = try recording()
     let out = temporary()
     let slow = ["--bootstrap", "150", "--seed", "4", "--threads", "1", "--quiet"] + estimatorArguments
-    guard let binary = Self.binary else { Issue.record("ibplane not found"); return }
-    let first = Process()
-    first.executableURL = binary
-    first.arguments = ["analyze", rec.path, "--out", out.path] + slow
-    first.standardOutput = FileHandle.nullDevice
-    first.standardError = FileHandle.nullDevice
-    try first.run()
+    let first = try ChildProcess(try CLI.binary, ["analyze", rec.path, "--out", out.path] + slow)
     // The CSV header is written after the lock is taken: from then on the output is held.
     let csv = out.appendingPathComponent("plane.csv")
     let deadline = Date().addingTimeInterval(60)
     while first.isRunning, Date() < deadline, !FileManager.default.fileExists(atPath: csv.path) { usleep(1_000) }
     // Paused while the second one runs, so a fast release build cannot finish in between.
-    let stillRunning = first.isRunning && kill(first.processIdentifier, SIGSTOP) == 0
+    let stillRunning = first.isRunning && first.signal(SIGSTOP)
     let second = try ibplane(["analyze", rec.path, "--out", out.path] + slow)
-    if stillRunning { kill(first.processIdentifier, SIGCONT) }
-    first.waitUntilExit()
-    #expect(first.terminationStatus == 0)
+    if stillRunning { first.signal(SIGCONT) }
+    #expect(try first.wait().status == 0)
     if stillRunning {
       #expect(second.status == 1, "\(second.stderr)")
-      #expect(second.stderr.hasPrefix("error: \(out.appendingPathComponent(".plane.lock").path): the output is in use by another ibplane process (pid \(first.processIdentifier): "), "\(second.stderr)")
+      #expect(second.stderr.hasPrefix("error: \(out.appendingPathComponent(".plane.lock").path): the output is in use by another ibplane process (pid \(first.pid): "), "\(second.stderr)")
     } else {
       Issue.record("the first run finished before the second started; the test proves nothing")
     }

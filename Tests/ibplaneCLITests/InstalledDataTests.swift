@@ -1,4 +1,5 @@
 import Foundation
+import IBPlaneTestSupport
 import Testing
 
 /// `ibplane train` finds its bundled data when the binary is installed and run from PATH in
@@ -11,12 +12,12 @@ struct InstalledDataTests {
     let dir = try TemporaryDirectory()
     let fm = FileManager.default
     try fm.createDirectory(at: dir.file("bin"), withIntermediateDirectories: true)
-    try fm.copyItem(at: CLI.binary, to: dir.file("bin/ibplane"))
+    try fm.copyItem(at: try CLI.binary, to: dir.file("bin/ibplane"))
     if withData {
       let data = dir.file("share/ibplane/notebooks-data")
       try fm.createDirectory(at: data, withIntermediateDirectories: true)
       try fm.copyItem(
-        at: CLI.root.appendingPathComponent("notebooks-data/ib12-var_u.csv"), to: data.appendingPathComponent("ib12-var_u.csv"))
+        at: Repository.file("notebooks-data/ib12-var_u.csv"), to: data.appendingPathComponent("ib12-var_u.csv"))
     }
     return dir
   }
@@ -26,7 +27,7 @@ struct InstalledDataTests {
     var environment = ProcessInfo.processInfo.environment
     environment["PATH"] = prefix.file("bin").path + ":/usr/bin:/bin"
     environment["IBPLANE_DATA"] = nil
-    return try CLI.runProcess(
+    return try runProcess(
       URL(fileURLWithPath: "/bin/sh"), ["-c", "cd / && exec ibplane \(arguments)"], environment: environment)
   }
 

@@ -1,4 +1,5 @@
 import Foundation
+import IBPlaneTestSupport
 import Testing
 
 /// `--threads` and `IBPLANE_THREADS`: one bound, checked once, that never changes a result.
@@ -11,7 +12,7 @@ import Testing
 
   @Test func unusableThreadSettingsAreRefused() throws {
     for value in ["0", "two", "5000", ""] {
-      let r = try CLI.runProcess(CLI.binary, ["synth", "--list"], environment: environment(threads: value))
+      let r = try runProcess(try CLI.binary, ["synth", "--list"], environment: environment(threads: value))
       #expect(r.status == 2, "IBPLANE_THREADS=\(value)")
       #expect(r.stderr.contains("IBPLANE_THREADS must be an integer in 1…4096 (worker threads), got \"\(value)\""))
     }
@@ -31,8 +32,8 @@ import Testing
     for estimator in ["ksg", "cs"] {
       var values: [String] = []
       for threads in ["1", "2", "3"] {
-        let r = try CLI.runProcess(
-          CLI.binary, ["estimate", "--estimator", estimator, "--threads", threads, "--unit", "nats", "--json", x, y],
+        let r = try runProcess(
+          try CLI.binary, ["estimate", "--estimator", estimator, "--threads", threads, "--unit", "nats", "--json", x, y],
           environment: environment(threads: nil))
         #expect(r.status == 0, "\(r.stderr)")
         values.append("\(try CLI.json(r.stdout)["mi_nats"] ?? "missing")")

@@ -1,14 +1,11 @@
 import Foundation
+import IBPlaneTestSupport
 import Testing
 
 /// End-to-end runs of the built `ibplane train` (the executable sits next to the test bundle).
 @Suite("ibplane train")
 struct TrainCommandTests {
-  static let dataDirectory: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.appendingPathComponent("notebooks-data").path
-  }()
+  static let dataDirectory = Repository.notebooksData.path
 
   static func run(_ arguments: [String]) throws -> CLI.Result {
     try CLI.run(["train", "--data-dir", dataDirectory] + arguments)
@@ -51,9 +48,9 @@ struct TrainCommandTests {
       (["--record", ""], "--record is empty"),
     ]
     for (arguments, mention) in cases {
-      let r = try CLI.runProcess(
+      let r = try runProcess(
         URL(fileURLWithPath: "/bin/sh"),
-        ["-c", "ulimit -v 4000000; exec \"$0\" \"$@\"", CLI.binary.path, "train", "--data-dir", Self.dataDirectory, "--quiet"] + arguments)
+        ["-c", "ulimit -v 4000000; exec \"$0\" \"$@\"", try CLI.binary.path, "train", "--data-dir", Self.dataDirectory, "--quiet"] + arguments)
       #expect(r.status == 2, "\(arguments): exit \(r.status) \(r.stderr.prefix(300))")
       #expect(r.stderr.contains(mention), "\(arguments): \(r.stderr.prefix(300))")
       #expect(r.stdout.isEmpty, "\(arguments)")

@@ -4,6 +4,7 @@
 point them at any build (e.g. .build/debug/libIBPlaneC.so and .build/debug/ibplane).
 """
 
+import importlib
 import json
 import os
 import subprocess
@@ -46,6 +47,14 @@ def cli():
 def library():
     """The path of the loaded libibplane (fails, not skips, when it cannot be loaded)."""
     return ibplane._native.library_path()
+
+
+def require_oracle(module):
+    """Imports an optional test oracle (e.g. pandas): a skip without it, but a failure under
+    IBPLANE_REQUIRE_ORACLES=1, which `make test` sets after installing every oracle (make pydeps)."""
+    if os.environ.get("IBPLANE_REQUIRE_ORACLES") == "1":
+        return importlib.import_module(module)
+    return pytest.importorskip(module, reason="%s is not installed (run `make pydeps`)" % module)
 
 
 def cli_json(cli, *args):

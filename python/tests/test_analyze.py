@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import require_oracle
 
 import ibplane
 
@@ -97,7 +98,7 @@ def test_bounds_and_bootstrap_interval_are_separate_columns(recording, tmp_path,
 
 
 def test_read_plane_with_pandas(recording, tmp_path):
-    pandas = pytest.importorskip("pandas")
+    pandas = require_oracle("pandas")
     got = ibplane.analyze(recording[0], estimators=["kde", "binning"], out=tmp_path / "p")
     frame = got.plane()
     assert isinstance(frame, pandas.DataFrame) and len(frame) == got.rows

@@ -33,7 +33,7 @@
 // several workers read them concurrently); they are freed in `deinit`, after the last reader.
 package final class _BoxBitsets: @unchecked Sendable {
   /// Target size of the checkpoint tables, bytes: small enough to stay in a server's last-level
-  /// cache, where the per-query rows are read from (measured: 2× faster than spilling to RAM).
+  /// cache, where the per-query rows are read from (tables that spill to RAM measured slower).
   static let memoryBudget = 16 << 20
 
   let n: Int

@@ -25,24 +25,14 @@
 /// `kdTreeMaximumDimension(samples:)`, brute force above, and brute force for N < 512 where
 /// building any structure costs more than it saves. Max-norm radius counts in one dimension use
 /// binary search on the sorted values (`SortedNeighbors1D.swift`), O(log N) per query.
-/// Measured with `ibplane-bench knn-rule` (k = 3, Gaussian data, 2 workers; kNN of every point,
-/// then counts at those radii), seconds for tree / brute / box:
-///
-///     N = 10⁴:  d = 8   kNN 0.035 / 0.179 / 0.043   d = 12  kNN 0.093 / 0.218 / 0.064
-///               d = 20  kNN 0.263 / 0.309 / 0.123   counts at d = 20: 0.213 / 0.238 / 0.078
-///     N = 10⁵:  d = 4   kNN 0.116 / – / 0.441       counts 0.151 / – / 0.614
-///               d = 8   kNN 0.665 / – / 1.311       counts 0.560 / – / 1.120
-///               d = 12  kNN 2.858 / – / 2.593       d = 20  kNN 15.6 / – / 5.31
-///
-/// Counts at a point's own k-th neighbour distance are small boxes, where the tree is good; the
-/// counts that matter are KSG's marginal counts at the *joint* radius — boxes of hundreds to
-/// thousands of points, where a tree visits most of its leaves: at N = 10⁵, 10 + 10 dimensions,
-/// one marginal count takes 18.8 s (tree) against 1.9 s (box), and at 5 + 5, 2.7 s against 0.8 s
-/// (`ibplane-bench ksg-profile`, one thread) — hence the lower count threshold. Between k-d tree
-/// and brute force (earlier measurement, N = 10⁴): brute/tree 20× at d = 2, 3.5× at d = 8,
-/// 1.9× at 12, 1.04× at 16, 0.83× at 20, 0.54× at 32 — crossover at d ≈ 16, rising by 4 per
-/// decade of N above 10⁴ (20 at N = 10⁵; extrapolated, not measured at every N). The Euclidean
-/// norm never uses box bitsets (its ball is not a box).
+/// The thresholds are where one engine overtook another in `ibplane-bench knn-rule` and
+/// `ibplane-bench ksg-profile` (the figures: README.md, Performance, "Neighbour search"). Counts
+/// at a point's own k-th neighbour distance are small boxes, where the tree is good; the counts
+/// that matter are KSG's marginal counts at the *joint* radius — boxes of hundreds to thousands
+/// of points, where a tree visits most of its leaves — hence the lower count threshold. Brute
+/// force overtakes the k-d tree at a total dimension that rises with N (16 at N = 10⁴, then 4
+/// more per decade; extrapolated, not measured at every N). The Euclidean norm never uses box
+/// bitsets (its ball is not a box).
 ///
 /// Complexity: tree build O(N log N) expected; a query O(log N) for small d, degrading towards O(N)
 /// as d grows; brute force O(N² d / threads) with early exit per pair (max-norm) or through

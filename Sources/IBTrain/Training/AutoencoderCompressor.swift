@@ -17,8 +17,7 @@ import IBPlane
 /// and the number of epochs. Parameters recorded on every estimate: `epochs`, `encoder` (the
 /// hidden widths), `activation`.
 ///
-/// Cost: O(epochs · N · Σ fanIn·fanOut) through GEMM; N = 10,000 × 256 columns at the defaults
-/// trains in a few seconds per variable in release.
+/// Cost: O(epochs · N · Σ fanIn·fanOut) through GEMM, per variable.
 public struct AutoencoderCompressor: LossyCompressor {
   /// Epochs of the default configuration.
   public static let defaultEpochs = 30

@@ -32,8 +32,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// - 12-bit net (GEMMs of at most 256×12×10): OpenBLAS runs such small products on one
   ///   thread whatever the setting; 1 vs 2 threads differ only by noise.
   /// - MNIST 784-1024-20-20-20-10, batch 128 (the 784×1024 GEMM is 1.0·10⁸ multiply-adds):
-  ///   2 threads ran at 0.95× the speed of 1 (median of 5 interleaved runs): on a shared
-  ///   machine the second core is rarely free.
+  ///   2 threads ran slower than 1 (the table in bench/README.md): on a shared machine the
+  ///   second core is rarely free.
   /// One thread also matches `NativeRuntime`'s process-wide policy, and a run is
   /// bit-reproducible for a given seed at a given thread count. On an idle many-core machine,
   /// pass `--blas-threads` (or set `blasThreads`) for wide layers.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 import IBPlane
+import IBPlaneTestSupport
 
 /// Our binning and KDE estimators against the independent numpy reference in
 /// `bench/binning_kde_reference.py` (written from the papers' definitions; its `idnns-faithful`
@@ -9,19 +10,6 @@ import IBPlane
 /// Every value must agree to 1e-9 nats: the bin assignments must be identical, and the KDE
 /// sums differ only by double rounding (~1e-13).
 @Suite struct BinningReferenceTests {
-  static let repositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-  static let numpyAvailable: Bool = {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", "import numpy"]
-    p.standardError = FileHandle.nullDevice
-    guard (try? p.run()) != nil else { return false }
-    p.waitUntilExit()
-    return p.terminationStatus == 0
-  }()
-
   /// A tanh layer (width 5) whose units saturate unevenly, with values planted exactly on IDNNs
   /// edges, at ±1 and beyond ±1; and a ReLU layer (width 4) with many exact zeros.
   static func layers() -> [(String, Matrix<Float>)] {
@@ -57,11 +45,11 @@ import IBPlane
     ("adaptive-kde", ["name": "adaptive-kde", "sigma2": 0.1], AdaptiveKDEEstimator()),
   ]
 
-  @Test(.enabled(if: numpyAvailable, "skipped: python3 with numpy is not installed (run `make pydeps`)"))
+  @Test(.requires(.numpy))
   func valuesEqualTheNumpyReference() throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ibplane-binref-\(getpid())")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: dir) }
+    let scratch = try TemporaryDirectory("binref")
+    defer { scratch.remove() }
+    let dir = scratch.url
     let n = 4096
     let classes = (0..<n).map { ($0 * 7919 + $0 / 3) % 2 }
     try NumPyFile.write(NumPyArray(int64: classes), to: dir.appendingPathComponent("labels.npy"))
@@ -71,19 +59,9 @@ import IBPlane
     for (layerName, layer) in Self.layers() {
       let layerURL = dir.appendingPathComponent("\(layerName).npy")
       try NumPyFile.write(NumPyArray(layer), to: layerURL)
-      let p = Process()
-      p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      p.arguments = [
-        "python3", Self.repositoryRoot.appendingPathComponent("bench/binning_kde_reference.py").path,
-        layerURL.path, dir.appendingPathComponent("labels.npy").path, dir.appendingPathComponent("spec.json").path,
-      ]
-      let out = Pipe()
-      p.standardOutput = out
-      try p.run()
-      let data = out.fileHandleForReading.readDataToEndOfFile()
-      p.waitUntilExit()
-      #expect(p.terminationStatus == 0)
-      let reference = try #require(try JSONSerialization.jsonObject(with: data) as? [String: [Double]])
+      let reference: [String: [Double]] = try Oracles.json(
+        file: Repository.file("bench/binning_kde_reference.py"),
+        arguments: [layerURL.path, dir.appendingPathComponent("labels.npy").path, dir.appendingPathComponent("spec.json").path])
       for (key, _, estimator) in Self.cases {
         let ours = try estimator.point(layer: layer, context: context)
         let theirs = try #require(reference[key])

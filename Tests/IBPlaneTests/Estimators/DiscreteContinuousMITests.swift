@@ -1,12 +1,13 @@
 import Foundation
 import Testing
 import IBPlane
+import IBPlaneTestSupport
 
 @Suite struct DiscreteContinuousMITests {
   /// T | y ~ N(μ_y, 1) in 1-D with y uniform over 2 classes at ±1: equality with scikit-learn's
   /// own `_compute_mi_cd` (the Ross estimator, no jitter, no scaling) to 1e-9, and a sanity
   /// range against the true I(T;Y) computed by quadrature.
-  @Test(.enabled(if: KSGTests.sklearnAvailable)) func equalsScikitLearnRoss() throws {
+  @Test(.requires(.numpy, .scikitLearn)) func equalsScikitLearnRoss() throws {
     let rng = RandomSource(seed: 4)
     let n = 3000
     var t = Matrix<Double>(rows: n, columns: 1)
@@ -16,26 +17,16 @@ import IBPlane
       t[i, 0] = (labels[i] == 1 ? 1 : -1) + rng.normal()
     }
     let ours = try DiscreteContinuousMI(preprocessing: .none).estimate(t, labels: labels).nats
-    let dir = FileManager.default.temporaryDirectory
-    let ft = dir.appendingPathComponent("ross-t-\(ProcessInfo.processInfo.processIdentifier).npy")
-    let fy = dir.appendingPathComponent("ross-y-\(ProcessInfo.processInfo.processIdentifier).npy")
+    let dir = try TemporaryDirectory("ross")
+    defer { dir.remove() }
+    let ft = dir.file("t.npy"), fy = dir.file("y.npy")
     try NumPyFile.write(NumPyArray(t, vector: true), to: ft)
     try NumPyFile.write(NumPyArray(int64: labels), to: fy)
-    defer { try? FileManager.default.removeItem(at: ft); try? FileManager.default.removeItem(at: fy) }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = [
-      "python3", "-c",
+    let out = try Oracles.run(
       "import sys, numpy as np; from sklearn.feature_selection._mutual_info import _compute_mi_cd; "
         + "print(repr(float(_compute_mi_cd(np.load(sys.argv[1]), np.load(sys.argv[2]), 3))))",
-      ft.path, fy.path,
-    ]
-    let out = Pipe()
-    p.standardOutput = out
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    let ref = try #require(Double(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+      arguments: [ft.path, fy.path])
+    let ref = try #require(Double(out))
     #expect(abs(ours - ref) < 1e-9, "ours \(ours), scikit-learn \(ref)")
     // True I(T;Y) = h(T) − h(T|Y) = 0.33683 nats for ±1 means and unit variance (h(T) by scipy
     // quadrature); Ross's estimator at N = 3,000 has sd ≈ 0.01: within ±0.03.

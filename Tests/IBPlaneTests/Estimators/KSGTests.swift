@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import IBPlane
+import IBPlaneTestSupport
 
 /// KSG 1 and 2 against closed-form MI (N = 10,000), independence, exact symmetry, and equality
 /// with the scikit-learn-based reference in `bench/ksg_reference.py`.
@@ -151,42 +152,18 @@ import IBPlane
 
   // MARK: Equality with the scikit-learn-based reference
 
-  static let sklearnAvailable: Bool = {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", "import sklearn, scipy, numpy"]
-    p.standardError = FileHandle.nullDevice
-    do { try p.run() } catch { return false }
-    p.waitUntilExit()
-    if p.terminationStatus != 0 { print("skipping KSG reference comparison: python3 with scikit-learn/scipy/numpy not found") }
-    return p.terminationStatus == 0
-  }()
-
   static func reference(_ x: Matrix<Double>, _ y: Matrix<Double>, k: Int, variant: Int) throws -> Double? {
-    let dir = FileManager.default.temporaryDirectory
-    let tag = "\(ProcessInfo.processInfo.processIdentifier)-\(x.rows)-\(x.columns)-\(variant)"
-    let fx = dir.appendingPathComponent("ksgref-x-\(tag).npy")
-    let fy = dir.appendingPathComponent("ksgref-y-\(tag).npy")
+    let dir = try TemporaryDirectory("ksgref")
+    defer { dir.remove() }
+    let fx = dir.file("x.npy"), fy = dir.file("y.npy")
     try NumPyFile.write(NumPyArray(x), to: fx)
     try NumPyFile.write(NumPyArray(y), to: fy)
-    defer {
-      try? FileManager.default.removeItem(at: fx)
-      try? FileManager.default.removeItem(at: fy)
-    }
-    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../bench/ksg_reference.py").standardized
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", script.path, fx.path, fy.path, "\(k)", "\(variant)"]
-    let out = Pipe()
-    p.standardOutput = out
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0, let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+    let obj: [String: Any] = try Oracles.json(
+      file: Repository.file("bench/ksg_reference.py"), arguments: [fx.path, fy.path, "\(k)", "\(variant)"])
     return (obj["mi"] as? NSNumber)?.doubleValue
   }
 
-  @Test(.enabled(if: sklearnAvailable), arguments: [(1, 1, 3), (2, 3, 3), (5, 5, 5)])
+  @Test(.requires(.numpy, .scipy, .scikitLearn), arguments: [(1, 1, 3), (2, 3, 3), (5, 5, 5)])
   func equalsScikitLearnReference(dx: Int, dy: Int, k: Int) throws {
     var c = Matrix<Double>(rows: dx + dy, columns: dx + dy)
     for i in 0..<(dx + dy) { for j in 0..<(dx + dy) { c[i, j] = i == j ? 1 : 0.4 } }

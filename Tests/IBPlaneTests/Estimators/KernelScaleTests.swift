@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import IBPlane
+import IBPlaneTestSupport
 
 /// Kernel estimators at extreme scales (the hardening issue's findings 11 and 12): `kde`,
 /// `adaptive-kde` and `cs` returned NaN on X × 1e300 (∞ − ∞ in the tiled distances) and
@@ -9,12 +10,6 @@ import IBPlane
 /// the finite limit of separated (× 1e300) or coinciding (× 1e−300) points; never NaN.
 @Suite struct KernelScaleTests {
   static let scales = [1e300, 1e-300]
-
-  static func scaled(_ m: Matrix<Double>, _ s: Double) -> Matrix<Double> {
-    var out = m
-    for k in out.elements.indices { out.elements[k] *= s }
-    return out
-  }
 
   /// 300 samples: X (2-d) = class + noise, Y a class column of 4 classes.
   static func classData() -> (x: Matrix<Double>, y: Matrix<Double>, classes: [Int]) {
@@ -46,14 +41,14 @@ import IBPlane
     for e in estimators {
       let reference = try e.estimate(t.x, t.y).nats
       for s in Self.scales {
-        let v = try e.estimate(Self.scaled(t.x, s), Self.scaled(t.y, s)).nats
+        let v = try e.estimate(scaled(t.x, s), scaled(t.y, s)).nats
         #expect(v.isFinite && abs(v - reference) <= 1e-9 * Swift.max(1, abs(reference)), "\(e.name) at \(s): \(v) vs \(reference)")
       }
     }
     for rule in [KernelWidthRule.median(), .silverman, .scott] {
       let w = try rule.width(for: t.x)
       for s in Self.scales {
-        let ws = try rule.width(for: Self.scaled(t.x, s))
+        let ws = try rule.width(for: scaled(t.x, s))
         #expect(abs(ws / (w * s) - 1) < 1e-12, "\(rule) at \(s): \(ws) vs \(w * s)")
       }
     }
@@ -66,9 +61,9 @@ import IBPlane
     let (x, y, classes) = Self.classData()
     let h = Self.classEntropy(classes)
     for e in [KDEEstimator(), KDEEstimator(bound: .lower), AdaptiveKDEEstimator()] as [any MutualInformationEstimator] {
-      let far = try e.estimate(Self.scaled(x, 1e300), y)
+      let far = try e.estimate(scaled(x, 1e300), y)
       #expect(abs(far.nats - h) < 1e-9, "\(e.name) × 1e300: \(far.nats) vs H(Y) = \(h)")
-      let near = try e.estimate(Self.scaled(x, 1e-300), y)
+      let near = try e.estimate(scaled(x, 1e-300), y)
       #expect(abs(near.nats) < 1e-9, "\(e.name) × 1e-300: \(near.nats)")
     }
     // The plane form on a Float layer × 1e30 (beyond Float's safe range for squared distances).
@@ -88,9 +83,9 @@ import IBPlane
     let cs = CauchySchwarzMutualInformation(widthA: .fixed(1), widthB: .fixed(1))
     let renyi = MatrixRenyiMutualInformation(alpha: 2, widthA: .fixed(1), widthB: .fixed(1))
     for e in [cs, renyi] as [any MutualInformationEstimator] {
-      let far = try e.estimate(Self.scaled(t.x, 1e300), Self.scaled(t.y, 1e300)).nats
+      let far = try e.estimate(scaled(t.x, 1e300), scaled(t.y, 1e300)).nats
       #expect(abs(far - logN) < 1e-9, "\(e.name) × 1e300: \(far)")
-      let near = try e.estimate(Self.scaled(t.x, 1e-300), Self.scaled(t.y, 1e-300)).nats
+      let near = try e.estimate(scaled(t.x, 1e-300), scaled(t.y, 1e-300)).nats
       #expect(abs(near) < 1e-9, "\(e.name) × 1e-300: \(near)")
     }
   }
@@ -110,7 +105,7 @@ import IBPlane
 
   /// Below the estimators, the tiled engine refuses raw points whose squared distances overflow.
   @Test func engineRefusesOverflowingDistances() throws {
-    let x = Self.scaled(RandomSource(seed: 35).normalMatrix(rows: 20, columns: 3), 1e300)
+    let x = scaled(RandomSource(seed: 35).normalMatrix(rows: 20, columns: 3), 1e300)
     #expect(throws: NumericsError.self) { try TiledKernelSums().gaussianRowSums(x, gammas: [1]) }
     var f = RandomSource(seed: 36).normalMatrix(rows: 20, columns: 3).converted(to: Float.self)
     for k in f.elements.indices { f.elements[k] *= 1e30 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import IBPlane
+import IBPlaneTestSupport
 
 /// Estimators that are invariant under rescaling a variable give the same value on X × 1e300
 /// and X × 1e−300 as on X (the hardening issue's finding 12: standardisation overflowed to
@@ -9,12 +10,6 @@ import IBPlane
 /// no kNN count here, so the values agree to 1e-9; entropies shift by exactly d·ln s.
 @Suite struct ScaleInvarianceTests {
   static let scales = [1e300, 1e-300]
-
-  static func scaled(_ m: Matrix<Double>, _ s: Double) -> Matrix<Double> {
-    var out = m
-    for k in out.elements.indices { out.elements[k] *= s }
-    return out
-  }
 
   static func same(_ a: Double, _ b: Double, _ what: String) {
     #expect(a.isFinite && abs(a - b) <= 1e-9 * Swift.max(1, abs(b)), "\(what): \(a) vs \(b)")
@@ -31,9 +26,9 @@ import IBPlane
     for e in estimators {
       let reference = try e.estimate(t.x, t.y).nats
       for s in Self.scales {
-        Self.same(try e.estimate(Self.scaled(t.x, s), Self.scaled(t.y, s)).nats, reference, "\(e.name) at \(s)")
+        Self.same(try e.estimate(scaled(t.x, s), scaled(t.y, s)).nats, reference, "\(e.name) at \(s)")
         // One variable scaled, the other not: each is standardised on its own.
-        Self.same(try e.estimate(Self.scaled(t.x, s), t.y).nats, reference, "\(e.name), X only at \(s)")
+        Self.same(try e.estimate(scaled(t.x, s), t.y).nats, reference, "\(e.name), X only at \(s)")
       }
     }
   }
@@ -45,11 +40,11 @@ import IBPlane
     let d = Double(t.x.columns)
     for e in [KozachenkoLeonenkoEntropy(), KozachenkoLeonenkoEntropy(metric: .maximum)] {
       let h = try e.entropy(t.x).nats
-      for s in Self.scales { Self.same(try e.entropy(Self.scaled(t.x, s)).nats, h + d * log(s), "\(e.metric) at \(s)") }
+      for s in Self.scales { Self.same(try e.entropy(scaled(t.x, s)).nats, h + d * log(s), "\(e.metric) at \(s)") }
     }
     let w = WeightedKozachenkoLeonenko()
     let hw = try w.entropy(t.x).nats
-    for s in Self.scales { Self.same(try w.entropy(Self.scaled(t.x, s)).nats, hw + d * log(s), "wkl at \(s)") }
+    for s in Self.scales { Self.same(try w.entropy(scaled(t.x, s)).nats, hw + d * log(s), "wkl at \(s)") }
   }
 
   /// A column × 1e300 next to ordinary ones (one variable, mixed scales): standardisation and
@@ -69,15 +64,15 @@ import IBPlane
     let t = try KNNGroundTruth.dense5x5(n: 200, seed: 24)
     for s in Self.scales {
       #expect {
-        _ = try KSGEstimator(preprocessing: .none).estimate(Self.scaled(t.x, s), t.y)
+        _ = try KSGEstimator(preprocessing: .none).estimate(scaled(t.x, s), t.y)
       } throws: { e in
         "\(e)".contains("X: its largest |value|") && "\(e)".contains("standardize")
       }
-      #expect(throws: EstimatorError.self) { try KozachenkoLeonenkoEntropy(preprocessing: .none).entropy(Self.scaled(t.x, s)) }
+      #expect(throws: EstimatorError.self) { try KozachenkoLeonenkoEntropy(preprocessing: .none).entropy(scaled(t.x, s)) }
     }
     // Below the engine too: raw kNN points whose distances overflow.
     #expect(throws: NumericsError.self) {
-      _ = try NearestNeighbors(metric: .euclidean).kNearest(Self.scaled(t.x, 1e300), k: 3)
+      _ = try NearestNeighbors(metric: .euclidean).kNearest(scaled(t.x, 1e300), k: 3)
     }
   }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import IBPlane
 @testable import IBPlaneNumerics
+import IBPlaneTestSupport
 
 /// The `.npz` reader against archives whose every zip field can lie: each case is refused with
 /// one short sentence naming the archive and the field, promptly, and nothing is allocated

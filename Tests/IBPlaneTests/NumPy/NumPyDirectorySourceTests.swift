@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import IBPlane
+import IBPlaneTestSupport
 
 /// The `recording.json` directory layout (`NumPyDirectorySource`) on hostile input.
 @Suite struct NumPyDirectorySourceTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import IBPlane
+import IBPlaneTestSupport
 
 @Suite struct NumPyFileTests {
   static func header(_ dict: String, version: UInt8 = 1) -> Data {
@@ -130,9 +131,9 @@ import IBPlane
   }
 
   @Test func readWriteFileAndMissingFile() throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("npy-\(getpid())")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: dir) }
+    let scratch = try TemporaryDirectory("npy")
+    defer { scratch.remove() }
+    let dir = scratch.url
     let url = dir.appendingPathComponent("a.npy")
     let m = RandomSource(seed: 2).normalMatrix(rows: 100, columns: 3)
     try NumPyFile.write(NumPyArray(m), to: url)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import IBPlane
+import IBPlaneTestSupport
 
 @Suite struct PlaneAnalysisTests {
   let estimators: [InformationPlaneEstimator] = [
@@ -29,12 +30,14 @@ import IBPlane
     }
     let manifest = try PlaneManifest.read(summary.manifest)
     #expect(manifest.totalJobCount == 20 && manifest.jobCount == 20)
-    // An independent reader: Python's csv module must see the same header and 20 rows.
-    if let out = try? PythonOracle.run("""
+    // An independent reader: Python's csv module must see the same header and 20 rows (when
+    // python3 is installed: OracleGateTests fails without it under IBPLANE_REQUIRE_ORACLES=1).
+    if Oracles.isAvailable(.python3) {
+      let out = try Oracles.run("""
       import csv, sys
       rows = list(csv.DictReader(open(sys.argv[1], newline="")))
       print(len(rows), len(rows[0]), rows[3]["estimator"], float(rows[3]["i_xt"]) > 0)
-      """, arguments: [summary.csv.path]) {
+      """, arguments: [summary.csv.path])
       #expect(out == "20 28 gaussian:sigma2=0.5 True")
     }
   }
@@ -150,26 +153,6 @@ import IBPlane
     #expect(throws: EstimatorError.self) { try PlaneShard(parsing: "x") }
     options.layers = [7]
     #expect(throws: EstimatorError.self) { try PlaneAnalysis(source: source, estimators: estimators, options: options) }
-  }
-}
-
-/// Runs a Python snippet as an independent oracle; `nil` when python3 is not installed.
-enum PythonOracle {
-  static func run(_ script: String, arguments: [String] = []) throws -> String? {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script] + arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    do { try process.run() } catch { return nil }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      if process.terminationStatus == 127 { return nil }
-      throw CSVError(file: "python3", line: 0, field: "exit", message: "status \(process.terminationStatus)")
-    }
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
   }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import IBPlane
+import IBPlaneTestSupport
 
 /// A small, seeded recording: X ~ N(0, I₃), Y = [x₀ + x₁ > 0], two tanh layers whose
 /// weights grow with the epoch, five snapshots with loss and accuracy metrics.
@@ -28,11 +29,9 @@ enum PlaneFixtures {
     return source
   }
 
+  /// A fresh scratch directory (removed when the test process exits).
   static func temporaryDirectory(_ name: String = #function) -> URL {
-    let url = FileManager.default.temporaryDirectory
-      .appendingPathComponent("ibplane-tests-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
-    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
+    Scratch.directoryOrIssue("plane")
   }
 
   /// Rows without the wall-time column, for comparing runs.

@@ -1,5 +1,6 @@
 import Foundation
 import IBPlane
+import IBPlaneTestSupport
 import Testing
 
 /// What reading a malformed file must produce: a specific error (kind + a phrase naming the

@@ -1,5 +1,6 @@
 import Foundation
 import IBPlane
+import IBPlaneTestSupport
 import Testing
 
 @Suite("NumPy import")
@@ -34,11 +35,11 @@ struct NumPyRecordingImportTests {
     with open('notzip.npz', 'wb') as f: f.write(b'PK\\x03\\x04' + b'\\x00' * 40)
     """
 
-  @Test("stored and deflated .npz and a folder import to the same recording")
+  @Test("stored and deflated .npz and a folder import to the same recording", .requires(.numpy))
   func importSources() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
-    try runPython(Self.make, in: dir.url)
+    try Oracles.run(Self.make, in: dir.url)
     let a = try NumPyFile.read(dir.file("a.npy")).doubles().map(Float.init)
     let b = try NumPyFile.read(dir.file("b.npy")).doubles().map(Float.init)
     var written: [Data] = []
@@ -64,7 +65,7 @@ struct NumPyRecordingImportTests {
   }
 
   @Test(
-    "malformed NumPy sources are refused with the member named",
+    "malformed NumPy sources are refused with the member named", .requires(.numpy),
     arguments: [
       ("nolabels.npz", "labels"), ("nolayers.npz", "layer/<name>"), ("badlayer.npz", "layer/h1"),
       ("badepochs.npz", "epochs"), ("fortran.npz", "fortran_order"), ("bigendian.npz", "big-endian"),
@@ -74,7 +75,7 @@ struct NumPyRecordingImportTests {
   func malformed(file: String, phrase: String) throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
-    try runPython(Self.make, in: dir.url)
+    try Oracles.run(Self.make, in: dir.url)
     do {
       _ = try NumPyRecordingSource.npz(dir.file(file))
       Issue.record("\(file) imported")

@@ -1,5 +1,6 @@
 import Foundation
 import IBPlane
+import IBPlaneTestSupport
 import Testing
 
 /// The numpy-only writer (python/ibplane_recorder.py) and the Swift Recorder implement the same
@@ -29,11 +30,11 @@ struct PythonRecorderTests {
                 rec.record(s, 7 * s, layers, metrics={'loss': 0.25 * s, 'accuracy': 0.5})
     """
 
-  @Test("Swift reads the Python writer's files and writes the same bytes", arguments: [StorageType.float32, .float16])
+  @Test("Swift reads the Python writer's files and writes the same bytes", .requires(.numpy), arguments: [StorageType.float32, .float16])
   func pythonWriter(storage: StorageType) throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
-    try runPython(Self.script, in: dir.url)
+    try Oracles.run(Self.script, in: dir.url, pythonPath: [Repository.file("python")])
     let x = try NumPyFile.read(dir.file("x.npy")).matrix(Float.self)
     let y = try NumPyFile.read(dir.file("y.npy")).integers()
     let py = try Recording(contentsOf: dir.file("py_\(storage.rawValue).bin"))

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import IBPlane
+import IBPlaneTestSupport
 
 /// Metric names come from inside a recording: any string. Their CSV columns must stay unique
 /// and readable back, or `--resume` refuses the analysis's own output.
@@ -51,10 +52,10 @@ import IBPlane
     let resumed = try PlaneAnalysis(source: source, estimators: estimators).run(directory: dir, resume: true)
     #expect(resumed.computed == 0 && resumed.skipped == first.rows.count)
     // An independent reader sees as many distinct columns as the header promises.
-    if let out = try PythonOracle.run(
-      "import csv, sys; h = next(csv.reader(open(sys.argv[1], newline=''))); print(len(h), len(set(h)))",
-      arguments: [first.csv.path])
-    {
+    if Oracles.isAvailable(.python3) {
+      let out = try Oracles.run(
+        "import csv, sys; h = next(csv.reader(open(sys.argv[1], newline=''))); print(len(h), len(set(h)))",
+        arguments: [first.csv.path])
       let n = PlaneTable.fixedColumns.count + Self.adversarialNames.count
       #expect(out == "\(n) \(n)")
     }

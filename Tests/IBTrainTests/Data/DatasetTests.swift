@@ -1,5 +1,6 @@
 import Foundation
 import IBPlane
+import IBPlaneTestSupport
 import Testing
 
 @testable import IBTrain
@@ -36,7 +37,7 @@ struct DatasetTests {
   }
 
   @Test func idxErrorsNameFileAndOffset() throws {
-    let dir = try temporaryDirectory()
+    let dir = try Scratch.directory("ibtrain")
     defer { try? FileManager.default.removeItem(at: dir) }
     let header: [UInt8] = [0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3]
     #expect(try IDXArray.parse(header + [1, 2, 3, 4, 5, 6], file: "ok").shape == [2, 3])
@@ -61,7 +62,7 @@ struct DatasetTests {
   }
 
   @Test func csvErrorsNameFileLineAndColumn() throws {
-    let dir = try temporaryDirectory()
+    let dir = try Scratch.directory("ibtrain")
     defer { try? FileManager.default.removeItem(at: dir) }
     func failure(_ text: String) throws -> String {
       let url = dir.appendingPathComponent("t.csv")

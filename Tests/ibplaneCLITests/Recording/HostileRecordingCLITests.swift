@@ -1,5 +1,6 @@
 import Foundation
 import IBPlane
+import IBPlaneTestSupport
 import Testing
 
 /// activations.bin bytes with a chosen JSON header and no records, for the CLI tests (the
@@ -145,7 +146,7 @@ struct HostileRecordingCLITests {
     // few 384 KB snapshots fit, a later one does not. SIGXFSZ is ignored (inherited through
     // exec), so write(2) fails with EFBIG, as it fails with ENOSPC on a full disk.
     let script = "trap '' XFSZ; ulimit -f 1953; exec \"$0\" train --dataset gaussian-mixture --epochs 40 --record \"$1\" --quiet"
-    let r = try CLI.runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", script, CLI.binary.path, url.path])
+    let r = try runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", script, try CLI.binary.path, url.path])
     #expect(r.status == 1, "exit \(r.status): \(r.stderr)")
     #expect(r.stderr.contains("\(url.path): cannot write: "), "\(r.stderr)")
     let recording = try Recording(contentsOf: url)

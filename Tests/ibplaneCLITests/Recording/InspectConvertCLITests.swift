@@ -1,5 +1,6 @@
 import Foundation
 import IBPlane
+import IBPlaneTestSupport
 import Testing
 
 @Suite("ibplane inspect and convert")

@@ -1,5 +1,6 @@
 import Foundation
 import IBPlane
+import IBPlaneTestSupport
 import Testing
 
 /// A process recording in a loop (python/ibplane_recorder.py's demo loop, which appends
@@ -9,7 +10,7 @@ import Testing
 /// pass `ibplane inspect` with exit 0 or 1.
 @Suite("Recorder kill test")
 struct RecorderKillTests {
-  @Test("20 SIGKILLs at random moments lose at most the snapshot in flight")
+  @Test("20 SIGKILLs at random moments lose at most the snapshot in flight", .requires(.numpy))
   func killAtRandomMoments() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
@@ -17,24 +18,19 @@ struct RecorderKillTests {
     var truncatedTails = 0
     for trial in 0..<20 {
       let url = dir.file("kill\(trial).bin")
-      let p = Process()
-      p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      p.arguments = [
-        "python3", CLI.root.appendingPathComponent("python/ibplane_recorder.py").path, url.path, "--seed", "\(trial)",
+      let (python, arguments) = Oracles.command([
+        Repository.file("python/ibplane_recorder.py").path, url.path, "--seed", "\(trial)",
         "--storage", trial % 2 == 0 ? "float32" : "float16",
-      ]
-      let out = Pipe()
-      p.standardOutput = out
-      try p.run()
+      ])
+      let p = try ChildProcess(python, arguments)
       // Wait until the first snapshot is on disk, then a random 0–150 ms more.
       let deadline = Date().addingTimeInterval(30)
       while Date() < deadline, (try? Recording(contentsOf: url))?.snapshots.isEmpty ?? true { usleep(2000) }
       usleep(UInt32(rng.integer(below: 150_000)))
-      kill(p.processIdentifier, SIGKILL)
-      p.waitUntilExit()
-      #expect(p.terminationReason == .uncaughtSignal, "trial \(trial): the writer was not killed")
-      let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        .split(separator: "\n").count
+      p.signal(SIGKILL)
+      let killed = try p.wait()
+      #expect(killed.signalled, "trial \(trial): the writer was not killed")
+      let printed = killed.stdout.split(separator: "\n").count
       let r = try Recording(contentsOf: url)
       // Snapshots the writer reported finished are all there; one more may have completed
       // between its write and its print.

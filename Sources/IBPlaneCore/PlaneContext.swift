@@ -87,23 +87,3 @@ public final class PlaneContext: @unchecked Sendable {
     return v
   }
 }
-
-/// One point of the information plane: I(X;T) and I(T;Y) of one layer at one snapshot.
-public struct PlanePoint: Sendable, Equatable {
-  public var inputInformation: Estimate   // I(X;T)
-  public var labelInformation: Estimate   // I(T;Y)
-  public init(inputInformation: Estimate, labelInformation: Estimate) {
-    self.inputInformation = inputInformation
-    self.labelInformation = labelInformation
-  }
-}
-
-/// An estimator of both coordinates of the information plane for a layer T.
-public protocol InformationPlaneEstimator: Sendable {
-  /// Stable name used on the command line and in reports (e.g. `binning`, `kde`).
-  var name: String { get }
-  /// The parameters, rendered stably for the CSV's `params` column (e.g. `bins=30;convention=idnns`).
-  var parameterDescription: String { get }
-  /// I(X;T) and I(T;Y) in nats for `layer` (N × width, rows aligned with the context's samples).
-  func point(layer: Matrix<Float>, context: PlaneContext) throws -> PlanePoint
-}

@@ -152,7 +152,7 @@ enum _MatrixRenyiKernels {
           }
         }
         g.withUnsafeMutableBufferPointer { gp in
-          Double._gemm(
+          Double.gemm(
             transA: true, transB: false, m: m32, n: m32, k: Int32(h), alpha: 1,
             a: UnsafePointer(c.baseAddress!), lda: m32, b: UnsafePointer(c.baseAddress!), ldb: m32, beta: 1,
             c: gp.baseAddress!, ldc: m32)

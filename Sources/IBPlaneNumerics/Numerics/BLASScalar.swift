@@ -8,31 +8,17 @@ import CNative
 /// made before any other native call — the Gaussian estimator's `syrk` in a fresh process —
 /// does not run on as many threads as cores and give a core-count-dependent last bit.
 public protocol BLASScalar: BinaryFloatingPoint, Sendable, Codable where Self.RawSignificand: FixedWidthInteger {
-  /// C ← α·op(A)·op(B) + β·C, row-major. The corresponding C function is `cblas_sgemm` / `cblas_dgemm`.
-  static func _gemm(
-    transA: Bool, transB: Bool, m: Int32, n: Int32, k: Int32, alpha: Self,
-    a: UnsafePointer<Self>, lda: Int32, b: UnsafePointer<Self>, ldb: Int32, beta: Self,
-    c: UnsafeMutablePointer<Self>, ldc: Int32)
-  /// C ← α·A·Aᵀ + β·C (upper triangle), row-major. The corresponding C function is `cblas_ssyrk` / `cblas_dsyrk`.
-  static func _syrk(
-    n: Int32, k: Int32, alpha: Self, a: UnsafePointer<Self>, lda: Int32, beta: Self,
-    c: UnsafeMutablePointer<Self>, ldc: Int32)
-  /// Symmetric eigen-decomposition (divide and conquer). `LAPACKE_ssyevd` / `LAPACKE_dsyevd`.
-  static func _syevd(
-    jobz: CChar, n: Int32, a: UnsafeMutablePointer<Self>, lda: Int32, w: UnsafeMutablePointer<Self>
-  ) -> Int32
-  /// Eigenvalues only of a symmetric matrix by two-stage tridiagonal reduction (dense → band by
-  /// BLAS-3, band → tridiagonal by bulge chasing) and divide and conquer; reads the upper
-  /// triangle of a row-major matrix and destroys it. `LAPACKE_ssyevd_2stage` / `LAPACKE_dsyevd_2stage`.
-  static func _syevdValues2stage(n: Int32, a: UnsafeMutablePointer<Self>, lda: Int32, w: UnsafeMutablePointer<Self>) -> Int32
-  /// Thin SVD by divide and conquer. `LAPACKE_sgesdd` / `LAPACKE_dgesdd`.
-  static func _gesdd(
-    m: Int32, n: Int32, a: UnsafeMutablePointer<Self>, lda: Int32, s: UnsafeMutablePointer<Self>,
-    u: UnsafeMutablePointer<Self>, ldu: Int32, vt: UnsafeMutablePointer<Self>, ldvt: Int32
-  ) -> Int32
-  /// Cholesky factorisation (lower). `LAPACKE_spotrf` / `LAPACKE_dpotrf`.
-  static func _potrf(n: Int32, a: UnsafeMutablePointer<Self>, lda: Int32) -> Int32
+  /// Which of the two conformances this is; the kernels below dispatch on it (a constant in
+  /// specialised code, so the branch folds away).
+  static var blasPrecision: BLASPrecision { get }
 }
+
+/// The two element types BLAS and LAPACK provide routines for: `BLASScalar` has exactly the
+/// conformances `Float` (single) and `Double` (double); it is not an extension point.
+public enum BLASPrecision: Sendable { case single, double }
+
+extension Float: BLASScalar { public static var blasPrecision: BLASPrecision { .single } }
+extension Double: BLASScalar { public static var blasPrecision: BLASPrecision { .double } }
 
 let _rowMajor = Int32(LAPACK_ROW_MAJOR)
 /// A row-major upper triangle is the column-major lower triangle of the transpose — the same
@@ -42,85 +28,86 @@ let _columnMajor = Int32(LAPACK_COL_MAJOR)
 let _lower = CChar(UInt8(ascii: "L"))
 let _valuesOnly = CChar(UInt8(ascii: "N"))
 
-extension Float: BLASScalar {
-  public static func _gemm(
-    transA: Bool, transB: Bool, m: Int32, n: Int32, k: Int32, alpha: Float,
-    a: UnsafePointer<Float>, lda: Int32, b: UnsafePointer<Float>, ldb: Int32, beta: Float,
-    c: UnsafeMutablePointer<Float>, ldc: Int32
-  ) {
-    NativeRuntime.ensureInitialised()
-    cblas_sgemm(
-      CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-      m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-  }
-  public static func _syrk(
-    n: Int32, k: Int32, alpha: Float, a: UnsafePointer<Float>, lda: Int32, beta: Float,
-    c: UnsafeMutablePointer<Float>, ldc: Int32
-  ) {
-    NativeRuntime.ensureInitialised()
-    cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, k, alpha, a, lda, beta, c, ldc)
-  }
-  public static func _syevd(
-    jobz: CChar, n: Int32, a: UnsafeMutablePointer<Float>, lda: Int32, w: UnsafeMutablePointer<Float>
-  ) -> Int32 {
-    NativeRuntime.ensureInitialised()
-    return LAPACKE_ssyevd(_rowMajor, jobz, CChar(UInt8(ascii: "U")), n, a, lda, w)
-  }
-  public static func _syevdValues2stage(n: Int32, a: UnsafeMutablePointer<Float>, lda: Int32, w: UnsafeMutablePointer<Float>) -> Int32 {
-    NativeRuntime.ensureInitialised()
-    return LAPACKE_ssyevd_2stage(_columnMajor, _valuesOnly, _lower, n, a, lda, w)
-  }
-  public static func _gesdd(
-    m: Int32, n: Int32, a: UnsafeMutablePointer<Float>, lda: Int32, s: UnsafeMutablePointer<Float>,
-    u: UnsafeMutablePointer<Float>, ldu: Int32, vt: UnsafeMutablePointer<Float>, ldvt: Int32
-  ) -> Int32 {
-    NativeRuntime.ensureInitialised()
-    return LAPACKE_sgesdd(_rowMajor, CChar(UInt8(ascii: "S")), m, n, a, lda, s, u, ldu, vt, ldvt)
-  }
-  public static func _potrf(n: Int32, a: UnsafeMutablePointer<Float>, lda: Int32) -> Int32 {
-    NativeRuntime.ensureInitialised()
-    return LAPACKE_spotrf(_rowMajor, CChar(UInt8(ascii: "L")), n, a, lda)
-  }
-}
+/// The BLAS/LAPACK entry points, for the layers of the library (`package`: not public API).
+/// Each dispatches to the s- or d-routine by `blasPrecision`; pointers are reinterpreted only
+/// after that check, so `Self` is exactly the routine's element type.
+extension BLASScalar {
+  @inline(__always)
+  private static func f(_ p: UnsafePointer<Self>) -> UnsafePointer<Float> { UnsafeRawPointer(p).assumingMemoryBound(to: Float.self) }
+  @inline(__always)
+  private static func f(_ p: UnsafeMutablePointer<Self>) -> UnsafeMutablePointer<Float> { UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self) }
+  @inline(__always)
+  private static func d(_ p: UnsafePointer<Self>) -> UnsafePointer<Double> { UnsafeRawPointer(p).assumingMemoryBound(to: Double.self) }
+  @inline(__always)
+  private static func d(_ p: UnsafeMutablePointer<Self>) -> UnsafeMutablePointer<Double> { UnsafeMutableRawPointer(p).assumingMemoryBound(to: Double.self) }
 
-extension Double: BLASScalar {
-  public static func _gemm(
-    transA: Bool, transB: Bool, m: Int32, n: Int32, k: Int32, alpha: Double,
-    a: UnsafePointer<Double>, lda: Int32, b: UnsafePointer<Double>, ldb: Int32, beta: Double,
-    c: UnsafeMutablePointer<Double>, ldc: Int32
+  /// C ← α·op(A)·op(B) + β·C, row-major. The corresponding C function is `cblas_sgemm` / `cblas_dgemm`.
+  package static func gemm(
+    transA: Bool, transB: Bool, m: Int32, n: Int32, k: Int32, alpha: Self,
+    a: UnsafePointer<Self>, lda: Int32, b: UnsafePointer<Self>, ldb: Int32, beta: Self,
+    c: UnsafeMutablePointer<Self>, ldc: Int32
   ) {
     NativeRuntime.ensureInitialised()
-    cblas_dgemm(
-      CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-      m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    let (ta, tb) = (transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans)
+    switch blasPrecision {
+    case .single:
+      cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, Float(alpha), f(a), lda, f(b), ldb, Float(beta), f(c), ldc)
+    case .double:
+      cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, Double(alpha), d(a), lda, d(b), ldb, Double(beta), d(c), ldc)
+    }
   }
-  public static func _syrk(
-    n: Int32, k: Int32, alpha: Double, a: UnsafePointer<Double>, lda: Int32, beta: Double,
-    c: UnsafeMutablePointer<Double>, ldc: Int32
+  /// C ← α·A·Aᵀ + β·C (upper triangle), row-major. The corresponding C function is `cblas_ssyrk` / `cblas_dsyrk`.
+  package static func syrk(
+    n: Int32, k: Int32, alpha: Self, a: UnsafePointer<Self>, lda: Int32, beta: Self,
+    c: UnsafeMutablePointer<Self>, ldc: Int32
   ) {
     NativeRuntime.ensureInitialised()
-    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, k, alpha, a, lda, beta, c, ldc)
+    switch blasPrecision {
+    case .single: cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, k, Float(alpha), f(a), lda, Float(beta), f(c), ldc)
+    case .double: cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, k, Double(alpha), d(a), lda, Double(beta), d(c), ldc)
+    }
   }
-  public static func _syevd(
-    jobz: CChar, n: Int32, a: UnsafeMutablePointer<Double>, lda: Int32, w: UnsafeMutablePointer<Double>
+  /// Symmetric eigen-decomposition (divide and conquer). `LAPACKE_ssyevd` / `LAPACKE_dsyevd`.
+  package static func syevd(
+    jobz: CChar, n: Int32, a: UnsafeMutablePointer<Self>, lda: Int32, w: UnsafeMutablePointer<Self>
   ) -> Int32 {
     NativeRuntime.ensureInitialised()
-    return LAPACKE_dsyevd(_rowMajor, jobz, CChar(UInt8(ascii: "U")), n, a, lda, w)
+    let upper = CChar(UInt8(ascii: "U"))
+    switch blasPrecision {
+    case .single: return LAPACKE_ssyevd(_rowMajor, jobz, upper, n, f(a), lda, f(w))
+    case .double: return LAPACKE_dsyevd(_rowMajor, jobz, upper, n, d(a), lda, d(w))
+    }
   }
-  public static func _syevdValues2stage(n: Int32, a: UnsafeMutablePointer<Double>, lda: Int32, w: UnsafeMutablePointer<Double>) -> Int32 {
+  /// Eigenvalues only of a symmetric matrix by two-stage tridiagonal reduction (dense → band by
+  /// BLAS-3, band → tridiagonal by bulge chasing) and divide and conquer; reads the upper
+  /// triangle of a row-major matrix and destroys it. `LAPACKE_ssyevd_2stage` / `LAPACKE_dsyevd_2stage`.
+  package static func syevdValues2stage(n: Int32, a: UnsafeMutablePointer<Self>, lda: Int32, w: UnsafeMutablePointer<Self>) -> Int32 {
     NativeRuntime.ensureInitialised()
-    return LAPACKE_dsyevd_2stage(_columnMajor, _valuesOnly, _lower, n, a, lda, w)
+    switch blasPrecision {
+    case .single: return LAPACKE_ssyevd_2stage(_columnMajor, _valuesOnly, _lower, n, f(a), lda, f(w))
+    case .double: return LAPACKE_dsyevd_2stage(_columnMajor, _valuesOnly, _lower, n, d(a), lda, d(w))
+    }
   }
-  public static func _gesdd(
-    m: Int32, n: Int32, a: UnsafeMutablePointer<Double>, lda: Int32, s: UnsafeMutablePointer<Double>,
-    u: UnsafeMutablePointer<Double>, ldu: Int32, vt: UnsafeMutablePointer<Double>, ldvt: Int32
+  /// Thin SVD by divide and conquer. `LAPACKE_sgesdd` / `LAPACKE_dgesdd`.
+  package static func gesdd(
+    m: Int32, n: Int32, a: UnsafeMutablePointer<Self>, lda: Int32, s: UnsafeMutablePointer<Self>,
+    u: UnsafeMutablePointer<Self>, ldu: Int32, vt: UnsafeMutablePointer<Self>, ldvt: Int32
   ) -> Int32 {
     NativeRuntime.ensureInitialised()
-    return LAPACKE_dgesdd(_rowMajor, CChar(UInt8(ascii: "S")), m, n, a, lda, s, u, ldu, vt, ldvt)
+    let thin = CChar(UInt8(ascii: "S"))
+    switch blasPrecision {
+    case .single: return LAPACKE_sgesdd(_rowMajor, thin, m, n, f(a), lda, f(s), f(u), ldu, f(vt), ldvt)
+    case .double: return LAPACKE_dgesdd(_rowMajor, thin, m, n, d(a), lda, d(s), d(u), ldu, d(vt), ldvt)
+    }
   }
-  public static func _potrf(n: Int32, a: UnsafeMutablePointer<Double>, lda: Int32) -> Int32 {
+  /// Cholesky factorisation (lower). `LAPACKE_spotrf` / `LAPACKE_dpotrf`.
+  package static func potrf(n: Int32, a: UnsafeMutablePointer<Self>, lda: Int32) -> Int32 {
     NativeRuntime.ensureInitialised()
-    return LAPACKE_dpotrf(_rowMajor, CChar(UInt8(ascii: "L")), n, a, lda)
+    let lower = CChar(UInt8(ascii: "L"))
+    switch blasPrecision {
+    case .single: return LAPACKE_spotrf(_rowMajor, lower, n, f(a), lda)
+    case .double: return LAPACKE_dpotrf(_rowMajor, lower, n, d(a), lda)
+    }
   }
 }
 

@@ -24,7 +24,7 @@ extension Matrix {
     elements.withUnsafeBufferPointer { a in
       other.elements.withUnsafeBufferPointer { b in
         out.elements.withUnsafeMutableBufferPointer { c in
-          Scalar._gemm(
+          Scalar.gemm(
             transA: transposingSelf, transB: transposingOther, m: m32, n: n32, k: k32, alpha: 1,
             a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb, beta: 0,
             c: c.baseAddress!, ldc: n32)
@@ -44,7 +44,7 @@ extension Matrix {
     let k = try _blasInt(columns, "columns")
     elements.withUnsafeBufferPointer { a in
       out.elements.withUnsafeMutableBufferPointer { c in
-        Scalar._syrk(n: n, k: k, alpha: 1, a: a.baseAddress!, lda: k, beta: 0, c: c.baseAddress!, ldc: n)
+        Scalar.syrk(n: n, k: k, alpha: 1, a: a.baseAddress!, lda: k, beta: 0, c: c.baseAddress!, ldc: n)
       }
     }
     for i in 0..<rows { for j in 0..<i { out.elements[i * rows + j] = out.elements[j * rows + i] } }
@@ -62,7 +62,7 @@ extension Matrix {
     var w = [Scalar](repeating: 0, count: rows)
     let info = a.withUnsafeMutableBufferPointer { ap in
       w.withUnsafeMutableBufferPointer { wp in
-        Scalar._syevd(jobz: CChar(UInt8(ascii: vectors ? "V" : "N")), n: n, a: ap.baseAddress!, lda: n, w: wp.baseAddress!)
+        Scalar.syevd(jobz: CChar(UInt8(ascii: vectors ? "V" : "N")), n: n, a: ap.baseAddress!, lda: n, w: wp.baseAddress!)
       }
     }
     guard info == 0 else { throw NumericsError.lapackFailure(routine: "syevd", info: Int(info)) }
@@ -80,7 +80,7 @@ extension Matrix {
     let n = try _blasInt(m.rows, "order")
     var w = [Scalar](repeating: 0, count: m.rows)
     let info = m.elements.withUnsafeMutableBufferPointer { ap in
-      w.withUnsafeMutableBufferPointer { wp in Scalar._syevdValues2stage(n: n, a: ap.baseAddress!, lda: n, w: wp.baseAddress!) }
+      w.withUnsafeMutableBufferPointer { wp in Scalar.syevdValues2stage(n: n, a: ap.baseAddress!, lda: n, w: wp.baseAddress!) }
     }
     m = Matrix(rows: 0, columns: 0)
     guard info == 0 else { throw NumericsError.lapackFailure(routine: "syevd_2stage", info: Int(info)) }
@@ -104,7 +104,7 @@ extension Matrix {
       s.withUnsafeMutableBufferPointer { sp in
         u.withUnsafeMutableBufferPointer { up in
           vt.withUnsafeMutableBufferPointer { vp in
-            Scalar._gesdd(
+            Scalar.gesdd(
               m: m32, n: n32, a: ap.baseAddress!, lda: n32, s: sp.baseAddress!,
               u: up.baseAddress!, ldu: k32, vt: vp.baseAddress!, ldvt: n32)
           }
@@ -123,7 +123,7 @@ extension Matrix {
     if rows == 0 { return self }
     let n = try _blasInt(rows, "order")
     var a = elements
-    let info = a.withUnsafeMutableBufferPointer { Scalar._potrf(n: n, a: $0.baseAddress!, lda: n) }
+    let info = a.withUnsafeMutableBufferPointer { Scalar.potrf(n: n, a: $0.baseAddress!, lda: n) }
     guard info == 0 else {
       throw NumericsError.lapackFailure(routine: "potrf (matrix not positive definite)", info: Int(info))
     }

@@ -205,7 +205,7 @@ public struct TiledKernelSums: Sendable {
   /// by rows in its `rowRange`.
   @_specialize(where S == Float)
   @_specialize(where S == Double)
-  public func forEachTile<S: BLASScalar>(
+  package func forEachTile<S: BLASScalar>(
     _ plans: [_DistancePlan<S>],
     _ body: (Range<Int>, Range<Int>, [UnsafeBufferPointer<S>]) -> Void
   ) throws {
@@ -297,7 +297,7 @@ public struct PairedKernelRowSums: Sendable, Equatable {
 /// Pre-processed point sets for tiled squared distances between rows of X and rows of Y:
 /// both centred by X's column means (distances are translation-invariant; centring limits the
 /// cancellation in ‖x‖² + ‖y‖² − 2x·y), with their squared row norms.
-public struct _DistancePlan<S: BLASScalar>: Sendable {
+package struct _DistancePlan<S: BLASScalar>: Sendable {
   let x: Matrix<S>
   let y: Matrix<S>
   let xNorms: [S]
@@ -334,7 +334,7 @@ public struct _DistancePlan<S: BLASScalar>: Sendable {
     if d > 0 {
       x.elements.withUnsafeBufferPointer { xe in
         y.elements.withUnsafeBufferPointer { ye in
-          S._gemm(
+          S.gemm(
             transA: false, transB: true, m: Int32(h), n: Int32(w), k: Int32(d), alpha: -2,
             a: xe.baseAddress! + rows.lowerBound * d, lda: Int32(d),
             b: ye.baseAddress! + columns.lowerBound * d, ldb: Int32(d), beta: 0,

@@ -49,8 +49,8 @@ public struct CauchySchwarzMutualInformation: MutualInformationEstimator, Inform
   public var engine: TiledKernelSums
 
   /// - Parameters:
-  ///   - widthA: σ rule for A (CLI `--sigma-x S` → `.fixed(S)`, else `--width-rule`); default median heuristic.
-  ///   - widthB: σ rule for B (CLI `--sigma-y S`, else `--width-rule`); default median heuristic.
+  ///   - widthA: σ rule for A (CLI `--sigma-x S` → `.fixed(S)`, else `--width-rule`); default `.default` (Silverman).
+  ///   - widthB: σ rule for B (CLI `--sigma-y S`, else `--width-rule`); default `.default` (Silverman).
   ///   - normalised: default `false`.
   ///   - engine: default `TiledKernelSums()` (tiles of 512, all cores).
   public init(

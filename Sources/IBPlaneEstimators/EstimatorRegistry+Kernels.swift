@@ -56,7 +56,7 @@ extension EstimatorRegistry {
   static let kernelWidthParameters: [EstimatorParameter] = [
     P("width-rule", .text(syntax: KernelWidthRule.syntax, canonical: { try KernelWidthRule(specification: $0, key: "width-rule").specification }),
       default: .value(KernelWidthRule.default.specification),
-      doc: "kernel width of both variables: a rule (median: median distance of a seeded subsample of M = 1,000 rows; silverman; scott) or a width; shorthand for sigma-x and sigma-y",
+      doc: "kernel width of both variables: a rule (silverman: s̄·√d·(4/((d+2)N))^(1/(d+4)), the σ = γ·N^(−1/(4+d)) of Yu et al. 2019/2021; scott; median: median distance of a seeded subsample of M = 1,000 rows, flat planes on small N) or a width; shorthand for sigma-x and sigma-y",
       unit: "data units", what: "a kernel width rule", shorthandFor: ["sigma-x", "sigma-y"]),
     P("sigma-x", .text(syntax: KernelWidthRule.syntax, canonical: { try KernelWidthRule(specification: $0, key: "sigma-x").specification }),
       default: .value(KernelWidthRule.default.specification),

@@ -81,7 +81,7 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
 
   /// - Parameters:
   ///   - alpha: default 1.01 (Yu et al. 2019); CLI `--alpha`.
-  ///   - widthA / widthB: CLI `--sigma-x` / `--sigma-y` (`.fixed`), else `--width-rule`; default median heuristic.
+  ///   - widthA / widthB: CLI `--sigma-x` / `--sigma-y` (`.fixed`), else `--width-rule`; default `.default` (Silverman).
   ///   - approximation: default `.automatic`; CLI `--approx exact|nystrom:m|subsample:m`.
   ///   - exactLimit: default 5,000.
   ///   - seed: default 0.

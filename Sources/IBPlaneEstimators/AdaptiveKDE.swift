@@ -65,12 +65,15 @@ public struct AdaptiveKDEEstimator: MutualInformationEstimator, InformationPlane
       diagnostics: ["max_abs_activation": maxAbs, "noise_variance": 0, "n": Double(n), "dimension": Double(d)])
   }
 
+  /// Î(A;B) with B the class labels: B must have at most N/2 distinct rows (`_DiscreteY`).
   public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
     try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("X", "Y"))
+    let classes = DiscreteEntropy.symbols(rowsOf: b)
+    try _DiscreteY.require(b, symbols: classes, estimator: name)
     let (variance, maxAbs) = try noiseVariance(for: a)
     if maxAbs == 0 { return zero(0, n: a.rows, d: a.columns) }
     var e = try _KDEPlane.labelInformation(
-      a.converted(to: Double.self), classes: DiscreteEntropy.symbols(rowsOf: b),
+      a.converted(to: Double.self), classes: classes,
       noiseVariance: variance, bound: bound, engine: engine, parameters: parameters)
     e.diagnostics["max_abs_activation"] = maxAbs
     return try e.requiringFinite(estimator: name, quantity: "I(X;Y)", cause: _KDEPlane.nonFiniteCause)

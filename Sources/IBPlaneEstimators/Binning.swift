@@ -180,11 +180,13 @@ public struct BinningEstimator: MutualInformationEstimator, InformationPlaneEsti
   }
 
   /// Î(A;B) with A binned and B discrete or binned (`second`). Bins of A are reported as
-  /// `bins_occupied`.
+  /// `bins_occupied`. A discrete B must have at most N/2 distinct rows (`_DiscreteY`): a
+  /// continuous B would be N classes and the value H(binned A).
   public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
     try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("X", "Y"))
     let sa = try convention.symbols(a)
     let sb = second == .binned ? try convention.symbols(b) : DiscreteEntropy.symbols(rowsOf: b)
+    if second == .discrete { try _DiscreteY.require(b, symbols: sb, estimator: name, binnedHint: true) }
     return try DiscreteEntropy.mutualInformation(sa, sb).estimate(correction, parameters: parameters)
       .requiringFinite(estimator: name, quantity: "I(X;Y)")
   }

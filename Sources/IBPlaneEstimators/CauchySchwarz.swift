@@ -47,6 +47,9 @@ public struct CauchySchwarzMutualInformation: MutualInformationEstimator, Inform
   public var normalised: Bool
   /// The tiled pairwise engine (tile size, threads).
   public var engine: TiledKernelSums
+  /// `estimate(_:_:)` only: B is a column of class labels and gets the label kernel (the
+  /// plane's I(T;Y) for classes, A in the role of T with `widthA`); `widthB` is not read.
+  public var yClasses = false
 
   /// - Parameters:
   ///   - widthA: σ rule for A (CLI `--sigma-x S` → `.fixed(S)`, else `--width-rule`); default `.default` (Silverman).
@@ -88,9 +91,16 @@ public struct CauchySchwarzMutualInformation: MutualInformationEstimator, Inform
 
   // MARK: Estimation
 
-  /// I_CS(A;B) in nats with Gaussian kernels on both variables.
+  /// I_CS(A;B) in nats with Gaussian kernels on both variables, or, with `yClasses`, the
+  /// Kronecker label kernel on B (one column of integer labels, `_DiscreteY.classLabels`).
   public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
     try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("A", "B"))
+    if yClasses {
+      let (labels, k) = try _DiscreteY.classLabels(b, estimator: name)
+      let fa = _KernelFrame(a)
+      return try framedClassEstimate(
+        fa, sigma: try widthA.framedWidth(for: fa, name: "A"), partition: _DiscreteY.partition(labels, classCount: k))
+    }
     let (fa, fb) = (_KernelFrame(a), _KernelFrame(b))
     return try framedEstimate(
       fa, sigmaA: try widthA.framedWidth(for: fa, name: "A"), fb, sigmaB: try widthB.framedWidth(for: fb, name: "B"))

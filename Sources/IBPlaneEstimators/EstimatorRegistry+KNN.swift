@@ -19,6 +19,14 @@ extension EstimatorRegistry {
       what: "a preprocessing")
   }
 
+  /// `y-classes` of cs and lossy (`ibplane estimate` only: the plane knows its labels): Y is
+  /// one column of integer class labels, treated as the plane treats them (`kernel`).
+  static func yClassesParameter(kernel: String) -> EstimatorParameter {
+    P("y-classes", .flag, default: .value("false"),
+      doc: "Y is one column of integer class labels (at most N/2 distinct values): \(kernel)", what: "a flag",
+      form: .mutualInformation)
+  }
+
   static func metric(_ v: EstimatorParameterValues) throws -> NearestNeighbors.Metric {
     guard let m = NearestNeighbors.Metric(rawValue: v.string("metric")) else {
       throw EstimatorError.invalidParameter(name: "metric", value: v.string("metric"), expected: "max or euclidean")
@@ -115,6 +123,7 @@ extension EstimatorRegistry {
         doc: "I(T;Y) for class labels: ross (Ross 2014, kNN) or entropy-difference (H(T) − Σ p(y) H(T|y), Butakov et al.)",
         what: "a label form", form: .plane),
       P("seed", .seed, default: .value("\(LossyCompressedMI().seed)"), doc: "seed of the noise and of the autoencoder", what: "a seed"),
+      yClassesParameter(kernel: "Ross's kNN form on the compressed X, the noise on X (the plane's I(T;Y))"),
     ],
     buildMutualInformation: { try lossyEstimator($0) },
     buildPlane: { try lossyEstimator($0) },
@@ -123,7 +132,7 @@ extension EstimatorRegistry {
       return [
         "compress": e.compressorSpecification, "latent": "\(e.latent)", "noise": LossyCompressedMI.noiseSpecification(e.noise),
         "backend": e.backend.rawValue, "k": "\(e.resolvedK)", "metric": e.metric?.rawValue ?? "auto",
-        "labels": e.labelForm.rawValue, "seed": "\(e.seed)",
+        "labels": e.labelForm.rawValue, "seed": "\(e.seed)", "y-classes": "\(e.yClasses)",
       ]
     })
 
@@ -135,6 +144,7 @@ extension EstimatorRegistry {
       backend: LossyCompressedMI.Backend(rawValue: v.string("backend")) ?? .ksg, k: v.integer("k"),
       metric: NearestNeighbors.Metric(rawValue: v.string("metric")), seed: v.seed("seed"))
     if let form = v["labels"].flatMap(LossyCompressedMI.LabelForm.init(rawValue:)) { e.labelForm = form }
+    e.yClasses = v.flag("y-classes")
     return e
   }
 }

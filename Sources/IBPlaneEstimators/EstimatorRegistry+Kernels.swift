@@ -77,18 +77,24 @@ extension EstimatorRegistry {
     name: "cs",
     summary: "Cauchy–Schwarz quadratic MI (Yu et al. 2024) with Gaussian kernels; label kernel for classes",
     parameters: kernelWidthParameters + [
-      P("normalised", .flag, default: .value("false"), doc: "report the normalised form I/√(I(X;X)·I(Y;Y))", what: "a flag")
+      P("normalised", .flag, default: .value("false"), doc: "report the normalised form I/√(I(X;X)·I(Y;Y))", what: "a flag"),
+      yClassesParameter(kernel: "the label kernel [y_i = y_j] on Y (the plane's I(T;Y)); sigma-y is not read"),
     ],
     buildMutualInformation: { try csEstimator($0) },
     buildPlane: { try csEstimator($0) },
     describe: { e in
       guard let e = e as? CauchySchwarzMutualInformation else { return nil }
-      return ["sigma-x": e.widthA.specification, "sigma-y": e.widthB.specification, "normalised": "\(e.normalised)"]
+      return [
+        "sigma-x": e.widthA.specification, "sigma-y": e.widthB.specification, "normalised": "\(e.normalised)",
+        "y-classes": "\(e.yClasses)",
+      ]
     })
 
   static func csEstimator(_ v: EstimatorParameterValues) throws -> CauchySchwarzMutualInformation {
     let (a, b) = try widths(v)
-    return CauchySchwarzMutualInformation(widthA: a, widthB: b, normalised: v.flag("normalised"))
+    var e = CauchySchwarzMutualInformation(widthA: a, widthB: b, normalised: v.flag("normalised"))
+    e.yClasses = v.flag("y-classes")
+    return e
   }
 
   static let renyi = EstimatorFamily(

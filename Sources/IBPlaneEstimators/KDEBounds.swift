@@ -123,11 +123,14 @@ public struct KDEEstimator: MutualInformationEstimator, InformationPlaneEstimato
     try EstimatorParameterRange.check(noiseVariance, in: EstimatorParameterRange.noiseVariance, name: "sigma2", what: "a noise variance")
   }
 
+  /// Î(A;B) with B the class labels: B must have at most N/2 distinct rows (`_DiscreteY`).
   public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
     try validate()
     try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("X", "Y"))
+    let classes = DiscreteEntropy.symbols(rowsOf: b)
+    try _DiscreteY.require(b, symbols: classes, estimator: name)
     return try _KDEPlane.labelInformation(
-      a.converted(to: Double.self), classes: DiscreteEntropy.symbols(rowsOf: b), noiseVariance: noiseVariance, bound: bound,
+      a.converted(to: Double.self), classes: classes, noiseVariance: noiseVariance, bound: bound,
       engine: engine, parameters: ["sigma2": "\(noiseVariance)", "bound": bound.rawValue]
     ).requiringFinite(estimator: name, quantity: "I(X;Y)", cause: _KDEPlane.nonFiniteCause)
   }

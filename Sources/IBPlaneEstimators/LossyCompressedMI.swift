@@ -123,6 +123,9 @@ public struct LossyCompressedMI: MutualInformationEstimator, InformationPlaneEst
   public var metric: NearestNeighbors.Metric?
   public var seed: UInt64
   public var labelForm: LabelForm
+  /// `estimate(_:_:)` only: B is a column of class labels and Î(A;B) is Ross's form on the
+  /// compressed A, with the noise on A (the plane's I(T;Y), A in the role of T).
+  public var yClasses = false
   public var threads: Int
   public var name: String { "lossy" }
 
@@ -247,8 +250,16 @@ public struct LossyCompressedMI: MutualInformationEstimator, InformationPlaneEst
   }
 
   /// Î(A;B) between the compressed variables; the noise, if any, is added to `b` (the layer).
+  /// With `yClasses`, B is one column of integer class labels (`_DiscreteY.classLabels`) and
+  /// the value is Ross's Î(C(A + noise); B), computed as the plane's I(T;Y) computes it.
   public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
     try EstimatorError.validatePair(a, b, minimumSamples: resolvedK + 1)
+    if yClasses {
+      let (labels, _) = try _DiscreteY.classLabels(b, estimator: name)
+      let ca = try compressed(try addingNoise(a), name: "X", side: 1)
+      let e = try DiscreteContinuousMI(k: resolvedK, metric: metric ?? .maximum, threads: threads).estimate(ca.code, labels: labels)
+      return try annotate(e, [("x", ca)]).requiringFinite(estimator: name, quantity: "I(X;Y)")
+    }
     let ca = try compressed(a, name: "X", side: 0)
     let cb = try compressed(try addingNoise(b), name: "Y", side: 1)
     return try annotate(try mutualInformation(ca.code, cb.code), [("x", ca), ("y", cb)]).requiringFinite(estimator: name, quantity: "I(X;Y)")

@@ -12,6 +12,8 @@ struct Estimate: ParsableCommand {
 
       --json prints one object: "estimator", "label", "params", "mi", "unit", "n", "mi_nats", "x_dim", "y_dim", "parameters" (as used, with what the estimator chose, e.g. the kernel width) and "diagnostics".
 
+      Y as class labels: binning and adaptive-binning (with --second discrete, the default), kde and adaptive-kde count Y's symbols, so Y must be discrete: at most N/2 distinct rows among N (each class seen twice on average; integer labels stored as floats and one-hot rows are fine). A continuous Y is refused with exit 2 (use ksg, cs or renyi, or --second binned for the binning families). cs and lossy take a continuous Y; with --y-classes they treat Y as class labels as the information plane does (cs: the label kernel [y_i = y_j]; lossy: Ross's kNN form, noise on X), and Y must then be one column of integers with at most N/2 distinct values.
+
       Every parameter below has a documented range; a value outside it, NaN or infinity, an unknown flag, or a flag the chosen estimator does not read is refused with exit 2 naming the flag. An estimate that comes out NaN or infinite is an error (exit 2) naming the estimator, the quantity and the likely cause, never a printed value.
 
       "params" in the JSON is the canonical parameter string: every parameter as used, defaults resolved, key=value joined by ','; the flags --key value of its items rebuild the same estimator. "label" is the estimator name, followed by :key=value,... of the parameters that differ from their defaults.

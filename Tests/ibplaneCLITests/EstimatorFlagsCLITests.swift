@@ -15,6 +15,7 @@ import Testing
     #expect(try CLI.run(["synth", "--task", "gaussian-1x1-rho0.75", "--n", "3000", "--seed", "4", "--out", dir.path]).status == 0)
     let x = dir.appendingPathComponent("x.npy").path
     let y = dir.appendingPathComponent("y.npy").path
+    let classes = try CLI.writeClasses(of: y, in: dir)
     // (arguments, expected nats or nil, tolerance): kNN estimators at N = 3,000 have a bias and
     // standard deviation of a few hundredths of a nat here (Kraskov et al. 2004, fig. 4).
     let cases: [([String], Double?, Double)] = [
@@ -32,7 +33,7 @@ import Testing
       (["--estimator", "renyi", "--alpha", "2", "--width-rule", "silverman"], nil, 0),
     ]
     for (arguments, expected, tolerance) in cases {
-      let r = try CLI.run(["estimate"] + arguments + [x, y, "--unit", "nats", "--json"])
+      let r = try CLI.run(["estimate"] + arguments + [x, CLI.needsClasses(arguments) ? classes : y, "--unit", "nats", "--json"])
       #expect(r.status == 0, "\(arguments): \(r.stderr)")
       guard r.status == 0 else { continue }
       let j = try CLI.json(r.stdout)
@@ -102,16 +103,18 @@ import Testing
     let dir = try CLI.scratch()
     defer { try? FileManager.default.removeItem(at: dir) }
     #expect(try CLI.run(["synth", "--task", "gaussian-1x1-rho0.75", "--n", "300", "--seed", "2", "--out", dir.path]).status == 0)
-    let files = [dir.appendingPathComponent("x.npy").path, dir.appendingPathComponent("y.npy").path]
+    let continuous = [dir.appendingPathComponent("x.npy").path, dir.appendingPathComponent("y.npy").path]
+    let withClasses = [continuous[0], try CLI.writeClasses(of: continuous[1], in: dir)]
     let cases: [[String]] = [
       ["gaussian", "--bias-correction"], ["binning", "--convention", "floor", "--binsize", "0.5"],
       ["adaptive-binning", "--bins", "10", "--lower=-1"], ["kde", "--sigma2", "0.2"], ["adaptive-kde"],
       ["cs", "--width-rule", "silverman", "--normalised"], ["renyi", "--alpha", "2", "--sigma-y", "0.5"],
       ["ksg", "--k", "5"], ["ksg2", "--metric", "euclidean"], ["kl-entropy"], ["wkl", "--k", "4"],
-      ["lossy", "--latent", "1", "--noise", "0.01", "--seed", "4"],
+      ["lossy", "--latent", "1", "--noise", "0.01", "--seed", "4"], ["cs", "--y-classes"], ["lossy", "--y-classes", "--k", "4"],
     ]
     #expect(Set(cases.map { $0[0] }) == Set(EstimatorRegistry.mutualInformationNames))
     for c in cases {
+      let files = CLI.needsClasses(["--estimator"] + c) ? withClasses : continuous
       let first = try CLI.run(["estimate", "--estimator", c[0]] + Array(c.dropFirst()) + files + ["--json"])
       #expect(first.status == 0, "\(c): \(first.stderr)")
       let j = try CLI.json(first.stdout)
@@ -132,7 +135,7 @@ import Testing
       (["--estimator", "binning", "--binsize", "0.5"], "binsize only with convention floor"),
       (["--estimator", "kde", "--sigma2"], "for sigma2: expected a noise variance"),
     ] {
-      let r = try CLI.run(["estimate"] + arguments + files)
+      let r = try CLI.run(["estimate"] + arguments + continuous)
       #expect(r.status == 2, "\(arguments): exit \(r.status)")
       #expect(r.stderr.contains(mention), "\(arguments): \(r.stderr)")
     }
@@ -156,7 +159,8 @@ import Testing
     defer { try? FileManager.default.removeItem(at: dir) }
     #expect(try CLI.run(["synth", "--task", "gaussian-1x1-rho0.75", "--n", "400", "--seed", "5", "--out", dir.path]).status == 0)
     let x = try NumPyFile.read(dir.appendingPathComponent("x.npy")).matrix(Double.self, file: "x.npy")
-    let y = dir.appendingPathComponent("y.npy").path
+    let continuous = dir.appendingPathComponent("y.npy").path
+    let classes = try CLI.writeClasses(of: continuous, in: dir)
     for (name, s) in [("big", 1e300), ("small", 1e-300)] {
       var m = x
       for k in m.elements.indices { m.elements[k] *= s }
@@ -170,6 +174,7 @@ import Testing
       (["--estimator", "adaptive-kde"], false), (["--estimator", "cs", "--sigma-x", "1", "--sigma-y", "1"], false),
     ]
     for (arguments, invariant) in cases {
+      let y = CLI.needsClasses(arguments) ? classes : continuous
       let reference = try CLI.run(["estimate"] + arguments + [dir.appendingPathComponent("x.npy").path, y, "--json"])
       let r0 = try #require(try CLI.json(reference.stdout)["mi"] as? Double, "\(arguments): \(reference.stderr)")
       for name in ["big", "small"] {

@@ -14,12 +14,12 @@ import Testing
     "adaptive-binning": ["adaptive-binning", "adaptive-binning:bins=8,mode=per-unit,lower=-1,correction=miller-madow,second=binned"],
     "kde": ["kde", "kde:sigma2=0.05,bound=lower"],
     "adaptive-kde": ["adaptive-kde:sigma2=0.2,bound=lower"],
-    "cs": ["cs", "cs:width-rule=silverman,normalised=true", "cs:sigma-x=0.5,sigma-y=median:50:3"],
+    "cs": ["cs", "cs:width-rule=silverman,normalised=true", "cs:sigma-x=0.5,sigma-y=median:50:3", "cs:y-classes=true"],
     "renyi": [
       "renyi:alpha=2", "renyi:approx=nystrom:20,seed=4,sigma-x=scott,sigma-y=0.7",
       "renyi:exact-limit=100,exact-float32-limit=120",
     ],
-    "lossy": ["lossy", "lossy:compress=registry-test", "lossy:latent=2,noise=multiplicative:0.001,backend=wkl,k=6,metric=euclidean,labels=entropy-difference,seed=3"],
+    "lossy": ["lossy", "lossy:compress=registry-test", "lossy:latent=2,noise=multiplicative:0.001,backend=wkl,k=6,metric=euclidean,labels=entropy-difference,seed=3", "lossy:latent=2,y-classes=true"],
     "gaussian": ["gaussian:sigma2=0.5", "gaussian:bias-correction=true"],
     "ksg": ["ksg", "ksg:k=4,metric=euclidean,preprocess=rank-gauss,jitter=1e-10,seed=2"],
     "ksg2": ["ksg2:k=5,preprocess=none", "ksg2:metric=euclidean,jitter=1e-10,seed=1"],
@@ -142,9 +142,13 @@ import Testing
     let random = RandomSource(seed: 9)
     let x = random.normalMatrix(rows: 150, columns: 2)
     let noise = random.normalMatrix(rows: 150, columns: 1)
-    let y = Matrix(column: (0..<150).map { x[$0, 0] + 0.5 * noise[$0, 0] })
+    let continuous = Matrix(column: (0..<150).map { x[$0, 0] + 0.5 * noise[$0, 0] })
+    // The estimators that count Y's symbols, and y-classes, take Y as integer classes ⌊y⌋.
+    let classes = Matrix(column: continuous.elements.map { $0.rounded(.down) })
     let family = try EstimatorRegistry.family(name)
     for spec in Self.examples[name] ?? [] where Self.accepts(spec, family, .mutualInformation) {
+      let needsClasses = ["binning", "adaptive-binning", "kde", "adaptive-kde"].contains(name) || spec.contains("y-classes=true")
+      let y = needsClasses ? classes : continuous
       let e = try EstimatorRegistry.makeMutualInformation(spec)
       let params = try #require(EstimatorRegistry.values(of: e, name: e.name, form: .mutualInformation)).1.canonical
       let again = try EstimatorRegistry.makeMutualInformation("\(name):\(params)")

@@ -53,6 +53,10 @@ public struct PlaneRow: Sendable, Equatable {
   /// The resampling interval (`--bootstrap B`) with its settings (columns `i_*_ci_lo`,
   /// `i_*_ci_hi`, `ci_method`, `ci_level`, `ci_resamples`, `ci_seed`); `nil` without one.
   public var interval: PlaneInterval?
+  /// The fraction of the layer's values outside the binning convention's edges, merged into an
+  /// end bin (the estimate's `clipped_fraction` diagnostic; column `clipped_fraction`); `nil`
+  /// for estimators that do not bin.
+  public var clippedFraction: Double?
   /// Samples used.
   public var n: Int
   /// Wall time of the job, in seconds (point estimate plus bootstrap).
@@ -75,7 +79,7 @@ public struct PlaneRow: Sendable, Equatable {
     estimator: String, params: String, unit: InformationUnit, inputInformation: Double,
     labelInformation: Double, inputInformationLowerBound: Double? = nil, inputInformationUpperBound: Double? = nil,
     labelInformationLowerBound: Double? = nil, labelInformationUpperBound: Double? = nil, interval: PlaneInterval? = nil,
-    n: Int, seconds: Double, metrics: [String: Double] = [:]
+    n: Int, seconds: Double, metrics: [String: Double] = [:], clippedFraction: Double? = nil
   ) {
     self.recording = recording
     self.recordingFingerprint = recordingFingerprint
@@ -97,6 +101,7 @@ public struct PlaneRow: Sendable, Equatable {
     self.n = n
     self.seconds = seconds
     self.metrics = metrics
+    self.clippedFraction = clippedFraction
   }
 }
 
@@ -108,11 +113,14 @@ public struct PlaneRow: Sendable, Equatable {
 /// The estimator's own bounds (`i_*_lower`, `i_*_upper`) and the resampling interval
 /// (`i_*_ci_lo`, `i_*_ci_hi` with `ci_method`, `ci_level`, `ci_resamples`, `ci_seed`) have
 /// columns of their own, so no column's meaning depends on another's content.
+/// `clipped_fraction` is the share of a binning row's values outside its edges (empty for
+/// estimators that do not bin).
 public struct PlaneTable: Sendable, Equatable {
   public static let fixedColumns = [
     "recording", "recording_fingerprint", "epoch", "step", "layer", "layer_index", "width", "estimator", "params",
     "unit", "i_xt", "i_ty", "i_xt_lower", "i_xt_upper", "i_ty_lower", "i_ty_upper",
     "i_xt_ci_lo", "i_xt_ci_hi", "i_ty_ci_lo", "i_ty_ci_hi", "ci_method", "ci_level", "ci_resamples", "ci_seed",
+    "clipped_fraction",
     "n", "seconds",
   ]
 
@@ -158,7 +166,7 @@ public struct PlaneTable: Sendable, Equatable {
       number(r.inputInformationUpperBound), number(r.labelInformationLowerBound), number(r.labelInformationUpperBound),
       number(ci?.input.lowerBound), number(ci?.input.upperBound), number(ci?.label.lowerBound), number(ci?.label.upperBound),
       ci?.settings.method.rawValue ?? "", number(ci?.settings.level), ci.map { "\($0.settings.resamples)" } ?? "",
-      ci.map { "\($0.settings.seed)" } ?? "", "\(r.n)", number(r.seconds),
+      ci.map { "\($0.settings.seed)" } ?? "", number(r.clippedFraction), "\(r.n)", number(r.seconds),
     ]
     fields += metricNames.map { number(r.metrics[$0]) }
     return CSVTable.line(fields)
@@ -182,6 +190,14 @@ public struct PlaneTable: Sendable, Equatable {
       throw CSVError(
         file: file, line: 1, field: "header",
         message: "has the column \(mixedIntervalColumns[0]): it was written by an older ibplane, whose i_*_lo/_hi columns held a bootstrap interval or the estimator's bounds depending on params; this version keeps them apart (i_*_lower/_upper, i_*_ci_lo/_hi), so analyse afresh (without --resume) or into another directory, and re-run shards before merging")
+    }
+    // By position: before clipped_fraction an older table had n, which no metric can be called
+    // in a table of this version (it would be metric_n).
+    let clipped = fixedColumns.firstIndex(of: "clipped_fraction")!
+    if header.count > clipped, Array(header[..<clipped]) == Array(fixedColumns[..<clipped]), header[clipped] == "n" {
+      throw CSVError(
+        file: file, line: 1, field: "header",
+        message: "has no clipped_fraction column: it was written by an older ibplane, whose binning rows did not say how many values fell outside the bin edges; analyse afresh (without --resume) or into another directory, and re-run shards before merging")
     }
     guard header.count >= fixedColumns.count, Array(header[0..<fixedColumns.count]) == fixedColumns else {
       throw CSVError(
@@ -240,9 +256,18 @@ public struct PlaneTable: Sendable, Equatable {
           inputInformationLowerBound: try bound("i_xt_lower"), inputInformationUpperBound: try bound("i_xt_upper"),
           labelInformationLowerBound: try bound("i_ty_lower"), labelInformationUpperBound: try bound("i_ty_upper"),
           interval: try interval(f, file: file, line: line), n: try int(column("n")), seconds: try required(column("seconds")),
-          metrics: metrics))
+          metrics: metrics, clippedFraction: try clippedFraction(f[column("clipped_fraction")], file: file, line: line)))
     }
     return (table, rows, completeBytes)
+  }
+
+  /// A `clipped_fraction` field: empty (not a binning row) or a fraction in [0, 1].
+  static func clippedFraction(_ cell: String, file: String, line: Int) throws -> Double? {
+    if cell.isEmpty { return nil }
+    guard let v = Double(cell), v >= 0, v <= 1 else {
+      throw CSVError(file: file, line: line, field: "clipped_fraction", message: "expected a fraction in [0, 1] or nothing, got \"\(cell)\"")
+    }
+    return v
   }
 
   /// The interval of one record: every `i_*_ci_*` and `ci_*` field empty (none), or all of

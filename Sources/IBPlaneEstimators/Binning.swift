@@ -34,16 +34,34 @@ public enum BinningConvention: Sendable, Equatable {
   /// pooled): bin = min(bins − 1, ⌊(v − min)/(max − min) · bins⌋) in double precision, the
   /// maximum in the last bin; a constant layer is one bin. Default `bins` = 30.
   case range(bins: Int)
+  /// The default: `idnns` when every value of the layer lies in [−1, 1] (bit for bit the same
+  /// codes), otherwise the IDNNs grid widened to cover the data: `bins` equally spaced edges
+  /// from min(−1, layer min) to max(1, layer max), a value in the bin of the greatest edge
+  /// ≤ it (the maximum in the last edge's own bin, as 1 is under `idnns`). It never clips.
+  ///
+  /// Why: Shwartz-Ziv & Tishby binned tanh outputs, which lie in [−1, 1], so their 30 edges on
+  /// [−1, 1] cover the data; on an unbounded layer (ReLU, logits) the same edges put every value
+  /// ≥ 1 into one bin (and, numpy's wrap-around, every value < −1 into it too), which reads as
+  /// compression that is not there. Saxe et al. (2018) bin ReLU layers over the range their
+  /// activity actually takes, and Chelombiev et al. (2019) show that the fixed [−1, 1] grid
+  /// under-resolves unbounded activity. Widening the IDNNs grid (rather than switching to
+  /// `range`) keeps the bin layout continuous in the data: a layer whose maximum creeps past 1
+  /// gets edges barely wider than IDNNs', not suddenly twice as many bins over [0, max].
+  /// The grid depends on each snapshot's extremes, so its width changes along training; for
+  /// one fixed width use `floor`, for equal-mass bins `adaptive-binning`. The grid used is
+  /// reported as the `bin_low` / `bin_high` diagnostics. Default `bins` = 30.
+  case auto(bins: Int)
 
-  /// The convention from its command-line spelling (`idnns`, `floor`, `range`) with the
+  /// The convention from its command-line spelling (`auto`, `idnns`, `floor`, `range`) with the
   /// defaults above for parameters not given.
   public init(name: String, bins: Int? = nil, binSize: Double? = nil) throws {
     switch name {
+    case "auto": self = .auto(bins: bins ?? 30)
     case "idnns": self = .idnns(bins: bins ?? 30)
     case "floor": self = .floor(binSize: binSize ?? 0.07)
     case "range": self = .range(bins: bins ?? 30)
     default:
-      throw EstimatorError.invalidParameter(name: "convention", value: name, expected: "idnns, floor or range")
+      throw EstimatorError.invalidParameter(name: "convention", value: name, expected: "auto, idnns, floor or range")
     }
     try validate()
   }
@@ -51,7 +69,7 @@ public enum BinningConvention: Sendable, Equatable {
   /// Throws when a parameter is out of range.
   public func validate() throws {
     switch self {
-    case .idnns(let b), .range(let b):
+    case .idnns(let b), .range(let b), .auto(let b):
       try EstimatorParameterRange.check(b, in: EstimatorParameterRange.bins, name: "bins", what: "an integer")
     case .floor(let s):
       // Applied in the activations' precision: float32 must hold the width as a normal number.
@@ -62,6 +80,7 @@ public enum BinningConvention: Sendable, Equatable {
   /// Its part of the canonical `params` string, e.g. `convention=idnns,bins=30`.
   public var parameterDescription: String {
     switch self {
+    case .auto(let b): return "convention=auto,bins=\(b)"
     case .idnns(let b): return "convention=idnns,bins=\(b)"
     case .floor(let s): return "convention=floor,binsize=\(EstimatorParameter.render(s))"
     case .range(let b): return "convention=range,bins=\(b)"
@@ -70,6 +89,7 @@ public enum BinningConvention: Sendable, Equatable {
 
   var parameters: [String: String] {
     switch self {
+    case .auto(let b): return ["convention": "auto", "bins": "\(b)"]
     case .idnns(let b): return ["convention": "idnns", "bins": "\(b)"]
     case .floor(let s): return ["convention": "floor", "binsize": "\(s)"]
     case .range(let b): return ["convention": "range", "bins": "\(b)"]
@@ -91,6 +111,16 @@ public enum BinningConvention: Sendable, Equatable {
     let count = m.elements.count
     var out = [Int32](repeating: 0, count: count)
     switch self {
+    case .auto(let bins):
+      guard let (lo, hi) = Self.extremes(m), lo < -1 || hi > 1 else { return try BinningConvention.idnns(bins: bins).codes(m) }
+      let (low, high) = (Swift.min(-1, lo), Swift.max(1, hi))
+      // As `range`: a span wider than the largest double is measured in halves, exactly.
+      let h = (high - low).isFinite ? 1.0 : 0.5
+      let span = high * h - low * h
+      let last = Double(bins - 1)
+      for k in 0..<count {
+        out[k] = Int32(Swift.min(last, ((Double(m.elements[k]) * h - low * h) / span * last).rounded(.down)))
+      }
     case .idnns(let bins):
       let edges = BinningConvention.idnnsEdges(bins: bins)
       let step = 2.0 / Double(bins - 1)
@@ -138,6 +168,35 @@ public enum BinningConvention: Sendable, Equatable {
     return out
   }
 
+  /// The smallest and largest value of `m` in double precision; `nil` when it is empty.
+  static func extremes<S: BLASScalar>(_ m: Matrix<S>) -> (Double, Double)? {
+    guard let first = m.elements.first else { return nil }
+    var (lo, hi) = (Double(first), Double(first))
+    for v in m.elements {
+      lo = Swift.min(lo, Double(v))
+      hi = Swift.max(hi, Double(v))
+    }
+    return (lo, hi)
+  }
+
+  /// What the convention did to `m`, as estimate diagnostics: `clipped_fraction`, the
+  /// fraction of values outside the convention's edges and so merged into an end bin with
+  /// values they differ from (only `idnns` clips: values < −1 or > 1), and for the bounded
+  /// grids the edges spanned, `bin_low` and `bin_high` (`auto` shows here whether it widened).
+  /// Assumes finite values (`codes` checks them).
+  public func diagnostics<S: BLASScalar>(_ m: Matrix<S>) -> [String: Double] {
+    guard let (lo, hi) = Self.extremes(m) else { return ["clipped_fraction": 0] }
+    switch self {
+    case .idnns:
+      var clipped = 0
+      for v in m.elements where Double(v) < -1 || Double(v) > 1 { clipped += 1 }
+      return ["clipped_fraction": Double(clipped) / Double(m.elements.count), "bin_low": -1, "bin_high": 1]
+    case .auto: return ["clipped_fraction": 0, "bin_low": Swift.min(-1, lo), "bin_high": Swift.max(1, hi)]
+    case .range: return ["clipped_fraction": 0, "bin_low": lo, "bin_high": hi]
+    case .floor: return ["clipped_fraction": 0]
+    }
+  }
+
   /// The discrete symbols (one per row) of `m` under this convention.
   public func symbols<S: BLASScalar>(_ m: Matrix<S>) throws -> DiscreteSymbols {
     DiscreteEntropy.symbols(codes: try codes(m), rows: m.rows, width: m.columns)
@@ -154,8 +213,11 @@ public enum DiscreteSecondVariable: String, Sendable, CaseIterable {
 
 /// Fixed-width binning: `binning` on the command line and in reports.
 ///
-/// Defaults: IDNNs convention with 30 bins, plug-in entropy (the published plots), the second
-/// variable of `estimate` taken as discrete (a class column). See `BinningConvention` for the
+/// Defaults: the `auto` convention with 30 bins (the IDNNs grid of the published plots on a
+/// layer inside [−1, 1], widened to cover the data otherwise, so the default never clips),
+/// plug-in entropy, the second variable of `estimate` taken as discrete (a class column).
+/// Every estimate carries the `clipped_fraction` diagnostic (values merged into an end bin by
+/// `idnns`; the `clipped_fraction` column of `plane.csv`). See `BinningConvention` for the
 /// formulas and `DiscreteEntropy` for the entropy estimates.
 public struct BinningEstimator: MutualInformationEstimator, InformationPlaneEstimator {
   public var convention: BinningConvention
@@ -163,7 +225,7 @@ public struct BinningEstimator: MutualInformationEstimator, InformationPlaneEsti
   public var second: DiscreteSecondVariable
 
   public init(
-    convention: BinningConvention = .idnns(bins: 30), correction: DiscreteEntropy.Correction = .plugIn,
+    convention: BinningConvention = .auto(bins: 30), correction: DiscreteEntropy.Correction = .plugIn,
     second: DiscreteSecondVariable = .discrete
   ) {
     self.convention = convention
@@ -187,15 +249,22 @@ public struct BinningEstimator: MutualInformationEstimator, InformationPlaneEsti
     let sa = try convention.symbols(a)
     let sb = second == .binned ? try convention.symbols(b) : DiscreteEntropy.symbols(rowsOf: b)
     if second == .discrete { try _DiscreteY.require(b, symbols: sb, estimator: name, binnedHint: true) }
-    return try DiscreteEntropy.mutualInformation(sa, sb).estimate(correction, parameters: parameters)
+    var e = try DiscreteEntropy.mutualInformation(sa, sb).estimate(correction, parameters: parameters)
       .requiringFinite(estimator: name, quantity: "I(X;Y)")
+    // Of A, the binned variable (a binned B's own clipping is not reported).
+    e.diagnostics.merge(convention.diagnostics(a)) { $1 }
+    return e
   }
 
   public func point(layer: Matrix<Float>, context: PlaneContext) throws -> PlanePoint {
-    try _BinnedPlane.point(
+    var p = try _BinnedPlane.point(
       layerSymbols: try convention.symbols(layer), layer: layer, context: context,
       correction: correction, parameters: convention.parameters.merging(["correction": correction.rawValue]) { $1 }
     ).requiringFinite(estimator: name)
+    let d = convention.diagnostics(layer)
+    p.inputInformation.diagnostics.merge(d) { $1 }
+    p.labelInformation.diagnostics.merge(d) { $1 }
+    return p
   }
 }
 

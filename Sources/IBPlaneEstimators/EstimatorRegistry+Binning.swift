@@ -20,11 +20,11 @@ extension EstimatorRegistry {
     name: "binning",
     summary: "fixed-width binning (Shwartz-Ziv & Tishby 2017): plug-in entropies of bin symbols",
     parameters: [
-      P("convention", .choice(["idnns", "floor", "range"]), default: .value("idnns"),
-        doc: "idnns (edges linspace(-1, 1, bins), the original code), floor (⌊x / binsize⌋, Saxe et al.'s ibsgd) or range (bins spanning the layer's min…max)",
+      P("convention", .choice(["auto", "idnns", "floor", "range"]), default: .value("auto"),
+        doc: "auto (idnns on a layer inside [-1, 1], else its edges widened to cover the layer: never clips), idnns (edges linspace(-1, 1, bins), the original code: values outside [-1, 1] are clipped into the end bin, reported as clipped_fraction), floor (⌊x / binsize⌋, Saxe et al.'s ibsgd) or range (bins spanning the layer's min…max)",
         what: "a binning convention"),
       P("bins", .integer(R.bins), default: .value("30"), doc: "number of bins", what: "an integer",
-        condition: P.when("convention", is: "idnns", "range")),
+        condition: P.when("convention", is: "auto", "idnns", "range")),
       P("binsize", .real(R.binSize, none: nil), default: .value("0.07"), doc: "bin width (applied in float32 to float32 activations)",
         unit: "activation units", what: "a bin width", condition: P.when("convention", is: "floor")),
       correctionParameter, secondParameter,
@@ -35,6 +35,7 @@ extension EstimatorRegistry {
       guard let e = e as? BinningEstimator else { return nil }
       var d = ["correction": e.correction.rawValue, "second": e.second.rawValue]
       switch e.convention {
+      case .auto(let b): (d["convention"], d["bins"]) = ("auto", "\(b)")
       case .idnns(let b): (d["convention"], d["bins"]) = ("idnns", "\(b)")
       case .range(let b): (d["convention"], d["bins"]) = ("range", "\(b)")
       case .floor(let s): (d["convention"], d["binsize"]) = ("floor", P.render(s))

@@ -10,7 +10,8 @@ public enum PlaneReport {
   public static func write(_ rows: [PlaneRow], manifest: PlaneManifest, to directory: URL) throws -> [String] {
     try OutputFiles.createDirectory(directory)
     var written: [String] = []
-    var figures: [(title: String, plane: String, curves: String)] = []
+    var figures: [(title: String, plane: String, curves: String, notes: [String])] = []
+    let clipping = PlaneClipping.warnings(rows)
     var usedNames = Set<String>()
     for e in manifest.estimators {
       var stem = fileStem(e.name)
@@ -24,7 +25,8 @@ public enum PlaneReport {
       try OutputFiles.write(Data(PlaneFigures.plane(rows, manifest: manifest, estimator: e).utf8), to: directory.appendingPathComponent(plane), atomic: true)
       try OutputFiles.write(Data(PlaneFigures.curves(rows, manifest: manifest, estimator: e).utf8), to: directory.appendingPathComponent(curves), atomic: true)
       written += [plane, curves]
-      figures.append((PlaneFigures.estimatorLabel(e), plane, curves))
+      let notes = clipping.filter { $0.estimator == e.name && $0.params == e.params }.map(\.message)
+      figures.append((PlaneFigures.estimatorLabel(e), plane, curves, notes))
     }
     let comparison = "planes-compared.svg"
     try OutputFiles.write(Data(PlaneFigures.comparison(rows, manifest: manifest).utf8), to: directory.appendingPathComponent(comparison), atomic: true)
@@ -61,7 +63,9 @@ public enum PlaneReport {
     return out
   }
 
-  static func html(manifest m: PlaneManifest, figures: [(title: String, plane: String, curves: String)], comparison: String, rows: [PlaneRow]) -> String {
+  static func html(
+    manifest m: PlaneManifest, figures: [(title: String, plane: String, curves: String, notes: [String])], comparison: String, rows: [PlaneRow]
+  ) -> String {
     func e(_ s: String) -> String { SVGDocument.escape(s) }
     // Estimators some of whose rows carry bounds (KDE), by the bound columns, not by name.
     let bounded = m.estimators.filter { spec in
@@ -93,6 +97,7 @@ public enum PlaneReport {
       table { border-collapse: collapse; margin-bottom: 24px; }
       td, th { border-bottom: 1px solid #ddd; padding: 4px 12px 4px 0; text-align: left; vertical-align: top; }
       th { font-weight: 600; white-space: nowrap; }
+      p.warning { background: #fff3cd; border-left: 4px solid #c77c02; padding: 6px 10px; }
       img { max-width: 100%; height: auto; border: 1px solid #eee; margin: 8px 0 24px; }
       </style>
       </head>
@@ -106,6 +111,8 @@ public enum PlaneReport {
     s += "<h2>Estimators compared</h2>\n<img src=\"\(comparison)\" alt=\"Information planes of every estimator\">\n"
     for f in figures {
       s += "<h2>\(e(f.title))</h2>\n"
+      // Clipped binning rows (clipped_fraction > 1 %): said before the figure it distorts.
+      for n in f.notes { s += "<p class=\"warning\"><strong>Warning:</strong> \(e(n))</p>\n" }
       s += "<img src=\"\(e(f.plane))\" alt=\"Information plane, \(e(f.title))\">\n"
       s += "<img src=\"\(e(f.curves))\" alt=\"I(X;T) and I(T;Y) versus epoch, \(e(f.title))\">\n"
     }

@@ -13,6 +13,8 @@ struct Analyze: ParsableCommand {
       Estimators (default: \(EstimatorRegistry.defaultPlaneSpecifications.joined(separator: " "))). Give parameters inline as NAME:key=value,..., e.g. --estimator kde:sigma2=0.05; repeat --estimator for several. Names and keys are case-insensitive. In DIR/plane.csv, the estimator column is the label (the name, then :key=value,... of the parameters that differ from their defaults; figure files are named after it) and the params column is every parameter as used, key=value joined by ','; --estimator with the label, or with NAME:params, reproduces the row.
       \(EstimatorRegistry.help(form: .plane, flags: false))
 
+      Binning rows report in the column clipped_fraction the share of values outside the bin edges (merged into an end bin; only convention=idnns clips, the default convention=auto widens its edges to cover the layer); above 1 % a warning goes to stderr and to the HTML report.
+
       Confidence intervals (--bootstrap B) are percentile intervals over B resamples of the samples (seeded by --seed): they show sampling noise only, not estimator bias. They go to the CSV columns i_xt_ci_lo, i_xt_ci_hi, i_ty_ci_lo, i_ty_ci_hi (settings in ci_method, ci_level, ci_resamples, ci_seed); an estimator's own bounds (KDE) are the separate columns i_xt_lower, i_xt_upper, i_ty_lower, i_ty_upper.
 
       Across machines: run `ibplane analyze REC --shard i/n --out DIR` for i = 1..n (e.g. a Slurm job array with --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT), then `ibplane merge DIR`.
@@ -97,6 +99,8 @@ struct Analyze: ParsableCommand {
     defer { lock.release() }
     let progress = AnalysisProgressPrinter(quiet: quiet)
     let summary = try analysis.run(directory: directory, resume: resume, progress: progress.update)
+    // Not silenced by --quiet: a clipped binning row is a wrong number, not progress.
+    for w in PlaneClipping.warnings(summary.rows) { CLIFailure.printError("warning: \(w.message)") }
     var reports: [String] = []
     if options.shard.isWhole {
       reports = try PlaneReport.write(summary.rows, manifest: analysis.manifest, to: directory)

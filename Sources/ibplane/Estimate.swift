@@ -67,6 +67,11 @@ struct Estimate: ParsableCommand {
       throw BadInput("\(x) has \(a.rows) rows but \(y) has \(b.rows): X and Y must be paired row by row")
     }
     let result = try mi.estimate(a, b)
+    if let c = result.diagnostics["clipped_fraction"], c > PlaneClipping.threshold {
+      CLIFailure.printError(
+        "warning: \(mi.name) clipped " + String(format: "%.1f %%", c * 100)
+          + " of \(x)'s values into its end bins (outside the bin edges, merged): the estimate reads low; use the default convention auto, or range or floor")
+    }
     let value = result.value(in: unit)
     if json {
       let object: [String: Any] = [

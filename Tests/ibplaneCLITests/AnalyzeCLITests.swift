@@ -64,7 +64,7 @@ import Testing
     #expect(r.stderr.isEmpty)
     #expect(r.stdout.contains("\"rows\" : 24"))
     let lines = try timelessCSV(out.appendingPathComponent("plane.csv"))
-    #expect(lines[0] == "recording,recording_fingerprint,epoch,step,layer,layer_index,width,estimator,params,unit,i_xt,i_ty,i_xt_lower,i_xt_upper,i_ty_lower,i_ty_upper,i_xt_ci_lo,i_xt_ci_hi,i_ty_ci_lo,i_ty_ci_hi,ci_method,ci_level,ci_resamples,ci_seed,n,accuracy")
+    #expect(lines[0] == "recording,recording_fingerprint,epoch,step,layer,layer_index,width,estimator,params,unit,i_xt,i_ty,i_xt_lower,i_xt_upper,i_ty_lower,i_ty_upper,i_xt_ci_lo,i_xt_ci_hi,i_ty_ci_lo,i_ty_ci_hi,ci_method,ci_level,ci_resamples,ci_seed,clipped_fraction,n,accuracy")
     #expect(lines.count - 1 == 6 * 2 * 2)
     for name in ["plane-gaussian.svg", "plane-gaussian-sigma2-1.svg", "planes-compared.svg", "curves-gaussian.svg"] {
       let data = try Data(contentsOf: out.appendingPathComponent(name))
@@ -195,5 +195,47 @@ extension AnalyzeCLITests {
     #expect(refused.status == 2)
     #expect(refused.stderr.contains("plane.csv:1: header: has the column i_xt_lo") && refused.stderr.contains("without --resume"), "\(refused.stderr)")
     #expect(try Data(contentsOf: old.appendingPathComponent("plane.csv")) == Data(oldText.utf8))
+  }
+
+  /// A ReLU-like layer (values up to ≈ 5): the default binning covers it silently; explicit
+  /// `idnns` clips a share of it into the end bin and says so on stderr and in the report.
+  @Test func clippedBinningIsWarnedOnStderrAndInTheReport() throws {
+    let n = 200
+    let random = RandomSource(seed: 5)
+    let x = random.normalMatrix(rows: n, columns: 2).converted(to: Float.self)
+    var source = try InMemorySnapshotSource(
+      name: "relu-clip", inputs: x, labels: .classes((0..<n).map { x[$0, 0] > 0 ? 1 : 0 }, classCount: 2),
+      layers: [LayerSpec(name: "relu", width: 2)], run: ["activation": "relu"])
+    var h = x
+    h.elements = h.elements.map { max(0, 2 * $0) }
+    let clipped = Double(h.elements.filter { $0 > 1 }.count) / Double(h.elements.count)
+    try source.append(SnapshotInfo(epoch: 0, step: 0), layers: [h])
+    let rec = temporary().appendingPathComponent("rec")
+    try NumPyDirectorySource.write(source, inputs: x, labels: source.labels, to: rec)
+    let out = temporary()
+    let r = try ibplane(["analyze", rec.path, "--out", out.path, "--quiet", "--estimator", "binning", "--estimator", "binning:convention=idnns"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let percent = String(format: "%.1f %%", clipped * 100)
+    #expect(r.stderr.contains("warning: binning:convention=idnns clipped \(percent) of layer relu's values"), "\(r.stderr)")
+    #expect(r.stderr.components(separatedBy: "warning:").count == 2)  // the default binning does not warn
+    let html = String(decoding: try Data(contentsOf: out.appendingPathComponent("index.html")), as: UTF8.self)
+    #expect(html.contains("<p class=\"warning\">") && html.contains("clipped \(percent) of layer relu"))
+    let rows = try PlaneTable.parse(
+      String(decoding: try Data(contentsOf: out.appendingPathComponent("plane.csv")), as: UTF8.self), file: "plane.csv").rows
+    #expect(rows.map(\.clippedFraction) == [0, clipped])
+
+    // estimate: the same warning and the diagnostic.
+    let dir = temporary()
+    try NumPyFile.write(NumPyArray(h), to: dir.appendingPathComponent("t.npy"))
+    try NumPyFile.write(NumPyArray(int64: (0..<n).map { x[$0, 0] > 0 ? 1 : 0 }), to: dir.appendingPathComponent("y.npy"))
+    let paths = [dir.appendingPathComponent("t.npy").path, dir.appendingPathComponent("y.npy").path]
+    let e = try ibplane(["estimate", "--estimator", "binning", "--convention", "idnns", "--json"] + paths)
+    #expect(e.status == 0, "\(e.stderr)")
+    #expect(e.stderr.contains("warning: binning clipped \(percent) of"), "\(e.stderr)")
+    let diagnostics = try #require(try CLI.json(e.stdout)["diagnostics"] as? [String: Any])
+    #expect((diagnostics["clipped_fraction"] as? Double) == clipped)
+    let d = try ibplane(["estimate", "--estimator", "binning", "--json"] + paths)
+    #expect(d.status == 0 && d.stderr.isEmpty, "\(d.stderr)")
+    #expect((try CLI.json(d.stdout)["diagnostics"] as? [String: Any])?["clipped_fraction"] as? Double == 0)
   }
 }

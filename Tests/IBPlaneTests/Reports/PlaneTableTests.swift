@@ -10,6 +10,7 @@ import IBPlaneTestSupport
     "epoch", "metric_epoch", "metric_metric_epoch", "metric_", "", " ", "recording", "recording_fingerprint",
     "seconds", "metric_seconds", "a,b", "\"", "say \"hi\"", "line\nbreak", "cr\rlf", ",\"\n", "loss", "Loss", "é",
     "i_xt_lower", "i_xt_ci_lo", "ci_method", "ci_seed", "metric_ci_level", "i_xt_lo", "i_ty_hi",
+    "clipped_fraction", "metric_clipped_fraction", "n", "metric_n",
   ]
 
   @Test func metricColumnsAreUniqueAndReversible() {

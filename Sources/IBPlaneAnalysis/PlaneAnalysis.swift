@@ -313,7 +313,10 @@ public final class PlaneAnalysis: Sendable {
       inputInformation: point.inputInformation.value(in: unit), labelInformation: point.labelInformation.value(in: unit),
       inputInformationLowerBound: point.inputInformation.lower(in: unit), inputInformationUpperBound: point.inputInformation.upper(in: unit),
       labelInformationLowerBound: point.labelInformation.lower(in: unit), labelInformationUpperBound: point.labelInformation.upper(in: unit),
-      n: layer.rows, seconds: 0, metrics: source.snapshots[snapshot].metrics)
+      n: layer.rows, seconds: 0, metrics: source.snapshots[snapshot].metrics,
+      conditionalInputInformation: try ConditionalInputInformation.nats(
+        point: point, layer: layer, context: context, estimator: estimator
+      ).map(unit.fromNats))
     // The estimator's own bounds stay in their columns; the interval gets its own.
     row.interval = try bootstrap?.interval(layer: layer, estimator: estimator, unit: unit)
     row.seconds = Date().timeIntervalSince(clock)

@@ -13,7 +13,7 @@ struct Analyze: ParsableCommand {
       Estimators (default: \(EstimatorRegistry.defaultPlaneSpecifications.joined(separator: " "))). Give parameters inline as NAME:key=value,..., e.g. --estimator kde:sigma2=0.05; repeat --estimator for several. Names and keys are case-insensitive. In DIR/plane.csv, the estimator column is the label (the name, then :key=value,... of the parameters that differ from their defaults; figure files are named after it) and the params column is every parameter as used, key=value joined by ','; --estimator with the label, or with NAME:params, reproduces the row.
       \(EstimatorRegistry.help(form: .plane, flags: false))
 
-      Confidence intervals (--bootstrap B) are percentile intervals over B resamples of the samples (seeded by --seed): they show sampling noise only, not estimator bias. They go to the CSV columns i_xt_ci_lo, i_xt_ci_hi, i_ty_ci_lo, i_ty_ci_hi (settings in ci_method, ci_level, ci_resamples, ci_seed); an estimator's own bounds (KDE) are the separate columns i_xt_lower, i_xt_upper, i_ty_lower, i_ty_upper.
+      Confidence intervals (--bootstrap B) are percentile intervals over B resamples of the samples (seeded by --seed): they show sampling noise only, not estimator bias. They go to the CSV columns i_xt_ci_lo, i_xt_ci_hi, i_ty_ci_lo, i_ty_ci_hi, i_xt_given_y_ci_lo, i_xt_given_y_ci_hi (settings in ci_method, ci_level, ci_resamples, ci_seed); an estimator's own bounds (KDE) are the separate columns i_xt_lower, i_xt_upper, i_ty_lower, i_ty_upper.
 
       Across machines: run `ibplane analyze REC --shard i/n --out DIR` for i = 1..n (e.g. a Slurm job array with --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT), then `ibplane merge DIR`.
 

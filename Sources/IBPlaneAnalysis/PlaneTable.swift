@@ -189,6 +189,13 @@ public struct PlaneTable: Sendable, Equatable {
         file: file, line: 1, field: "header",
         message: "has the column \(mixedIntervalColumns[0]): it was written by an older ibplane, whose i_*_lo/_hi columns held a bootstrap interval or the estimator's bounds depending on params; this version keeps them apart (i_*_lower/_upper, i_*_ci_lo/_hi), so analyse afresh (without --resume) or into another directory, and re-run shards before merging")
     }
+    let conditional = fixedColumns.firstIndex(of: "i_xt_given_y")!
+    if header.count >= conditional, Array(header[..<conditional]) == Array(fixedColumns[..<conditional]),
+      header.count == conditional || header[conditional] != "i_xt_given_y" {
+      throw CSVError(
+        file: file, line: 1, field: "header",
+        message: "has no i_xt_given_y column: it was written by an older ibplane, before rows carried I(X;T|Y); analyse afresh (without --resume) or into another directory, and re-run shards before merging")
+    }
     guard header.count >= fixedColumns.count, Array(header[0..<fixedColumns.count]) == fixedColumns else {
       throw CSVError(
         file: file, line: 1, field: "header",

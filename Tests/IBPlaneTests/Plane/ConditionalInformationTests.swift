@@ -126,6 +126,14 @@ import IBPlane
     #expect(PlaneFixtures.timeless(merged) == PlaneFixtures.timeless(whole))
   }
 
+  @Test func aTableFromBeforeTheColumnIsRefusedByName() throws {
+    let columns = PlaneTable.fixedColumns.prefix { $0 != "i_xt_given_y" }
+    for extra in ["", ",loss"] {
+      let text = columns.joined(separator: ",") + extra + "\n"
+      #expect { try PlaneTable.parse(text, file: "old.csv") } throws: { "\($0)".contains("has no i_xt_given_y column") }
+    }
+  }
+
   @Test func anIntervalOfIXTGivenYWithoutAnIntervalIsRefused() throws {
     let r = PlaneRow(
       recording: "r", recordingFingerprint: "0123456789abcdef", epoch: 1, step: 2, layer: "h", layerIndex: 0, width: 3,

@@ -43,12 +43,12 @@ import Testing
 
   /// The CSV without the `seconds` column (wall times differ between runs).
   func timelessCSV(_ url: URL) throws -> [String] {
-    let lines = String(decoding: try Data(contentsOf: url), as: UTF8.self).split(separator: "\n").map(String.init)
-    let header = lines[0].split(separator: ",", omittingEmptySubsequences: false)
-    let secondsColumn = header.firstIndex(of: "seconds")!
-    // params holds ';' but no ',' in these runs, so a plain split is exact here.
-    return lines.map { line in
-      var f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    // Parsed as CSV: params holds quoted commas (`"sigma2=0.1,bound=upper"`).
+    let records = try CSVTable.records(String(decoding: try Data(contentsOf: url), as: UTF8.self), file: url.path).records
+      .filter { $0 != [""] }
+    let secondsColumn = records[0].firstIndex(of: "seconds")!
+    return records.map { record in
+      var f = record
       f.remove(at: secondsColumn)
       return f.joined(separator: ",")
     }

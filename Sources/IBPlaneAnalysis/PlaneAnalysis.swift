@@ -314,7 +314,10 @@ public final class PlaneAnalysis: Sendable {
       inputInformationLowerBound: point.inputInformation.lower(in: unit), inputInformationUpperBound: point.inputInformation.upper(in: unit),
       labelInformationLowerBound: point.labelInformation.lower(in: unit), labelInformationUpperBound: point.labelInformation.upper(in: unit),
       n: layer.rows, seconds: 0, metrics: source.snapshots[snapshot].metrics,
-      clippedFraction: point.inputInformation.diagnostics["clipped_fraction"])
+      clippedFraction: point.inputInformation.diagnostics["clipped_fraction"],
+      conditionalInputInformation: try ConditionalInputInformation.nats(
+        point: point, layer: layer, context: context, estimator: estimator
+      ).map(unit.fromNats))
     // The estimator's own bounds stay in their columns; the interval gets its own.
     row.interval = try bootstrap?.interval(layer: layer, estimator: estimator, unit: unit)
     row.seconds = Date().timeIntervalSince(clock)

@@ -130,29 +130,46 @@ public final class PlaneBootstrap: @unchecked Sendable {
 
   /// The interval of a plane row, in `unit`: `intervals(layer:estimator:)` with its settings.
   public func interval(layer: Matrix<Float>, estimator: InformationPlaneEstimator, unit: InformationUnit) throws -> PlaneInterval {
-    let ci = try intervals(layer: layer, estimator: estimator)
+    let ci = try intervals(layer: layer, estimator: estimator, conditional: true)
     return PlaneInterval(
       settings: settings,
       input: unit.fromNats(ci.input.lowerBound)...unit.fromNats(ci.input.upperBound),
-      label: unit.fromNats(ci.label.lowerBound)...unit.fromNats(ci.label.upperBound))
+      label: unit.fromNats(ci.label.lowerBound)...unit.fromNats(ci.label.upperBound),
+      conditional: ci.conditional.map { unit.fromNats($0.lowerBound)...unit.fromNats($0.upperBound) })
   }
 
   /// Percentile intervals (nats) of I(X;T) and I(T;Y) for `layer` under `estimator`.
   public func intervals(
     layer: Matrix<Float>, estimator: InformationPlaneEstimator
   ) throws -> (input: ClosedRange<Double>, label: ClosedRange<Double>) {
+    let ci = try intervals(layer: layer, estimator: estimator, conditional: false)
+    return (ci.input, ci.label)
+  }
+
+  /// The intervals of I(X;T), I(T;Y) and, with `conditional` and class labels, of I(X;T|Y)
+  /// (`ConditionalInputInformation` on each resample: its classes are the resample's).
+  func intervals(
+    layer: Matrix<Float>, estimator: InformationPlaneEstimator, conditional: Bool
+  ) throws -> (input: ClosedRange<Double>, label: ClosedRange<Double>, conditional: ClosedRange<Double>?) {
     var xs: [Double] = []
     var ys: [Double] = []
+    var zs: [Double] = []
     for b in 0..<resamples {
-      let p = try estimator.point(layer: layer.selectingRows(indices(b)), context: try context(b))
+      let resampled = layer.selectingRows(indices(b))
+      let c = try context(b)
+      let p = try estimator.point(layer: resampled, context: c)
       xs.append(p.inputInformation.nats)
       ys.append(p.labelInformation.nats)
+      if conditional, let z = try ConditionalInputInformation.nats(point: p, layer: resampled, context: c, estimator: estimator) {
+        zs.append(z)
+      }
     }
     let lo = (1 - level) / 2
     let hi = (1 + level) / 2
     return (
       Self.percentile(xs, lo)...Self.percentile(xs, hi),
-      Self.percentile(ys, lo)...Self.percentile(ys, hi)
+      Self.percentile(ys, lo)...Self.percentile(ys, hi),
+      zs.isEmpty ? nil : Self.percentile(zs, lo)...Self.percentile(zs, hi)
     )
   }
 

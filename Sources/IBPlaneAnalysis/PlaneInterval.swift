@@ -67,10 +67,16 @@ public struct PlaneInterval: Sendable, Equatable {
   /// The interval of I(X;T) (`i_xt_ci_lo`…`i_xt_ci_hi`) and of I(T;Y) (`i_ty_ci_lo`…`i_ty_ci_hi`).
   public var input: ClosedRange<Double>
   public var label: ClosedRange<Double>
+  /// The interval of I(X;T|Y) (`i_xt_given_y_ci_lo`…`_ci_hi`), made from the same resamples;
+  /// `nil` when the row has no I(X;T|Y) (regression targets).
+  public var conditional: ClosedRange<Double>?
 
-  public init(settings: PlaneIntervalSettings, input: ClosedRange<Double>, label: ClosedRange<Double>) {
+  public init(
+    settings: PlaneIntervalSettings, input: ClosedRange<Double>, label: ClosedRange<Double>, conditional: ClosedRange<Double>? = nil
+  ) {
     self.settings = settings
     self.input = input
     self.label = label
+    self.conditional = conditional
   }
 }

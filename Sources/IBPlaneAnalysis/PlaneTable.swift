@@ -43,6 +43,9 @@ public struct PlaneRow: Sendable, Equatable {
   /// I(X;T) and I(T;Y) in `unit`.
   public var inputInformation: Double
   public var labelInformation: Double
+  /// I(X;T|Y) in `unit` (column `i_xt_given_y`; `ConditionalInputInformation` says how each
+  /// estimator forms it); `nil` for regression targets, which have no classes to condition on.
+  public var conditionalInputInformation: Double?
   /// The estimator's own lower / upper bound of I(X;T) and I(T;Y) (`Estimate.lowerNats` and
   /// `upperNats`, e.g. KDE's pairwise-distance bounds; columns `i_*_lower`, `i_*_upper`);
   /// `nil` when the estimator gives none. Never a resampling interval: that is `interval`.
@@ -79,7 +82,7 @@ public struct PlaneRow: Sendable, Equatable {
     estimator: String, params: String, unit: InformationUnit, inputInformation: Double,
     labelInformation: Double, inputInformationLowerBound: Double? = nil, inputInformationUpperBound: Double? = nil,
     labelInformationLowerBound: Double? = nil, labelInformationUpperBound: Double? = nil, interval: PlaneInterval? = nil,
-    n: Int, seconds: Double, metrics: [String: Double] = [:], clippedFraction: Double? = nil
+    n: Int, seconds: Double, metrics: [String: Double] = [:], clippedFraction: Double? = nil, conditionalInputInformation: Double? = nil
   ) {
     self.recording = recording
     self.recordingFingerprint = recordingFingerprint
@@ -93,6 +96,7 @@ public struct PlaneRow: Sendable, Equatable {
     self.unit = unit
     self.inputInformation = inputInformation
     self.labelInformation = labelInformation
+    self.conditionalInputInformation = conditionalInputInformation
     self.inputInformationLowerBound = inputInformationLowerBound
     self.inputInformationUpperBound = inputInformationUpperBound
     self.labelInformationLowerBound = labelInformationLowerBound
@@ -122,6 +126,7 @@ public struct PlaneTable: Sendable, Equatable {
     "i_xt_ci_lo", "i_xt_ci_hi", "i_ty_ci_lo", "i_ty_ci_hi", "ci_method", "ci_level", "ci_resamples", "ci_seed",
     "clipped_fraction",
     "n", "seconds",
+    "i_xt_given_y", "i_xt_given_y_ci_lo", "i_xt_given_y_ci_hi",
   ]
 
   /// The bound columns of tables written before bounds and intervals were separated, where
@@ -167,6 +172,7 @@ public struct PlaneTable: Sendable, Equatable {
       number(ci?.input.lowerBound), number(ci?.input.upperBound), number(ci?.label.lowerBound), number(ci?.label.upperBound),
       ci?.settings.method.rawValue ?? "", number(ci?.settings.level), ci.map { "\($0.settings.resamples)" } ?? "",
       ci.map { "\($0.settings.seed)" } ?? "", number(r.clippedFraction), "\(r.n)", number(r.seconds),
+      number(r.conditionalInputInformation), number(ci?.conditional?.lowerBound), number(ci?.conditional?.upperBound),
     ]
     fields += metricNames.map { number(r.metrics[$0]) }
     return CSVTable.line(fields)
@@ -198,6 +204,13 @@ public struct PlaneTable: Sendable, Equatable {
       throw CSVError(
         file: file, line: 1, field: "header",
         message: "has no clipped_fraction column: it was written by an older ibplane, whose binning rows did not say how many values fell outside the bin edges; analyse afresh (without --resume) or into another directory, and re-run shards before merging")
+    }
+    let conditional = fixedColumns.firstIndex(of: "i_xt_given_y")!
+    if header.count >= conditional, Array(header[..<conditional]) == Array(fixedColumns[..<conditional]),
+      header.count == conditional || header[conditional] != "i_xt_given_y" {
+      throw CSVError(
+        file: file, line: 1, field: "header",
+        message: "has no i_xt_given_y column: it was written by an older ibplane, before rows carried I(X;T|Y); analyse afresh (without --resume) or into another directory, and re-run shards before merging")
     }
     guard header.count >= fixedColumns.count, Array(header[0..<fixedColumns.count]) == fixedColumns else {
       throw CSVError(
@@ -256,7 +269,8 @@ public struct PlaneTable: Sendable, Equatable {
           inputInformationLowerBound: try bound("i_xt_lower"), inputInformationUpperBound: try bound("i_xt_upper"),
           labelInformationLowerBound: try bound("i_ty_lower"), labelInformationUpperBound: try bound("i_ty_upper"),
           interval: try interval(f, file: file, line: line), n: try int(column("n")), seconds: try required(column("seconds")),
-          metrics: metrics, clippedFraction: try clippedFraction(f[column("clipped_fraction")], file: file, line: line)))
+          metrics: metrics, clippedFraction: try clippedFraction(f[column("clipped_fraction")], file: file, line: line),
+          conditionalInputInformation: try bound("i_xt_given_y")))
     }
     return (table, rows, completeBytes)
   }
@@ -275,7 +289,12 @@ public struct PlaneTable: Sendable, Equatable {
   static func interval(_ f: [String], file: String, line: Int) throws -> PlaneInterval? {
     let names = ["i_xt_ci_lo", "i_xt_ci_hi", "i_ty_ci_lo", "i_ty_ci_hi", "ci_method", "ci_level", "ci_resamples", "ci_seed"]
     let cells = names.map { f[fixedColumns.firstIndex(of: $0)!] }
-    if cells.allSatisfy(\.isEmpty) { return nil }
+    if cells.allSatisfy(\.isEmpty) {
+      for name in ["i_xt_given_y_ci_lo", "i_xt_given_y_ci_hi"] where !f[fixedColumns.firstIndex(of: name)!].isEmpty {
+        throw CSVError(file: file, line: line, field: name, message: "expected nothing (the row has no interval: ci_method is empty), got \"\(f[fixedColumns.firstIndex(of: name)!])\"")
+      }
+      return nil
+    }
     func bad(_ k: Int, _ expected: String) -> CSVError {
       CSVError(file: file, line: line, field: names[k], message: "expected \(expected), got \"\(cells[k])\"")
     }
@@ -295,7 +314,32 @@ public struct PlaneTable: Sendable, Equatable {
     }
     return PlaneInterval(
       settings: PlaneIntervalSettings(method: method, level: level, resamples: resamples, seed: seed),
-      input: bounds[0]...bounds[1], label: bounds[2]...bounds[3])
+      input: bounds[0]...bounds[1], label: bounds[2]...bounds[3], conditional: try conditionalInterval(f, file: file, line: line))
+  }
+
+  /// The I(X;T|Y) interval of a record that has an interval: both `i_xt_given_y_ci_*` cells
+  /// set with lo ≤ hi exactly when `i_xt_given_y` is set (regression rows leave all three empty).
+  static func conditionalInterval(_ f: [String], file: String, line: Int) throws -> ClosedRange<Double>? {
+    let names = ["i_xt_given_y", "i_xt_given_y_ci_lo", "i_xt_given_y_ci_hi"]
+    let cells = names.map { f[fixedColumns.firstIndex(of: $0)!] }
+    if cells[0].isEmpty {
+      for k in 1...2 where !cells[k].isEmpty {
+        throw CSVError(file: file, line: line, field: names[k], message: "expected nothing (the row has no i_xt_given_y), got \"\(cells[k])\"")
+      }
+      return nil
+    }
+    var bounds: [Double] = []
+    for k in 1...2 {
+      guard let v = Double(cells[k]), !v.isNaN else {
+        throw CSVError(
+          file: file, line: line, field: names[k], message: "expected a number (the row has an interval and an i_xt_given_y), got \"\(cells[k])\"")
+      }
+      bounds.append(v)
+    }
+    guard bounds[0] <= bounds[1] else {
+      throw CSVError(file: file, line: line, field: names[2], message: "expected a number ≥ \(names[1]) = \(cells[1]), got \"\(cells[2])\"")
+    }
+    return bounds[0]...bounds[1]
   }
 
   /// The whole table as CSV text.

@@ -20,6 +20,29 @@ public protocol InformationPlaneEstimator: Sendable {
   var parameterDescription: String { get }
   /// I(X;T) and I(T;Y) in nats for `layer` (N × width, rows aligned with the context's samples).
   func point(layer: Matrix<Float>, context: PlaneContext) throws -> PlanePoint
+  /// How the plane estimates I(X;T|Y) for this estimator (the `i_xt_given_y` column); the
+  /// default is `.classConditional`. A family states in its doc comment why it uses its form.
+  var conditionalInputForm: ConditionalInputForm { get }
+}
+
+extension InformationPlaneEstimator {
+  public var conditionalInputForm: ConditionalInputForm { .classConditional }
+}
+
+/// The two ways the plane turns an estimator into an estimate of I(X;T|Y) (Kawaguchi et al.
+/// 2023, "How does information bottleneck help deep learning?"), for class labels Y.
+///
+/// Under the Markov chain Y → X → T both equal I(X;T|Y); they differ in their biases. The two
+/// terms of the difference are estimated separately, and their biases need not cancel (it can
+/// even go negative); the class-conditional form estimates one quantity the estimator knows,
+/// I(X;T), on each class's samples, so it is ≥ 0 whenever the estimator's I(X;T) is.
+public enum ConditionalInputForm: String, Sendable, Hashable, CaseIterable {
+  /// Σ_y p(y) · Î(X;T | Y = y): `point(...)`'s I(X;T) on each class's rows (a context holding
+  /// only that class), weighted by the class frequency. Costs one extra estimate per class.
+  case classConditional = "class-conditional"
+  /// Î(X;T) − Î(T;Y) of the same `point(...)`: free, and the right form when both terms
+  /// already share the class-conditional pieces (KDE's I(T;Y) is H(T) − Σ p(y) H(T|Y=y)).
+  case difference
 }
 
 /// One point of the information plane: I(X;T) and I(T;Y) of one layer at one snapshot.

@@ -57,6 +57,11 @@ public struct AdaptiveBinningEstimator: MutualInformationEstimator, InformationP
   public var name: String { "adaptive-binning" }
   /// The canonical `params` string (`EstimatorRegistry`): every parameter as used, `key=value,…`.
   public var parameterDescription: String { EstimatorRegistry.parameters(of: self) }
+  /// I(X;T|Y) as Î(X;T) − Î(T;Y): the edges adapt to the whole layer, and both terms use
+  /// them; re-adapting the edges to each class would change the discretisation being measured.
+  /// With T a function of X and Y of X in the sample, the plug-in difference is exactly the
+  /// class-conditional plug-in Σ p(y) Î(X;T|Y=y) on these bins (chain rule of plug-in MI).
+  public var conditionalInputForm: ConditionalInputForm { .difference }
 
   var parameters: [String: String] {
     var p = ["bins": "\(bins)", "mode": mode.rawValue, "correction": correction.rawValue]

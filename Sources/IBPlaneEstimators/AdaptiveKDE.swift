@@ -36,6 +36,9 @@ public struct AdaptiveKDEEstimator: MutualInformationEstimator, InformationPlane
   public var name: String { "adaptive-kde" }
   /// The canonical `params` string (`EstimatorRegistry`): every parameter as used, `key=value,…`.
   public var parameterDescription: String { EstimatorRegistry.parameters(of: self) }
+  /// I(X;T|Y) as Î(X;T) − Î(T;Y), as `KDEEstimator`: the difference is Σ p(y) [Ĥ(T|Y=y) −
+  /// H(T|X)], the class-conditional form at the layer's own σ², each term ≥ 0, at no extra cost.
+  public var conditionalInputForm: ConditionalInputForm { .difference }
 
   var parameters: [String: String] { ["sigma2_scale": "\(noiseVarianceScale)", "bound": bound.rawValue] }
 

@@ -236,6 +236,10 @@ public struct BinningEstimator: MutualInformationEstimator, InformationPlaneEsti
   public var name: String { "binning" }
   /// The canonical `params` string (`EstimatorRegistry`): every parameter as used, `key=value,…`.
   public var parameterDescription: String { EstimatorRegistry.parameters(of: self) }
+  /// I(X;T|Y) class-conditionally (Σ p(y) Î(X;T | Y=y), `ConditionalInputForm`): the fixed
+  /// edges are the same in every class, each term is a plug-in (or Miller–Madow) MI ≥ 0 with
+  /// its own class's correction, and it equals the plug-in difference when Y is a function of X.
+  public var conditionalInputForm: ConditionalInputForm { .classConditional }
 
   var parameters: [String: String] {
     convention.parameters.merging(["correction": correction.rawValue, "second": second.rawValue]) { $1 }

@@ -44,6 +44,10 @@ public struct GaussianPlaneEstimator: InformationPlaneEstimator {
   public var name: String { "gaussian" }
   /// The canonical `params` string (`EstimatorRegistry`): every parameter as used, `key=value,…`.
   public var parameterDescription: String { EstimatorRegistry.parameters(of: self) }
+  /// I(X;T|Y) class-conditionally: the difference ½ log det(Σ_{T|Y}+σ²I) − ½ log det(Σ_{T|X}+σ²I)
+  /// compares two unrelated linear residuals and can go negative; within each class the
+  /// residual of T on X is no larger than T's covariance, so every term is ≥ 0.
+  public var conditionalInputForm: ConditionalInputForm { .classConditional }
 
   public func point(layer: Matrix<Float>, context: PlaneContext) throws -> PlanePoint {
     guard layer.rows == context.sampleCount else {

@@ -117,6 +117,10 @@ public struct KDEEstimator: MutualInformationEstimator, InformationPlaneEstimato
   public var name: String { "kde" }
   /// The canonical `params` string (`EstimatorRegistry`): every parameter as used, `key=value,…`.
   public var parameterDescription: String { EstimatorRegistry.parameters(of: self) }
+  /// I(X;T|Y) as Î(X;T) − Î(T;Y): I(T;Y) is already H(T) − Σ p(y) Ĥ(T|Y=y) on the class
+  /// subsets, so the difference is Σ p(y) [Ĥ(T|Y=y) − H(T|X)], exactly the class-conditional
+  /// form (each bracket ≥ 0: a mixture's pairwise bound is at least one component's entropy), free.
+  public var conditionalInputForm: ConditionalInputForm { .difference }
 
   /// Throws when σ² is outside `EstimatorParameterRange.noiseVariance`.
   public func validate() throws {

@@ -157,6 +157,10 @@ public struct LossyCompressedMI: MutualInformationEstimator, InformationPlaneEst
 
   /// The canonical `params` string (`EstimatorRegistry`): every parameter as used, `key=value,…`.
   public var parameterDescription: String { EstimatorRegistry.parameters(of: self) }
+  /// I(X;T|Y) class-conditionally: Î(X;T) (kNN on the codes) and Î(T;Y) (Ross's form) are
+  /// different estimators whose biases do not cancel; each class's kNN I(X;T) is one estimator,
+  /// with the compressor fitted to that class's samples.
+  public var conditionalInputForm: ConditionalInputForm { .classConditional }
 
   /// The compressor's name and, sorted, its parameters (`autoencoder(epochs=…,…)`); just the
   /// name when it has none (`pca`).

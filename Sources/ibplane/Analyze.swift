@@ -15,7 +15,7 @@ struct Analyze: ParsableCommand {
 
       Binning rows report in the column clipped_fraction the share of values outside the bin edges (merged into an end bin; only convention=idnns clips, the default convention=auto widens its edges to cover the layer); above 1 % a warning goes to stderr and to the HTML report.
 
-      Confidence intervals (--bootstrap B) are percentile intervals over B resamples of the samples (seeded by --seed): they show sampling noise only, not estimator bias. They go to the CSV columns i_xt_ci_lo, i_xt_ci_hi, i_ty_ci_lo, i_ty_ci_hi (settings in ci_method, ci_level, ci_resamples, ci_seed); an estimator's own bounds (KDE) are the separate columns i_xt_lower, i_xt_upper, i_ty_lower, i_ty_upper.
+      Confidence intervals (--bootstrap B) are percentile intervals over B resamples of the samples (seeded by --seed): they show sampling noise only, not estimator bias. They go to the CSV columns i_xt_ci_lo, i_xt_ci_hi, i_ty_ci_lo, i_ty_ci_hi, i_xt_given_y_ci_lo, i_xt_given_y_ci_hi (settings in ci_method, ci_level, ci_resamples, ci_seed); an estimator's own bounds (KDE) are the separate columns i_xt_lower, i_xt_upper, i_ty_lower, i_ty_upper.
 
       Across machines: run `ibplane analyze REC --shard i/n --out DIR` for i = 1..n (e.g. a Slurm job array with --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT), then `ibplane merge DIR`.
 

@@ -104,8 +104,9 @@ def read_plane(path):
 
     ``i_xt_lower``/``i_xt_upper`` (and ``i_ty_…``) are the estimator's own bounds (KDE), NaN
     when it gives none; ``i_xt_ci_lo``/``i_xt_ci_hi`` (and ``i_ty_…``) the bootstrap interval,
-    described by ``ci_method``, ``ci_level``, ``ci_resamples`` and ``ci_seed``, NaN without one
-    (columns: docs/information-plane.md).
+    described by ``ci_method``, ``ci_level``, ``ci_resamples`` and ``ci_seed``, NaN without one;
+    ``i_xt_given_y`` is I(X;T|Y) (NaN for regression targets) with its interval
+    ``i_xt_given_y_ci_lo``/``_ci_hi`` (columns: docs/information-plane.md).
     """
     path = os.fspath(path)
     if os.path.isdir(path):

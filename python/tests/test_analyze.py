@@ -83,6 +83,8 @@ def test_read_plane_without_pandas(recording, tmp_path, monkeypatch):
     assert np.isnan(table["i_ty_lower"]).all()
     for column in ("i_xt_ci_lo", "i_xt_ci_hi", "i_ty_ci_lo", "i_ty_ci_hi", "ci_level", "ci_resamples", "ci_seed"):
         assert np.isnan(table[column]).all(), column  # no bootstrap: no interval
+    assert np.isfinite(table["i_xt_given_y"]).all()  # class labels: I(X;T|Y) in every row
+    assert np.isnan(table["i_xt_given_y_ci_lo"]).all() and np.isnan(table["i_xt_given_y_ci_hi"]).all()
     assert got.interval is None
 
 
@@ -93,6 +95,7 @@ def test_bounds_and_bootstrap_interval_are_separate_columns(recording, tmp_path,
     table = ibplane.read_plane(tmp_path / "b")
     assert np.isfinite(table["i_xt_lower"]).all() and np.isfinite(table["i_xt_ci_lo"]).all()
     assert (table["i_xt_lower"] <= table["i_xt_upper"]).all() and (table["i_xt_ci_lo"] <= table["i_xt_ci_hi"]).all()
+    assert (table["i_xt_given_y_ci_lo"] <= table["i_xt_given_y_ci_hi"]).all()  # NaN compares False
     assert set(table["ci_method"]) == {"percentile-bootstrap"} and (table["ci_level"] == 0.9).all()
     assert table["ci_resamples"].dtype == np.int64 and (table["ci_resamples"] == 4).all() and (table["ci_seed"] == 3).all()
 

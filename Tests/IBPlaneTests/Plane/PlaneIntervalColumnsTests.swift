@@ -57,8 +57,9 @@ import IBPlane
     let summary = try PlaneAnalysis(source: source, estimators: [try EstimatorRegistry.makePlane("binning")])
       .run(directory: PlaneFixtures.temporaryDirectory(), resume: false)
     #expect(summary.rows.allSatisfy { !$0.hasBounds && $0.interval == nil })
-    let columns = PlaneTable.fixedColumns.filter { $0.hasPrefix("i_") && $0 != "i_xt" && $0 != "i_ty" || $0.hasPrefix("ci_") }
-    #expect(columns.count == 12)
+    let values = ["i_xt", "i_ty", "i_xt_given_y"]
+    let columns = PlaneTable.fixedColumns.filter { $0.hasPrefix("i_") && !values.contains($0) || $0.hasPrefix("ci_") }
+    #expect(columns.count == 14)
     for f in try fields(summary.csv) {
       for c in columns { #expect(f[c] == "", "\(c) = \(f[c] ?? "absent")") }
       #expect(!(f["i_xt"] ?? "").isEmpty)

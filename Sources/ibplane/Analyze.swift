@@ -21,8 +21,8 @@ struct Analyze: ParsableCommand {
         ibplane analyze run.bin --estimator binning --estimator kde --bootstrap 100 --seed 1 --out reports/run
       """)
 
-  @Argument(help: "The recording: an activations.bin file, a .npz archive or .npy folder (docs/activations-format.md), or a directory with recording.json (see above).")
-  var input: String
+  @Argument(help: "The recording: an activations.bin file, a .npz archive or .npy folder (docs/activations-format.md), or a directory with recording.json (see above). Several recordings of one design (e.g. the seeds of `ibplane train --seeds`) go into one plane.csv, plus plane-summary.csv and compression.csv across them.")
+  var inputs: [String]
 
   @Option(name: .customLong("estimator"), help: "Estimator NAME or NAME:key=value,... (parameters below); repeat for several (default: every plane family).")
   var estimators: [String] = []
@@ -74,7 +74,9 @@ struct Analyze: ParsableCommand {
   private func analyze() throws {
     try ThreadsOption.apply(threads)
     if let out, out.isEmpty { throw BadInput("--out is empty; give an output directory (or leave --out out for reports/<recording name>)") }
-    let source = try openSource(input)
+    guard let input = inputs.first else { throw BadInput("give the recording to analyse") }
+    let sources = try inputs.map { try openSource($0) }
+    let source = sources[0]
     let specs = estimators.isEmpty ? EstimatorRegistry.defaultPlaneSpecifications : estimators
     let made = try specs.map { try EstimatorRegistry.makePlane($0) }
     var options = PlaneAnalysisOptions()
@@ -88,18 +90,28 @@ struct Analyze: ParsableCommand {
     if let shard { options.shard = try PlaneShard(parsing: shard) }
     if let threads { options.threads = threads }
     guard bootstrap == 0 || bootstrap >= 2 else { throw BadInput("--bootstrap must be 0 or at least 2, got \(bootstrap)") }
+    guard inputs.count == 1 || options.shard.isWhole else { throw BadInput("--shard works on one recording; got \(inputs.count)") }
+    guard inputs.count == 1 || out != nil else { throw BadInput("--out is required with several recordings") }
     let directory = URL(fileURLWithPath: out ?? "reports/\(Self.directoryName(source.name))")
     let analysis = try PlaneAnalysis(source: source, estimators: made, options: options)
+    // One analysis per recording, each with its own context (the samples are compared, not assumed).
+    let analyses = try [analysis] + zip(inputs, sources).dropFirst().map { path, other in
+      var o = options
+      o.sourceDescription = path
+      return try PlaneAnalysis(source: other, estimators: made, options: o)
+    }
+    do { try PlaneAnalysis.checkOneDesign(analyses) } catch let e as RecordingMismatchError { throw BadInput(e.description) }
     guard !analysis.allJobs.isEmpty else { throw BadInput("no jobs: the layer and epoch selection matches no snapshot") }
     // Held across the run and the reports, so no other process writes this output meanwhile.
     try OutputFiles.createDirectory(directory)
     let lock = try OutputLock.acquire(options.shard.csvFileName, in: directory)
     defer { lock.release() }
     let progress = AnalysisProgressPrinter(quiet: quiet)
-    let summary = try analysis.run(directory: directory, resume: resume, progress: progress.update)
+    let summary = try PlaneAnalysis.run(analyses, directory: directory, resume: resume, progress: progress.update)
     var reports: [String] = []
     if options.shard.isWhole {
-      reports = try PlaneReport.write(summary.rows, manifest: analysis.manifest, to: directory)
+      let manifest = inputs.count > 1 ? try PlaneManifest.read(summary.manifest) : analysis.manifest
+      reports = try PlaneReport.write(summary.rows, manifest: manifest, to: directory)
         .map { directory.appendingPathComponent($0).path }
     }
     if json {

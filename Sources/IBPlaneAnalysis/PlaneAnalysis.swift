@@ -45,7 +45,7 @@ public final class PlaneAnalysis: Sendable {
   public let context: PlaneContext
   /// The content fingerprint of `source`, written in every row and in the manifest.
   public let fingerprint: RecordingFingerprint
-  private let bootstrap: PlaneBootstrap?
+  let bootstrap: PlaneBootstrap?
   private let layerIndices: [Int]
   private let snapshotIndices: [Int]
 
@@ -245,10 +245,10 @@ public final class PlaneAnalysis: Sendable {
   }
 
   private let jobOrder: [PlaneJobKey: Int]
-  private func order(_ k: PlaneJobKey) -> Int { jobOrder[k] ?? Int.max }
+  func order(_ k: PlaneJobKey) -> Int { jobOrder[k] ?? Int.max }
 
   /// Runs the jobs not in `done`; calls `emit` for each finished row as it finishes.
-  private func execute(
+  func execute(
     skipping done: Set<PlaneJobKey>, skippedCount: Int, emit: @escaping (PlaneRow) -> Void,
     progress: ((PlaneProgress) -> Void)?
   ) throws -> [PlaneRow] {

@@ -108,14 +108,16 @@ public enum PlaneFigures {
   /// One information plane inside `f`.
   static func drawPlane(
     _ svg: inout SVGDocument, _ s: Series, _ f: Frame, epochs: PlotScale, unit: String, size: Double, marker: Double,
-    maximumMarkers: Int = maximumMarkersPerLayer, tooltips: Bool = true
+    maximumMarkers: Int = maximumMarkersPerLayer, tooltips: Bool = true, bands: RunBands? = nil
   ) {
     let all = s.layers.flatMap(\.rows)
     let drawn = all.map(drawnValues)
-    let x = informationScale(drawn.flatMap(\.x)), y = informationScale(drawn.flatMap(\.y))
+    let spread = bands?.values(all) ?? (x: [], y: [])
+    let x = informationScale(drawn.flatMap(\.x) + spread.x), y = informationScale(drawn.flatMap(\.y) + spread.y)
     drawAxes(&svg, f, x: x, y: y, xTitle: "I(X;T)  [\(unit)]", yTitle: "I(T;Y)  [\(unit)]", size: size)
     func px(_ v: Double) -> Double { f.x + x.fraction(v) * f.w }
     func py(_ v: Double) -> Double { f.y + f.h - y.fraction(v) * f.h }
+    if let bands { drawPlaneBands(&svg, bands, s, maximumMarkers: maximumMarkers, px: px, py: py) }
     for l in s.layers {
       for r in markedIndices(l.rows.count, maximum: maximumMarkers).map({ l.rows[$0] }) {
         drawBars(&svg, r, px: px, py: py)
@@ -188,7 +190,8 @@ public enum PlaneFigures {
   // MARK: - Figures
 
   /// One information plane for one estimator.
-  public static func plane(_ rows: [PlaneRow], manifest: PlaneManifest, estimator: PlaneManifest.EstimatorSpec) -> String {
+  /// With `bands` (several runs), `rows` are the mean rows and the bands are drawn.
+  static func plane(_ rows: [PlaneRow], manifest: PlaneManifest, estimator: PlaneManifest.EstimatorSpec, bands: RunBands?) -> String {
     let s = series(rows, estimator)
     let mine = s.layers.flatMap(\.rows)
     let epochs = PlotScale.epochs(mine.map { Double($0.epoch) })
@@ -200,8 +203,9 @@ public enum PlaneFigures {
     let parameters = estimatorParameters(estimator)
     svg.text(fitted(parameters.isEmpty ? "no parameters" : parameters, width: 770, size: 12), x: 20, y: 48, size: 12, fill: "#555")
     let sub = "n = \(mine.first?.n ?? manifest.sampleCount) samples; \(Set(mine.map(\.step)).count) snapshots" + markerNote(s)
+      + (bands.map { "; mean of \($0.runs) runs, \(RunBands.description)" } ?? "")
     svg.text(fitted(sub, width: 770, size: 12), x: 20, y: 64, size: 12, fill: "#555")
-    drawPlane(&svg, s, Frame(x: 86, y: 84, w: 500, h: 398), epochs: epochs, unit: unitLabel(mine), size: 12, marker: 4.2)
+    drawPlane(&svg, s, Frame(x: 86, y: 84, w: 500, h: 398), epochs: epochs, unit: unitLabel(mine), size: 12, marker: 4.2, bands: bands)
     drawColourBar(&svg, epochs, x: 630, y: 104, height: 190, size: 12)
     let legendBottom = drawLegend(&svg, s.layers.map { ($0.name, $0.width) }, x: 630, y: 332, size: 12, title: "layer (width)")
     drawBarLegend(&svg, Bars(mine), x: 630, y: legendBottom + 8, size: 12)
@@ -247,7 +251,8 @@ public enum PlaneFigures {
   }
 
   /// I(X;T) and I(T;Y) versus epoch (log axis) per layer, with the accuracy (or loss) below.
-  public static func curves(_ rows: [PlaneRow], manifest: PlaneManifest, estimator: PlaneManifest.EstimatorSpec) -> String {
+  /// With `bands` (several runs), `rows` are the mean rows and the bands are drawn.
+  static func curves(_ rows: [PlaneRow], manifest: PlaneManifest, estimator: PlaneManifest.EstimatorSpec, bands: RunBands?) -> String {
     let s = series(rows, estimator)
     let mine = s.layers.flatMap(\.rows)
     let unit = unitLabel(mine)
@@ -267,16 +272,23 @@ public enum PlaneFigures {
       x: 20, y: 28, size: 16, weight: "bold")
     let parameters = estimatorParameters(estimator)
     svg.text(
-      fitted((parameters.isEmpty ? "" : parameters + "; ") + "epoch on a log scale (log₁₀(epoch + 1)); unit: \(unit)", width: 770, size: 12),
+      fitted((parameters.isEmpty ? "" : parameters + "; ") + "epoch on a log scale (log₁₀(epoch + 1)); unit: \(unit)"
+        + (bands.map { "; mean of \($0.runs) runs, \(RunBands.description)" } ?? ""), width: 770, size: 12),
       x: 20, y: 48, size: 12, fill: "#555")
     let xTitle = "epoch (log scale)"
     func frame(_ k: Int) -> Frame { Frame(x: 86, y: 72 + Double(k) * (panelHeight + 56), w: 500, h: panelHeight) }
     for (panel, (title, value)) in [("I(X;T)  [\(unit)]", { (r: PlaneRow) in r.inputInformation }),
                                     ("I(T;Y)  [\(unit)]", { (r: PlaneRow) in r.labelInformation })].enumerated() {
       let f = frame(panel)
-      let y = PlotScale.linear(mine.map(value))
+      let spread = bands?.values(mine) ?? (x: [], y: [])
+      let y = PlotScale.linear(mine.map(value) + (panel == 0 ? spread.x : spread.y))
       drawAxes(&svg, f, x: epochScale, y: y, xTitle: panel == panels - 1 ? xTitle : nil, yTitle: title, size: 11)
       for (k, l) in s.layers.enumerated() {
+        if let bands {
+          let range = l.rows.compactMap { r in (panel == 0 ? bands.x : bands.y)[RunBands.key(r)].map { (Double(r.epoch), $0.0, $0.1) } }
+          drawCurveBand(
+            &svg, range, colour: ColourMap.layer(k), px: { f.x + epochScale.fraction($0) * f.w }, py: { f.y + f.h - y.fraction($0) * f.h })
+        }
         let pts = l.rows.map { (f.x + epochScale.fraction(Double($0.epoch)) * f.w, f.y + f.h - y.fraction(value($0)) * f.h) }
         svg.polyline(pts, stroke: ColourMap.layer(k), width: 1.6, attributes: ["class": "curve", "data-layer": l.name])
         for i in markedIndices(pts.count, maximum: comparisonMarkersPerLayer) {
@@ -307,5 +319,17 @@ public enum PlaneFigures {
       }
     }
     return svg.text
+  }
+}
+
+extension PlaneFigures {
+  /// One information plane for one estimator.
+  public static func plane(_ rows: [PlaneRow], manifest: PlaneManifest, estimator: PlaneManifest.EstimatorSpec) -> String {
+    plane(rows, manifest: manifest, estimator: estimator, bands: nil)
+  }
+
+  /// I(X;T) and I(T;Y) versus epoch (log axis) per layer, with the accuracy (or loss) below.
+  public static func curves(_ rows: [PlaneRow], manifest: PlaneManifest, estimator: PlaneManifest.EstimatorSpec) -> String {
+    curves(rows, manifest: manifest, estimator: estimator, bands: nil)
   }
 }

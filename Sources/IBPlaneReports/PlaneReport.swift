@@ -13,6 +13,10 @@ public enum PlaneReport {
     var figures: [(title: String, plane: String, curves: String, notes: [String])] = []
     let clipping = PlaneClipping.warnings(rows)
     var usedNames = Set<String>()
+    // Several recordings: figures of the mean across runs with bands, and the summary tables.
+    let runs = PlaneFigures.recordingCount(rows) > 1 ? PlaneFigures.acrossRuns(rows) : nil
+    let drawn = runs?.mean ?? rows
+    if runs != nil { written += try writeAcrossRunTables(rows, to: directory) }
     for e in manifest.estimators {
       var stem = fileStem(e.name)
       var k = 2
@@ -22,14 +26,14 @@ public enum PlaneReport {
       }
       usedNames.insert(stem)
       let plane = "plane-\(stem).svg", curves = "curves-\(stem).svg"
-      try OutputFiles.write(Data(PlaneFigures.plane(rows, manifest: manifest, estimator: e).utf8), to: directory.appendingPathComponent(plane), atomic: true)
-      try OutputFiles.write(Data(PlaneFigures.curves(rows, manifest: manifest, estimator: e).utf8), to: directory.appendingPathComponent(curves), atomic: true)
+      try OutputFiles.write(Data(PlaneFigures.plane(drawn, manifest: manifest, estimator: e, bands: runs?.bands).utf8), to: directory.appendingPathComponent(plane), atomic: true)
+      try OutputFiles.write(Data(PlaneFigures.curves(drawn, manifest: manifest, estimator: e, bands: runs?.bands).utf8), to: directory.appendingPathComponent(curves), atomic: true)
       written += [plane, curves]
       let notes = clipping.filter { $0.estimator == e.name && $0.params == e.params }.map(\.message)
       figures.append((PlaneFigures.estimatorLabel(e), plane, curves, notes))
     }
     let comparison = "planes-compared.svg"
-    try OutputFiles.write(Data(PlaneFigures.comparison(rows, manifest: manifest).utf8), to: directory.appendingPathComponent(comparison), atomic: true)
+    try OutputFiles.write(Data(PlaneFigures.comparison(drawn, manifest: manifest).utf8), to: directory.appendingPathComponent(comparison), atomic: true)
     written.append(comparison)
     try OutputFiles.write(
       Data(html(manifest: manifest, figures: figures, comparison: comparison, rows: rows).utf8),
@@ -108,6 +112,7 @@ public enum PlaneReport {
       """
     for (k, v) in metadata { s += "<tr><th>\(e(k))</th><td>\(e(v))</td></tr>\n" }
     s += "<tr><th>data</th><td><a href=\"plane.csv\">plane.csv</a> (one row per snapshot × layer × estimator)</td></tr>\n</table>\n"
+    if PlaneFigures.recordingCount(rows) > 1 { s += acrossRunsSection(rows) }
     s += "<h2>Estimators compared</h2>\n<img src=\"\(comparison)\" alt=\"Information planes of every estimator\">\n"
     for f in figures {
       s += "<h2>\(e(f.title))</h2>\n"

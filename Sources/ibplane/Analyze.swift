@@ -8,6 +8,8 @@ struct Analyze: ParsableCommand {
     discussion: """
       Runs every (snapshot, layer, estimator) job once, in parallel, and streams one CSV row per finished job to DIR/plane.csv (values in bits unless --unit nats). A killed run keeps its finished rows; --resume continues it. When every job is done, the reports are written: DIR/plane-<estimator>.svg, DIR/curves-<estimator>.svg, DIR/planes-compared.svg and DIR/index.html.
 
+      Several runs of one design (e.g. `ibplane train --seeds 1-10 --record runs/`): `ibplane analyze runs/seed-*.bin --out DIR` writes every recording's rows into one DIR/plane.csv, plus DIR/plane-summary.csv (per epoch × layer × estimator: count, mean, sd, 5/50/95 % quantiles of every value across runs) and DIR/compression.csv (peak, epoch of peak, final I(X;T) and drop % per layer, across runs); the figures show the mean with a 5–95 % band across runs. Recordings whose layers, analysed epochs or samples (inputs and labels) differ are refused. --resume skips exactly the finished (recording, job) rows.
+
       Input: an activations.bin recording (docs/activations-format.md), a NumPy .npz archive or a folder of .npy files in the recording convention, or a directory with recording.json (docs/information-plane.md).
 
       Estimators (default: \(EstimatorRegistry.defaultPlaneSpecifications.joined(separator: " "))). Give parameters inline as NAME:key=value,..., e.g. --estimator kde:sigma2=0.05; repeat --estimator for several. Names and keys are case-insensitive. In DIR/plane.csv, the estimator column is the label (the name, then :key=value,... of the parameters that differ from their defaults; figure files are named after it) and the params column is every parameter as used, key=value joined by ','; --estimator with the label, or with NAME:params, reproduces the row.
@@ -23,8 +25,8 @@ struct Analyze: ParsableCommand {
         ibplane analyze run.bin --estimator binning --estimator kde --bootstrap 100 --seed 1 --out reports/run
       """)
 
-  @Argument(help: "The recording: an activations.bin file, a .npz archive or .npy folder (docs/activations-format.md), or a directory with recording.json (see above).")
-  var input: String
+  @Argument(help: "The recording: an activations.bin file, a .npz archive or .npy folder (docs/activations-format.md), or a directory with recording.json (see above). Several recordings of one design (e.g. the seeds of `ibplane train --seeds`) go into one plane.csv, plus plane-summary.csv and compression.csv across them.")
+  var inputs: [String]
 
   @Option(name: .customLong("estimator"), help: "Estimator NAME or NAME:key=value,... (parameters below); repeat for several (default: every plane family).")
   var estimators: [String] = []
@@ -76,7 +78,9 @@ struct Analyze: ParsableCommand {
   private func analyze() throws {
     try ThreadsOption.apply(threads)
     if let out, out.isEmpty { throw BadInput("--out is empty; give an output directory (or leave --out out for reports/<recording name>)") }
-    let source = try openSource(input)
+    guard let input = inputs.first else { throw BadInput("give the recording to analyse") }
+    let sources = try inputs.map { try openSource($0) }
+    let source = sources[0]
     let specs = estimators.isEmpty ? EstimatorRegistry.defaultPlaneSpecifications : estimators
     let made = try specs.map { try EstimatorRegistry.makePlane($0) }
     var options = PlaneAnalysisOptions()
@@ -90,20 +94,30 @@ struct Analyze: ParsableCommand {
     if let shard { options.shard = try PlaneShard(parsing: shard) }
     if let threads { options.threads = threads }
     guard bootstrap == 0 || bootstrap >= 2 else { throw BadInput("--bootstrap must be 0 or at least 2, got \(bootstrap)") }
+    guard inputs.count == 1 || options.shard.isWhole else { throw BadInput("--shard works on one recording; got \(inputs.count)") }
+    guard inputs.count == 1 || out != nil else { throw BadInput("--out is required with several recordings") }
     let directory = URL(fileURLWithPath: out ?? "reports/\(Self.directoryName(source.name))")
     let analysis = try PlaneAnalysis(source: source, estimators: made, options: options)
+    // One analysis per recording, each with its own context (the samples are compared, not assumed).
+    let analyses = try [analysis] + zip(inputs, sources).dropFirst().map { path, other in
+      var o = options
+      o.sourceDescription = path
+      return try PlaneAnalysis(source: other, estimators: made, options: o)
+    }
+    do { try PlaneAnalysis.checkOneDesign(analyses) } catch let e as RecordingMismatchError { throw BadInput(e.description) }
     guard !analysis.allJobs.isEmpty else { throw BadInput("no jobs: the layer and epoch selection matches no snapshot") }
     // Held across the run and the reports, so no other process writes this output meanwhile.
     try OutputFiles.createDirectory(directory)
     let lock = try OutputLock.acquire(options.shard.csvFileName, in: directory)
     defer { lock.release() }
     let progress = AnalysisProgressPrinter(quiet: quiet)
-    let summary = try analysis.run(directory: directory, resume: resume, progress: progress.update)
+    let summary = try PlaneAnalysis.run(analyses, directory: directory, resume: resume, progress: progress.update)
     // Not silenced by --quiet: a clipped binning row is a wrong number, not progress.
     for w in PlaneClipping.warnings(summary.rows) { CLIFailure.printError("warning: \(w.message)") }
     var reports: [String] = []
     if options.shard.isWhole {
-      reports = try PlaneReport.write(summary.rows, manifest: analysis.manifest, to: directory)
+      let manifest = inputs.count > 1 ? try PlaneManifest.read(summary.manifest) : analysis.manifest
+      reports = try PlaneReport.write(summary.rows, manifest: manifest, to: directory)
         .map { directory.appendingPathComponent($0).path }
     }
     if json {

@@ -20,6 +20,9 @@ struct Train: ParsableCommand {
         ibplane train --record run.bin
         ibplane train --dataset mnist10k --arch 1024,20,20,20 --activation relu --init he \\
           --optimizer sgd --momentum 0.9 --lr 0.01 --batch 128 --epochs 40 --log-every 5
+        ibplane train --seeds 1-10 --record runs/ && ibplane analyze runs/seed-*.bin --out reports/runs
+
+      Several seeds (--seeds): one run per seed with every other setting the same, one after another; with --record DIR each run is recorded to DIR/seed-<seed>.bin (DIR is created). On ib12, ib12-g1, ib12-g2 and mnist10k the seed changes the initialisation and the batch order only, so the recordings share their samples and `ibplane analyze` can summarise them across runs; on gaussian-mixture the seed also draws the data.
       """)
 
   @Option(help: "Data set: ib12, ib12-g1, ib12-g2, mnist10k or gaussian-mixture.")
@@ -64,7 +67,10 @@ struct Train: ParsableCommand {
   @Option(help: "Seed of every random choice (initialisation, shuffling, generated data).")
   var seed: UInt64 = 1
 
-  @Option(help: "Write snapshots to this recording (activations.bin format).")
+  @Option(help: "Several runs, one per seed: a list of seeds and ranges, e.g. 1-10 or 1,2,7-9 (at most \(Self.maximumSeeds)); replaces --seed. With --record DIR, run s is recorded to DIR/seed-s.bin.")
+  var seeds: String?
+
+  @Option(help: "Write snapshots to this recording (activations.bin format); with --seeds, the directory of the recordings.")
   var record: String?
 
   @Option(help: "Directory of the bundled data sets (default: $IBPLANE_DATA, ./notebooks-data, or the one next to the executable's checkout).")
@@ -90,6 +96,7 @@ struct Train: ParsableCommand {
 
   func validate() throws {
     if let record, record.isEmpty { throw ValidationError("--record is empty; give the path of the recording to write") }
+    if let seeds { _ = try Self.parseSeeds(seeds) }
     guard parsedArchitecture != nil else {
       throw ValidationError("--arch must be comma-separated positive widths, e.g. 10,7,5,4,3; got '\(arch)'")
     }
@@ -133,7 +140,50 @@ struct Train: ParsableCommand {
     return c
   }
 
+  static let maximumSeeds = 1000
+
+  /// `--seeds`: comma-separated seeds and `a-b` ranges (inclusive), distinct, in the order given.
+  static func parseSeeds(_ text: String) throws -> [UInt64] {
+    var out: [UInt64] = []
+    for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+      let t = item.trimmingCharacters(in: .whitespaces)
+      let bounds = t.split(separator: "-", omittingEmptySubsequences: false).map { UInt64($0) }
+      guard (1...2).contains(bounds.count), let lo = bounds.first!, let hi = bounds.last!, lo <= hi else {
+        throw ValidationError("--seeds must be seeds and ranges such as 1-10 or 1,2,7-9; got '\(t)' in '\(text)'")
+      }
+      guard hi - lo < UInt64(maximumSeeds), out.count + Int(hi - lo + 1) <= maximumSeeds else {
+        throw ValidationError("--seeds gives more than \(maximumSeeds) seeds; got '\(text)'")
+      }
+      for s in lo...hi {
+        guard !out.contains(s) else { throw ValidationError("--seeds lists seed \(s) twice; got '\(text)'") }
+        out.append(s)
+      }
+    }
+    return out
+  }
+
   func run() throws {
+    guard let seedList = try seeds.map(Self.parseSeeds) else {
+      _ = try train(seed: seed, record: record)
+      return
+    }
+    var directory: URL?
+    if let record {
+      let url = URL(fileURLWithPath: record, isDirectory: true)
+      do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+        throw BadInput("--record \(record): cannot create the directory of the recordings (\(error.localizedDescription))")
+      }
+      directory = url
+    }
+    var runs: [[String: Any]] = []
+    for s in seedList {
+      runs.append(try train(seed: s, record: directory.map { $0.appendingPathComponent("seed-\(s).bin").path }))
+    }
+    if json { print(try JSONOutput.render(["runs": runs])) }
+  }
+
+  /// One training run; prints its summary (text, or JSON without --seeds) and returns the JSON object.
+  private func train(seed: UInt64, record: String?) throws -> [String: Any] {
     let data: ClassificationDataset
     do {
       let mixture = GaussianMixture(
@@ -143,7 +193,9 @@ struct Train: ParsableCommand {
     } catch let error as DatasetError {
       throw BadInput(error.description)
     }
-    let config = trainingConfiguration
+    var config = trainingConfiguration
+    config.seed = seed
+    if seeds != nil && !json { print("seed \(seed):") }
     let trainer = try Trainer<Float>(configuration: config, dataset: data)
     let architecture = ([data.inputWidth] + config.hiddenWidths + [data.classCount]).map(String.init).joined(separator: "-")
     let run: [String: String] = [
@@ -171,7 +223,9 @@ struct Train: ParsableCommand {
       ]
       for (k, v) in m { object[k] = v }
       if let r = record { object["record"] = r }
-      print(try JSONOutput.render(object))
+      object["seed"] = NSNumber(value: seed)
+      if seeds == nil { print(try JSONOutput.render(object)) }
+      return object
     } else {
       print(
         "trained \(dataset.rawValue) \(architecture) \(activation.rawValue) \(optimizer): \(summary.epochs) epochs, "
@@ -182,6 +236,7 @@ struct Train: ParsableCommand {
       print(line)
       print("\(summary.snapshotCount) snapshots" + (record.map { " recorded to \($0)" } ?? " (not recorded: no --record)"))
     }
+    return [:]
   }
 
   /// The bundled data directory: the option, `$IBPLANE_DATA`, `./notebooks-data`, the installed

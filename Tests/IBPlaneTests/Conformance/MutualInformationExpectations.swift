@@ -53,7 +53,7 @@ extension MutualInformationExpectation {
       symmetry: .notPromised("A is binned, B is read as exact symbols (a class column)"),
       permutation: .exact,
       nonNegative: .holds,  // plug-in MI is a KL divergence of empirical distributions
-      minimumSamples: 2,
+      minimumSamples: 4,  // a discrete B may have at most N/2 distinct rows: N = 2, 3 with 2–3 classes are refused as a continuous B
       accepted: [
         .constantColumnInA: .finite("a dead unit is one bin"),
         .constantB: .value(0, tolerance: 0, "a single class: H(B) = 0"),
@@ -66,7 +66,7 @@ extension MutualInformationExpectation {
       symmetry: .notPromised("A is binned, B is read as exact symbols (a class column)"),
       permutation: .exact,
       nonNegative: .holds,
-      minimumSamples: 2,
+      minimumSamples: 4,  // a discrete B may have at most N/2 distinct rows: N = 2, 3 with 2–3 classes are refused as a continuous B
       accepted: [
         .constantColumnInA: .finite("a dead unit is one bin"),
         .constantB: .value(0, tolerance: 0, "a single class: H(B) = 0"),
@@ -79,7 +79,7 @@ extension MutualInformationExpectation {
       symmetry: .notPromised("A gets the kernel, B is read as exact symbols (a class column)"),
       permutation: .within(1e-12, because: "the tiled engine sums the kernel rows in another order"),
       nonNegative: .notPromised("I(A;B) is a difference of two entropy bounds, not itself a bound"),
-      minimumSamples: 2,
+      minimumSamples: 4,  // a discrete B may have at most N/2 distinct rows: N = 2, 3 with 2–3 classes are refused as a continuous B
       accepted: [
         .constantColumnInA: .finite("a dead unit adds 0 to every distance"),
         .constantB: .value(0, tolerance: 1e-12, "a single class: H(A | B) = H(A)"),
@@ -92,7 +92,7 @@ extension MutualInformationExpectation {
       symmetry: .notPromised("A gets the kernel, B is read as exact symbols (a class column)"),
       permutation: .within(1e-12, because: "the tiled engine sums the kernel rows in another order"),
       nonNegative: .notPromised("I(A;B) is a difference of two entropy bounds, not itself a bound"),
-      minimumSamples: 2,
+      minimumSamples: 4,  // a discrete B may have at most N/2 distinct rows: N = 2, 3 with 2–3 classes are refused as a continuous B
       accepted: [
         .constantColumnInA: .finite("a dead unit adds 0 to every distance"),
         .constantB: .value(0, tolerance: 1e-12, "a single class: H(A | B) = H(A)"),

@@ -100,7 +100,7 @@ final class _LockRegistry: @unchecked Sendable {
       if !create { return false }
       throw OutputError(path: path, action: "create the lock file", cause: OutputError.errnoText(errno))
     }
-    guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+    guard Self.lockBriefly(fd) == 0 else {
       let code = errno
       let holder = Self.contents(fd)
       close(fd)
@@ -119,6 +119,23 @@ final class _LockRegistry: @unchecked Sendable {
     }
     held[path] = (fd, 1)
     return true
+  }
+
+  /// `flock(fd, LOCK_EX | LOCK_NB)`, retried for up to ~0.5 s while it would block (returns
+  /// its result; `errno` is that of the last try). A child process spawned by another thread
+  /// holds a copy of every descriptor between its fork and its exec (O_CLOEXEC closes them only
+  /// at the exec), and with it the lock of a file this process has just released: without the
+  /// retry, a process that spawns children while it locks and unlocks outputs (the test suite)
+  /// could be refused its own, already released, lock. A real holder is still refused after
+  /// the short wait.
+  static func lockBriefly(_ fd: Int32) -> Int32 {
+    var attempt = 0
+    while true {
+      let r = flock(fd, LOCK_EX | LOCK_NB)
+      if r == 0 || errno != EWOULDBLOCK || attempt == 50 { return r }
+      attempt += 1
+      usleep(10_000)
+    }
   }
 
   func release(_ path: String) {

@@ -113,10 +113,13 @@ public enum PlaneFigures {
     let all = s.layers.flatMap(\.rows)
     let drawn = all.map(drawnValues)
     let spread = bands?.values(all) ?? (x: [], y: [])
-    let x = informationScale(drawn.flatMap(\.x) + spread.x), y = informationScale(drawn.flatMap(\.y) + spread.y)
+    let xs = drawn.flatMap(\.x) + spread.x, ys = drawn.flatMap(\.y) + spread.y
+    let ceiling = Ceilings(all, drawnX: xs, drawnY: ys)
+    let x = informationScale(xs + ceiling.x.map { [$0.value] }.orEmpty), y = informationScale(ys + ceiling.y.map { [$0.value] }.orEmpty)
     drawAxes(&svg, f, x: x, y: y, xTitle: "I(X;T)  [\(unit)]", yTitle: "I(T;Y)  [\(unit)]", size: size)
     func px(_ v: Double) -> Double { f.x + x.fraction(v) * f.w }
     func py(_ v: Double) -> Double { f.y + f.h - y.fraction(v) * f.h }
+    drawCeilings(&svg, ceiling, f, px: px, py: py, size: size)
     if let bands { drawPlaneBands(&svg, bands, s, maximumMarkers: maximumMarkers, px: px, py: py) }
     for l in s.layers {
       for r in markedIndices(l.rows.count, maximum: maximumMarkers).map({ l.rows[$0] }) {
@@ -209,6 +212,13 @@ public enum PlaneFigures {
     drawColourBar(&svg, epochs, x: 630, y: 104, height: 190, size: 12)
     let legendBottom = drawLegend(&svg, s.layers.map { ($0.name, $0.width) }, x: 630, y: 332, size: 12, title: "layer (width)")
     drawBarLegend(&svg, Bars(mine), x: 630, y: legendBottom + 8, size: 12)
+    let saturated = Ceilings.saturatedLayers(s)
+    if !saturated.isEmpty {
+      let note = "Saturated: \(saturated.joined(separator: ", ")) within 1 % of log N in most snapshots — every sample apart, so I(X;T) cannot show compression there."
+      for (k, line) in wrapped(note, width: 770, size: 11).prefix(2).enumerated() {
+        svg.text(line, x: 20, y: 538 + 13 * Double(k), size: 11, fill: "#a33")
+      }
+    }
     return svg.text
   }
 

@@ -103,8 +103,11 @@ enum ColourMap {
     return String(format: "#%02x%02x%02x", c(a.0, b.0), c(a.1, b.1), c(a.2, b.2))
   }
 
-  /// Okabe & Ito's colour-blind-safe qualitative palette (yellow left out: unreadable on white).
-  static let categorical = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999"]
+  /// Okabe & Ito's colour-blind-safe qualitative palette (yellow left out: unreadable on white),
+  /// ordered so that the first six (a 12-bit net's five hidden layers and its output) are six
+  /// different hues: sky blue, next to blue, comes seventh (it was sixth, and the output layer
+  /// of a 6-layer net looked like hidden1).
+  static let categorical = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#000000", "#56B4E9", "#999999"]
 
   static func layer(_ k: Int) -> String { categorical[k % categorical.count] }
 }

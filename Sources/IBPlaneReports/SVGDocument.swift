@@ -94,7 +94,10 @@ struct SVGDocument {
     case 2: body.append(poly([(0, -1.2), (1.1, 0.8), (-1.1, 0.8)]))
     case 3: body.append(poly([(0, -1.25), (1.25, 0), (0, 1.25), (-1.25, 0)]))
     case 4: body.append(poly([(0, 1.2), (1.1, -0.8), (-1.1, -0.8)]))
-    default: body.append(poly([(-1.1, -0.4), (-0.4, -1.1), (0.4, -1.1), (1.1, -0.4), (1.1, 0.4), (0.4, 1.1), (-0.4, 1.1), (-1.1, 0.4)]))
+    // A plus (not an octagon, which at marker size read as a sixth circle).
+    default:
+      let a = 0.38, b = 1.2
+      body.append(poly([(-a, -b), (a, -b), (a, -a), (b, -a), (b, a), (a, a), (a, b), (-a, b), (-a, a), (-b, a), (-b, -a), (-a, -a)]))
     }
   }
 

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+import IBPlane
+@testable import IBPlaneAnalysis
+@testable import IBPlaneReports
+
+/// Planes mark the log N ceiling of I(X;T) when the data come near it, say in the figure when
+/// a layer is saturated there, wrap long notes instead of cutting them, and give the first six
+/// layers six different colours.
+@Suite struct PlaneCeilingsTests {
+  func rows() throws -> (rows: [PlaneRow], manifest: PlaneManifest) {
+    let a = try PlaneAnalysis(source: try PlaneFixtures.source(snapshots: 4), estimators: [try EstimatorRegistry.makePlane("binning")])
+    return (try a.run(), a.manifest)
+  }
+
+  func svg(_ rows: [PlaneRow], _ manifest: PlaneManifest) -> String {
+    PlaneFigures.plane(rows, manifest: manifest, estimator: .init(name: rows[0].estimator, params: rows[0].params))
+  }
+
+  @Test func aSaturatedLayerGetsTheCeilingLineAndANote() throws {
+    var (rows, manifest) = try rows()
+    let ceiling = log2(300.0)
+    #expect(rows[0].n == 300 && rows[0].unit == .bits)
+    // h1 at the ceiling in 3 of 4 snapshots (most), h2 far below it.
+    var h1 = 0
+    for k in rows.indices {
+      if rows[k].layer == "h1" {
+        rows[k].inputInformation = h1 < 3 ? ceiling : 5
+        h1 += 1
+      } else {
+        rows[k].inputInformation = 2
+      }
+    }
+    let text = svg(rows, manifest)
+    #expect(text.contains("log₂ N = 8.23"))
+    #expect(text.contains("stroke-dasharray=\"5 4\""))
+    #expect(text.contains("Saturated: h1 within 1 % of log N"))
+    #expect(!text.contains("Saturated: h1, h2"))
+  }
+
+  @Test func aPlaneFarBelowTheCeilingHasNeitherLineNorNote() throws {
+    var (rows, manifest) = try rows()
+    for k in rows.indices { rows[k].inputInformation = 1 + Double(k % 3) }  // ≤ 3 bits of 8.23
+    let text = svg(rows, manifest)
+    #expect(!text.contains("log₂ N") && !text.contains("Saturated"))
+  }
+
+  @Test func wrappingKeepsEveryWordAndFitsTheWidth() {
+    let s = "Saturated: hidden1, hidden2, hidden3 within 1 % of log N in most snapshots — every sample apart, so I(X;T) cannot show compression there."
+    let lines = PlaneFigures.wrapped(s, width: 300, size: 11)
+    let maxChars = Int(300 / (11 * 0.6))
+    #expect(lines.count > 1)
+    #expect(lines.allSatisfy { $0.count <= maxChars })
+    #expect(lines.joined(separator: " ") == s)
+    #expect(PlaneFigures.wrapped("averyveryverylongword x", width: 30, size: 10) == ["averyveryverylongword", "x"])
+  }
+
+  @Test func theFirstSixLayersHaveSixColours() {
+    #expect(Set((0..<6).map(ColourMap.layer)).count == 6)
+    // Sky blue next to hidden1's blue made a 6-layer net's output look like hidden1.
+    #expect(ColourMap.layer(0) == "#0072B2" && !(1..<6).map(ColourMap.layer).contains("#56B4E9"))
+  }
+}

@@ -123,6 +123,7 @@ extension PlaneAnalysis {
     let table = PlaneTable(metricNames: analyses.flatMap(\.table.metricNames))
     let csv = directory.appendingPathComponent(first.options.shard.csvFileName)
     let manifestURL = directory.appendingPathComponent(first.options.shard.manifestFileName)
+    if resume { try first.checkSameSamples(resumingIn: directory) }
     let existing = resume && FileManager.default.fileExists(atPath: csv.path) ? try resumableRows(csv, analyses, table) : []
     if existing.isEmpty { try OutputFiles.write(Data(table.headerLine.utf8), to: csv) }
     if FileManager.default.fileExists(atPath: manifestURL.path) {

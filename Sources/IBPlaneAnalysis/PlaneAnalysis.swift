@@ -53,6 +53,8 @@ public final class PlaneAnalysis: Sendable {
     source: SnapshotSource, estimators: [InformationPlaneEstimator], options: PlaneAnalysisOptions = PlaneAnalysisOptions(),
     context: PlaneContext? = nil
   ) throws {
+    // `--samples train|test`: from here on the source is the subset (rows, X, Y and N).
+    let source = try Self.selectingSamples(source, options)
     guard !estimators.isEmpty else {
       throw EstimatorError.invalidParameter(name: "estimators", value: "none", expected: "at least one estimator")
     }
@@ -119,7 +121,8 @@ public final class PlaneAnalysis: Sendable {
       estimators: estimators.map { .init(name: Self.label($0), params: Self.params($0)) }, unit: options.unit,
       bootstrapResamples: options.bootstrapResamples, confidenceLevel: options.confidenceLevel, seed: options.seed,
       shardIndex: options.shard.index, shardCount: options.shard.count, jobCount: jobs.count,
-      totalJobCount: allJobs.count, metricNames: table.metricNames, ibplaneVersion: IBPlaneVersion.string)
+      totalJobCount: allJobs.count, metricNames: table.metricNames, ibplaneVersion: IBPlaneVersion.string,
+      samples: options.samples == .all ? nil : options.samples.rawValue)
   }
 
   /// Runs this shard's jobs in memory and returns the rows in canonical order.
@@ -153,6 +156,7 @@ public final class PlaneAnalysis: Sendable {
     defer { lock.release() }
     let csv = directory.appendingPathComponent(options.shard.csvFileName)
     let manifestURL = directory.appendingPathComponent(options.shard.manifestFileName)
+    if resume { try checkSameSamples(resumingIn: directory) }
     let existing = resume && FileManager.default.fileExists(atPath: csv.path) ? try resumableRows(csv) : []
     if existing.isEmpty {
       try OutputFiles.write(Data(table.headerLine.utf8), to: csv)

@@ -105,6 +105,9 @@ public struct PlaneAnalysisOptions: Sendable {
   public var threads: Int = Parallel.defaultThreads
   /// How errors name the recording (the CLI passes its path); `nil` uses the recording's name.
   public var sourceDescription: String? = nil
+  /// The samples analysed: all, or the train or test samples of the recording's split
+  /// (`SampleSubsetSource`; a recording without a split refuses train and test).
+  public var samples: SampleSubset = .all
 
   public init() {}
 }

@@ -29,6 +29,9 @@ public struct PlaneManifest: Codable, Sendable, Equatable {
   public var totalJobCount: Int
   public var metricNames: [String]
   public var ibplaneVersion: String
+  /// The samples analysed (`--samples`): "train" or "test"; absent (nil) for all samples, so
+  /// manifests of whole-recording analyses keep their bytes.
+  public var samples: String? = nil
 
   /// The same analysis with the shard fields blanked: shards of one analysis compare equal.
   public var analysisIdentity: PlaneManifest {

@@ -25,6 +25,8 @@ public struct NumPyRecordingSource: SnapshotSource {
   /// The original id of each class when the labels were re-coded (nil when they were
   /// already 0..<K, or are targets).
   public var classIDs: [Int]?
+  /// The per-sample split from the optional `split` array (0 train, 1 test, 2 unused).
+  public var split: SampleSplit?
   /// One E × N × width array per layer, in `layers` order.
   var layerArrays: [NumPyArray]
   let source: String
@@ -78,14 +80,14 @@ public struct NumPyRecordingSource: SnapshotSource {
   package static func arrayName(_ member: String) -> String { member.hasSuffix(".npy") ? String(member.dropLast(4)) : member }
 
   package static func isConventionName(_ name: String) -> Bool {
-    ["labels", "inputs", "epochs", "steps"].contains(name) || name.hasPrefix("layer/")
+    ["labels", "inputs", "epochs", "steps", "split"].contains(name) || name.hasPrefix("layer/")
   }
 
   /// Reads a folder of `.npy` files.
   public static func folder(_ url: URL) throws -> NumPyRecordingSource {
     let fm = FileManager.default
     var members: [(String, NumPyArray)] = []
-    for name in ["labels", "inputs", "epochs", "steps"] {
+    for name in ["labels", "inputs", "epochs", "steps", "split"] {
       let f = url.appendingPathComponent(name + ".npy")
       if fm.fileExists(atPath: f.path) { members.append((name, try NumPyFile.read(f))) }
     }
@@ -135,6 +137,7 @@ public struct NumPyRecordingSource: SnapshotSource {
       }
       inputs = try x.matrix(Float.self, file: "\(source):inputs")
     }
+    let split = try byName["split"].map { try importedSplit($0, sampleCount: n, source: source) }
     var layers: [LayerSpec] = []
     var arrays: [NumPyArray] = []
     var e: Int?
@@ -160,7 +163,26 @@ public struct NumPyRecordingSource: SnapshotSource {
     }
     return NumPyRecordingSource(
       layers: layers, inputs: inputs, labels: labels, epochs: try counters("epochs") { $0 },
-      steps: try counters("steps") { _ in 0 }, classIDs: classIDs, layerArrays: arrays, source: source)
+      steps: try counters("steps") { _ in 0 }, classIDs: classIDs, split: split, layerArrays: arrays, source: source)
+  }
+
+  /// The `split` array: N integers (int64, int32 or uint8), 0 = train, 1 = test, 2 = unused. A
+  /// bool array is refused because it cannot say which of True/False means train.
+  static func importedSplit(_ a: NumPyArray, sampleCount n: Int, source: String) throws -> SampleSplit {
+    func fail(_ expected: String) -> RecordingError { .importFailure(file: source, field: "split", expected: expected) }
+    guard [.int64, .int32, .uint8].contains(a.dtype) else {
+      throw fail("integers 0 (train), 1 (test) or 2 (unused), got \(a.dtype.rawValue) (for a bool is_train array save np.where(is_train, 0, 1))")
+    }
+    guard a.shape == [n] else { throw fail("shape (\(n),), one value per sample, got \(NumPyError.quoted("\(a.shape)"))") }
+    let values = try a.integers(file: "\(source):split")
+    let table: [SampleRole] = [.train, .test, .unused]
+    return SampleSplit(roles: try values.enumerated().map { i, v in
+      guard (0...2).contains(v) else {
+        throw RecordingError.importFailure(
+          file: source, field: "split[\(i)]", expected: "0 (train), 1 (test) or 2 (unused), got \(v)")
+      }
+      return table[v]
+    })
   }
 
   /// Layer `l` at snapshot `s`, N × width, as float32.
@@ -187,7 +209,8 @@ public struct NumPyRecordingSource: SnapshotSource {
     var meta = self.run
     meta.merge(run) { _, given in given }
     let recorder = try Recorder(
-      creating: url, layers: layers, inputs: inputs, labels: labels, storage: storage, run: meta, overwrite: overwrite)
+      creating: url, layers: layers, inputs: inputs, labels: labels, storage: storage, run: meta, split: split,
+      overwrite: overwrite)
     for s in 0..<snapshotCount {
       try recorder.record(epoch: epochs[s], step: steps[s], layers: try layers.indices.map { try layer($0, snapshot: s) })
     }

@@ -35,7 +35,7 @@ public final class Recorder {
   /// A failed write (disk full) throws `systemFailure` naming the file.
   public init(
     creating url: URL, layers: [LayerSpec], inputs: Matrix<Float>?, labels: Labels, storage: StorageType = .float32,
-    run: [String: String] = [:], overwrite: Bool = false
+    run: [String: String] = [:], split: SampleSplit? = nil, overwrite: Bool = false
   ) throws {
     let path = url.path
     let n = labels.sampleCount
@@ -52,8 +52,12 @@ public final class Recorder {
     if let x = inputs, x.rows != n {
       throw RecordingError.shapeMismatch(file: path, field: "inputs", expected: "\(n) rows (one per label), got \(x.rows)")
     }
+    if let split, split.count != n {
+      throw RecordingError.shapeMismatch(file: path, field: "split", expected: "one role per sample (\(n)), got \(split.count)")
+    }
     let header = _RecordingHeader(
-      sampleCount: n, storage: storage, layers: layers, inputWidth: inputs?.columns ?? 0, labelKind: labelKind, run: run)
+      sampleCount: n, storage: storage, layers: layers, inputWidth: inputs?.columns ?? 0, labelKind: labelKind, run: run,
+      split: split)
     do {
       payloadLength = try _RecordingHeader.validate(
         sampleCount: n, layers: layers, inputWidth: header.inputWidth, labelKind: labelKind, storage: storage, file: path

@@ -38,6 +38,8 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
   public let storage: StorageType
   public let labels: Labels
   public let run: [String: String]
+  /// The per-sample train/test split, or nil when the file has none (all samples, split unknown).
+  public let split: SampleSplit?
   /// The readable snapshots, in file order (with each record's byte `offset` and `length`).
   public private(set) var snapshots: [SnapshotInfo] = []
   /// Position of each readable snapshot's record, parallel to `snapshots`.
@@ -119,6 +121,7 @@ public final class Recording: SnapshotSource, @unchecked Sendable {
     self.inputWidth = header.inputWidth
     self.storage = header.storage
     self.run = header.run
+    self.split = header.split
     let n = header.sampleCount
 
     // Inputs block: N × d float32 + CRC; only its extent is checked now. Every length below is

@@ -44,6 +44,8 @@ struct _RecordingHeader: Equatable {
   var inputWidth: Int
   var labelKind: LabelKind
   var run: [String: String]
+  /// Optional per-sample split (header key `split`); nil: all samples, split unknown.
+  var split: SampleSplit? = nil
 
   /// Checks every field (names unique, dimensions in range) and computes the byte sizes the
   /// header implies with overflow-checked arithmetic. `file` names the source in errors.
@@ -112,7 +114,7 @@ struct _RecordingHeader: Equatable {
     case .classes(let c): labels = ["kind": "classes", "class_count": c]
     case .targets(let k): labels = ["kind": "targets", "width": k]
     }
-    let object: [String: Any] = [
+    var object: [String: Any] = [
       "format": _RecordingFormat.formatName,
       "sample_count": sampleCount,
       "storage": storage.rawValue,
@@ -121,6 +123,8 @@ struct _RecordingHeader: Equatable {
       "labels": labels,
       "run": run,
     ]
+    // Only when present, so files without a split keep their bytes.
+    if let split { object["split"] = split.encoded }
     return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
   }
 
@@ -185,8 +189,16 @@ struct _RecordingHeader: Equatable {
     }
     let sizes = try validate(
       sampleCount: n, layers: layers, inputWidth: inputWidth, labelKind: labelKind, storage: storage, file: file)
+    var split: SampleSplit? = nil
+    if let value = dict["split"] {
+      guard let text = value as? String else {
+        throw bad("split", "a string of one character per sample ('T' train, 'E' test, 'U' unused)")
+      }
+      split = try SampleSplit.decode(text, sampleCount: n, file: file)
+    }
     let header = _RecordingHeader(
-      sampleCount: n, storage: storage, layers: layers, inputWidth: inputWidth, labelKind: labelKind, run: run)
+      sampleCount: n, storage: storage, layers: layers, inputWidth: inputWidth, labelKind: labelKind, run: run,
+      split: split)
     return (header, sizes)
   }
 }

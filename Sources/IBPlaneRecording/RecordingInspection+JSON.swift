@@ -31,6 +31,9 @@ extension RecordingInspection {
       "file": file, "file_size_bytes": r.fileSize, "sample_count": r.sampleCount, "input_width": r.inputWidth,
       "inputs_checksum_ok": inputsChecksumOK.map { $0 as Any } ?? NSNull(),
       "labels": labels, "storage": r.storage.rawValue, "run": r.run,
+      "split": r.split.map { s in
+        ["train": s.count(of: .train), "test": s.count(of: .test), "unused": s.count(of: .unused)] as Any
+      } ?? NSNull(),
       "layers": r.layers.map { ["name": $0.name, "width": $0.width] as [String: Any] },
       "snapshot_count": r.snapshots.count,
       "epoch_range": epochs.min().flatMap { lo in epochs.max().map { [lo, $0] as Any } } ?? NSNull(),

@@ -76,7 +76,7 @@ public enum PlaneReport {
       rows.contains { $0.estimator == spec.name && $0.params == spec.params && $0.hasBounds }
     }.map(PlaneFigures.estimatorLabel)
     var metadata: [(String, String)] = [
-      ("recording", m.recording), ("samples", "\(m.sampleCount)"),
+      ("recording", m.recording), ("samples", "\(m.sampleCount)" + (m.samples.map { " (the \($0) samples of the recording's split, --samples \($0))" } ?? "")),
       ("layers", m.analysedLayers.map { m.layers.indices.contains($0) ? "\(m.layers[$0].name) (\(m.layers[$0].width))" : "layer \($0)" }.joined(separator: ", ")),
       ("snapshots", "\(Set(rows.map(\.step)).count) (epochs \(m.epochs))"),
       ("estimators", m.estimators.map { PlaneFigures.estimatorLabel($0) }.joined(separator: "; ")),

@@ -37,6 +37,9 @@ struct Analyze: ParsableCommand {
   @Option(help: "Epochs to analyse: 'all' or a list of epochs and ranges, e.g. 0,10,100-500.")
   var epochs: String = "all"
 
+  @Option(help: "Samples to analyse: all, or the train or test samples of the recording's train/test split (recorded by `ibplane train`, a NumPy `split` array or the Python recorder's split=). The layer rows, the inputs X and the labels Y are all restricted to the subset, so n in plane.csv is its size and I(X;T) is at most log2 n; plane.json records the subset. A recording without a split refuses train and test.")
+  var samples: SampleSubset = .all
+
   @Option(help: "Unit of the CSV and reports: bits or nats.")
   var unit: InformationUnit = .bits
 
@@ -91,6 +94,7 @@ struct Analyze: ParsableCommand {
     options.confidenceLevel = confidence
     options.seed = seed
     options.sourceDescription = input
+    options.samples = samples
     if let shard { options.shard = try PlaneShard(parsing: shard) }
     if let threads { options.threads = threads }
     guard bootstrap == 0 || bootstrap >= 2 else { throw BadInput("--bootstrap must be 0 or at least 2, got \(bootstrap)") }
@@ -158,3 +162,5 @@ struct Analyze: ParsableCommand {
     }
   }
 }
+
+extension SampleSubset: ExpressibleByArgument {}

@@ -51,7 +51,7 @@ struct Convert: ParsableCommand {
         for w in r.warnings { CLIFailure.printError("warning: \(w)") }
         var run = r.run
         run["converted_from"] = inURL.lastPathComponent
-        let out = try Recorder(creating: temporary, layers: r.layers, inputs: try r.inputs, labels: r.labels, storage: type, run: run)
+        let out = try Recorder(creating: temporary, layers: r.layers, inputs: try r.inputs, labels: r.labels, storage: type, run: run, split: r.split)
         for (index, s) in r.snapshots.enumerated() {
           let layers = try r.layers.indices.map { try r.layer($0, snapshot: index, allowNonFinite: true) }
           try out.record(epoch: s.epoch, step: s.step, layers: layers, metrics: s.metrics)

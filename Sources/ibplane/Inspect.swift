@@ -6,7 +6,7 @@ struct Inspect: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Check a recording (activations.bin) and summarise what it holds.",
     discussion: """
-      Prints the layers and widths, the number of samples N, the input and label kinds, the storage type, the snapshot count and epoch range, the file size, the CRC-32 status of every snapshot record and the NaN/Inf counts of every layer. Reads the whole file once.
+      Prints the layers and widths, the number of samples N, the train/test split counts (when the file has a split), the input and label kinds, the storage type, the snapshot count and epoch range, the file size, the CRC-32 status of every snapshot record and the NaN/Inf counts of every layer. Reads the whole file once.
 
       Exit status: 0 the file is valid; 1 it is readable but damaged (a truncated last record, records with a bad checksum or a corrupt record header, which are skipped); 2 it is not a valid recording, or reads but is one that analyze refuses — two snapshots with the same (epoch, step), NaN/Inf inputs (the error names the byte offset or header field; the summary is still printed).
 
@@ -45,6 +45,7 @@ struct Inspect: ParsableCommand {
     var lines = [
       "file: \(file) (\(r.fileSize) bytes)",
       "samples (N): \(r.sampleCount)",
+      "split: " + (r.split.map { "\($0.count(of: .train)) train, \($0.count(of: .test)) test, \($0.count(of: .unused)) unused" } ?? "none (all samples, split unknown)"),
       "inputs: " + (r.inputWidth > 0 ? "\(r.inputWidth) float32 per sample, checksum \(report.inputsChecksumOK == true ? "ok" : "MISMATCH")" : "none (X taken as N distinct inputs)"),
       "labels: \(labelDescription(r))",
       "storage: \(r.storage.rawValue)",

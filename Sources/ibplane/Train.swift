@@ -12,7 +12,7 @@ struct Train: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Train the bundled fully-connected network and record its layers at scheduled epochs.",
     discussion: """
-      The defaults reproduce Shwartz-Ziv & Tishby's 12-bit experiment (IDNNs code): network 12-10-7-5-4-3-2, tanh, softmax cross-entropy, truncated-normal initialisation with std 1/sqrt(fan_in), Adam with learning rate 0.0004, batch 256, 8,000 epochs, first 80 % of the patterns (file order) for training, and snapshots of every layer on all 4,096 patterns at 274 log-spaced epochs.
+      The defaults reproduce Shwartz-Ziv & Tishby's 12-bit experiment (IDNNs code): network 12-10-7-5-4-3-2, tanh, softmax cross-entropy, truncated-normal initialisation with std 1/sqrt(fan_in), Adam with learning rate 0.0004, batch 256, 8,000 epochs, first 80 % of the patterns (file order) for training (--split idnns; --split shuffled draws a seeded, class-stratified 80/20 split instead; the recording stores the split, see `ibplane analyze --samples`), and snapshots of every layer on all 4,096 patterns at 274 log-spaced epochs.
 
       Loss values are in nats (cross-entropy) or squared units (mse). Progress goes to stderr (a live bar on a terminal, plain lines otherwise); the summary goes to stdout.
 
@@ -67,6 +67,12 @@ struct Train: ParsableCommand {
   @Option(help: "Seed of every random choice (initialisation, shuffling, generated data).")
   var seed: UInt64 = 1
 
+  @Option(help: "Train/test split: idnns (the data set's own: on the 12-bit sets the first 80 % of the patterns in file order, as in the IDNNs code, which leaves a test set that is 84 % class 1; every fifth digit on mnist10k) or shuffled (a seeded random 80/20 split, stratified by class). The recording stores the split and the test metrics use it.")
+  var split: DatasetSplit = .idnns
+
+  @Option(help: "Seed of --split shuffled (default: derived from the run's seed, so each --seeds run gets its own split; give one to share a split across runs).")
+  var splitSeed: UInt64?
+
   @Option(help: "Several runs, one per seed: a list of seeds and ranges, e.g. 1-10 or 1,2,7-9 (at most \(Self.maximumSeeds)); replaces --seed. With --record DIR, run s is recorded to DIR/seed-s.bin.")
   var seeds: String?
 
@@ -110,6 +116,9 @@ struct Train: ParsableCommand {
     if let n = logEvery, n < 1 { throw ValidationError("--log-every must be ≥ 1") }
     if let t = blasThreads, !(1...TrainingLimits.maximumBLASThreads).contains(t) {
       throw ValidationError("--blas-threads must lie in 1…\(TrainingLimits.maximumBLASThreads), the number of cores this process may use; got \(t)")
+    }
+    if splitSeed != nil && split != .shuffled {
+      throw ValidationError("--split-seed applies only to --split shuffled; add --split shuffled or drop --split-seed")
     }
     guard epochs <= TrainingLimits.maximumEpochs else { throw ValidationError("--epochs must be at most \(TrainingLimits.maximumEpochs); got \(epochs)") }
     guard logEpochs <= TrainingLimits.maximumSnapshots else {
@@ -190,6 +199,7 @@ struct Train: ParsableCommand {
         classes: mixtureClasses, dimension: mixtureDimension, samplesPerClass: mixtureSamples,
         separation: mixtureSeparation)
       data = try dataset.load(directory: try Self.dataDirectory(dataDir), seed: seed, mixture: mixture)
+        .applying(split, seed: splitSeed(for: seed))
     } catch let error as DatasetError {
       throw BadInput(error.description)
     }
@@ -198,13 +208,14 @@ struct Train: ParsableCommand {
     if seeds != nil && !json { print("seed \(seed):") }
     let trainer = try Trainer<Float>(configuration: config, dataset: data)
     let architecture = ([data.inputWidth] + config.hiddenWidths + [data.classCount]).map(String.init).joined(separator: "-")
-    let run: [String: String] = [
+    var run: [String: String] = [
       "dataset": dataset.rawValue, "architecture": architecture, "activation": activation.rawValue,
       "loss": loss.rawValue, "init": initialization.rawValue, "optimizer": optimizer, "lr": "\(lr)",
       "momentum": "\(momentum)", "l2": "\(l2)", "batch": "\(batch)", "epochs": "\(epochs)", "seed": "\(seed)",
       "train_patterns": "\(data.trainIndices.count)", "test_patterns": "\(data.testIndices.count)",
-      "trainer": "ibplane \(IBPlaneVersion.string)",
+      "trainer": "ibplane \(IBPlaneVersion.string)", "split": split.rawValue,
     ]
+    if split == .shuffled { run["split_seed"] = "\(splitSeed(for: seed))" }
     let sink: (TrainingSnapshot) throws -> Void =
       try record.map { try recordSnapshots(to: $0, trainer: trainer, run: run) } ?? { _ in }
 
@@ -238,6 +249,15 @@ struct Train: ParsableCommand {
     }
     return [:]
   }
+
+  /// The seed of `--split shuffled` for the run with `seed`: `--split-seed`, else one derived
+  /// from `seed` (a stream the trainer itself does not use).
+  func splitSeed(for seed: UInt64) -> UInt64 {
+    splitSeed ?? RandomSource(seed: seed).derivedSeed(Self.splitSeedStream)
+  }
+
+  /// `RandomSource.derivedSeed` index of the split's seed (the trainer uses 0 and 1).
+  static let splitSeedStream = 7
 
   /// The bundled data directory: the option, `$IBPLANE_DATA`, `./notebooks-data`, the installed
   /// copy `<prefix>/share/ibplane/notebooks-data` of a `<prefix>/bin/ibplane` (`make install`),
@@ -295,7 +315,7 @@ func recordSnapshots(
     layers: zip(trainer.layerNames, trainer.network.layers.map(\.fanOut)).map { LayerSpec(name: $0, width: $1) },
     inputs: trainer.dataset.inputs,
     labels: .classes(trainer.dataset.labels, classCount: trainer.dataset.classCount),
-    run: run)
+    run: run, split: try trainer.dataset.sampleSplit())
   return { try recorder.record(epoch: $0.epoch, step: $0.step, layers: $0.layers, metrics: $0.metrics) }
 }
 
@@ -348,6 +368,7 @@ extension CLIFailure {
 }
 
 extension BundledDataset: ExpressibleByArgument {}
+extension DatasetSplit: ExpressibleByArgument {}
 extension Activation: ExpressibleByArgument {}
 extension Loss: ExpressibleByArgument {}
 extension Initialization: ExpressibleByArgument {}

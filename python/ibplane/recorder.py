@@ -49,6 +49,10 @@ class Recorder:
     inputs:     None or an (N, d) array (stored as float32).
     storage:    "float32" or "float16".
     run:        free-form metadata (values are stored as strings).
+    split:      None, or the train/test split of the N samples: integers 0 (train), 1 (test),
+                2 (unused), or the strings "train", "test", "unused" (the header key `split`,
+                docs/activations-format.md). A bool array is refused as ambiguous: pass
+                np.where(is_train, 0, 1). `ibplane analyze --samples train|test` uses it.
 
     Every record() appends one complete record and returns after its bytes are with the
     operating system, so a killed process loses at most the
@@ -56,7 +60,7 @@ class Recorder:
     """
 
     def __init__(self, path, layers, labels, inputs=None, storage="float32", run=None,
-                 overwrite=False, fsync=False, label_kind=None):
+                 overwrite=False, fsync=False, label_kind=None, split=None):
         if storage not in ("float32", "float16"):
             raise ValueError("storage must be 'float32' or 'float16', got %r" % (storage,))
         self.path = path
@@ -105,6 +109,8 @@ class Recorder:
             "labels": label_header,
             "run": {str(k): str(v) for k, v in (run or {}).items()},
         }
+        if split is not None:
+            header["split"] = _split_text(split, n)
         input_block = b""
         if inputs is not None:
             x = np.ascontiguousarray(np.asarray(inputs, dtype="<f4"))
@@ -180,6 +186,31 @@ class Recorder:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _split_text(split, n):
+    """The header's `split` string (one of T, E, U per sample) from 0/1/2 or train/test/unused."""
+    roles = np.asarray(split)
+    if roles.ndim != 1 or roles.shape[0] != n:
+        raise ValueError("split must have shape (N,) with N = %d, got %s" % (n, roles.shape))
+    if roles.dtype.kind == "b":
+        raise ValueError("split must be 0 (train), 1 (test) or 2 (unused), not bool (which of True/False is train?): "
+                         "pass np.where(is_train, 0, 1)")
+    if roles.dtype.kind in "US":
+        names = {"train": "T", "test": "E", "unused": "U"}
+        chars = []
+        for i, r in enumerate(roles.astype(str)):
+            if r not in names:
+                raise ValueError("split[%d] must be 'train', 'test' or 'unused', got %r" % (i, r))
+            chars.append(names[r])
+        return "".join(chars)
+    if roles.dtype.kind not in "iu":
+        raise ValueError("split must be integers 0 (train), 1 (test) or 2 (unused), got dtype %s" % (roles.dtype,))
+    bad = (roles < 0) | (roles > 2)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError("split[%d] must be 0 (train), 1 (test) or 2 (unused), got %d" % (i, roles[i]))
+    return "".join("TEU"[int(r)] for r in roles)
 
 
 def _label_kind(labels, kind, stacklevel):

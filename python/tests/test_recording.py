@@ -150,3 +150,30 @@ def test_npz_recordings_open_like_the_cli_reads_them(tmp_path, cli):
             return [{k: v for k, v in r.items() if k != "seconds"} for r in csv.DictReader(f)]
 
     assert rows(got.csv) == rows(tmp_path / "cli" / "plane.csv") and got.rows == 3
+
+
+def test_split_is_written_and_read_like_the_cli(tmp_path, cli):
+    # split= stores one role per sample in the header; inspect and analyze --samples see it.
+    import json
+
+    rng = np.random.default_rng(3)
+    y = np.arange(40) % 2
+    split = np.where(np.arange(40) % 4 == 1, 1, 0)
+    split[7] = 2
+    path = tmp_path / "split.bin"
+    with ibplane.Recorder(str(path), [("h", 3)], y, inputs=rng.normal(size=(40, 2)), split=split) as rec:
+        rec.record(0, 0, [rng.normal(size=(40, 3))])
+    header = json.loads(path.read_bytes()[16:16 + int.from_bytes(path.read_bytes()[12:16], "little")])
+    assert header["split"] == "".join("TEU"[v] for v in split)
+    assert cli_json(cli, "inspect", path, "--json")["split"] == {"train": 29, "test": 10, "unused": 1}
+    words = tmp_path / "words.bin"
+    with ibplane.Recorder(str(words), [("h", 3)], y, split=["train", "test"] * 20) as rec:
+        rec.record(0, 0, [rng.normal(size=(40, 3))])
+    assert cli_json(cli, "inspect", words, "--json")["split"] == {"train": 20, "test": 20, "unused": 0}
+    out = cli_json(cli, "analyze", path, "--samples", "test", "--estimator", "gaussian",
+                   "--out", tmp_path / "o", "--quiet", "--json")
+    assert out["rows"] == 1
+    for bad, message in [(split.astype(bool), "not bool"), (np.full(40, 3), r"split\[0\]"), (split[:5], "shape")]:
+        with pytest.raises(ValueError, match=message):
+            ibplane.Recorder(str(tmp_path / "bad.bin"), [("h", 3)], y, split=bad)
+        assert not (tmp_path / "bad.bin").exists()

@@ -100,7 +100,8 @@ public final class PlaneAnalysis: Sendable {
     try PlaneBootstrap.validate(level: options.confidenceLevel)
     self.bootstrap = options.bootstrapResamples > 0
       ? try PlaneBootstrap(
-        resamples: options.bootstrapResamples, level: options.confidenceLevel, seed: options.seed, context: self.context)
+        resamples: options.bootstrapResamples, level: options.confidenceLevel, seed: options.seed, context: self.context,
+        method: options.intervalMethod)
       : nil
   }
 
@@ -120,6 +121,7 @@ public final class PlaneAnalysis: Sendable {
       analysedLayers: layerIndices, epochs: options.epochs.description,
       estimators: estimators.map { .init(name: Self.label($0), params: Self.params($0)) }, unit: options.unit,
       bootstrapResamples: options.bootstrapResamples, confidenceLevel: options.confidenceLevel, seed: options.seed,
+      intervalMethod: options.bootstrapResamples > 0 ? options.intervalMethod : nil,
       shardIndex: options.shard.index, shardCount: options.shard.count, jobCount: jobs.count,
       totalJobCount: allJobs.count, metricNames: table.metricNames, ibplaneVersion: IBPlaneVersion.string,
       samples: options.samples == .all ? nil : options.samples.rawValue)
@@ -310,6 +312,7 @@ public final class PlaneAnalysis: Sendable {
   private func compute(key: PlaneJobKey, estimator: InformationPlaneEstimator, layer: Matrix<Float>, snapshot: Int) throws -> PlaneRow {
     let clock = Date()
     let point = try estimator.point(layer: layer, context: context)
+    let conditional = try ConditionalInputInformation.nats(point: point, layer: layer, context: context, estimator: estimator)
     let unit = options.unit
     var row = PlaneRow(
       recording: source.name, recordingFingerprint: fingerprint.description, epoch: key.epoch, step: key.step, layer: source.layers[key.layerIndex].name,
@@ -319,11 +322,11 @@ public final class PlaneAnalysis: Sendable {
       labelInformationLowerBound: point.labelInformation.lower(in: unit), labelInformationUpperBound: point.labelInformation.upper(in: unit),
       n: layer.rows, seconds: 0, metrics: source.snapshots[snapshot].metrics,
       clippedFraction: point.inputInformation.diagnostics["clipped_fraction"],
-      conditionalInputInformation: try ConditionalInputInformation.nats(
-        point: point, layer: layer, context: context, estimator: estimator
-      ).map(unit.fromNats))
+      conditionalInputInformation: conditional.map(unit.fromNats))
     // The estimator's own bounds stay in their columns; the interval gets its own.
-    row.interval = try bootstrap?.interval(layer: layer, estimator: estimator, unit: unit)
+    row.interval = try bootstrap?.interval(
+      layer: layer, estimator: estimator, unit: unit,
+      estimate: (point.inputInformation.nats, point.labelInformation.nats, conditional: conditional))
     row.seconds = Date().timeIntervalSince(clock)
     return row
   }

@@ -93,11 +93,14 @@ public struct PlaneAnalysisOptions: Sendable {
   /// Layer indices to analyse; `nil` for all.
   public var layers: [Int]? = nil
   public var epochs: EpochSelection = .all
-  /// Bootstrap resamples B; 0 for no intervals.
+  /// Resamples B of the interval method (`--resamples`, `--bootstrap`); 0 for no intervals.
   public var bootstrapResamples: Int = 0
-  /// Coverage of the percentile interval.
+  /// How the intervals are made: the half-sample jackknife unless the with-replacement
+  /// percentile bootstrap is asked for (`PlaneIntervalSettings.Method`).
+  public var intervalMethod: PlaneIntervalSettings.Method = .halfSampleJackknife
+  /// Nominal coverage of the interval.
   public var confidenceLevel: Double = 0.95
-  /// Seed of every random choice (bootstrap resamples).
+  /// Seed of every random choice (the resamples).
   public var seed: UInt64 = 0
   public var shard: PlaneShard = .whole
   /// Worker threads of the run: at most this many (snapshot, layer) jobs and the loops inside

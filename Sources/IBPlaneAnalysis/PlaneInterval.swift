@@ -1,4 +1,5 @@
 import Foundation
+import IBPlaneCore
 
 /// How a row's resampling interval was made: the method and its settings, the same for every
 /// row of an analysis. `plane.csv` carries them in `ci_method`, `ci_level`, `ci_resamples` and
@@ -6,9 +7,26 @@ import Foundation
 /// without parsing `params` (which describes only the estimator).
 public struct PlaneIntervalSettings: Sendable, Hashable, CustomStringConvertible {
   /// The resampling scheme; its raw value is the `ci_method` column.
-  public enum Method: String, Sendable, Hashable, CaseIterable {
-    /// `PlaneBootstrap`: percentiles of the estimator over resamples drawn with replacement.
+  public enum Method: String, Sendable, Hashable, CaseIterable, Codable {
+    /// `HalfSampleJackknife`: θ̂ ± z·se from B random half-samples drawn without replacement;
+    /// the default, and always contains the estimate.
+    case halfSampleJackknife = "half-sample-jackknife"
+    /// Percentiles of the estimator over resamples drawn with replacement (demoted: duplicated
+    /// rows shift binning, kNN, KDE and lossy, so the interval may exclude the estimate; only
+    /// on request, `--interval bootstrap`).
     case percentileBootstrap = "percentile-bootstrap"
+
+    /// Parses a `--interval` value: the `ci_method` name, or its short form `jackknife` or
+    /// `bootstrap`; case-insensitive.
+    public init(parsing text: String) throws {
+      switch text.lowercased() {
+      case "jackknife", Method.halfSampleJackknife.rawValue: self = .halfSampleJackknife
+      case "bootstrap", Method.percentileBootstrap.rawValue: self = .percentileBootstrap
+      default:
+        throw EstimatorError.invalidParameter(
+          name: "interval", value: "\"\(text)\"", expected: "jackknife (half-sample-jackknife) or bootstrap (percentile-bootstrap)")
+      }
+    }
   }
 
   public var method: Method
@@ -26,10 +44,11 @@ public struct PlaneIntervalSettings: Sendable, Hashable, CustomStringConvertible
     self.seed = seed
   }
 
-  /// The settings a manifest promises: a percentile bootstrap when it has resamples, else none.
+  /// The settings a manifest promises when it has resamples, else none; a manifest written
+  /// before `intervalMethod` existed promises the percentile bootstrap, the only method then.
   public init?(manifest m: PlaneManifest) {
     guard m.bootstrapResamples > 0 else { return nil }
-    self.init(method: .percentileBootstrap, level: m.confidenceLevel, resamples: m.bootstrapResamples, seed: m.seed)
+    self.init(method: m.intervalMethod ?? .percentileBootstrap, level: m.confidenceLevel, resamples: m.bootstrapResamples, seed: m.seed)
   }
 
   /// E.g. `95% percentile-bootstrap interval, B = 200, seed 1`.
@@ -78,5 +97,27 @@ public struct PlaneInterval: Sendable, Equatable {
     self.input = input
     self.label = label
     self.conditional = conditional
+  }
+}
+
+extension PlaneRow {
+  /// The quantities whose resampling interval does not contain the row's own estimate, in
+  /// column order (`i_xt`, `i_ty`, `i_xt_given_y`): the `ci_excludes_estimate` column, joined by
+  /// `;`, `none` when every interval contains its estimate and empty without an interval.
+  /// Only a percentile bootstrap can exclude its estimate; a half-sample-jackknife interval is
+  /// centred on it. Derived from the row's values, so it cannot disagree with them.
+  public var intervalExclusions: [String]? {
+    guard let ci = interval else { return nil }
+    var out: [String] = []
+    if !ci.input.contains(inputInformation) { out.append("i_xt") }
+    if !ci.label.contains(labelInformation) { out.append("i_ty") }
+    if let z = conditionalInputInformation, let c = ci.conditional, !c.contains(z) { out.append("i_xt_given_y") }
+    return out
+  }
+
+  /// The `ci_excludes_estimate` cell.
+  public var intervalExclusionsCell: String {
+    guard let e = intervalExclusions else { return "" }
+    return e.isEmpty ? "none" : e.joined(separator: ";")
   }
 }

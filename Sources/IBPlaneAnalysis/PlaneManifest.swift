@@ -22,6 +22,9 @@ public struct PlaneManifest: Codable, Sendable, Equatable {
   public var bootstrapResamples: Int
   public var confidenceLevel: Double
   public var seed: UInt64
+  /// The resampling interval's method when `bootstrapResamples` > 0; `nil` without an interval
+  /// and in manifests written before the half-sample jackknife, which meant the percentile bootstrap.
+  public var intervalMethod: PlaneIntervalSettings.Method? = nil
   public var shardIndex: Int
   public var shardCount: Int
   /// Jobs in this shard, and in the whole analysis.

@@ -58,6 +58,7 @@ public enum PlaneSummary {
   static let nonValueColumns: Set<String> = [
     "recording", "recording_fingerprint", "epoch", "step", "layer", "layer_index", "width", "estimator", "params",
     "unit", "ci_method", "ci_level", "ci_resamples", "ci_seed", "n", "seconds",
+    "ci_excludes_estimate",
   ]
 
   public static let header = [

@@ -117,6 +117,9 @@ public struct PlaneRow: Sendable, Equatable {
 /// The estimator's own bounds (`i_*_lower`, `i_*_upper`) and the resampling interval
 /// (`i_*_ci_lo`, `i_*_ci_hi` with `ci_method`, `ci_level`, `ci_resamples`, `ci_seed`) have
 /// columns of their own, so no column's meaning depends on another's content.
+/// `ci_excludes_estimate` names the quantities whose interval misses the row's own estimate
+/// (`PlaneRow.intervalExclusions`: `none`, or e.g. `i_xt;i_ty`; possible only for the
+/// percentile bootstrap), checked against the row's values when read.
 /// `clipped_fraction` is the share of a binning row's values outside its edges (empty for
 /// estimators that do not bin).
 public struct PlaneTable: Sendable, Equatable {
@@ -127,6 +130,7 @@ public struct PlaneTable: Sendable, Equatable {
     "clipped_fraction",
     "n", "seconds",
     "i_xt_given_y", "i_xt_given_y_ci_lo", "i_xt_given_y_ci_hi",
+    "ci_excludes_estimate",
   ]
 
   /// The bound columns of tables written before bounds and intervals were separated, where
@@ -173,6 +177,7 @@ public struct PlaneTable: Sendable, Equatable {
       ci?.settings.method.rawValue ?? "", number(ci?.settings.level), ci.map { "\($0.settings.resamples)" } ?? "",
       ci.map { "\($0.settings.seed)" } ?? "", number(r.clippedFraction), "\(r.n)", number(r.seconds),
       number(r.conditionalInputInformation), number(ci?.conditional?.lowerBound), number(ci?.conditional?.upperBound),
+      r.intervalExclusionsCell,
     ]
     fields += metricNames.map { number(r.metrics[$0]) }
     return CSVTable.line(fields)
@@ -211,6 +216,13 @@ public struct PlaneTable: Sendable, Equatable {
       throw CSVError(
         file: file, line: 1, field: "header",
         message: "has no i_xt_given_y column: it was written by an older ibplane, before rows carried I(X;T|Y); analyse afresh (without --resume) or into another directory, and re-run shards before merging")
+    }
+    let excludes = fixedColumns.firstIndex(of: "ci_excludes_estimate")!
+    if header.count >= excludes, Array(header[..<excludes]) == Array(fixedColumns[..<excludes]),
+      header.count == excludes || header[excludes] != "ci_excludes_estimate" {
+      throw CSVError(
+        file: file, line: 1, field: "header",
+        message: "has no ci_excludes_estimate column: it was written by an older ibplane, whose only interval was the with-replacement bootstrap, which may exclude its own estimate; analyse afresh (without --resume) or into another directory, and re-run shards before merging")
     }
     guard header.count >= fixedColumns.count, Array(header[0..<fixedColumns.count]) == fixedColumns else {
       throw CSVError(
@@ -261,7 +273,7 @@ public struct PlaneTable: Sendable, Equatable {
       for (m, name) in table.metricNames.enumerated() {
         if let v = try optional(fixedColumns.count + m) { metrics[name] = v }
       }
-      rows.append(
+      let row =
         PlaneRow(
           recording: f[0], recordingFingerprint: f[1], epoch: try int(2), step: try int(3), layer: f[4],
           layerIndex: try int(5), width: try int(6), estimator: f[7], params: f[8], unit: unit,
@@ -270,7 +282,14 @@ public struct PlaneTable: Sendable, Equatable {
           labelInformationLowerBound: try bound("i_ty_lower"), labelInformationUpperBound: try bound("i_ty_upper"),
           interval: try interval(f, file: file, line: line), n: try int(column("n")), seconds: try required(column("seconds")),
           metrics: metrics, clippedFraction: try clippedFraction(f[column("clipped_fraction")], file: file, line: line),
-          conditionalInputInformation: try bound("i_xt_given_y")))
+          conditionalInputInformation: try bound("i_xt_given_y"))
+      let flag = f[column("ci_excludes_estimate")]
+      guard flag == row.intervalExclusionsCell else {
+        throw CSVError(
+          file: file, line: line, field: "ci_excludes_estimate",
+          message: "expected \"\(row.intervalExclusionsCell)\" (what the row's estimates and interval bounds say), got \"\(flag)\"")
+      }
+      rows.append(row)
     }
     return (table, rows, completeBytes)
   }

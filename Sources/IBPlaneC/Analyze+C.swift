@@ -5,7 +5,7 @@ import IBPlane
 struct AnalyzeOptions {
   static let keys = [
     "estimators", "out", "unit", "layers", "epochs", "bootstrap", "confidence", "seed", "resume", "shard", "threads",
-    "reports",
+    "reports", "interval",
   ]
   var estimators = EstimatorRegistry.defaultPlaneSpecifications
   var out: String?
@@ -45,6 +45,12 @@ struct AnalyzeOptions {
     if let v = o["bootstrap"] { plane.bootstrapResamples = try Self.integer(v, "bootstrap", 0...PlaneBootstrap.maximumResamples) }
     guard plane.bootstrapResamples == 0 || plane.bootstrapResamples >= 2 else {
       throw CArgumentError("options.bootstrap must be 0 or at least 2, got \(plane.bootstrapResamples)")
+    }
+    if let v = o["interval"] {
+      let s = try Self.text(v, "interval")
+      do { plane.intervalMethod = try PlaneIntervalSettings.Method(parsing: s) } catch {
+        throw CArgumentError("options.interval is \"\(s)\": expected \"jackknife\" (half-sample jackknife, the default) or \"bootstrap\" (percentile bootstrap)")
+      }
     }
     if let v = o["confidence"] {
       guard let c = Self.number(v), c > 0, c < 1 else {
@@ -120,7 +126,7 @@ public func ibplane_analyze(
       reports = try PlaneReport.write(summary.rows, manifest: analysis.manifest, to: directory)
         .map { directory.appendingPathComponent($0).path }
     }
-    // What the CSV's i_*_ci_lo/_hi columns hold (null without --bootstrap): the same as the
+    // What the CSV's i_*_ci_lo/_hi columns hold (null without resamples): the same as the
     // rows' ci_* columns and the manifest's bootstrap fields.
     let interval: Any = PlaneIntervalSettings(manifest: analysis.manifest).map {
       ["method": $0.method.rawValue, "level": $0.level, "resamples": $0.resamples, "seed": $0.seed] as [String: Any]

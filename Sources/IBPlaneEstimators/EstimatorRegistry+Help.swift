@@ -18,6 +18,7 @@ extension EstimatorRegistry {
         if !p.aliases.isEmpty { line += " (also spelt \(p.aliases.joined(separator: ", ")))" }
         lines.append(line + ".")
       }
+      if form == .plane { lines.append("    interval (--resamples): \(intervalCoverage(family: f.name)).") }
       return "  " + lines.joined(separator: "\n")
     }.joined(separator: "\n")
   }

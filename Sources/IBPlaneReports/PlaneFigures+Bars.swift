@@ -81,7 +81,7 @@ extension PlaneFigures {
     }
     if let s = bars.interval {
       drawInterval(&svg, (x + 2, yy - size * 0.35), (x + 24, yy - size * 0.35))
-      let kind = switch s.method { case .percentileBootstrap: "bootstrap CI" }
+      let kind = switch s.method { case .halfSampleJackknife: "jackknife CI"; case .percentileBootstrap: "bootstrap CI" }
       svg.text("\(PlaneIntervalSettings.percent(s.level)) \(kind)", x: x + 32, y: yy, size: size)
       yy += size + 4
       svg.text("B = \(s.resamples), seed \(s.seed);", x: x + 32, y: yy, size: size - 1.5, fill: "#555")

@@ -82,8 +82,8 @@ public enum PlaneReport {
       ("estimators", m.estimators.map { PlaneFigures.estimatorLabel($0) }.joined(separator: "; ")),
       ("unit", m.unit.rawValue),
       ("confidence intervals", m.bootstrapResamples > 0
-        ? "\(Int((m.confidenceLevel * 100).rounded()))% bootstrap percentile, B = \(m.bootstrapResamples), seed \(m.seed) — sampling noise only; estimator bias is not included (columns i_*_ci_lo, i_*_ci_hi; dark capped bars)"
-        : "none (run with --bootstrap B)"),
+        ? "\(Int((m.confidenceLevel * 100).rounded()))% \((m.intervalMethod ?? .percentileBootstrap).rawValue), B = \(m.bootstrapResamples), seed \(m.seed) — sampling spread at N only; estimator bias is not included (columns i_*_ci_lo, i_*_ci_hi, ci_excludes_estimate; dark capped bars)"
+        : "none (run with --resamples B)"),
       ("estimator bounds", bounded.isEmpty
         ? "none of these estimators reports bounds"
         : bounded.joined(separator: "; ") + " — the estimator's own lower and upper bounds (columns i_*_lower, i_*_upper; grey bands), not sampling noise"),

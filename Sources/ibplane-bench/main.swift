@@ -8,6 +8,7 @@ import IBPlane
 // Usage: ibplane-bench [NAME ...]   (no name: the quick in-process benchmarks)
 //        ibplane-bench binning-kde --data DIR [...]   (driven by bench/bench_binning_kde.py)
 //        ibplane-bench recording-read [GiB=1] [float32|float16]   (reader vs plain read(2))
+//        ibplane-bench coverage [R=200] [N=400] [B=50]   (interval coverage → bench/results/coverage.md)
 
 /// Best-of-`repeats` wall time of `body`, in seconds.
 func bestTime(repeats: Int = 3, _ body: () throws -> Void) rethrows -> Double {
@@ -245,6 +246,13 @@ let benchArguments = Array(CommandLine.arguments.dropFirst())
 if benchArguments.first == "recording-read" {
   do { try RecordingReadBenchmark.run(Array(benchArguments.dropFirst())) } catch {
     FileHandle.standardError.write(Data("recording-read failed: \(error)\n".utf8))
+    exit(1)
+  }
+  exit(0)
+}
+if benchArguments.first == "coverage" {
+  do { try CoverageBench.run(benchArguments) } catch {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
     exit(1)
   }
   exit(0)

@@ -17,12 +17,12 @@ struct Analyze: ParsableCommand {
 
       Binning rows report in the column clipped_fraction the share of values outside the bin edges (merged into an end bin; only convention=idnns clips, the default convention=auto widens its edges to cover the layer); above 1 % a warning goes to stderr and to the HTML report.
 
-      Confidence intervals (--bootstrap B) are percentile intervals over B resamples of the samples (seeded by --seed): they show sampling noise only, not estimator bias. They go to the CSV columns i_xt_ci_lo, i_xt_ci_hi, i_ty_ci_lo, i_ty_ci_hi, i_xt_given_y_ci_lo, i_xt_given_y_ci_hi (settings in ci_method, ci_level, ci_resamples, ci_seed); an estimator's own bounds (KDE) are the separate columns i_xt_lower, i_xt_upper, i_ty_lower, i_ty_upper.
+      Confidence intervals (--resamples B, or its older name --bootstrap B; seeded by --seed): by default (--interval jackknife) the half-sample jackknife: B random halves of the samples drawn without replacement, se = sqrt(1/(B-1) Σ (θ_b − θ̄)²) (the delete-d jackknife with d = N/2), interval θ̂ ± z·se, which always contains the estimate. It shows the estimator's sampling spread at N (how far the estimate lies from the estimator's own expectation at N), not its bias (how far that expectation lies from the true mutual information). --interval bootstrap is the older with-replacement percentile bootstrap, kept for comparison only: duplicated rows change what binning, kNN, KDE and lossy estimate, so its interval can exclude the estimate; the column ci_excludes_estimate says so (none, or the quantities, e.g. i_xt;i_ty). Intervals go to the CSV columns i_xt_ci_lo, i_xt_ci_hi, i_ty_ci_lo, i_ty_ci_hi, i_xt_given_y_ci_lo, i_xt_given_y_ci_hi (settings in ci_method, ci_level, ci_resamples, ci_seed); an estimator's own bounds (KDE) are the separate columns i_xt_lower, i_xt_upper, i_ty_lower, i_ty_upper. What each estimator's interval covers is in its description above.
 
       Across machines: run `ibplane analyze REC --shard i/n --out DIR` for i = 1..n (e.g. a Slurm job array with --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT), then `ibplane merge DIR`.
 
       Example:
-        ibplane analyze run.bin --estimator binning --estimator kde --bootstrap 100 --seed 1 --out reports/run
+        ibplane analyze run.bin --estimator binning --estimator kde --resamples 100 --seed 1 --out reports/run
       """)
 
   @Argument(help: "The recording: an activations.bin file, a .npz archive or .npy folder (docs/activations-format.md), or a directory with recording.json (see above). Several recordings of one design (e.g. the seeds of `ibplane train --seeds`) go into one plane.csv, plus plane-summary.csv and compression.csv across them.")
@@ -43,13 +43,19 @@ struct Analyze: ParsableCommand {
   @Option(help: "Unit of the CSV and reports: bits or nats.")
   var unit: InformationUnit = .bits
 
-  @Option(help: "Bootstrap resamples B for percentile intervals (0: none; 100 or more for reporting; at most 10,000, and B resampled copies of the inputs and labels must fit in half the memory).")
-  var bootstrap: Int = 0
+  @Option(help: "Resamples B of the confidence interval (0: none; 50 or more for reporting; at most 10,000, and B resampled copies of the inputs and labels must fit in half the memory).")
+  var resamples: Int?
 
-  @Option(help: "Coverage of the bootstrap interval, in (0, 1).")
+  @Option(help: "The older name of --resamples (B resamples of the --interval method, now the half-sample jackknife by default); if both are given they must agree.")
+  var bootstrap: Int?
+
+  @Option(help: "Interval method: jackknife (half-sample jackknife, the default: θ̂ ± z·se, contains the estimate) or bootstrap (with-replacement percentile bootstrap, demoted: may exclude the estimate, flagged in ci_excludes_estimate).")
+  var interval: String = "jackknife"
+
+  @Option(help: "Coverage of the confidence interval, in (0, 1).")
   var confidence: Double = 0.95
 
-  @Option(help: "Seed of every random choice (bootstrap resamples).")
+  @Option(help: "Seed of every random choice (the interval's resamples).")
   var seed: UInt64 = 0
 
   @Option(help: "Output directory (default: reports/<recording name>, the name made a safe file name: characters other than letters, digits, '.', '-' and '_' become '_', and a leading '.' too). One process at a time may write an output: a second gets an error naming the first one's PID.")
@@ -90,14 +96,23 @@ struct Analyze: ParsableCommand {
     options.unit = unit
     options.epochs = try EpochSelection(parsing: epochs)
     options.layers = try layers.map { try Self.layerIndices($0, source.layers) }
-    options.bootstrapResamples = bootstrap
+    if let resamples, let bootstrap, resamples != bootstrap {
+      throw BadInput("--resamples \(resamples) and --bootstrap \(bootstrap) disagree; give one of them (--bootstrap is the older name of --resamples)")
+    }
+    let resampleCount = resamples ?? bootstrap ?? 0
+    options.bootstrapResamples = resampleCount
+    do { options.intervalMethod = try PlaneIntervalSettings.Method(parsing: interval) } catch let e as EstimatorError {
+      throw BadInput("--interval: \(e.description)")
+    }
     options.confidenceLevel = confidence
     options.seed = seed
     options.sourceDescription = input
     options.samples = samples
     if let shard { options.shard = try PlaneShard(parsing: shard) }
     if let threads { options.threads = threads }
-    guard bootstrap == 0 || bootstrap >= 2 else { throw BadInput("--bootstrap must be 0 or at least 2, got \(bootstrap)") }
+    guard resampleCount == 0 || resampleCount >= 2 else {
+      throw BadInput("--\(resamples == nil ? "bootstrap" : "resamples") must be 0 or at least 2, got \(resampleCount)")
+    }
     guard inputs.count == 1 || options.shard.isWhole else { throw BadInput("--shard works on one recording; got \(inputs.count)") }
     guard inputs.count == 1 || out != nil else { throw BadInput("--out is required with several recordings") }
     let directory = URL(fileURLWithPath: out ?? "reports/\(Self.directoryName(source.name))")

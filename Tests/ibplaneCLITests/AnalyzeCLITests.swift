@@ -64,7 +64,7 @@ import Testing
     #expect(r.stderr.isEmpty)
     #expect(r.stdout.contains("\"rows\" : 24"))
     let lines = try timelessCSV(out.appendingPathComponent("plane.csv"))
-    #expect(lines[0] == "recording,recording_fingerprint,epoch,step,layer,layer_index,width,estimator,params,unit,i_xt,i_ty,i_xt_lower,i_xt_upper,i_ty_lower,i_ty_upper,i_xt_ci_lo,i_xt_ci_hi,i_ty_ci_lo,i_ty_ci_hi,ci_method,ci_level,ci_resamples,ci_seed,clipped_fraction,n,i_xt_given_y,i_xt_given_y_ci_lo,i_xt_given_y_ci_hi,accuracy")
+    #expect(lines[0] == "recording,recording_fingerprint,epoch,step,layer,layer_index,width,estimator,params,unit,i_xt,i_ty,i_xt_lower,i_xt_upper,i_ty_lower,i_ty_upper,i_xt_ci_lo,i_xt_ci_hi,i_ty_ci_lo,i_ty_ci_hi,ci_method,ci_level,ci_resamples,ci_seed,clipped_fraction,n,i_xt_given_y,i_xt_given_y_ci_lo,i_xt_given_y_ci_hi,ci_excludes_estimate,accuracy")
     #expect(lines.count - 1 == 6 * 2 * 2)
     for name in ["plane-gaussian.svg", "plane-gaussian-sigma2-1.svg", "planes-compared.svg", "curves-gaussian.svg"] {
       let data = try Data(contentsOf: out.appendingPathComponent(name))
@@ -179,7 +179,7 @@ extension AnalyzeCLITests {
       #expect(Double(f[column["i_xt_lower"]!])! < Double(f[column["i_xt_upper"]!])!)
       #expect(
         [f[column["ci_method"]!], f[column["ci_level"]!], f[column["ci_resamples"]!], f[column["ci_seed"]!]]
-          == ["percentile-bootstrap", "0.8", "4", "3"])
+          == ["half-sample-jackknife", "0.8", "4", "3"])
     }
     for i in 1...2 {
       #expect(try ibplane(["analyze", rec.path, "--out", shards.path, "--shard", "\(i)/2"] + arguments).status == 0)

@@ -15,7 +15,7 @@ class Analysis:
     ``report`` the ``index.html`` (None for a shard), ``rows`` / ``computed`` / ``skipped``
     the row counts, ``seconds`` the wall time; ``interval`` the settings of the resampling
     interval in the ``i_*_ci_lo``/``_hi`` columns (``{"method", "level", "resamples", "seed"}``,
-    None without ``bootstrap``); :meth:`plane` reads the CSV."""
+    None without ``bootstrap`` resamples); :meth:`plane` reads the CSV."""
 
     def __init__(self, result, out):
         self.out = out
@@ -42,7 +42,7 @@ class Analysis:
 
 
 def analyze(recording, estimators=None, out=None, unit="bits", layers=None, epochs="all", bootstrap=0,
-            confidence=0.95, seed=0, resume=False, shard=None, threads=None, reports=True):
+            confidence=0.95, seed=0, resume=False, shard=None, threads=None, reports=True, interval="jackknife"):
     """Computes the information plane of ``recording``, as ``ibplane analyze`` does.
 
     Parameters
@@ -60,8 +60,12 @@ def analyze(recording, estimators=None, out=None, unit="bits", layers=None, epoc
         Layer names or 0-based indices (default all).
     epochs : str
         ``"all"`` or a list of epochs and ranges, ``"0,10,100-500"``.
-    bootstrap, confidence, seed
-        Percentile intervals over ``bootstrap`` resamples (0: none), seeded.
+    bootstrap, interval, confidence, seed
+        Confidence intervals from ``bootstrap`` resamples (0: none), seeded. ``interval`` is
+        ``"jackknife"`` (default: the half-sample jackknife, B halves drawn without replacement,
+        θ̂ ± z·se; always contains the estimate; the sampling spread at N, not the bias) or
+        ``"bootstrap"`` (the older with-replacement percentile bootstrap, kept for comparison:
+        it can exclude the estimate, which the ``ci_excludes_estimate`` column flags).
     resume : bool
         Keep the rows already in the CSV and compute only the missing jobs.
     shard : str, optional
@@ -77,7 +81,8 @@ def analyze(recording, estimators=None, out=None, unit="bits", layers=None, epoc
     Analysis
     """
     path = getattr(recording, "path", recording)
-    options = {"unit": unit, "epochs": str(epochs), "bootstrap": int(bootstrap), "confidence": float(confidence),
+    options = {"unit": unit, "epochs": str(epochs), "bootstrap": int(bootstrap), "interval": str(interval),
+               "confidence": float(confidence),
                "seed": int(seed), "resume": bool(resume), "reports": bool(reports)}
     if estimators is not None:
         options["estimators"] = [estimators] if isinstance(estimators, str) else list(estimators)
@@ -103,8 +108,10 @@ def read_plane(path):
     as object).
 
     ``i_xt_lower``/``i_xt_upper`` (and ``i_ty_…``) are the estimator's own bounds (KDE), NaN
-    when it gives none; ``i_xt_ci_lo``/``i_xt_ci_hi`` (and ``i_ty_…``) the bootstrap interval,
+    when it gives none; ``i_xt_ci_lo``/``i_xt_ci_hi`` (and ``i_ty_…``) the resampling interval,
     described by ``ci_method``, ``ci_level``, ``ci_resamples`` and ``ci_seed``, NaN without one;
+    ``ci_excludes_estimate`` is ``none``, or the quantities whose interval misses the row's own
+    estimate (e.g. ``i_xt;i_ty``; only the percentile bootstrap can), empty without an interval;
     ``i_xt_given_y`` is I(X;T|Y) (NaN for regression targets) with its interval
     ``i_xt_given_y_ci_lo``/``_ci_hi`` (columns: docs/information-plane.md).
     """

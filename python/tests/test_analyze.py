@@ -90,13 +90,13 @@ def test_read_plane_without_pandas(recording, tmp_path, monkeypatch):
 
 def test_bounds_and_bootstrap_interval_are_separate_columns(recording, tmp_path, monkeypatch):
     got = ibplane.analyze(recording[0], estimators=["kde"], out=tmp_path / "b", bootstrap=4, seed=3, confidence=0.9)
-    assert got.interval == {"method": "percentile-bootstrap", "level": 0.9, "resamples": 4, "seed": 3}
+    assert got.interval == {"method": "half-sample-jackknife", "level": 0.9, "resamples": 4, "seed": 3}
     monkeypatch.setitem(sys.modules, "pandas", None)
     table = ibplane.read_plane(tmp_path / "b")
     assert np.isfinite(table["i_xt_lower"]).all() and np.isfinite(table["i_xt_ci_lo"]).all()
     assert (table["i_xt_lower"] <= table["i_xt_upper"]).all() and (table["i_xt_ci_lo"] <= table["i_xt_ci_hi"]).all()
     assert (table["i_xt_given_y_ci_lo"] <= table["i_xt_given_y_ci_hi"]).all()  # NaN compares False
-    assert set(table["ci_method"]) == {"percentile-bootstrap"} and (table["ci_level"] == 0.9).all()
+    assert set(table["ci_method"]) == {"half-sample-jackknife"} and (table["ci_level"] == 0.9).all()
     assert table["ci_resamples"].dtype == np.int64 and (table["ci_resamples"] == 4).all() and (table["ci_seed"] == 3).all()
 
 

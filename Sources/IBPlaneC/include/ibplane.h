@@ -139,14 +139,17 @@ int32_t ibplane_inspect(const char *path, char **result, char **error);
  * options: NULL or a JSON object with any of (defaults in brackets)
  *   "estimators": [specifications] [every family], "out": directory [reports/<name>],
  *   "unit": "bits"|"nats" ["bits"], "layers": [names or indices] [all], "epochs": "all" or
- *   "0,10,100-500" ["all"], "bootstrap": B [0], "confidence": c [0.95], "seed": s [0],
+ *   "0,10,100-500" ["all"], "bootstrap": B resamples of the interval [0],
+ *   "interval": "jackknife" (half-sample jackknife) | "bootstrap" (with-replacement percentile
+ *   bootstrap, demoted: may exclude the estimate) ["jackknife"], "confidence": c [0.95], "seed": s [0],
  *   "resume": bool [false], "shard": "i/n" ["1/1"], "threads": 1…4096, at most this many computations of this
  *   call at once, its jobs and the loops inside them together [IBPLANE_THREADS or cores],
  *   "reports": bool (write the SVG/HTML reports) [true].
  *   Unknown keys are an error.
  * *result: {"csv", "manifest", "reports": [paths], "rows", "computed", "skipped", "seconds",
  *   "unit", "shard", "estimators": [{"name", "params"}], "interval", "warnings": [...]}.
- *   "interval" is null without a bootstrap, else {"method": "percentile-bootstrap", "level",
+ *   "interval" is null without resamples, else {"method": "half-sample-jackknife" or
+ *   "percentile-bootstrap", "level",
  *   "resamples", "seed"}: what the CSV's i_*_ci_lo/_hi columns hold (its ci_* columns say the
  *   same per row). The estimator's own bounds are the separate i_*_lower/_upper columns.
  */

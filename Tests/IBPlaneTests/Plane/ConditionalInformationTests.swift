@@ -141,7 +141,7 @@ import IBPlane
       conditionalInputInformation: 0.5)
     let table = PlaneTable(metricNames: [])
     #expect(try PlaneTable.parse(table.text([r]), file: "p.csv").rows == [r])
-    let text = table.text([r]).replacingOccurrences(of: ",0.5,,\n", with: ",0.5,0.1,0.2\n")
+    let text = table.text([r]).replacingOccurrences(of: ",0.5,,,\n", with: ",0.5,0.1,0.2,\n")
     #expect(text != table.text([r]))
     #expect { try PlaneTable.parse(text, file: "p.csv") } throws: { "\($0)".contains("i_xt_given_y_ci_lo") }
   }

@@ -15,7 +15,7 @@ import IBPlaneTestSupport
     let dir = PlaneFixtures.temporaryDirectory()
     let summary = try PlaneAnalysis(source: source, estimators: estimators).run(directory: dir, resume: false)
     let lines = try csvText(summary.csv).split(separator: "\n", omittingEmptySubsequences: false)
-    #expect(lines[0] == "recording,recording_fingerprint,epoch,step,layer,layer_index,width,estimator,params,unit,i_xt,i_ty,i_xt_lower,i_xt_upper,i_ty_lower,i_ty_upper,i_xt_ci_lo,i_xt_ci_hi,i_ty_ci_lo,i_ty_ci_hi,ci_method,ci_level,ci_resamples,ci_seed,clipped_fraction,n,seconds,i_xt_given_y,i_xt_given_y_ci_lo,i_xt_given_y_ci_hi,loss,test_accuracy")
+    #expect(lines[0] == "recording,recording_fingerprint,epoch,step,layer,layer_index,width,estimator,params,unit,i_xt,i_ty,i_xt_lower,i_xt_upper,i_ty_lower,i_ty_upper,i_xt_ci_lo,i_xt_ci_hi,i_ty_ci_lo,i_ty_ci_hi,ci_method,ci_level,ci_resamples,ci_seed,clipped_fraction,n,seconds,i_xt_given_y,i_xt_given_y_ci_lo,i_xt_given_y_ci_hi,ci_excludes_estimate,loss,test_accuracy")
     #expect(lines.last == "")
     #expect(lines.count - 2 == 5 * 2 * 2)
     #expect(summary.rows.count == 20)
@@ -38,7 +38,7 @@ import IBPlaneTestSupport
       rows = list(csv.DictReader(open(sys.argv[1], newline="")))
       print(len(rows), len(rows[0]), rows[3]["estimator"], float(rows[3]["i_xt"]) > 0)
       """, arguments: [summary.csv.path])
-      #expect(out == "20 32 gaussian:sigma2=0.5 True")
+      #expect(out == "20 33 gaussian:sigma2=0.5 True")
     }
   }
 

@@ -40,14 +40,14 @@ import IBPlane
       }
       // KDE (upper bound by default): the point is the upper bound, the lower one is below it.
       #expect(lower < upper && upper == r.inputInformation, "\(r.key)")
-      #expect(ci.settings == PlaneIntervalSettings(method: .percentileBootstrap, level: 0.9, resamples: 12, seed: 4))
+      #expect(ci.settings == PlaneIntervalSettings(method: .halfSampleJackknife, level: 0.9, resamples: 12, seed: 4))
       #expect(ci.input.upperBound > ci.input.lowerBound && ci.label.upperBound > ci.label.lowerBound)
       #expect(ci.input != lower...upper, "the interval is not the bracket")
     }
     for (f, r) in zip(try fields(summary.csv), summary.rows) {
       #expect(f["i_xt_lower"] == "\(r.inputInformationLowerBound!)" && f["i_xt_upper"] == "\(r.inputInformationUpperBound!)")
       #expect(f["i_xt_ci_lo"] == "\(r.interval!.input.lowerBound)" && f["i_ty_ci_hi"] == "\(r.interval!.label.upperBound)")
-      #expect(f["ci_method"] == "percentile-bootstrap" && f["ci_level"] == "0.9" && f["ci_resamples"] == "12" && f["ci_seed"] == "4")
+      #expect(f["ci_method"] == "half-sample-jackknife" && f["ci_level"] == "0.9" && f["ci_resamples"] == "12" && f["ci_seed"] == "4")
       #expect(f["i_ty_lower"] == "" && f["i_ty_upper"] == "", "KDE bounds only I(X;T)")
     }
   }
@@ -59,7 +59,7 @@ import IBPlane
     #expect(summary.rows.allSatisfy { !$0.hasBounds && $0.interval == nil })
     let values = ["i_xt", "i_ty", "i_xt_given_y"]
     let columns = PlaneTable.fixedColumns.filter { $0.hasPrefix("i_") && !values.contains($0) || $0.hasPrefix("ci_") }
-    #expect(columns.count == 14)
+    #expect(columns.count == 15)
     for f in try fields(summary.csv) {
       for c in columns { #expect(f[c] == "", "\(c) = \(f[c] ?? "absent")") }
       #expect(!(f["i_xt"] ?? "").isEmpty)
@@ -99,7 +99,7 @@ import IBPlane
     let good = table.text([row])
     let header = table.header
     for (column, value, expected) in [
-      ("ci_method", "", "expected percentile-bootstrap"), ("ci_method", "jackknife", "expected percentile-bootstrap"),
+      ("ci_method", "", "expected half-sample-jackknife or percentile-bootstrap"), ("ci_method", "jackknife", "expected half-sample-jackknife or percentile-bootstrap"),
       ("i_xt_ci_lo", "", "expected a number"), ("i_ty_ci_hi", "nan", "expected a number"),
       ("ci_level", "1", "open interval (0, 1)"), ("ci_resamples", "1", "≥ 2"), ("ci_seed", "-1", "an integer"),
       ("i_xt_ci_hi", "0.25", "a number ≥ i_xt_ci_lo = 0.5"),
@@ -148,7 +148,7 @@ import IBPlane
       #expect {
         try PlaneAnalysis(source: source, estimators: estimators, options: options).run(directory: dir, resume: true)
       } throws: { e in
-        (e as? CSVError)?.field == column && "\(e)".contains("90% percentile-bootstrap interval, B = 5, seed 4") && "\(e)".contains("without --resume")
+        (e as? CSVError)?.field == column && "\(e)".contains("90% half-sample-jackknife interval, B = 5, seed 4") && "\(e)".contains("without --resume")
       }
     }
     let again = try PlaneAnalysis(source: source, estimators: estimators, options: bootstrapOptions(5)).run(directory: dir, resume: true)
@@ -183,7 +183,7 @@ import IBPlane
     }
     try Data(parsed.table.text(edited).utf8).write(to: shard)
     #expect { try PlaneMerge.merge([dir]) } throws: { e in
-      (e as? CSVError)?.field == "ci_seed" && "\(e)".contains("plane-shard-2-of-2.json promises a 90% percentile-bootstrap interval, B = 6, seed 4")
+      (e as? CSVError)?.field == "ci_seed" && "\(e)".contains("plane-shard-2-of-2.json promises a 90% half-sample-jackknife interval, B = 6, seed 4")
     }
   }
 }

@@ -30,7 +30,7 @@ import IBPlane
     #expect(rows.filter { $0.estimator == "kde" }.allSatisfy { $0.hasBounds && $0.interval != nil })
     #expect(count("bound", in: kde) == 6 + 1)
     #expect(count("interval", in: kde) == 12 + 1 && count("interval-cap", in: kde) == 2 * (12 + 1))
-    #expect(texts.contains("bars") && texts.contains("estimator bounds") && texts.contains("95% bootstrap CI"))
+    #expect(texts.contains("bars") && texts.contains("estimator bounds") && texts.contains("95% jackknife CI"))
     #expect(texts.contains("B = 8, seed 2;") && texts.contains("sampling noise only"))
     // Binning has an interval and no bounds: no band, and no band in its key.
     let binning = try String(contentsOf: dir.appendingPathComponent("plane-binning.svg"), encoding: .utf8)
@@ -72,7 +72,7 @@ import IBPlane
     #expect(count("bound", in: svg) == 0 && count("interval", in: svg) == 0)
     #expect(!(try SVGInspector.inspect(dir.appendingPathComponent("plane-binning.svg")).texts.contains("bars")))
     let html = try String(contentsOf: dir.appendingPathComponent("index.html"), encoding: .utf8)
-    #expect(html.contains("none of these estimators reports bounds") && html.contains("none (run with --bootstrap B)"))
+    #expect(html.contains("none of these estimators reports bounds") && html.contains("none (run with --resamples B)"))
   }
 
   func manifest() throws -> PlaneManifest {

@@ -185,22 +185,24 @@ public enum Generalisation {
     return !s.isEmpty && s.allSatisfy(\.isNumber) ? String(s) : nil
   }
 
-  /// ρ per layer × estimator, in layer then estimator order.
+  /// ρ per layer × estimator, in layer then estimator order. Layers are matched by name, not
+  /// index: runs of different architectures share `hidden1`, `hidden2`, … and `output`, whose
+  /// indices differ.
   static func correlations(_ rows: [Row]) -> [Correlation] {
-    struct Key: Hashable { var layerIndex: Int, estimator: String, params: String }
-    var order: [Key] = []
+    struct Key: Hashable { var layer: String, estimator: String, params: String }
+    var order: [(key: Key, layerIndex: Int)] = []
     var groups: [Key: [Row]] = [:]
     for r in rows {
-      let k = Key(layerIndex: r.layerIndex, estimator: r.estimator, params: r.params)
-      if groups[k] == nil { order.append(k) }
+      let k = Key(layer: r.layer, estimator: r.estimator, params: r.params)
+      if groups[k] == nil { order.append((k, r.layerIndex)) }
       groups[k, default: []].append(r)
     }
     let sorted = order.enumerated().sorted { ($0.element.layerIndex, $0.offset) < ($1.element.layerIndex, $1.offset) }.map(\.element)
-    return sorted.map { k in
+    return sorted.map { k, layerIndex in
       let g = groups[k]!
       let x = g.map { $0.conditionalInputInformation ?? .nan }
       return Correlation(
-        layer: g[0].layer, layerIndex: k.layerIndex, estimator: k.estimator, params: k.params,
+        layer: k.layer, layerIndex: layerIndex, estimator: k.estimator, params: k.params,
         accuracyGap: SpearmanCorrelation.correlation(x, g.map(\.run.accuracyGap), xName: "I(X;T|Y)", yName: "the accuracy gap"),
         lossGap: SpearmanCorrelation.correlation(x, g.map(\.run.lossGap), xName: "I(X;T|Y)", yName: "the loss gap"))
     }

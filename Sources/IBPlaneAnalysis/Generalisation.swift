@@ -91,7 +91,7 @@ public enum Generalisation {
       let json = d.appendingPathComponent("plane.json"), csv = d.appendingPathComponent("plane.csv")
       for f in [csv, json] where !FileManager.default.fileExists(atPath: f.path) {
         throw CSVError(
-          file: f.path, line: 0, field: f.lastPathComponent,
+          file: f.path, line: 0, field: "file",
           message: "missing; give directories written by `ibplane analyze` (or `ibplane merge`)")
       }
       let manifest = try PlaneManifest.read(json)

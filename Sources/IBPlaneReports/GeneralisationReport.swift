@@ -101,8 +101,9 @@ public enum GeneralisationReport {
   static let kawaguchiNote = """
     Kawaguchi, Deng, Ji and Huang (2023, ICML), “How does information bottleneck help deep learning?”, prove \
     high-probability upper bounds on the generalisation gap that grow with I(X;T|Y) of a layer's representation T \
-    relative to the number n of training samples (roughly as the square root of I(X;T|Y)/n, with further terms and \
-    constants). A bound says that little I(X;T|Y) permits only a small gap; it does not say that runs with more \
+    relative to the number n of training samples (roughly as the square root of I(X;T|Y)/n), together with further \
+    terms — among them one for the information the learned encoder's parameters carry about the training sample — and \
+    constants. A bound says that little I(X;T|Y) permits only a small gap; it does not say that runs with more \
     I(X;T|Y) have larger gaps, and the paper itself calls controlling the bottleneck one way, not the only or a \
     necessary way, to control the gap. Its experiments report that the gap correlates with I(X;T|Y) in many settings. \
     The rank correlations below test that empirical relation on these runs only: the values are estimates from finite \

@@ -6,6 +6,7 @@ import IBPlane
 enum CLISubcommands {
   static let all: [ParsableCommand.Type] = [
     Synth.self, Estimate.self, Train.self, Analyze.self, Merge.self, Inspect.self, Convert.self,
+    GeneralisationCommand.self,
   ]
 }
 

@@ -124,7 +124,18 @@ public final class PlaneAnalysis: Sendable {
       intervalMethod: options.bootstrapResamples > 0 ? options.intervalMethod : nil,
       shardIndex: options.shard.index, shardCount: options.shard.count, jobCount: jobs.count,
       totalJobCount: allJobs.count, metricNames: table.metricNames, ibplaneVersion: IBPlaneVersion.string,
-      samples: options.samples == .all ? nil : options.samples.rawValue)
+      samples: options.samples == .all ? nil : options.samples.rawValue,
+      labelEntropy: Self.labelEntropy(context.labels).map(options.unit.fromNats))
+  }
+
+  /// The plug-in entropy (nats) of class labels (nil for regression targets): H(Y) of the
+  /// analysed samples, the ceiling of every I(T;Y).
+  static func labelEntropy(_ labels: Labels) -> Double? {
+    guard case .classes(let y, let k) = labels, !y.isEmpty else { return nil }
+    var counts = [Int](repeating: 0, count: k)
+    for c in y where c >= 0 && c < k { counts[c] += 1 }
+    let n = Double(y.count)
+    return counts.reduce(0.0) { h, c in c == 0 ? h : h - Double(c) / n * log(Double(c) / n) }
   }
 
   /// Runs this shard's jobs in memory and returns the rows in canonical order.

@@ -35,6 +35,9 @@ public struct PlaneManifest: Codable, Sendable, Equatable {
   /// The samples analysed (`--samples`): "train" or "test"; absent (nil) for all samples, so
   /// manifests of whole-recording analyses keep their bytes.
   public var samples: String? = nil
+  /// H(Y) of the analysed samples' class labels in `unit`: the ceiling of I(T;Y) that the
+  /// figures draw. Absent for regression targets and in manifests written before it existed.
+  public var labelEntropy: Double? = nil
 
   /// The same analysis with the shard fields blanked: shards of one analysis compare equal.
   public var analysisIdentity: PlaneManifest {

@@ -9,7 +9,7 @@ extension Optional where Wrapped == [Double] {
 /// The largest values an information plane can show: I(X;T) ≤ H(X) = log N when the N inputs
 /// are distinct (the plane's X is the sample's identity), and I(T;Y) ≤ H(Y).
 ///
-/// Drawn as labelled dashed lines when the data come near them (within 25 % of the ceiling),
+/// Drawn as labelled dashed lines when the data come near them (above 75 % of the ceiling),
 /// so a saturated estimator reads as "at the ceiling", not as a finding; left out otherwise, so
 /// a lossy plane of 2 bits is not squeezed against a 12-bit line.
 struct Ceilings {
@@ -17,8 +17,9 @@ struct Ceilings {
   var x: Line?
   var y: Line?
 
-  /// Ceilings of `rows` (one plane: one estimator): x from the rows' sample count N.
-  init(_ rows: [PlaneRow], drawnX: [Double], drawnY: [Double]) {
+  /// Ceilings of `rows` (one plane: one estimator): x from the rows' sample count N, y from
+  /// `labelEntropy` (H(Y) in the rows' unit, `PlaneManifest.labelEntropy`; nil: none drawn).
+  init(_ rows: [PlaneRow], drawnX: [Double], drawnY: [Double], labelEntropy: Double? = nil) {
     guard let first = rows.first else { return }
     let unit = first.unit
     let symbol = unit == .bits ? "log₂ N" : "ln N"
@@ -27,6 +28,9 @@ struct Ceilings {
       if (drawnX.filter(\.isFinite).max() ?? 0) >= 0.75 * v {
         x = Line(value: v, label: "\(symbol) = \(String(format: "%.3g", v))")
       }
+    }
+    if let h = labelEntropy, h > 0, h.isFinite, (drawnY.filter(\.isFinite).max() ?? 0) >= 0.75 * h {
+      y = Line(value: h, label: "H(Y) = \(String(format: "%.3g", h))")
     }
   }
 

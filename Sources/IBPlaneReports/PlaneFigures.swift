@@ -108,13 +108,13 @@ public enum PlaneFigures {
   /// One information plane inside `f`.
   static func drawPlane(
     _ svg: inout SVGDocument, _ s: Series, _ f: Frame, epochs: PlotScale, unit: String, size: Double, marker: Double,
-    maximumMarkers: Int = maximumMarkersPerLayer, tooltips: Bool = true, bands: RunBands? = nil
+    maximumMarkers: Int = maximumMarkersPerLayer, tooltips: Bool = true, bands: RunBands? = nil, labelEntropy: Double? = nil
   ) {
     let all = s.layers.flatMap(\.rows)
     let drawn = all.map(drawnValues)
     let spread = bands?.values(all) ?? (x: [], y: [])
     let xs = drawn.flatMap(\.x) + spread.x, ys = drawn.flatMap(\.y) + spread.y
-    let ceiling = Ceilings(all, drawnX: xs, drawnY: ys)
+    let ceiling = Ceilings(all, drawnX: xs, drawnY: ys, labelEntropy: labelEntropy)
     let x = informationScale(xs + ceiling.x.map { [$0.value] }.orEmpty), y = informationScale(ys + ceiling.y.map { [$0.value] }.orEmpty)
     drawAxes(&svg, f, x: x, y: y, xTitle: "I(X;T)  [\(unit)]", yTitle: "I(T;Y)  [\(unit)]", size: size)
     func px(_ v: Double) -> Double { f.x + x.fraction(v) * f.w }
@@ -208,7 +208,8 @@ public enum PlaneFigures {
     let sub = "n = \(mine.first?.n ?? manifest.sampleCount) samples; \(Set(mine.map(\.step)).count) snapshots" + markerNote(s)
       + (bands.map { "; mean of \($0.runs) runs, \(RunBands.description)" } ?? "")
     svg.text(fitted(sub, width: 770, size: 12), x: 20, y: 64, size: 12, fill: "#555")
-    drawPlane(&svg, s, Frame(x: 86, y: 84, w: 500, h: 398), epochs: epochs, unit: unitLabel(mine), size: 12, marker: 4.2, bands: bands)
+    drawPlane(&svg, s, Frame(x: 86, y: 84, w: 500, h: 398), epochs: epochs, unit: unitLabel(mine), size: 12, marker: 4.2, bands: bands,
+      labelEntropy: manifest.labelEntropy)
     drawColourBar(&svg, epochs, x: 630, y: 104, height: 190, size: 12)
     let legendBottom = drawLegend(&svg, s.layers.map { ($0.name, $0.width) }, x: 630, y: 332, size: 12, title: "layer (width)")
     drawBarLegend(&svg, Bars(mine), x: 630, y: legendBottom + 8, size: 12)
@@ -251,7 +252,7 @@ public enum PlaneFigures {
       // Small panels: fewer markers and no tooltips (each estimator's own plane has them).
       drawPlane(
         &svg, s, Frame(x: ox + 72, y: oy + 34, w: pw - 92, h: ph - 100), epochs: epochs, unit: unitLabel(rows), size: 10.5, marker: 3.2,
-        maximumMarkers: comparisonMarkersPerLayer, tooltips: false)
+        maximumMarkers: comparisonMarkersPerLayer, tooltips: false, labelEntropy: manifest.labelEntropy)
     }
     let rx = Double(columns) * pw + 16
     drawColourBar(&svg, epochs, x: rx, y: 96, height: 170, size: 11)

@@ -38,6 +38,20 @@ import IBPlane
     #expect(!text.contains("Saturated: h1, h2"))
   }
 
+  @Test func theLabelEntropyIsTheCeilingOfITY() throws {
+    var (rows, manifest) = try rows()
+    // The fixture's labels: x0 + x1 > 0 on 300 normal samples, about balanced.
+    let h = try #require(manifest.labelEntropy)
+    #expect(h > 0.95 && h <= 1)
+    for k in rows.indices { rows[k].labelInformation = 0.9 * h }
+    #expect(svg(rows, manifest).contains(String(format: "H(Y) = %.3g", h)))
+    for k in rows.indices { rows[k].labelInformation = 0.2 * h }
+    #expect(!svg(rows, manifest).contains("H(Y) ="))
+    manifest.labelEntropy = nil
+    for k in rows.indices { rows[k].labelInformation = 0.9 * h }
+    #expect(!svg(rows, manifest).contains("H(Y) ="))
+  }
+
   @Test func aPlaneFarBelowTheCeilingHasNeitherLineNorNote() throws {
     var (rows, manifest) = try rows()
     for k in rows.indices { rows[k].inputInformation = 1 + Double(k % 3) }  // ≤ 3 bits of 8.23

@@ -57,6 +57,18 @@ public struct OutputError: Error, Equatable, CustomStringConvertible {
 /// The file operations of an analysis's outputs, each failing with an `OutputError` that
 /// names the path.
 public enum OutputFiles {
+  /// Cuts `csv` to its first `bytes` bytes: the rows a resumed run keeps, without the last row
+  /// an interrupted run left cut short.
+  static func truncateCutShortRow(_ csv: URL, to bytes: Int) throws {
+    do {
+      let h = try FileHandle(forWritingTo: csv)
+      try h.truncate(atOffset: UInt64(bytes))
+      try h.close()
+    } catch {
+      throw OutputError(path: csv.path, action: "truncate the cut-short last row of", error: error)
+    }
+  }
+
   /// Creates `directory` and its parents; fails when the path exists and is not a directory.
   public static func createDirectory(_ directory: URL) throws {
     var isDirectory: ObjCBool = false

@@ -29,20 +29,7 @@ struct RecordingSamples: Equatable {
   init(_ analysis: PlaneAnalysis) {
     var hasher = _FingerprintHasher()
     let context = analysis.context
-    if let x = context.inputs {
-      hasher.add(Int64(x.rows), Int64(x.columns))
-      x.elements.withUnsafeBytes { hasher.add($0) }
-    } else {
-      hasher.add(Int64(-1), Int64(-1))
-    }
-    switch context.labels {
-    case .classes(let c, let classCount):
-      hasher.add(Int64(0), Int64(classCount))
-      c.map { Int64($0).littleEndian }.withUnsafeBytes { hasher.add($0) }
-    case .targets(let m):
-      hasher.add(Int64(m.rows), Int64(m.columns))
-      m.elements.withUnsafeBytes { hasher.add($0) }
-    }
+    hasher.add(context: context)
     count = analysis.source.sampleCount
     checksum = hasher.value
   }
@@ -212,15 +199,7 @@ extension PlaneAnalysis {
         throw CSVError(file: csv.path, line: k + 2, field: "row", message: "\(r.key) of \(r.recording) appears twice")
       }
     }
-    if completeBytes < data.count {
-      do {
-        let h = try FileHandle(forWritingTo: csv)
-        try h.truncate(atOffset: UInt64(completeBytes))
-        try h.close()
-      } catch {
-        throw OutputError(path: csv.path, action: "truncate the cut-short last row of", error: error)
-      }
-    }
+    if completeBytes < data.count { try OutputFiles.truncateCutShortRow(csv, to: completeBytes) }
     return rows
   }
 }

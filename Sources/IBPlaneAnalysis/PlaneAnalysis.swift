@@ -249,15 +249,7 @@ public final class PlaneAnalysis: Sendable {
         throw CSVError(file: csv.path, line: k + 2, field: "row", message: "\(r.key) appears twice")
       }
     }
-    if completeBytes < data.count {
-      do {
-        let h = try FileHandle(forWritingTo: csv)
-        try h.truncate(atOffset: UInt64(completeBytes))
-        try h.close()
-      } catch {
-        throw OutputError(path: csv.path, action: "truncate the cut-short last row of", error: error)
-      }
-    }
+    if completeBytes < data.count { try OutputFiles.truncateCutShortRow(csv, to: completeBytes) }
     return rows
   }
 

@@ -43,20 +43,7 @@ public struct RecordingFingerprint: Sendable, Hashable, CustomStringConvertible 
   public init(source: SnapshotSource, context: PlaneContext) throws {
     var hasher = _FingerprintHasher()
     hasher.add(try Self.metadata(source))
-    if let x = context.inputs {
-      hasher.add(Int64(x.rows), Int64(x.columns))
-      x.elements.withUnsafeBytes { hasher.add($0) }
-    } else {
-      hasher.add(Int64(-1), Int64(-1))
-    }
-    switch context.labels {
-    case .classes(let c, let classCount):
-      hasher.add(Int64(0), Int64(classCount))
-      c.map { Int64($0).littleEndian }.withUnsafeBytes { hasher.add($0) }
-    case .targets(let m):
-      hasher.add(Int64(m.rows), Int64(m.columns))
-      m.elements.withUnsafeBytes { hasher.add($0) }
-    }
+    hasher.add(context: context)
     value = hasher.value
   }
 
@@ -81,6 +68,25 @@ public struct RecordingFingerprint: Sendable, Hashable, CustomStringConvertible 
 /// Two CRCs over one byte stream; every variable-length block is preceded by its length, so
 /// different splits of the same bytes cannot collide by construction.
 struct _FingerprintHasher {
+  /// Adds the inputs X (shape and float32 bytes; (−1, −1) when absent) and the labels Y
+  /// (class count and labels, or the targets' shape and bytes) of `context`.
+  mutating func add(context: PlaneContext) {
+    if let x = context.inputs {
+      add(Int64(x.rows), Int64(x.columns))
+      x.elements.withUnsafeBytes { add($0) }
+    } else {
+      add(Int64(-1), Int64(-1))
+    }
+    switch context.labels {
+    case .classes(let c, let classCount):
+      add(Int64(0), Int64(classCount))
+      c.map { Int64($0).littleEndian }.withUnsafeBytes { add($0) }
+    case .targets(let m):
+      add(Int64(m.rows), Int64(m.columns))
+      m.elements.withUnsafeBytes { add($0) }
+    }
+  }
+
   private var gzip: UInt32 = 0
   private var castagnoli: UInt32 = 0
 

@@ -1,7 +1,7 @@
 # ibplane — the two commands of the README are `make demo` and `make test`.
 SWIFT        ?= swift
 PYTHON       ?= python3
-APT_PACKAGES := libgsl-dev libopenblas-dev liblapacke-dev zlib1g-dev libisal-dev
+APT_PACKAGES := libgsl-dev libopenblas-dev liblapacke-dev zlib1g-dev libisal-dev librsvg2-bin
 CONFIG       ?= release
 BIN           = .build/$(CONFIG)/ibplane
 # SwiftPM names the C library after its product; it is installed as libibplane.so (no SONAME is set).

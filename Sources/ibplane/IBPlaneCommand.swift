@@ -20,7 +20,7 @@ struct IBPlaneCommand: ParsableCommand {
         ibplane estimate --estimator gaussian /tmp/g5/x.npy /tmp/g5/y.npy --json
       """,
     version: IBPlaneVersion.string,
-    subcommands: CLISubcommands.all
+    subcommands: CLISubcommands.all + [Render.self]
   )
 
   static func main() {

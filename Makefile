@@ -1,7 +1,9 @@
 # ibplane — the two commands of the README are `make demo` and `make test`.
 SWIFT        ?= swift
 PYTHON       ?= python3
-APT_PACKAGES := libgsl-dev libopenblas-dev liblapacke-dev zlib1g-dev libisal-dev librsvg2-bin
+APT_PACKAGES := libgsl-dev libopenblas-dev liblapacke-dev zlib1g-dev libisal-dev
+# Tools the tests need but building and `make demo` do not (`ibplane render` runs rsvg-convert).
+TOOL_PACKAGES := librsvg2-bin
 CONFIG       ?= release
 BIN           = .build/$(CONFIG)/ibplane
 # SwiftPM names the C library after its product; it is installed as libibplane.so (no SONAME is set).
@@ -12,11 +14,11 @@ PREFIX       ?= /usr/local
 PIP_FLAGS    ?=
 PYTHON_PACKAGE ?= yes
 
-.PHONY: deps pydeps build lib demo test test-python test-reach install uninstall bench clean
+.PHONY: deps testdeps pydeps build lib demo test test-python test-reach install uninstall bench clean
 
-# Installs the native libraries when missing (as root), or prints the exact command.
-deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# Installs Debian packages when missing (as root), or prints the exact command.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:$$missing"; \
@@ -26,6 +28,15 @@ deps:
 	    echo "run: sudo apt-get install -y$$missing"; exit 1; \
 	  fi; \
 	fi
+endef
+
+# The native libraries the build links.
+deps:
+	$(call apt_install,$(APT_PACKAGES))
+
+# The tools the tests run (rsvg-convert for `ibplane render`).
+testdeps:
+	$(call apt_install,$(TOOL_PACKAGES))
 
 # numpy is used by test oracles and benchmark peers under Tests/ and bench/ (and is the Python
 # package's one dependency); scikit-learn and scipy by the KSG and Ross oracles
@@ -54,7 +65,7 @@ demo: build
 # tests at the interpreter pydeps installed into. `IBPLANE_REQUIRE_ORACLES=0 make test` lets them skip.
 test: export IBPLANE_REQUIRE_ORACLES ?= 1
 test: export IBPLANE_PYTHON ?= $(PYTHON)
-test: deps pydeps
+test: deps testdeps pydeps
 	$(SWIFT) build -c $(CONFIG) --product ibplane
 	$(SWIFT) test -c $(CONFIG)
 	$(MAKE) --no-print-directory test-reach

@@ -1,5 +1,6 @@
 import Foundation
 import IBPlaneCore
+import IBPlaneNumerics
 
 /// Written next to a finished CSV: what was computed, so `merge` can check completeness
 /// and render reports without the recording.
@@ -56,7 +57,7 @@ public struct PlaneManifest: Codable, Sendable, Equatable {
   public static func read(_ url: URL) throws -> PlaneManifest {
     let data: Data
     do { data = try Data(contentsOf: url) } catch {
-      throw CSVError(file: url.path, line: 0, field: "manifest", message: "cannot be read (\(error.localizedDescription))")
+      throw CSVError(file: url.path, line: 0, field: "manifest", message: "cannot be read: \(FileErrorCause.text(error))")
     }
     do { return try JSONDecoder().decode(PlaneManifest.self, from: data) } catch {
       throw CSVError(file: url.path, line: 0, field: "manifest", message: "is not a plane manifest (\(error))")

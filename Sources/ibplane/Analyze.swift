@@ -43,19 +43,19 @@ struct Analyze: ParsableCommand {
   @Option(help: "Unit of the CSV and reports: bits or nats.")
   var unit: InformationUnit = .bits
 
-  @Option(help: "Resamples B of the confidence interval (0: none; 50 or more for reporting; at most 10,000, and B resampled copies of the inputs and labels must fit in half the memory).")
+  @Option(parsing: .unconditional, help: "Resamples B of the confidence interval (0: none; 50 or more for reporting; at most 10,000, and B resampled copies of the inputs and labels must fit in half the memory).")
   var resamples: Int?
 
-  @Option(help: "The older name of --resamples (B resamples of the --interval method, now the half-sample jackknife by default); if both are given they must agree.")
+  @Option(parsing: .unconditional, help: "The older name of --resamples (B resamples of the --interval method, now the half-sample jackknife by default); if both are given they must agree.")
   var bootstrap: Int?
 
   @Option(help: "Interval method: jackknife (half-sample jackknife, the default: θ̂ ± z·se, contains the estimate) or bootstrap (with-replacement percentile bootstrap, demoted: may exclude the estimate, flagged in ci_excludes_estimate).")
   var interval: String = "jackknife"
 
-  @Option(help: "Coverage of the confidence interval, in (0, 1).")
+  @Option(parsing: .unconditional, help: "Coverage of the confidence interval, in (0, 1).")
   var confidence: Double = 0.95
 
-  @Option(help: "Seed of every random choice (the interval's resamples).")
+  @Option(parsing: .unconditional, help: "Seed of every random choice (the interval's resamples).")
   var seed: UInt64 = 0
 
   @Option(help: "Output directory (default: reports/<recording name>, the name made a safe file name: characters other than letters, digits, '.', '-' and '_' become '_', and a leading '.' too). One process at a time may write an output: a second gets an error naming the first one's PID.")
@@ -67,7 +67,7 @@ struct Analyze: ParsableCommand {
   @Option(help: "Compute only shard i of n (1-based, n at most the number of jobs) into DIR/plane-shard-i-of-n.csv; join with `ibplane merge`.")
   var shard: String?
 
-  @Option(help: "Worker threads, 1…4096: at most this many computations run at once, the jobs and the loops inside them together (default: IBPLANE_THREADS or the number of cores). Results do not depend on it.")
+  @Option(parsing: .unconditional, help: "Worker threads, 1…4096: at most this many computations run at once, the jobs and the loops inside them together (default: IBPLANE_THREADS or the number of cores). Results do not depend on it.")
   var threads: Int?
 
   @Flag(help: "Print a JSON summary on stdout.")
@@ -88,10 +88,11 @@ struct Analyze: ParsableCommand {
     try ThreadsOption.apply(threads)
     if let out, out.isEmpty { throw BadInput("--out is empty; give an output directory (or leave --out out for reports/<recording name>)") }
     guard let input = inputs.first else { throw BadInput("give the recording to analyse") }
-    let sources = try inputs.map { try openSource($0) }
-    let source = sources[0]
+    // The estimators first: a misspelt name is refused before any recording is read.
     let specs = estimators.isEmpty ? EstimatorRegistry.defaultPlaneSpecifications : estimators
     let made = try specs.map { try EstimatorRegistry.makePlane($0) }
+    let sources = try inputs.map { try openSource($0) }
+    let source = sources[0]
     var options = PlaneAnalysisOptions()
     options.unit = unit
     options.epochs = try EpochSelection(parsing: epochs)

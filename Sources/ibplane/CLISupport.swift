@@ -40,13 +40,17 @@ enum CLIFailure {
       print(message)
       return 0
     }
-    if code == .validationFailure {
-      printError(message)
-      return 2
-    }
     if let e = error as? ExitCode { return e.rawValue }
-    printError("error: \(message.isEmpty ? String(describing: error) : message)")
-    return 1
+    // The parser's own errors (unknown option, missing or invalid value, `validate()`) print
+    // `Error: …` plus the usage; they get the one prefix every other error has.
+    printError(lowercasedPrefix(message.isEmpty ? String(describing: error) : message))
+    return code == .validationFailure ? 2 : 1
+  }
+
+  /// `Error: x` → `error: x`, and a message without a prefix gets one.
+  static func lowercasedPrefix(_ message: String) -> String {
+    if message.hasPrefix("Error: ") { return "error: " + message.dropFirst("Error: ".count) }
+    return message.hasPrefix("error: ") ? message : "error: " + message
   }
 
   static func printError(_ s: String) {

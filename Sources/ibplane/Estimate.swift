@@ -46,7 +46,7 @@ struct Estimate: ParsableCommand {
       valueName: "x.npy y.npy [--key value ...]"))
   var arguments: [String] = []
 
-  @Option(help: "Worker threads, 1…4096: at most this many computations run at once (default: IBPLANE_THREADS or the number of cores). Results do not depend on it.")
+  @Option(parsing: .unconditional, help: "Worker threads, 1…4096: at most this many computations run at once (default: IBPLANE_THREADS or the number of cores). Results do not depend on it.")
   var threads: Int?
 
   func run() throws {

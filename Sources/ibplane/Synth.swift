@@ -25,10 +25,10 @@ struct Synth: ParsableCommand {
   @Option(help: "The task name, e.g. gaussian-dense-5 or bsc-0.1 (see --list).")
   var task: String?
 
-  @Option(name: .customLong("n"), help: "The number of samples N (at least 2; N·(dx + dy) at most \(SyntheticLimits.maximumSampleValues), see above).")
+  @Option(name: .customLong("n"), parsing: .unconditional, help: "The number of samples N (at least 2; N·(dx + dy) at most \(SyntheticLimits.maximumSampleValues), see above).")
   var n: Int?
 
-  @Option(help: "The random seed (a non-negative integer; default 0).")
+  @Option(parsing: .unconditional, help: "The random seed (a non-negative integer; default 0).")
   var seed: UInt64 = 0
 
   @Option(help: "The output directory (created when missing).")
@@ -61,7 +61,8 @@ struct Synth: ParsableCommand {
     } catch let e as SyntheticError {
       throw BadInput(e.description)
     } catch let e as CocoaError {
-      throw BadInput("cannot write to --out \(out): \(e.localizedDescription)")
+      // A write that fails (no permission, disk full, a file in the way): a runtime failure, exit 1.
+      throw OutputError(path: out, action: "write to", error: e)
     }
     print(
       "wrote \(directory.path)/{x.npy (\(n)×\(truth.xDim)), y.npy (\(n)×\(truth.yDim)), truth.json}: "

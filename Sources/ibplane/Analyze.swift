@@ -6,7 +6,7 @@ struct Analyze: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Compute the information plane of a recording: CSV, SVG planes and an HTML report.",
     discussion: """
-      Runs every (snapshot, layer, estimator) job once, in parallel, and streams one CSV row per finished job to DIR/plane.csv (values in bits unless --unit nats). A killed run keeps its finished rows; --resume continues it. When every job is done, the reports are written: DIR/plane-<estimator>.svg, DIR/curves-<estimator>.svg, DIR/planes-compared.svg and DIR/index.html.
+      Runs every (snapshot, layer, estimator) job once, in parallel, and streams one CSV row per finished job to DIR/plane.csv (values in bits unless --unit nats). A killed run keeps its finished rows; --resume continues it (Ctrl-C prints that command and exits with 130). When every job is done, the reports are written: DIR/plane-<estimator>.svg, DIR/curves-<estimator>.svg, DIR/planes-compared.svg and DIR/index.html.
 
       Several runs of one design (e.g. `ibplane train --seeds 1-10 --record runs/`): `ibplane analyze runs/seed-*.bin --out DIR` writes every recording's rows into one DIR/plane.csv, plus DIR/plane-summary.csv (per epoch × layer × estimator: count, mean, sd, 5/50/95 % quantiles of every value across runs) and DIR/compression.csv (peak, epoch of peak, final I(X;T) and drop % per layer, across runs); the figures show the mean with a 5–95 % band across runs. Recordings whose layers, analysed epochs or samples (inputs and labels) differ are refused. --resume skips exactly the finished (recording, job) rows.
 
@@ -130,6 +130,7 @@ struct Analyze: ParsableCommand {
     try OutputFiles.createDirectory(directory)
     let lock = try OutputLock.acquire(options.shard.csvFileName, in: directory)
     defer { lock.release() }
+    InterruptHint.install(csv: directory.appendingPathComponent(options.shard.csvFileName).path)
     let progress = AnalysisProgressPrinter(quiet: quiet)
     let summary = try PlaneAnalysis.run(analyses, directory: directory, resume: resume, progress: progress.update)
     // Not silenced by --quiet: a clipped binning row is a wrong number, not progress.

@@ -73,7 +73,7 @@ struct Analyze: ParsableCommand {
   @Flag(help: "Print a JSON summary on stdout.")
   var json = false
 
-  @Flag(help: "No progress on stderr.")
+  @Flag(help: "Print nothing on stdout (no progress on stderr, no summary; errors, warnings and --json still print).")
   var quiet = false
 
   func run() throws {
@@ -146,15 +146,25 @@ struct Analyze: ParsableCommand {
         "csv": summary.csv.path, "manifest": summary.manifest.path, "reports": reports,
         "rows": summary.rows.count, "computed": summary.computed, "skipped": summary.skipped,
         "seconds": summary.seconds, "unit": unit.rawValue, "shard": options.shard.description,
-        "estimators": made.map { ["name": $0.name, "label": EstimatorRegistry.label(of: $0), "params": EstimatorRegistry.parameters(of: $0)] },
+        "estimators": made.map(Self.estimatorJSON),
+        "recordings": inputs, "seed": seed,
       ]))
-    } else {
+    } else if !quiet {
       print(
         "wrote \(summary.rows.count) rows (\(summary.computed) computed, \(summary.skipped) resumed) to \(summary.csv.path) in "
           + String(format: "%.2f s", summary.seconds) + "; values in \(unit.rawValue)")
       if !reports.isEmpty { print("report: \(directory.appendingPathComponent("index.html").path)") }
       if !options.shard.isWhole { print("shard \(options.shard): join the shards with `ibplane merge \(directory.path)`") }
     }
+  }
+
+  /// One estimator in `--json` (analyze and merge): its name, label, canonical `params` string
+  /// and the same parameters typed.
+  static func estimatorJSON(_ e: any InformationPlaneEstimator) -> [String: Any] {
+    [
+      "name": e.name, "label": EstimatorRegistry.label(of: e), "params": EstimatorRegistry.parameters(of: e),
+      "parameters": JSONOutput.typedParameters(of: e, name: e.name, form: .plane),
+    ]
   }
 
   /// A recording name as one safe path component for the default output directory: a name

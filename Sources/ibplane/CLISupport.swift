@@ -60,12 +60,44 @@ enum CLIFailure {
 
 extension InformationUnit: ExpressibleByArgument {}
 
-/// JSON output helpers: stable key order, numbers as JSON numbers, non-finite values as null.
+/// JSON output helpers, one convention on every command's `--json`: snake_case keys, stable key
+/// order, numbers as JSON numbers (non-finite values as null), paths with their slashes as they
+/// are (`"/data/run.bin"`, not `"\/data\/run.bin"`).
 enum JSONOutput {
   static func render(_ object: [String: Any]) throws -> String {
     let clean = sanitize(object)
-    let data = try JSONSerialization.data(withJSONObject: clean, options: [.sortedKeys, .prettyPrinted])
+    let data = try JSONSerialization.data(withJSONObject: clean, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
     return String(decoding: data, as: UTF8.self)
+  }
+
+  /// Parameter values as JSON values: typed by the estimator's parameter table where it names
+  /// the key (integer, real, seed, flag; a real's `none` spelling is null), else a value that
+  /// reads back exactly as a number or a boolean becomes one; everything else stays text.
+  static func typed(_ parameters: [String: String], table: [EstimatorParameter] = []) -> [String: Any] {
+    var out: [String: Any] = [:]
+    for (key, value) in parameters {
+      switch table.first(where: { $0.key == key })?.kind {
+      case .integer?: out[key] = Int(value) ?? value
+      case .seed?: out[key] = UInt64(value).map { $0 as Any } ?? value
+      case .real(_, let none)?: out[key] = value == none ? NSNull() : Double(value).map { $0 as Any } ?? value
+      case .flag?: out[key] = Bool(value).map { $0 as Any } ?? value
+      default: out[key] = inferred(value)
+      }
+    }
+    return out
+  }
+
+  /// The typed `parameters` object of a registered estimator (its values as used).
+  static func typedParameters(of estimator: Any, name: String, form: EstimatorParameter.Form) -> [String: Any] {
+    guard let (family, values) = EstimatorRegistry.values(of: estimator, name: name, form: form) else { return [:] }
+    return typed(values.dictionary, table: family.parameters(for: form))
+  }
+
+  private static func inferred(_ value: String) -> Any {
+    if let i = Int(value), String(i) == value { return i }
+    if let b = Bool(value) { return b }
+    if let d = Double(value), d.isFinite, value.allSatisfy({ "0123456789.eE+-".contains($0) }) { return d }
+    return value
   }
 
   private static func sanitize(_ value: Any) -> Any {

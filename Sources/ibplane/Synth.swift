@@ -34,9 +34,12 @@ struct Synth: ParsableCommand {
   @Option(help: "The output directory (created when missing).")
   var out: String?
 
+  @Flag(help: "Print JSON instead of text: with --list, {\"tasks\": [...]}; else the truth.json fields plus \"out\" and \"files\".")
+  var json = false
+
   func run() throws {
     if list {
-      print(try Synth.listing())
+      print(json ? try JSONOutput.render(["tasks": try Synth.catalogue()]) : try Synth.listing())
       return
     }
     // Checked here rather than in validate(): a bad value is one sentence on stderr and exit 2.
@@ -64,9 +67,27 @@ struct Synth: ParsableCommand {
       // A write that fails (no permission, disk full, a file in the way): a runtime failure, exit 1.
       throw OutputError(path: out, action: "write to", error: e)
     }
+    if json {
+      print(try JSONOutput.render([
+        "task": truth.task, "n": n, "seed": NSNumber(value: seed), "mi_nats": truth.miNats, "mi_bits": truth.miBits,
+        "x_dim": truth.xDim, "y_dim": truth.yDim, "out": directory.path,
+        "files": ["x.npy", "y.npy", "truth.json"].map { directory.appendingPathComponent($0).path },
+      ]))
+      return
+    }
     print(
       "wrote \(directory.path)/{x.npy (\(n)×\(truth.xDim)), y.npy (\(n)×\(truth.yDim)), truth.json}: "
         + "true I(X;Y) = \(format(truth.miBits)) bits (\(format(truth.miNats)) nats)")
+  }
+
+  /// The `--list --json` entries: name, dimensions, true MI in bits and nats, summary.
+  static func catalogue() throws -> [[String: Any]] {
+    try SyntheticTasks.all().map { t in
+      [
+        "task": t.name, "x_dim": t.xDimension, "y_dim": t.yDimension, "mi_bits": t.mutualInformation(in: .bits),
+        "mi_nats": t.mutualInformationNats, "summary": t.summary,
+      ]
+    }
   }
 
   /// The `--list` table: name, dimensions, true MI in bits and nats, summary.

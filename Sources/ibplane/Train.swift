@@ -97,7 +97,7 @@ struct Train: ParsableCommand {
   @Flag(help: "Print the summary as JSON.")
   var json = false
 
-  @Flag(help: "No progress output.")
+  @Flag(help: "Print nothing on stdout (no progress on stderr, no summary; errors and --json still print).")
   var quiet = false
 
   func validate() throws {
@@ -205,7 +205,7 @@ struct Train: ParsableCommand {
     }
     var config = trainingConfiguration
     config.seed = seed
-    if seeds != nil && !json { print("seed \(seed):") }
+    if seeds != nil && !json && !quiet { print("seed \(seed):") }
     let trainer = try Trainer<Float>(configuration: config, dataset: data)
     let architecture = ([data.inputWidth] + config.hiddenWidths + [data.classCount]).map(String.init).joined(separator: "-")
     var run: [String: String] = [
@@ -237,7 +237,7 @@ struct Train: ParsableCommand {
       object["seed"] = NSNumber(value: seed)
       if seeds == nil { print(try JSONOutput.render(object)) }
       return object
-    } else {
+    } else if !quiet {
       print(
         "trained \(dataset.rawValue) \(architecture) \(activation.rawValue) \(optimizer): \(summary.epochs) epochs, "
           + "\(summary.steps) steps in \(String(format: "%.2f", summary.trainingSeconds)) s "

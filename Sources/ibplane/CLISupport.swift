@@ -71,7 +71,7 @@ enum JSONOutput {
   }
 
   /// Parameter values as JSON values: typed by the estimator's parameter table where it names
-  /// the key (integer, real, seed, flag; a real's `none` spelling is null), else a value that
+  /// the key (integer, real, seed, flag; a real's `none` spelling stays text), else a value that
   /// reads back exactly as a number or a boolean becomes one; everything else stays text.
   static func typed(_ parameters: [String: String], table: [EstimatorParameter] = []) -> [String: Any] {
     var out: [String: Any] = [:]
@@ -79,7 +79,7 @@ enum JSONOutput {
       switch table.first(where: { $0.key == key })?.kind {
       case .integer?: out[key] = Int(value) ?? value
       case .seed?: out[key] = UInt64(value).map { $0 as Any } ?? value
-      case .real(_, let none)?: out[key] = value == none ? NSNull() : Double(value).map { $0 as Any } ?? value
+      case .real?: out[key] = Double(value).map { $0 as Any } ?? value  // the `none` spelling stays text
       case .flag?: out[key] = Bool(value).map { $0 as Any } ?? value
       default: out[key] = inferred(value)
       }

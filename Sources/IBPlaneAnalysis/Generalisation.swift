@@ -1,5 +1,6 @@
 import Foundation
 import IBPlaneCore
+import IBPlaneNumerics
 
 /// Information and generalisation across runs: each run's final generalisation gap against
 /// I(X;T|Y) of each layer (Kawaguchi et al. 2023 bound the gap in terms of I(X;T|Y)/n).
@@ -97,7 +98,7 @@ public enum Generalisation {
       let manifest = try PlaneManifest.read(json)
       let data: Data
       do { data = try Data(contentsOf: csv) } catch {
-        throw CSVError(file: csv.path, line: 0, field: "plane.csv", message: "cannot be read (\(error.localizedDescription))")
+        throw CSVError(file: csv.path, line: 0, field: "plane.csv", message: "cannot be read: \(FileErrorCause.text(error))")
       }
       let rows = try PlaneTable.parse(String(decoding: data, as: UTF8.self), file: csv.path).rows
       return Input(directory: d.path, manifest: manifest, rows: rows)

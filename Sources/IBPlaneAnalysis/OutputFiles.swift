@@ -1,4 +1,5 @@
 import Foundation
+import IBPlaneNumerics
 
 #if canImport(Glibc)
   import Glibc
@@ -29,29 +30,11 @@ public struct OutputError: Error, Equatable, CustomStringConvertible {
 
   public var description: String { "cannot \(action) \(path): \(cause)" }
 
-  /// The plain-words cause: the POSIX error's `strerror` text when there is one underneath.
-  static func cause(of error: Error) -> String {
-    var e = error as NSError
-    for _ in 0..<4 {
-      if e.domain == NSPOSIXErrorDomain { return errnoText(Int32(e.code)) }
-      guard let next = e.userInfo[NSUnderlyingErrorKey] as? Error else { break }
-      e = next as NSError
-    }
-    if let posix = error as? POSIXError { return errnoText(posix.code.rawValue) }
-    switch (error as NSError).code {
-    case CocoaError.fileWriteOutOfSpace.rawValue: return errnoText(ENOSPC)
-    case CocoaError.fileWriteNoPermission.rawValue, CocoaError.fileReadNoPermission.rawValue: return errnoText(EACCES)
-    case CocoaError.fileNoSuchFile.rawValue, CocoaError.fileReadNoSuchFile.rawValue: return errnoText(ENOENT)
-    case CocoaError.fileWriteFileExists.rawValue: return errnoText(EEXIST)
-    default: return (error as NSError).localizedDescription
-    }
-  }
+  /// The plain-words cause (`FileErrorCause`): the POSIX error's `strerror` text when there is
+  /// one underneath.
+  package static func cause(of error: Error) -> String { FileErrorCause.text(error) }
 
-  /// `strerror(code)` with a lower-case first letter, to sit after a colon mid-sentence.
-  static func errnoText(_ code: Int32) -> String {
-    let text = String(cString: strerror(code))
-    return text.prefix(1).lowercased() + text.dropFirst()
-  }
+  static func errnoText(_ code: Int32) -> String { FileErrorCause.errnoText(code) }
 }
 
 /// The file operations of an analysis's outputs, each failing with an `OutputError` that

@@ -1,5 +1,6 @@
 import Foundation
 import IBPlaneCore
+import IBPlaneNumerics
 
 /// Written next to a finished CSV: what was computed, so `merge` can check completeness
 /// and render reports without the recording.
@@ -39,6 +40,19 @@ public struct PlaneManifest: Codable, Sendable, Equatable {
   /// figures draw. Absent for regression targets and in manifests written before it existed.
   public var labelEntropy: Double? = nil
 
+  /// plane.json's keys are snake_case, like every `--json` and CSV column of ibplane. Manifests
+  /// written before (camelCase keys) are still read (`read`), so `--resume` and `merge` work
+  /// on outputs of earlier versions.
+  enum CodingKeys: String, CodingKey {
+    case recording, run, layers, epochs, estimators, unit, seed, samples
+    case recordingFingerprint = "recording_fingerprint", sampleCount = "sample_count"
+    case analysedLayers = "analysed_layers", bootstrapResamples = "bootstrap_resamples"
+    case confidenceLevel = "confidence_level", intervalMethod = "interval_method"
+    case shardIndex = "shard_index", shardCount = "shard_count", jobCount = "job_count"
+    case totalJobCount = "total_job_count", metricNames = "metric_names"
+    case ibplaneVersion = "ibplane_version", labelEntropy = "label_entropy"
+  }
+
   /// The same analysis with the shard fields blanked: shards of one analysis compare equal.
   public var analysisIdentity: PlaneManifest {
     var m = self
@@ -56,10 +70,31 @@ public struct PlaneManifest: Codable, Sendable, Equatable {
   public static func read(_ url: URL) throws -> PlaneManifest {
     let data: Data
     do { data = try Data(contentsOf: url) } catch {
-      throw CSVError(file: url.path, line: 0, field: "manifest", message: "cannot be read (\(error.localizedDescription))")
+      throw CSVError(file: url.path, line: 0, field: "manifest", message: "cannot be read: \(FileErrorCause.text(error))")
     }
-    do { return try JSONDecoder().decode(PlaneManifest.self, from: data) } catch {
+    do { return try JSONDecoder().decode(PlaneManifest.self, from: legacyKeysRenamed(data)) } catch {
       throw CSVError(file: url.path, line: 0, field: "manifest", message: "is not a plane manifest (\(error))")
     }
+  }
+
+  /// The camelCase keys of manifests written by earlier versions, and their names now.
+  static let legacyKeys: [(old: String, new: String)] = [
+    ("recordingFingerprint", "recording_fingerprint"), ("sampleCount", "sample_count"), ("analysedLayers", "analysed_layers"),
+    ("bootstrapResamples", "bootstrap_resamples"), ("confidenceLevel", "confidence_level"), ("intervalMethod", "interval_method"),
+    ("shardIndex", "shard_index"), ("shardCount", "shard_count"), ("jobCount", "job_count"), ("totalJobCount", "total_job_count"),
+    ("metricNames", "metric_names"), ("ibplaneVersion", "ibplane_version"), ("labelEntropy", "label_entropy"),
+  ]
+
+  /// A manifest of an earlier version (recognised by its `"sampleCount"` key) with those keys
+  /// renamed in the text, so every value keeps its exact digits (a re-encoded double could
+  /// change in its last bit and make `--resume` see another analysis); other data unchanged.
+  static func legacyKeysRenamed(_ data: Data) -> Data {
+    var text = String(decoding: data, as: UTF8.self)
+    guard text.contains("\"sampleCount\"") else { return data }
+    for (old, new) in legacyKeys {
+      text = text.replacingOccurrences(of: "\"\(old)\" :", with: "\"\(new)\" :")
+        .replacingOccurrences(of: "\"\(old)\":", with: "\"\(new)\":")
+    }
+    return Data(text.utf8)
   }
 }

@@ -47,7 +47,7 @@ public struct NumPyDirectorySource: SnapshotSource {
     let headerURL = directory.appendingPathComponent("recording.json")
     let data: Data
     do { data = try Data(contentsOf: headerURL, options: .alwaysMapped) } catch {
-      throw NumPyError(file: headerURL.path, field: "file", message: "cannot be read (\(error.localizedDescription))")
+      throw NumPyError(file: headerURL.path, field: "", message: FileErrorCause.text(error))
     }
     guard data.count <= Self.maximumHeaderBytes else {
       throw NumPyError(file: headerURL.path, field: "file", message: "is \(data.count) bytes, expected at most \(Self.maximumHeaderBytes)")

@@ -6,7 +6,7 @@ struct Analyze: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Compute the information plane of a recording: CSV, SVG planes and an HTML report.",
     discussion: """
-      Runs every (snapshot, layer, estimator) job once, in parallel, and streams one CSV row per finished job to DIR/plane.csv (values in bits unless --unit nats). A killed run keeps its finished rows; --resume continues it. When every job is done, the reports are written: DIR/plane-<estimator>.svg, DIR/curves-<estimator>.svg, DIR/planes-compared.svg and DIR/index.html.
+      Runs every (snapshot, layer, estimator) job once, in parallel, and streams one CSV row per finished job to DIR/plane.csv (values in bits unless --unit nats). A killed run keeps its finished rows; --resume continues it (Ctrl-C prints that command and exits with 130). When every job is done, the reports are written: DIR/plane-<estimator>.svg, DIR/curves-<estimator>.svg, DIR/planes-compared.svg and DIR/index.html.
 
       Several runs of one design (e.g. `ibplane train --seeds 1-10 --record runs/`): `ibplane analyze runs/seed-*.bin --out DIR` writes every recording's rows into one DIR/plane.csv, plus DIR/plane-summary.csv (per epoch × layer × estimator: count, mean, sd, 5/50/95 % quantiles of every value across runs) and DIR/compression.csv (peak, epoch of peak, final I(X;T) and drop % per layer, across runs); the figures show the mean with a 5–95 % band across runs. Recordings whose layers, analysed epochs or samples (inputs and labels) differ are refused. --resume skips exactly the finished (recording, job) rows.
 
@@ -43,19 +43,19 @@ struct Analyze: ParsableCommand {
   @Option(help: "Unit of the CSV and reports: bits or nats.")
   var unit: InformationUnit = .bits
 
-  @Option(help: "Resamples B of the confidence interval (0: none; 50 or more for reporting; at most 10,000, and B resampled copies of the inputs and labels must fit in half the memory).")
+  @Option(parsing: .unconditional, help: "Resamples B of the confidence interval (0: none; 50 or more for reporting; at most 10,000, and B resampled copies of the inputs and labels must fit in half the memory).")
   var resamples: Int?
 
-  @Option(help: "The older name of --resamples (B resamples of the --interval method, now the half-sample jackknife by default); if both are given they must agree.")
+  @Option(parsing: .unconditional, help: "The older name of --resamples (B resamples of the --interval method, now the half-sample jackknife by default); if both are given they must agree.")
   var bootstrap: Int?
 
   @Option(help: "Interval method: jackknife (half-sample jackknife, the default: θ̂ ± z·se, contains the estimate) or bootstrap (with-replacement percentile bootstrap, demoted: may exclude the estimate, flagged in ci_excludes_estimate).")
   var interval: String = "jackknife"
 
-  @Option(help: "Coverage of the confidence interval, in (0, 1).")
+  @Option(parsing: .unconditional, help: "Coverage of the confidence interval, in (0, 1).")
   var confidence: Double = 0.95
 
-  @Option(help: "Seed of every random choice (the interval's resamples).")
+  @Option(parsing: .unconditional, help: "Seed of every random choice (the interval's resamples).")
   var seed: UInt64 = 0
 
   @Option(help: "Output directory (default: reports/<recording name>, the name made a safe file name: characters other than letters, digits, '.', '-' and '_' become '_', and a leading '.' too). One process at a time may write an output: a second gets an error naming the first one's PID.")
@@ -67,13 +67,13 @@ struct Analyze: ParsableCommand {
   @Option(help: "Compute only shard i of n (1-based, n at most the number of jobs) into DIR/plane-shard-i-of-n.csv; join with `ibplane merge`.")
   var shard: String?
 
-  @Option(help: "Worker threads, 1…4096: at most this many computations run at once, the jobs and the loops inside them together (default: IBPLANE_THREADS or the number of cores). Results do not depend on it.")
+  @Option(parsing: .unconditional, help: "Worker threads, 1…4096: at most this many computations run at once, the jobs and the loops inside them together (default: IBPLANE_THREADS or the number of cores). Results do not depend on it.")
   var threads: Int?
 
   @Flag(help: "Print a JSON summary on stdout.")
   var json = false
 
-  @Flag(help: "No progress on stderr.")
+  @Flag(help: "Print nothing on stdout (no progress on stderr, no summary; errors, warnings and --json still print).")
   var quiet = false
 
   func run() throws {
@@ -88,10 +88,11 @@ struct Analyze: ParsableCommand {
     try ThreadsOption.apply(threads)
     if let out, out.isEmpty { throw BadInput("--out is empty; give an output directory (or leave --out out for reports/<recording name>)") }
     guard let input = inputs.first else { throw BadInput("give the recording to analyse") }
-    let sources = try inputs.map { try openSource($0) }
-    let source = sources[0]
+    // The estimators first: a misspelt name is refused before any recording is read.
     let specs = estimators.isEmpty ? EstimatorRegistry.defaultPlaneSpecifications : estimators
     let made = try specs.map { try EstimatorRegistry.makePlane($0) }
+    let sources = try inputs.map { try openSource($0) }
+    let source = sources[0]
     var options = PlaneAnalysisOptions()
     options.unit = unit
     options.epochs = try EpochSelection(parsing: epochs)
@@ -129,6 +130,7 @@ struct Analyze: ParsableCommand {
     try OutputFiles.createDirectory(directory)
     let lock = try OutputLock.acquire(options.shard.csvFileName, in: directory)
     defer { lock.release() }
+    InterruptHint.install(csv: directory.appendingPathComponent(options.shard.csvFileName).path)
     let progress = AnalysisProgressPrinter(quiet: quiet)
     let summary = try PlaneAnalysis.run(analyses, directory: directory, resume: resume, progress: progress.update)
     // Not silenced by --quiet: a clipped binning row is a wrong number, not progress.
@@ -144,15 +146,25 @@ struct Analyze: ParsableCommand {
         "csv": summary.csv.path, "manifest": summary.manifest.path, "reports": reports,
         "rows": summary.rows.count, "computed": summary.computed, "skipped": summary.skipped,
         "seconds": summary.seconds, "unit": unit.rawValue, "shard": options.shard.description,
-        "estimators": made.map { ["name": $0.name, "label": EstimatorRegistry.label(of: $0), "params": EstimatorRegistry.parameters(of: $0)] },
+        "estimators": made.map(Self.estimatorJSON),
+        "recordings": inputs, "seed": seed,
       ]))
-    } else {
+    } else if !quiet {
       print(
         "wrote \(summary.rows.count) rows (\(summary.computed) computed, \(summary.skipped) resumed) to \(summary.csv.path) in "
           + String(format: "%.2f s", summary.seconds) + "; values in \(unit.rawValue)")
       if !reports.isEmpty { print("report: \(directory.appendingPathComponent("index.html").path)") }
       if !options.shard.isWhole { print("shard \(options.shard): join the shards with `ibplane merge \(directory.path)`") }
     }
+  }
+
+  /// One estimator in `--json` (analyze and merge): its name, label, canonical `params` string
+  /// and the same parameters typed.
+  static func estimatorJSON(_ e: any InformationPlaneEstimator) -> [String: Any] {
+    [
+      "name": e.name, "label": EstimatorRegistry.label(of: e), "params": EstimatorRegistry.parameters(of: e),
+      "parameters": JSONOutput.typedParameters(of: e, name: e.name, form: .plane),
+    ]
   }
 
   /// A recording name as one safe path component for the default output directory: a name

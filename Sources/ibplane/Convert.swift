@@ -25,6 +25,9 @@ struct Convert: ParsableCommand {
   @Flag(help: "Replace OUTPUT if it exists (only once the new recording is complete; OUTPUT may be the input recording).")
   var overwrite = false
 
+  @Flag(help: "Print a JSON summary instead of text: \"input\", \"output\", \"snapshots\", \"layers\" (name, width), \"n\", \"storage\", \"bytes\".")
+  var json = false
+
   func run() throws {
     guard let type = StorageType(rawValue: storage) else { throw BadInput("--storage: expected float32 or float16, got '\(storage)'") }
     let inURL = URL(fileURLWithPath: input)
@@ -57,6 +60,14 @@ struct Convert: ParsableCommand {
           try out.record(epoch: s.epoch, step: s.step, layers: layers, metrics: s.metrics)
         }
       }
+    }
+    if json {
+      print(try JSONOutput.render([
+        "input": input, "output": output, "snapshots": written.snapshots.count,
+        "layers": written.layers.map { ["name": $0.name, "width": $0.width] as [String: Any] }, "n": written.sampleCount,
+        "storage": type.rawValue, "bytes": written.fileSize,
+      ]))
+      return
     }
     print("wrote \(output): \(written.snapshots.count) snapshots, \(written.layers.count) layers, N = \(written.sampleCount), \(type.rawValue), \(written.fileSize) bytes")
   }

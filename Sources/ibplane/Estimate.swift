@@ -10,7 +10,7 @@ struct Estimate: ParsableCommand {
     discussion: """
       X.npy and Y.npy hold N × dx and N × dy arrays (a 1-D array is one column); row i of each is one paired draw. The value is printed in bits unless --unit nats is given.
 
-      --json prints one object: "estimator", "label", "params", "mi", "unit", "n", "mi_nats", "x_dim", "y_dim", "parameters" (as used, with what the estimator chose, e.g. the kernel width) and "diagnostics".
+      --json prints one object: "estimator", "label", "params", "mi", "unit", "n", "mi_nats", "x_dim", "y_dim", "parameters" (as used, with what the estimator chose, e.g. the kernel width; numbers and booleans as JSON numbers and booleans) and "diagnostics".
 
       Y as class labels: binning and adaptive-binning (with --second discrete, the default), kde and adaptive-kde count Y's symbols, so Y must be discrete: at most N/2 distinct rows among N (each class seen twice on average; integer labels stored as floats and one-hot rows are fine). A continuous Y is refused with exit 2 (use ksg, cs or renyi, or --second binned for the binning families). cs and lossy take a continuous Y; with --y-classes they treat Y as class labels as the information plane does (cs: the label kernel [y_i = y_j]; lossy: Ross's kNN form, noise on X), and Y must then be one column of integers with at most N/2 distinct values.
 
@@ -46,7 +46,7 @@ struct Estimate: ParsableCommand {
       valueName: "x.npy y.npy [--key value ...]"))
   var arguments: [String] = []
 
-  @Option(help: "Worker threads, 1…4096: at most this many computations run at once (default: IBPLANE_THREADS or the number of cores). Results do not depend on it.")
+  @Option(parsing: .unconditional, help: "Worker threads, 1…4096: at most this many computations run at once (default: IBPLANE_THREADS or the number of cores). Results do not depend on it.")
   var threads: Int?
 
   func run() throws {
@@ -77,7 +77,8 @@ struct Estimate: ParsableCommand {
       let object: [String: Any] = [
         "estimator": mi.name, "mi": value, "unit": unit.rawValue, "n": a.rows, "mi_nats": result.nats,
         "x_dim": a.columns, "y_dim": b.columns, "x": x, "y": y,
-        "parameters": result.parameters, "diagnostics": result.diagnostics,
+        "parameters": JSONOutput.typed(result.parameters, table: used?.0.parameters(for: .mutualInformation) ?? []),
+        "diagnostics": result.diagnostics,
         "params": used?.1.canonical ?? "", "label": used.map { $0.0.label($0.1, form: .mutualInformation) } ?? mi.name,
       ]
       print(try JSONOutput.render(object))

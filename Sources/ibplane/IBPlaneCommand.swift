@@ -5,7 +5,8 @@ import IBTrain
 
 /// The `ibplane` command: a thin layer over the IBPlane library — parsing, progress and exit codes.
 ///
-/// Exit codes: 0 success; 1 runtime failure; 2 bad usage or bad input (errors go to stderr in one sentence).
+/// Exit codes: 0 success; 1 runtime failure; 2 bad usage or bad input; 130 interrupted (SIGINT).
+/// Every error goes to stderr as one sentence starting `error: `, the parser's own included.
 @main
 struct IBPlaneCommand: ParsableCommand {
   static let configuration = CommandConfiguration(

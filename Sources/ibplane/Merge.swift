@@ -29,6 +29,7 @@ struct Merge: ParsableCommand {
     guard let first = inputs.first else { throw BadInput("merge needs at least one directory") }
     if let out, out.isEmpty { throw BadInput("--out is empty; give an output directory (or leave --out out for the first input directory)") }
     if let empty = inputs.firstIndex(where: \.isEmpty) { throw BadInput("input \(empty + 1) is an empty path; give a shard directory or CSV file") }
+    let started = Date()
     do {
       let urls = inputs.map { URL(fileURLWithPath: $0) }
       var isDirectory: ObjCBool = false
@@ -42,7 +43,17 @@ struct Merge: ParsableCommand {
       let reports = try PlaneReport.write(rows, manifest: manifest, to: directory).map { directory.appendingPathComponent($0).path }
       let csv = directory.appendingPathComponent("plane.csv").path
       if json {
-        print(try JSONOutput.render(["csv": csv, "rows": rows.count, "reports": reports, "unit": manifest.unit.rawValue]))
+        // The fields of `analyze --json`; a merge computes no job, so computed and skipped are 0.
+        let estimators: [[String: Any]] = manifest.estimators.map { spec in
+          let made = try? EstimatorRegistry.makePlane(EstimatorRegistry.reproducing(label: spec.name, params: spec.params))
+          return made.map(Analyze.estimatorJSON) ?? ["name": spec.name, "label": spec.name, "params": spec.params, "parameters": [String: Any]()]
+        }
+        print(try JSONOutput.render([
+          "csv": csv, "manifest": directory.appendingPathComponent(PlaneShard.whole.manifestFileName).path, "reports": reports,
+          "rows": rows.count, "computed": 0, "skipped": 0, "seconds": Date().timeIntervalSince(started),
+          "unit": manifest.unit.rawValue, "shard": PlaneShard.whole.description, "estimators": estimators,
+          "recordings": [manifest.recording], "seed": manifest.seed,
+        ]))
       } else if !quiet {
         print("merged \(rows.count) rows into \(csv); report: \(directory.appendingPathComponent("index.html").path)")
       }

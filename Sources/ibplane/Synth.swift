@@ -25,18 +25,21 @@ struct Synth: ParsableCommand {
   @Option(help: "The task name, e.g. gaussian-dense-5 or bsc-0.1 (see --list).")
   var task: String?
 
-  @Option(name: .customLong("n"), help: "The number of samples N (at least 2; N·(dx + dy) at most \(SyntheticLimits.maximumSampleValues), see above).")
+  @Option(name: .customLong("n"), parsing: .unconditional, help: "The number of samples N (at least 2; N·(dx + dy) at most \(SyntheticLimits.maximumSampleValues), see above).")
   var n: Int?
 
-  @Option(help: "The random seed (a non-negative integer; default 0).")
+  @Option(parsing: .unconditional, help: "The random seed (a non-negative integer; default 0).")
   var seed: UInt64 = 0
 
   @Option(help: "The output directory (created when missing).")
   var out: String?
 
+  @Flag(help: "Print JSON instead of text: with --list, {\"tasks\": [...]}; else the truth.json fields plus \"out\" and \"files\".")
+  var json = false
+
   func run() throws {
     if list {
-      print(try Synth.listing())
+      print(json ? try JSONOutput.render(["tasks": try Synth.catalogue()]) : try Synth.listing())
       return
     }
     // Checked here rather than in validate(): a bad value is one sentence on stderr and exit 2.
@@ -61,11 +64,30 @@ struct Synth: ParsableCommand {
     } catch let e as SyntheticError {
       throw BadInput(e.description)
     } catch let e as CocoaError {
-      throw BadInput("cannot write to --out \(out): \(e.localizedDescription)")
+      // A write that fails (no permission, disk full, a file in the way): a runtime failure, exit 1.
+      throw OutputError(path: out, action: "write to", error: e)
+    }
+    if json {
+      print(try JSONOutput.render([
+        "task": truth.task, "n": n, "seed": NSNumber(value: seed), "mi_nats": truth.miNats, "mi_bits": truth.miBits,
+        "x_dim": truth.xDim, "y_dim": truth.yDim, "out": directory.path,
+        "files": ["x.npy", "y.npy", "truth.json"].map { directory.appendingPathComponent($0).path },
+      ]))
+      return
     }
     print(
       "wrote \(directory.path)/{x.npy (\(n)×\(truth.xDim)), y.npy (\(n)×\(truth.yDim)), truth.json}: "
         + "true I(X;Y) = \(format(truth.miBits)) bits (\(format(truth.miNats)) nats)")
+  }
+
+  /// The `--list --json` entries: name, dimensions, true MI in bits and nats, summary.
+  static func catalogue() throws -> [[String: Any]] {
+    try SyntheticTasks.all().map { t in
+      [
+        "task": t.name, "x_dim": t.xDimension, "y_dim": t.yDimension, "mi_bits": t.mutualInformation(in: .bits),
+        "mi_nats": t.mutualInformationNats, "summary": t.summary,
+      ]
+    }
   }
 
   /// The `--list` table: name, dimensions, true MI in bits and nats, summary.

@@ -43,34 +43,34 @@ struct Train: ParsableCommand {
   @Option(help: "Optimiser: adam or sgd.")
   var optimizer: String = "adam"
 
-  @Option(help: "Learning rate.")
+  @Option(parsing: .unconditional, help: "Learning rate.")
   var lr: Double = 0.0004
 
-  @Option(help: "Momentum of sgd (0 = plain SGD); ignored by adam.")
+  @Option(parsing: .unconditional, help: "Momentum of sgd (0 = plain SGD); ignored by adam.")
   var momentum: Double = 0
 
-  @Option(help: "L2 weight decay λ: adds (λ/2)·Σ‖W‖² to the loss.")
+  @Option(parsing: .unconditional, help: "L2 weight decay λ: adds (λ/2)·Σ‖W‖² to the loss.")
   var l2: Double = 0
 
-  @Option(help: "Mini-batch size; 0 means full batch.")
+  @Option(parsing: .unconditional, help: "Mini-batch size; 0 means full batch.")
   var batch: Int = 256
 
-  @Option(help: "Number of epochs (at most \(TrainingLimits.maximumEpochs)).")
+  @Option(parsing: .unconditional, help: "Number of epochs (at most \(TrainingLimits.maximumEpochs)).")
   var epochs: Int = 8000
 
-  @Option(help: "Snapshot at K log-spaced epochs, unique(int(logspace(0, log2 E, K, base 2))) - 1 (274 distinct of 8,000 for K = 400); 0 for none; K at most \(TrainingLimits.maximumSnapshots).")
+  @Option(parsing: .unconditional, help: "Snapshot at K log-spaced epochs, unique(int(logspace(0, log2 E, K, base 2))) - 1 (274 distinct of 8,000 for K = 400); 0 for none; K at most \(TrainingLimits.maximumSnapshots).")
   var logEpochs: Int = 400
 
-  @Option(help: "Snapshot every n epochs instead (0, n, 2n, …, up to and including the last); at most \(TrainingLimits.maximumSnapshots) snapshots.")
+  @Option(parsing: .unconditional, help: "Snapshot every n epochs instead (0, n, 2n, …, up to and including the last); at most \(TrainingLimits.maximumSnapshots) snapshots.")
   var logEvery: Int?
 
-  @Option(help: "Seed of every random choice (initialisation, shuffling, generated data).")
+  @Option(parsing: .unconditional, help: "Seed of every random choice (initialisation, shuffling, generated data).")
   var seed: UInt64 = 1
 
   @Option(help: "Train/test split: idnns (the data set's own: on the 12-bit sets the first 80 % of the patterns in file order, as in the IDNNs code, which leaves a test set that is 84 % class 1; every fifth digit on mnist10k) or shuffled (a seeded random 80/20 split, stratified by class). The recording stores the split and the test metrics use it.")
   var split: DatasetSplit = .idnns
 
-  @Option(help: "Seed of --split shuffled (default: derived from the run's seed, so each --seeds run gets its own split; give one to share a split across runs).")
+  @Option(parsing: .unconditional, help: "Seed of --split shuffled (default: derived from the run's seed, so each --seeds run gets its own split; give one to share a split across runs).")
   var splitSeed: UInt64?
 
   @Option(help: "Several runs, one per seed: a list of seeds and ranges, e.g. 1-10 or 1,2,7-9 (at most \(Self.maximumSeeds)); replaces --seed. With --record DIR, run s is recorded to DIR/seed-s.bin.")
@@ -82,22 +82,22 @@ struct Train: ParsableCommand {
   @Option(help: "Directory of the bundled data sets (default: $IBPLANE_DATA, ./notebooks-data, or the one next to the executable's checkout).")
   var dataDir: String?
 
-  @Option(help: "OpenBLAS threads during training (default 1: measured fastest on the shared 2-core machine, see bench/README.md); at most the number of cores this process may use (\(TrainingLimits.maximumBLASThreads) here).")
+  @Option(parsing: .unconditional, help: "OpenBLAS threads during training (default 1: measured fastest on the shared 2-core machine, see bench/README.md); at most the number of cores this process may use (\(TrainingLimits.maximumBLASThreads) here).")
   var blasThreads: Int?
 
-  @Option(help: "gaussian-mixture only: number of classes (at most \(TrainingLimits.maximumClasses); classes × samples × dimension at most \(TrainingLimits.maximumDatasetValues) values).")
+  @Option(parsing: .unconditional, help: "gaussian-mixture only: number of classes (at most \(TrainingLimits.maximumClasses); classes × samples × dimension at most \(TrainingLimits.maximumDatasetValues) values).")
   var mixtureClasses: Int = 3
-  @Option(help: "gaussian-mixture only: dimension.")
+  @Option(parsing: .unconditional, help: "gaussian-mixture only: dimension.")
   var mixtureDimension: Int = 10
-  @Option(help: "gaussian-mixture only: samples per class.")
+  @Option(parsing: .unconditional, help: "gaussian-mixture only: samples per class.")
   var mixtureSamples: Int = 1000
-  @Option(help: "gaussian-mixture only: standard deviation of the class means (unit-variance classes).")
+  @Option(parsing: .unconditional, help: "gaussian-mixture only: standard deviation of the class means (unit-variance classes).")
   var mixtureSeparation: Double = 2
 
   @Flag(help: "Print the summary as JSON.")
   var json = false
 
-  @Flag(help: "No progress output.")
+  @Flag(help: "Print nothing on stdout (no progress on stderr, no summary; errors and --json still print).")
   var quiet = false
 
   func validate() throws {
@@ -107,13 +107,13 @@ struct Train: ParsableCommand {
       throw ValidationError("--arch must be comma-separated positive widths, e.g. 10,7,5,4,3; got '\(arch)'")
     }
     guard ["adam", "sgd"].contains(optimizer) else { throw ValidationError("--optimizer must be adam or sgd; got '\(optimizer)'") }
-    guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive") }
-    guard (0..<1).contains(momentum) else { throw ValidationError("--momentum must lie in [0, 1)") }
-    guard l2 >= 0 else { throw ValidationError("--l2 must be ≥ 0") }
-    guard batch >= 0 else { throw ValidationError("--batch must be ≥ 0 (0 = full batch)") }
-    guard epochs >= 1 else { throw ValidationError("--epochs must be ≥ 1") }
-    guard logEpochs >= 0 else { throw ValidationError("--log-epochs must be ≥ 0") }
-    if let n = logEvery, n < 1 { throw ValidationError("--log-every must be ≥ 1") }
+    guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number, got \(lr)") }
+    guard (0..<1).contains(momentum) else { throw ValidationError("--momentum must lie in [0, 1), got \(momentum)") }
+    guard l2 >= 0 else { throw ValidationError("--l2 must be at least 0, got \(l2)") }
+    guard batch >= 0 else { throw ValidationError("--batch must be at least 0 (0 = full batch), got \(batch)") }
+    guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+    guard logEpochs >= 0 else { throw ValidationError("--log-epochs must be at least 0, got \(logEpochs)") }
+    if let n = logEvery, n < 1 { throw ValidationError("--log-every must be at least 1, got \(n)") }
     if let t = blasThreads, !(1...TrainingLimits.maximumBLASThreads).contains(t) {
       throw ValidationError("--blas-threads must lie in 1…\(TrainingLimits.maximumBLASThreads), the number of cores this process may use; got \(t)")
     }
@@ -180,7 +180,7 @@ struct Train: ParsableCommand {
     if let record {
       let url = URL(fileURLWithPath: record, isDirectory: true)
       do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
-        throw BadInput("--record \(record): cannot create the directory of the recordings (\(error.localizedDescription))")
+        throw BadInput("--record \(record): cannot create the directory of the recordings (\(OutputError.cause(of: error)))")
       }
       directory = url
     }
@@ -205,7 +205,7 @@ struct Train: ParsableCommand {
     }
     var config = trainingConfiguration
     config.seed = seed
-    if seeds != nil && !json { print("seed \(seed):") }
+    if seeds != nil && !json && !quiet { print("seed \(seed):") }
     let trainer = try Trainer<Float>(configuration: config, dataset: data)
     let architecture = ([data.inputWidth] + config.hiddenWidths + [data.classCount]).map(String.init).joined(separator: "-")
     var run: [String: String] = [
@@ -237,7 +237,7 @@ struct Train: ParsableCommand {
       object["seed"] = NSNumber(value: seed)
       if seeds == nil { print(try JSONOutput.render(object)) }
       return object
-    } else {
+    } else if !quiet {
       print(
         "trained \(dataset.rawValue) \(architecture) \(activation.rawValue) \(optimizer): \(summary.epochs) epochs, "
           + "\(summary.steps) steps in \(String(format: "%.2f", summary.trainingSeconds)) s "

@@ -31,8 +31,10 @@ extension AnalyzeCLITests {
     let bytes = try Data(contentsOf: csv)
     let kept = try PlaneTable.parse(String(decoding: bytes, as: UTF8.self), file: csv.path)
     #expect(kept.rows.count == 24 && kept.completeBytes == bytes.count)
-    let resumed = try ibplane(["analyze", rec.path, "--out", out.path, "--resume"] + slow)
-    #expect(resumed.status == 0 && resumed.stdout.contains("0 computed, 24 resumed"), "\(resumed.stderr)")
+    let resumed = try ibplane(["analyze", rec.path, "--out", out.path, "--resume", "--json"] + slow)
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    let summary = try CLI.json(resumed.stdout)
+    #expect(summary["computed"] as? Int == 0 && summary["skipped"] as? Int == 24, "\(resumed.stdout)")
   }
 
   /// Same name, other content: --resume used to keep the first recording's rows.

@@ -42,7 +42,7 @@ import Testing
     #expect(b["estimator"] as? String == "gaussian")
     #expect(b["unit"] as? String == "bits")
     #expect(b["n"] as? Int == 100_000)
-    #expect((b["parameters"] as? [String: String])?["bias_correction"] == "false")
+    #expect((b["parameters"] as? [String: Any])?["bias_correction"] as? Bool == false)
     let miBits = try #require(b["mi"] as? Double)
     #expect(abs(miBits / (truthNats / Foundation.log(2)) - 1) < 0.02)
 

@@ -38,7 +38,7 @@ package struct _NPZArchive {
     do {
       data = try Data(contentsOf: url, options: .alwaysMapped)
     } catch {
-      throw NumPyError(file: url.path, field: "file", message: "cannot be read (\(error.localizedDescription))")
+      throw NumPyError(file: url.path, field: "", message: FileErrorCause.text(error))
     }
     let file = self.file
     members = try data.withUnsafeBytes { try Self.centralDirectory(_LittleEndianBytes(raw: $0), file: file) }

@@ -156,7 +156,8 @@ public struct NumPyError: Error, Equatable, CustomStringConvertible {
   public var file: String
   public var field: String
   public var message: String
-  public var description: String { "\(file): \(field): \(message)" }
+  /// `file: message` when the whole file is meant (`field` empty: it cannot be read).
+  public var description: String { field.isEmpty ? "\(file): \(message)" : "\(file): \(field): \(message)" }
 
   public init(file: String, field: String, message: String) {
     self.file = file

@@ -41,7 +41,7 @@ public enum NumPyFile {
     do {
       data = try Data(contentsOf: url, options: .alwaysMapped)
     } catch {
-      throw NumPyError(file: url.path, field: "file", message: "cannot be read (\(error.localizedDescription))")
+      throw NumPyError(file: url.path, field: "", message: FileErrorCause.text(error))
     }
     return try parse(data, file: url.path)
   }
@@ -161,7 +161,7 @@ public enum NumPyFile {
     do {
       try encode(array).write(to: url, options: .atomic)
     } catch {
-      throw NumPyError(file: url.path, field: "file", message: "cannot be written (\(error.localizedDescription))")
+      throw NumPyError(file: url.path, field: "", message: "cannot be written: \(FileErrorCause.text(error))")
     }
   }
 }

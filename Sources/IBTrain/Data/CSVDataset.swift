@@ -11,7 +11,7 @@ public enum CSVDataset {
   public static func load(path: String) throws -> (inputs: Matrix<Float>, labels: [Int], featureNames: [String]) {
     let data: Data
     do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-      throw DatasetError.unreadable(file: path, detail: error.localizedDescription)
+      throw DatasetError.unreadable(file: path, detail: FileErrorCause.text(error))
     }
     guard let text = String(data: data, encoding: .utf8) else {
       throw DatasetError.malformed(file: path, location: "byte 0", expected: "UTF-8 text", found: "invalid UTF-8")

@@ -104,7 +104,7 @@ import IBPlane
     var legacy = manifest
     legacy.intervalMethod = nil
     let json = try #require(String(data: try legacy.encoded(), encoding: .utf8))
-    #expect(!json.contains("intervalMethod"))
+    #expect(!json.contains("interval_method") && !json.contains("intervalMethod"))
     let url = dir.appendingPathComponent("legacy.json")
     try Data(json.utf8).write(to: url)
     #expect(PlaneIntervalSettings(manifest: try PlaneManifest.read(url))?.method == .percentileBootstrap)

@@ -70,7 +70,7 @@ import IBPlaneNumerics
 ///   coordinates serve the joint kNN and both marginal counts at O(N² d / 64) word operations
 ///   (`BoxBitsets.swift`); Euclidean in high dimension, brute force O(N² d). The engines give
 ///   identical results; `parameters["algorithm"]` / `["count_algorithm"]` record which ran.
-///   Speed against the scikit-learn reference: README.md, Performance (`ibplane-bench ksg-100k`).
+///   Speed against the scikit-learn reference: docs/performance.md (`ibplane-bench ksg-100k`).
 public struct KSGEstimator: MutualInformationEstimator {
   public enum Variant: Int, Sendable { case one = 1, two = 2 }
 

@@ -8,7 +8,7 @@ extension MatrixRenyiMutualInformation {
     case automatic
     case exact
     /// Exact spectrum of the single-precision Gram matrix (`ssyevd_2stage`): half the memory,
-    /// faster than `exact` (README.md, Performance), I_α within ~1e-4 nats of it (see the type notes).
+    /// faster than `exact` (docs/performance.md), I_α within ~1e-4 nats of it (see the type notes).
     case exactFloat32
     case nystrom(landmarks: Int)
     case subsample(size: Int, repeats: Int)

@@ -26,9 +26,9 @@ import IBPlaneNumerics
 ///   two-stage solver's bulge chasing is sequential, so three single-threaded calls sharing the
 ///   cores beat three multi-threaded calls in a row; each number is still computed by one
 ///   thread, so results do not depend on the thread count). Speed against numpy, and against
-///   the machine's DGEMM peak: README.md, Performance (`ibplane-bench kernel-estimators`).
+///   the machine's DGEMM peak: docs/performance.md (`ibplane-bench kernel-estimators`).
 /// - exact-float32: the same on the single-precision Gram matrix (`ssyevd_2stage`), 4N² bytes,
-///   and faster (README.md, Performance). Float32 eigenvalues carry absolute errors ~1e-7·λ_max, which S_α at
+///   and faster (docs/performance.md). Float32 eigenvalues carry absolute errors ~1e-7·λ_max, which S_α at
 ///   α = 1.01 amplifies by 1/(α − 1): measured I_α within 1.1e-5 relative of the Double value
 ///   (N = 2,000) and 1e-4 nats in the tests. The automatic choice between `exactLimit` and
 ///   `exactFloat32Limit` (16,384): far closer to the exact value than Nyström there.

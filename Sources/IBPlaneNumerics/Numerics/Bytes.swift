@@ -4,7 +4,7 @@ import CNative
 /// initial value 0), computed with ISA-L's `crc32_gzip_refl`, which returns the same values as
 /// zlib's `crc32_z` (the tests check it against zlib) several times faster by folding with
 /// PCLMULQDQ / AVX-512. That difference decides whether streaming a recording runs near
-/// disk-cache speed (README.md, Performance: `ibplane-bench recording-read`).
+/// disk-cache speed (docs/performance.md: `ibplane-bench recording-read`).
 package enum _CRC32 {
   package static func update(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
     guard let base = bytes.baseAddress, bytes.count > 0 else { return crc }

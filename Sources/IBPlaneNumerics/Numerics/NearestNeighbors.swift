@@ -26,7 +26,7 @@
 /// building any structure costs more than it saves. Max-norm radius counts in one dimension use
 /// binary search on the sorted values (`SortedNeighbors1D.swift`), O(log N) per query.
 /// The thresholds are where one engine overtook another in `ibplane-bench knn-rule` and
-/// `ibplane-bench ksg-profile` (the figures: README.md, Performance, "Neighbour search"). Counts
+/// `ibplane-bench ksg-profile` (the figures: docs/performance.md, "Neighbour search"). Counts
 /// at a point's own k-th neighbour distance are small boxes, where the tree is good; the counts
 /// that matter are KSG's marginal counts at the *joint* radius — boxes of hundreds to thousands
 /// of points, where a tree visits most of its leaves — hence the lower count threshold. Brute

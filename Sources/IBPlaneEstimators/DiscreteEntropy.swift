@@ -128,23 +128,27 @@ public enum DiscreteEntropy {
 
   /// Dense symbol ids for the rows of `m` taken as exact values (a class column, repeated
   /// inputs): each column's distinct values get integer codes, then rows are hashed.
-  /// −0 and +0 are the same value.
+  /// −0 and +0 are the same value; each NaN is a value of its own (NaN ≠ NaN).
+  ///
+  /// Specialised for `Float` and `Double`, and a column's first `_ColumnCodes.scanLimit`
+  /// distinct values are found by a linear scan before any hashing: a label or binary input
+  /// column has a handful of values, and the generic per-column `Dictionary` it replaces ran
+  /// through witness tables (issue 18's profile). Codes are in order of first appearance
+  /// either way, so the symbols are the same.
+  @_specialize(exported: true, where S == Float)
+  @_specialize(exported: true, where S == Double)
   public static func symbols<S: BLASScalar>(rowsOf m: Matrix<S>) -> DiscreteSymbols {
-    var codes = [Int32](repeating: 0, count: m.rows * m.columns)
-    for j in 0..<m.columns {
-      var seen = [S: Int32](minimumCapacity: 16)
-      for i in 0..<m.rows {
-        let v = m.elements[i * m.columns + j]
-        if let c = seen[v] {
-          codes[i * m.columns + j] = c
-        } else {
-          let c = Int32(seen.count)
-          seen[v] = c
-          codes[i * m.columns + j] = c
+    let (rows, width) = (m.rows, m.columns)
+    var codes = [Int32](repeating: 0, count: rows * width)
+    m.elements.withUnsafeBufferPointer { e in
+      codes.withUnsafeMutableBufferPointer { c in
+        for j in 0..<width {
+          var coder = _ColumnCodes<S>()
+          for i in 0..<rows { c[i * width + j] = coder.code(e[i * width + j]) }
         }
       }
     }
-    return symbols(codes: codes, rows: m.rows, width: m.columns)
+    return symbols(codes: codes, rows: rows, width: width)
   }
 
   /// Symbols of n distinct samples (ids 0..<n): X in the information plane when inputs are
@@ -276,5 +280,35 @@ struct _PackedSymbolTable {
       if keys[slot] == key { return v }
       slot = (slot + 1) & mask
     }
+  }
+}
+
+/// Integer codes of one column's exact values, in order of first appearance: a linear scan
+/// over the first `scanLimit` distinct values (compared with `==`, so −0 = +0 and NaN matches
+/// nothing), then a `Dictionary` (same equality) once a column has more.
+struct _ColumnCodes<S: BLASScalar> {
+  static var scanLimit: Int { 8 }
+  private var few: [S] = []
+  private var hashing = false
+  private var table: [S: Int32] = [:]
+  private var next: Int32 = 0
+
+  @inline(__always)
+  mutating func code(_ v: S) -> Int32 {
+    if !hashing {
+      for k in few.indices where few[k] == v { return Int32(k) }
+      if few.count < Self.scanLimit {
+        few.append(v)
+        next += 1
+        return next - 1
+      }
+      hashing = true
+      table.reserveCapacity(4 * Self.scanLimit)
+      for (k, u) in few.enumerated() where !u.isNaN { table[u] = Int32(k) }
+    }
+    if let c = table[v] { return c }
+    table[v] = next
+    next += 1
+    return next - 1
   }
 }

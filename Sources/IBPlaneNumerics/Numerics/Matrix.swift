@@ -139,8 +139,17 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
   }
 
   /// The first index of a non-finite element, if any.
+  ///
+  /// Specialised for `Float` and `Double`: every estimator runs this check on its input, and
+  /// callers are generic over the scalar, so without the specialisations each `isFinite` went
+  /// through the protocol witness (issue 18's profile: ~11 % of a binning `estimate`).
+  @_specialize(exported: true, where Scalar == Float)
+  @_specialize(exported: true, where Scalar == Double)
   public func firstNonFiniteIndex() -> Int? {
-    elements.firstIndex { !$0.isFinite }
+    elements.withUnsafeBufferPointer { e in
+      for i in e.indices where !e[i].isFinite { return i }
+      return nil
+    }
   }
 }
 

@@ -22,8 +22,8 @@ import IBPlaneNumerics
 /// variables is biased up by ≈ (K_A − 1)(K_B − 1)/(2n).
 ///
 /// Symbols are found by hashing (never by sorting): a row of integer codes is packed into one
-/// `UInt64` in mixed radix when the per-column code ranges allow, otherwise the row itself is
-/// the key. Complexity O(n · width) expected time, O(n) memory.
+/// `UInt64` in mixed radix when the per-column code ranges (or, renumbered, the per-column
+/// value counts) allow, otherwise the row itself is the key. Complexity O(n · width) expected time, O(n) memory.
 public enum DiscreteEntropy {
   /// Which entropy estimate a binning estimator reports as its value; both are always
   /// computed and returned in the diagnostics.
@@ -93,6 +93,12 @@ public enum DiscreteEntropy {
       if o { packable = false; break }
       capacity = p
     }
+    // Code ranges too wide to pack (16 binary columns binned into 30 bins span 30¹⁶ > 2⁶⁴) may
+    // still hold few values per column: renumber them densely and pack those. Ids are in order
+    // of first appearance on every path, so the symbols are the same.
+    if !packable, let dense = _denseColumnCodes(codes, rows: rows, width: width, lows: lows, highs: highs) {
+      return symbols(codes: dense, rows: rows, width: width)
+    }
     var ids = [Int32](repeating: 0, count: rows)
     var counts: [Int] = []
     if packable {
@@ -124,6 +130,34 @@ public enum DiscreteEntropy {
       }
     }
     return DiscreteSymbols(ids: ids, counts: counts)
+  }
+
+  /// Each column's codes renumbered 0..<k_j in order of first appearance, when every column's
+  /// code range is at most `rows` wide (one table of that size per column) and Π k_j fits in a
+  /// `UInt64`; otherwise nil.
+  static func _denseColumnCodes(_ codes: [Int32], rows: Int, width: Int, lows: [Int32], highs: [Int32]) -> [Int32]? {
+    guard (0..<width).allSatisfy({ Int64(highs[$0]) - Int64(lows[$0]) < Int64(Swift.max(rows, 16)) }) else { return nil }
+    var dense = [Int32](repeating: 0, count: rows * width)
+    var capacity: UInt64 = 1
+    codes.withUnsafeBufferPointer { c in
+      dense.withUnsafeMutableBufferPointer { out in
+        for j in 0..<width {
+          var table = [Int32](repeating: -1, count: Int(Int64(highs[j]) - Int64(lows[j]) + 1))
+          var next: Int32 = 0
+          for i in 0..<rows {
+            let slot = Int(Int64(c[i * width + j]) - Int64(lows[j]))
+            if table[slot] < 0 {
+              table[slot] = next
+              next += 1
+            }
+            out[i * width + j] = table[slot]
+          }
+          let (p, o) = capacity.multipliedReportingOverflow(by: UInt64(next))
+          capacity = o ? 0 : p
+        }
+      }
+    }
+    return capacity == 0 ? nil : dense
   }
 
   /// Dense symbol ids for the rows of `m` taken as exact values (a class column, repeated

@@ -79,6 +79,46 @@ import IBPlane
     #expect(mi.plugInNats.bitPattern == reference.plugInNats.bitPattern)
   }
 
+  /// Rows as keys, ids in order of first appearance: what the unpacked path computes.
+  private func referenceSymbols(codes: [Int32], rows: Int, width: Int) -> DiscreteSymbols {
+    var table: [[Int32]: Int32] = [:]
+    var ids: [Int32] = []
+    var counts: [Int] = []
+    for i in 0..<rows {
+      let key = Array(codes[(i * width)..<((i + 1) * width)])
+      if let id = table[key] { ids.append(id); counts[Int(id)] += 1 } else {
+        table[key] = Int32(counts.count)
+        ids.append(Int32(counts.count))
+        counts.append(1)
+      }
+    }
+    return DiscreteSymbols(ids: ids, counts: counts)
+  }
+
+  /// 20 columns of codes 0 or 29 (binary inputs in 30 bins) span 30²⁰ > 2⁶⁴ but hold two values
+  /// each: renumbered and packed. Wider value sets and one column of a huge range stay unpacked.
+  @Test(arguments: [(2, 29), (3, 1_000), (300, 7), (2, 1_000_000_000)])
+  func renumberedColumnsGiveTheSameSymbols(values: Int, spacing: Int) {
+    let random = RandomSource(seed: UInt64(values))
+    let (rows, width) = (2_000, 20)
+    var codes = (0..<(rows * width)).map { _ in Int32(random.integer(below: values) * spacing) }
+    codes[7] = -5  // a negative code shifts the column's range
+    let s = DiscreteEntropy.symbols(codes: codes, rows: rows, width: width)
+    #expect(s == referenceSymbols(codes: codes, rows: rows, width: width))
+  }
+
+  @Test func firstNonFiniteIndexFindsTheFirst() throws {
+    for bad in [Double.nan, .infinity, -.infinity] {
+      var v = [Double](repeating: 1.5, count: 100)
+      #expect(try Matrix(rows: 10, columns: 10, elements: v).firstNonFiniteIndex() == nil)
+      v[37] = bad
+      v[80] = bad
+      #expect(try Matrix(rows: 10, columns: 10, elements: v).firstNonFiniteIndex() == 37)
+      #expect(try Matrix(rows: 10, columns: 10, elements: v.map { Float($0) }).firstNonFiniteIndex() == 37)
+    }
+    #expect(Matrix<Float>(rows: 0, columns: 3).firstNonFiniteIndex() == nil)
+  }
+
   @Test func nanRowsStayDistinctSymbols() throws {
     let m = try Matrix(rows: 12, columns: 1, elements: [1, .nan, 1, .nan, 2, 3, 4, 5, 6, 7, 8, .nan])
     let s = DiscreteEntropy.symbols(rowsOf: m)

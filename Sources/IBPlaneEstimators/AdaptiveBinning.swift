@@ -135,6 +135,8 @@ public struct AdaptiveBinningEstimator: MutualInformationEstimator, InformationP
 
   /// Î(A;B) with A adaptively binned and B discrete or binned the same way (`second`); a
   /// discrete B must have at most N/2 distinct rows (`_DiscreteY`).
+  @_specialize(where S == Float)  // specialised bodies, callees included (issue 18)
+  @_specialize(where S == Double)
   public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
     try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("X", "Y"))
     let sa = try symbols(a)

@@ -248,6 +248,8 @@ public struct BinningEstimator: MutualInformationEstimator, InformationPlaneEsti
   /// Î(A;B) with A binned and B discrete or binned (`second`). Bins of A are reported as
   /// `bins_occupied`. A discrete B must have at most N/2 distinct rows (`_DiscreteY`): a
   /// continuous B would be N classes and the value H(binned A).
+  @_specialize(where S == Float)  // specialised bodies, callees included (issue 18)
+  @_specialize(where S == Double)
   public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
     try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("X", "Y"))
     let sa = try convention.symbols(a)

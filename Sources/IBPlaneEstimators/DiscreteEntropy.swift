@@ -22,8 +22,8 @@ import IBPlaneNumerics
 /// variables is biased up by ≈ (K_A − 1)(K_B − 1)/(2n).
 ///
 /// Symbols are found by hashing (never by sorting): a row of integer codes is packed into one
-/// `UInt64` in mixed radix when the per-column code ranges allow, otherwise the row itself is
-/// the key. Complexity O(n · width) expected time, O(n) memory.
+/// `UInt64` in mixed radix when the per-column code ranges (or, renumbered, the per-column
+/// value counts) allow, otherwise the row itself is the key. Complexity O(n · width) expected time, O(n) memory.
 public enum DiscreteEntropy {
   /// Which entropy estimate a binning estimator reports as its value; both are always
   /// computed and returned in the diagnostics.
@@ -93,6 +93,12 @@ public enum DiscreteEntropy {
       if o { packable = false; break }
       capacity = p
     }
+    // Code ranges too wide to pack (16 binary columns binned into 30 bins span 30¹⁶ > 2⁶⁴) may
+    // still hold few values per column: renumber them densely and pack those. Ids are in order
+    // of first appearance on every path, so the symbols are the same.
+    if !packable, let dense = _denseColumnCodes(codes, rows: rows, width: width, lows: lows, highs: highs) {
+      return symbols(codes: dense, rows: rows, width: width)
+    }
     var ids = [Int32](repeating: 0, count: rows)
     var counts: [Int] = []
     if packable {
@@ -126,25 +132,57 @@ public enum DiscreteEntropy {
     return DiscreteSymbols(ids: ids, counts: counts)
   }
 
-  /// Dense symbol ids for the rows of `m` taken as exact values (a class column, repeated
-  /// inputs): each column's distinct values get integer codes, then rows are hashed.
-  /// −0 and +0 are the same value.
-  public static func symbols<S: BLASScalar>(rowsOf m: Matrix<S>) -> DiscreteSymbols {
-    var codes = [Int32](repeating: 0, count: m.rows * m.columns)
-    for j in 0..<m.columns {
-      var seen = [S: Int32](minimumCapacity: 16)
-      for i in 0..<m.rows {
-        let v = m.elements[i * m.columns + j]
-        if let c = seen[v] {
-          codes[i * m.columns + j] = c
-        } else {
-          let c = Int32(seen.count)
-          seen[v] = c
-          codes[i * m.columns + j] = c
+  /// Each column's codes renumbered 0..<k_j in order of first appearance, when every column's
+  /// code range is at most `rows` wide (one table of that size per column) and Π k_j fits in a
+  /// `UInt64`; otherwise nil.
+  static func _denseColumnCodes(_ codes: [Int32], rows: Int, width: Int, lows: [Int32], highs: [Int32]) -> [Int32]? {
+    guard (0..<width).allSatisfy({ Int64(highs[$0]) - Int64(lows[$0]) < Int64(Swift.max(rows, 16)) }) else { return nil }
+    var dense = [Int32](repeating: 0, count: rows * width)
+    var capacity: UInt64 = 1
+    codes.withUnsafeBufferPointer { c in
+      dense.withUnsafeMutableBufferPointer { out in
+        for j in 0..<width {
+          var table = [Int32](repeating: -1, count: Int(Int64(highs[j]) - Int64(lows[j]) + 1))
+          var next: Int32 = 0
+          for i in 0..<rows {
+            let slot = Int(Int64(c[i * width + j]) - Int64(lows[j]))
+            if table[slot] < 0 {
+              table[slot] = next
+              next += 1
+            }
+            out[i * width + j] = table[slot]
+          }
+          let (p, o) = capacity.multipliedReportingOverflow(by: UInt64(next))
+          capacity = o ? 0 : p
         }
       }
     }
-    return symbols(codes: codes, rows: m.rows, width: m.columns)
+    return capacity == 0 ? nil : dense
+  }
+
+  /// Dense symbol ids for the rows of `m` taken as exact values (a class column, repeated
+  /// inputs): each column's distinct values get integer codes, then rows are hashed.
+  /// −0 and +0 are the same value; each NaN is a value of its own (NaN ≠ NaN).
+  ///
+  /// Specialised for `Float` and `Double`, and a column's first `_ColumnCodes.scanLimit`
+  /// distinct values are found by a linear scan before any hashing: a label or binary input
+  /// column has a handful of values, and the generic per-column `Dictionary` it replaces ran
+  /// through witness tables (issue 18's profile). Codes are in order of first appearance
+  /// either way, so the symbols are the same.
+  @_specialize(exported: true, where S == Float)
+  @_specialize(exported: true, where S == Double)
+  public static func symbols<S: BLASScalar>(rowsOf m: Matrix<S>) -> DiscreteSymbols {
+    let (rows, width) = (m.rows, m.columns)
+    var codes = [Int32](repeating: 0, count: rows * width)
+    m.elements.withUnsafeBufferPointer { e in
+      codes.withUnsafeMutableBufferPointer { c in
+        for j in 0..<width {
+          var coder = _ColumnCodes<S>()
+          for i in 0..<rows { c[i * width + j] = coder.code(e[i * width + j]) }
+        }
+      }
+    }
+    return symbols(codes: codes, rows: rows, width: width)
   }
 
   /// Symbols of n distinct samples (ids 0..<n): X in the information plane when inputs are
@@ -276,5 +314,35 @@ struct _PackedSymbolTable {
       if keys[slot] == key { return v }
       slot = (slot + 1) & mask
     }
+  }
+}
+
+/// Integer codes of one column's exact values, in order of first appearance: a linear scan
+/// over the first `scanLimit` distinct values (compared with `==`, so −0 = +0 and NaN matches
+/// nothing), then a `Dictionary` (same equality) once a column has more.
+struct _ColumnCodes<S: BLASScalar> {
+  static var scanLimit: Int { 8 }
+  private var few: [S] = []
+  private var hashing = false
+  private var table: [S: Int32] = [:]
+  private var next: Int32 = 0
+
+  @inline(__always)
+  mutating func code(_ v: S) -> Int32 {
+    if !hashing {
+      for k in few.indices where few[k] == v { return Int32(k) }
+      if few.count < Self.scanLimit {
+        few.append(v)
+        next += 1
+        return next - 1
+      }
+      hashing = true
+      table.reserveCapacity(4 * Self.scanLimit)
+      for (k, u) in few.enumerated() where !u.isNaN { table[u] = Int32(k) }
+    }
+    if let c = table[v] { return c }
+    table[v] = next
+    next += 1
+    return next - 1
   }
 }

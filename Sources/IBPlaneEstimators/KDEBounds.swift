@@ -128,6 +128,8 @@ public struct KDEEstimator: MutualInformationEstimator, InformationPlaneEstimato
   }
 
   /// Î(A;B) with B the class labels: B must have at most N/2 distinct rows (`_DiscreteY`).
+  @_specialize(where S == Float)  // specialised bodies, callees included (issue 18)
+  @_specialize(where S == Double)
   public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
     try validate()
     try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("X", "Y"))

@@ -6,6 +6,7 @@ import IBPlane
 /// the library, nested ones included, stays within it, and OpenBLAS runs one thread per call.
 enum ThreadsOption {
   static func apply(_ threads: Int?) throws {
+    NativeRuntime.ensureInitialised()  // stops OpenBLAS's idle pool before it spins (issue 18)
     guard let threads else { return }
     guard (1...Parallel.threadLimit).contains(threads) else {
       throw BadInput("--threads must lie in 1…\(Parallel.threadLimit), got \(threads)")

@@ -1,0 +1,177 @@
+import Foundation
+import Testing
+
+import IBPlane
+@testable import IBPlaneEstimators
+@testable import IBPlaneNumerics
+
+/// Issue 18's fast paths give exactly what the code before them gave: the selection median,
+/// the specialised symbol coder, the typed .npy conversion, and estimates bit for bit.
+@Suite struct EstimatePathSpeedupTests {
+  /// The median as the width rule computed it before: sort, then index.
+  private func sortedMedian(_ values: [Double]) -> Double {
+    let s = values.sorted()
+    let c = s.count
+    return c % 2 == 1 ? s[c / 2] : 0.5 * (s[c / 2 - 1] + s[c / 2])
+  }
+
+  @Test(arguments: [1, 2, 3, 4, 7, 10, 101, 1_000, 4_097])
+  func selectionMedianEqualsTheSortedMedian(count: Int) {
+    let random = RandomSource(seed: UInt64(count))
+    let inputs: [[Double]] = [
+      (0..<count).map { _ in random.normal() },  // distinct
+      (0..<count).map { _ in Double(random.integer(below: 5)) },  // heavy ties
+      (0..<count).map { _ in 2.5 },  // all equal
+      (0..<count).map { Double($0) },  // sorted
+      (0..<count).map { Double(count - $0) },  // reversed
+      (0..<count).map { _ in random.uniform() < 0.5 ? 1 : random.uniform() },  // half one value
+    ]
+    for values in inputs {
+      var v = values
+      #expect(_median(&v).bitPattern == sortedMedian(values).bitPattern)
+      #expect(v.sorted() == values.sorted())  // a permutation of the input
+    }
+  }
+
+  @Test func selectPlacesTheKthValue() {
+    let random = RandomSource(seed: 7)
+    let values = (0..<513).map { _ in Double(random.integer(below: 40)) }
+    let sorted = values.sorted()
+    for k in [0, 1, 17, 256, 511, 512] {
+      var v = values
+      let x = v.withUnsafeMutableBufferPointer { _select($0, k) }
+      #expect(x == sorted[k])
+      #expect(v[..<k].allSatisfy { $0 <= x } && v[(k + 1)...].allSatisfy { $0 >= x })
+    }
+  }
+
+  /// `symbols(rowsOf:)` as written before issue 18: one generic `Dictionary` per column.
+  private func referenceSymbols<S: BLASScalar>(_ m: Matrix<S>) -> DiscreteSymbols {
+    var codes = [Int32](repeating: 0, count: m.rows * m.columns)
+    for j in 0..<m.columns {
+      var seen = [S: Int32]()
+      for i in 0..<m.rows {
+        let v = m.elements[i * m.columns + j]
+        if let c = seen[v] { codes[i * m.columns + j] = c } else {
+          let c = Int32(seen.count)
+          seen[v] = c
+          codes[i * m.columns + j] = c
+        }
+      }
+    }
+    return DiscreteEntropy.symbols(codes: codes, rows: m.rows, width: m.columns)
+  }
+
+  @Test(arguments: [2, 3, 8, 9, 40, 5_000])
+  func specialisedSymbolsEqualTheDictionaryCoder(distinctPerColumn: Int) throws {
+    let random = RandomSource(seed: UInt64(distinctPerColumn))
+    let (n, d) = (3_000, 4)
+    var values = (0..<(n * d)).map { _ in Double(random.integer(below: distinctPerColumn)) * 0.25 - 1 }
+    values[5] = -0.0  // −0 and +0 are one value
+    values[9] = 0.0
+    let m = try Matrix(rows: n, columns: d, elements: values)
+    let s = DiscreteEntropy.symbols(rowsOf: m)
+    #expect(s == referenceSymbols(m))
+    #expect(DiscreteEntropy.symbols(rowsOf: m.converted(to: Float.self)) == referenceSymbols(m.converted(to: Float.self)))
+    let y = try Matrix(rows: n, columns: 1, elements: (0..<n).map { _ in Double(random.integer(below: 3)) })
+    let mi = DiscreteEntropy.mutualInformation(s, DiscreteEntropy.symbols(rowsOf: y))
+    let reference = DiscreteEntropy.mutualInformation(referenceSymbols(m), referenceSymbols(y))
+    #expect(mi.plugInNats.bitPattern == reference.plugInNats.bitPattern)
+  }
+
+  /// Rows as keys, ids in order of first appearance: what the unpacked path computes.
+  private func referenceSymbols(codes: [Int32], rows: Int, width: Int) -> DiscreteSymbols {
+    var table: [[Int32]: Int32] = [:]
+    var ids: [Int32] = []
+    var counts: [Int] = []
+    for i in 0..<rows {
+      let key = Array(codes[(i * width)..<((i + 1) * width)])
+      if let id = table[key] { ids.append(id); counts[Int(id)] += 1 } else {
+        table[key] = Int32(counts.count)
+        ids.append(Int32(counts.count))
+        counts.append(1)
+      }
+    }
+    return DiscreteSymbols(ids: ids, counts: counts)
+  }
+
+  /// 20 columns of codes 0 or 29 (binary inputs in 30 bins) span 30²⁰ > 2⁶⁴ but hold two values
+  /// each: renumbered and packed. Wider value sets and one column of a huge range stay unpacked.
+  @Test(arguments: [(2, 29), (3, 1_000), (300, 7), (2, 1_000_000_000)])
+  func renumberedColumnsGiveTheSameSymbols(values: Int, spacing: Int) {
+    let random = RandomSource(seed: UInt64(values))
+    let (rows, width) = (2_000, 20)
+    var codes = (0..<(rows * width)).map { _ in Int32(random.integer(below: values) * spacing) }
+    codes[7] = -5  // a negative code shifts the column's range
+    let s = DiscreteEntropy.symbols(codes: codes, rows: rows, width: width)
+    #expect(s == referenceSymbols(codes: codes, rows: rows, width: width))
+  }
+
+  @Test func firstNonFiniteIndexFindsTheFirst() throws {
+    for bad in [Double.nan, .infinity, -.infinity] {
+      var v = [Double](repeating: 1.5, count: 100)
+      #expect(try Matrix(rows: 10, columns: 10, elements: v).firstNonFiniteIndex() == nil)
+      v[37] = bad
+      v[80] = bad
+      #expect(try Matrix(rows: 10, columns: 10, elements: v).firstNonFiniteIndex() == 37)
+      #expect(try Matrix(rows: 10, columns: 10, elements: v.map { Float($0) }).firstNonFiniteIndex() == 37)
+    }
+    #expect(Matrix<Float>(rows: 0, columns: 3).firstNonFiniteIndex() == nil)
+  }
+
+  @Test func nanRowsStayDistinctSymbols() throws {
+    let m = try Matrix(rows: 12, columns: 1, elements: [1, .nan, 1, .nan, 2, 3, 4, 5, 6, 7, 8, .nan])
+    let s = DiscreteEntropy.symbols(rowsOf: m)
+    #expect(s == referenceSymbols(m))
+    #expect(s.count == 11)
+  }
+
+  @Test func typedNumPyConversionEqualsTheDoubleRoute() throws {
+    let random = RandomSource(seed: 3)
+    let doubles = (0..<257).map { _ in random.normal() * 1e3 }
+    let cases: [(NumPyDType, Data)] = [
+      (.float64, doubles.withUnsafeBufferPointer { Data(buffer: $0) }),
+      (.float32, doubles.map { Float($0) }.withUnsafeBufferPointer { Data(buffer: $0) }),
+      (.int64, doubles.map { Int64($0) * 1_000_000_007 }.withUnsafeBufferPointer { Data(buffer: $0) }),
+      (.int32, doubles.map { Int32($0) }.withUnsafeBufferPointer { Data(buffer: $0) }),
+      (.uint8, Data(doubles.map { UInt8(abs($0).truncatingRemainder(dividingBy: 256)) })),
+    ]
+    for (dtype, bytes) in cases {
+      let array = try NumPyArray(dtype: dtype, shape: [bytes.count / dtype.itemSize], bytes: bytes)
+      // Each element read one at a time as a Double, then converted (the former route).
+      let reference: [Double] = (0..<array.count).map { i in
+        bytes.withUnsafeBytes { raw in
+          switch dtype {
+          case .float64: return raw.loadUnaligned(fromByteOffset: i * 8, as: Double.self)
+          case .float32: return Double(raw.loadUnaligned(fromByteOffset: i * 4, as: Float.self))
+          case .int64: return Double(raw.loadUnaligned(fromByteOffset: i * 8, as: Int64.self))
+          case .int32: return Double(raw.loadUnaligned(fromByteOffset: i * 4, as: Int32.self))
+          case .uint8, .bool: return Double(raw[i])
+          }
+        }
+      }
+      #expect(try array.matrix(Double.self).elements.map(\.bitPattern) == reference.map(\.bitPattern), "\(dtype)")
+      #expect(try array.matrix(Float.self).elements.map(\.bitPattern) == reference.map { Float($0).bitPattern }, "\(dtype)")
+    }
+  }
+
+  /// Estimates equal, bit for bit, the values the release CLI printed before issue 18's changes
+  /// (data exact in both numpy and Swift: multiples of 1/1000 and 1/997).
+  @Test(arguments: [
+    ("cs", [("width-rule", "median")], 0x1.a887276641000p-7),
+    ("cs", [], 0x1.0337f7a4be300p-4),
+    ("gaussian", [], 0x1.020e7f14fbe80p-4),
+    ("renyi", [("width-rule", "median")], 0x1.285e2cd7592c0p-4),
+  ])
+  func estimatesAreBitIdenticalToBefore(name: String, items: [(String, String)], expected: Double) throws {
+    let n = 400
+    var a = Matrix<Double>(rows: n, columns: 3)
+    var b = Matrix<Double>(rows: n, columns: 2)
+    for i in 0..<n {
+      for j in 0..<3 { a[i, j] = Double((i * 7919 + 13 * j) % 1000) / 1000.0 - 0.5 }
+      for j in 0..<2 { b[i, j] = Double((i * i + 7 * i + 31 * j) % 997) / 997.0 + 0.3 * a[i, 0] }
+    }
+    let mi = try EstimatorRegistry.makeMutualInformation(name, items.map { (key: $0.0, value: $0.1) })
+    #expect(try mi.estimate(a, b).nats.bitPattern == expected.bitPattern)
+  }
+}

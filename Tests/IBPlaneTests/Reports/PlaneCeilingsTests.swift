@@ -62,9 +62,12 @@ import IBPlane
   @Test func wrappingKeepsEveryWordAndFitsTheWidth() {
     let s = "Saturated: hidden1, hidden2, hidden3 within 1 % of log N in most snapshots — every sample apart, so I(X;T) cannot show compression there."
     let lines = PlaneFigures.wrapped(s, width: 300, size: 11)
-    let maxChars = Int(300 / (11 * 0.6))
     #expect(lines.count > 1)
-    #expect(lines.allSatisfy { $0.count <= maxChars })
+    #expect(lines.allSatisfy { SVGDocument.textWidth($0, size: 11) <= 300 })
+    // Each line is as full as it can be: the next word would not have fitted.
+    for (a, b) in zip(lines, lines.dropFirst()) {
+      #expect(SVGDocument.textWidth(a + " " + b.split(separator: " ")[0], size: 11) > 300)
+    }
     #expect(lines.joined(separator: " ") == s)
     #expect(PlaneFigures.wrapped("averyveryverylongword x", width: 30, size: 10) == ["averyveryverylongword", "x"])
   }

@@ -20,14 +20,15 @@ extension PlaneFigures {
   /// Trajectory width of the k-th layer.
   static func lineWidth(_ k: Int) -> Double { max(0.9, 2.4 - 0.3 * Double(k)) }
 
-  /// Whether `values` (one layer's I(X;T) or I(T;Y) in snapshot order) reverse direction at
-  /// more than half of the inner snapshots with steps above 5 % of their range.
+  /// Whether `values` (one layer's I(X;T) or I(T;Y) in snapshot order) jump back and forth:
+  /// at least 4 steps above 20 % of their range, and at least 3 in 4 of those reversing the
+  /// previous one. A trajectory that wobbles on a plateau or turns once (compression) does not.
   static func alternates(_ values: [Double]) -> Bool {
     guard values.count >= 6, let lo = values.min(), let hi = values.max(), hi - lo > 1e-9 else { return false }
-    let steps = zip(values, values.dropFirst()).map { $1 - $0 }.filter { abs($0) > 0.05 * (hi - lo) }
+    let steps = zip(values, values.dropFirst()).map { $1 - $0 }.filter { abs($0) > 0.2 * (hi - lo) }
     guard steps.count >= 4 else { return false }
     let reversals = zip(steps, steps.dropFirst()).filter { ($0 > 0) != ($1 > 0) }.count
-    return 2 * reversals > steps.count - 1
+    return 4 * reversals >= 3 * (steps.count - 1)
   }
 
   /// Names of the layers of `s` whose trajectory alternates (`alternates`) in either coordinate.

@@ -80,9 +80,12 @@ extension PlaneFigures {
     func py(_ v: Double) -> Double { f.y + f.h - y.fraction(v) * f.h }
     drawCeilings(&svg, ceiling, f, px: px, py: py, size: size)
     if let bands { drawPlaneBands(&svg, bands, s, maximumMarkers: maximumMarkers, px: px, py: py) }
+    for (k, l) in s.layers.enumerated() where l.rows.contains(where: \.hasBounds) {
+      drawBoundBands(&svg, l.rows, colour: ColourMap.layer(k), px: px, py: py)
+    }
     for l in s.layers {
       for r in markedIndices(l.rows.count, maximum: maximumMarkers).map({ l.rows[$0] }) {
-        drawBars(&svg, r, px: px, py: py)
+        drawBars(&svg, r, px: px, py: py, bounds: false)
       }
     }
     let alternating = Set(alternatingLayers(s))

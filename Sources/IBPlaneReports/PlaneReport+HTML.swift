@@ -48,7 +48,7 @@ extension PlaneReport {
         : "none (run with --resamples B)"),
       ("estimator bounds", bounded.isEmpty
         ? "none of these estimators reports bounds"
-        : bounded.joined(separator: "; ") + " — the estimator's own lower and upper bounds (columns i_*_lower, i_*_upper; grey bands), not sampling noise"),
+        : bounded.joined(separator: "; ") + " — the estimator's own lower and upper bounds (columns i_*_lower, i_*_upper; a pale band in the layer's colour along its trajectory), not sampling noise"),
       ("jobs", "\(m.totalJobCount)"), ("ibplane", m.ibplaneVersion),
     ]
     metadata += m.run.sorted { $0.key < $1.key }.map { ("run: \($0.key)", $0.value) }

@@ -62,7 +62,7 @@ import IBPlane
   @Test func everyPointHasATooltipWithItsSnapshotEpochValuesAndBars() throws {
     let (html, dir, _) = try report()
     let plane = try String(contentsOf: dir.appendingPathComponent("plane-kde.svg"), encoding: .utf8)
-    let markers = plane.matches(of: #/<(circle|polygon) [^>]*>(<title>[^<]*</title>)?/#).filter { !$0.output.0.contains("#ffffff") }
+    let markers = plane.matches(of: #/<(circle|polygon) [^>]*>(<title>[^<]*</title>)?/#).filter { !$0.output.0.contains("#ffffff") && !$0.output.0.contains("class=") }
     // 5 layers × 12 snapshots, every one with a title (the legend's white markers have none).
     #expect(markers.count == 60 && markers.allSatisfy { $0.output.2 != nil })
     // hidden3 at t = 4/11: I(X;T) = 2 + 2t + 0.05, I(T;Y) = 0.2 + 0.7t + 0.05; KDE's lower bound 0.8·I(X;T).

@@ -160,8 +160,10 @@ public enum PlaneFigures {
   }
 
   /// The estimator's parameters as `key=value, …` (bootstrap settings and seeds left out).
+  /// The `params` column separates items by `,` (older tables by `;`); the space after each
+  /// separator lets a long list wrap.
   static func estimatorParameters(_ e: PlaneManifest.EstimatorSpec) -> String {
-    e.params.split(separator: ";").filter { !$0.hasPrefix("bootstrap=") && !$0.hasPrefix("level=") && !$0.hasPrefix("seed=") }
+    e.params.split(whereSeparator: { $0 == ";" || $0 == "," }).filter { !$0.hasPrefix("bootstrap=") && !$0.hasPrefix("level=") && !$0.hasPrefix("seed=") }
       .joined(separator: ", ")
   }
 

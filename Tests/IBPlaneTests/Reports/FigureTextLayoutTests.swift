@@ -87,11 +87,12 @@ import IBPlane
     return out
   }
 
+  /// Comma-separated, as the `params` column writes them (no space to wrap at).
   static let longParameters = [
-    ("binning", "bins=30;convention=auto;binsize=0.0666666667;clip=true;labels=discrete"),
-    ("kde", "sigma2=0.1;bounds=pairwise-kl-and-bhattacharyya;subsample=none;labels=discrete;bootstrap=8;level=0.95;seed=2"),
-    ("cs", "sigma_x=silverman;sigma_t=silverman;sigma_y=label-kernel;subsample=1000;tile=4096;rule=silverman-per-snapshot;alpha=2"),
-    ("renyi:alpha=2", "alpha=2;sigma_x=median-on-1000-samples;sigma_t=median-on-1000-samples;engine=tiled;normalise=trace"),
+    ("binning", "bins=30,convention=auto,binsize=0.0666666667,clip=true,labels=discrete"),
+    ("kde", "sigma2=0.1,bounds=pairwise-kl-and-bhattacharyya,subsample=none,labels=discrete,bootstrap=8,level=0.95,seed=2"),
+    ("cs", "sigma_x=silverman,sigma_t=silverman,sigma_y=label-kernel,subsample=1000,tile=4096,rule=silverman-per-snapshot,alpha=2"),
+    ("renyi:alpha=2", "alpha=2,sigma_x=median-on-1000-samples,sigma_t=median-on-1000-samples,engine=tiled,normalise=trace"),
   ]
 
   static func manifest(recording: String) -> PlaneManifest {

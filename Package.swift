@@ -49,7 +49,7 @@ let package = Package(
     .target(
       name: "IBPlaneAnalysis",
       dependencies: ["IBPlaneEstimators", "IBPlaneRecording", "IBPlaneCore", "IBPlaneNumerics", "CNative"]),
-    .target(name: "IBPlaneReports", dependencies: ["IBPlaneAnalysis", "IBPlaneCore", "IBPlaneNumerics"]),
+    .target(name: "IBPlaneReports", dependencies: ["IBPlaneAnalysis", "IBPlaneCore", "IBPlaneEstimators", "IBPlaneNumerics"]),
     // GSL, OpenBLAS (cblas_*), LAPACKE, zlib, ISA-L and libmvec behind one shim module.
     .systemLibrary(name: "CNative", path: "Sources/CNative"),
     // Release-mode benchmarks that print ratios against a reference run in the same process.

@@ -1,5 +1,6 @@
 import Foundation
 import IBPlaneAnalysis
+import IBPlaneEstimators
 
 /// The generalisation report (`ibplane generalisation`): per estimator one SVG grid with a
 /// panel per layer — x = the final I(X;T|Y) of each run, y = its accuracy gap (train − test),
@@ -18,7 +19,7 @@ public enum GeneralisationReport {
     }
     try put(Generalisation.rowsCSV(study), "generalisation.csv")
     try put(Generalisation.correlationCSV(study), "generalisation-correlation.csv")
-    var figures: [(title: String, file: String)] = []
+    var figures: [(title: String, file: String, svg: String)] = []
     var used = Set<String>()
     for e in study.estimators {
       var stem = PlaneReport.fileStem(e.name)
@@ -29,8 +30,9 @@ public enum GeneralisationReport {
       }
       used.insert(stem)
       let file = "generalisation-\(stem).svg"
-      try put(figure(study, estimator: e), file)
-      figures.append((PlaneFigures.estimatorLabel(e), file))
+      let svg = figure(study, estimator: e)
+      try put(svg, file)
+      figures.append((PlaneFigures.estimatorLabel(e), file, svg))
     }
     try put(html(study, figures: figures), "index.html")
     return written
@@ -55,17 +57,22 @@ public enum GeneralisationReport {
     let layers = Dictionary(grouping: mine, by: \.layer).values.sorted { ($0.map(\.layerIndex).min()!, $0[0].layer) < ($1.map(\.layerIndex).min()!, $1[0].layer) }
     let settingList = settings(study)
     let columns = min(3, max(layers.count, 1)), panelRows = (layers.count + columns - 1) / columns
-    let pw = 250.0, ph = 180.0, left = 78.0, top = 84.0, gapX = 96.0, gapY = 92.0
+    let pw = 250.0, ph = 180.0, left = 78.0, gapX = 96.0, gapY = 92.0
     let legendWidth = 40 + (settingList.map { SVGDocument.textWidth(settingName($0), size: 11) }.max() ?? 60)
     let width = left + Double(columns) * pw + Double(columns - 1) * gapX + 40 + legendWidth
+    // Title and subtitles wrap; the panels start a full line below the last of them (the
+    // subtitle used to touch the first row's panel titles).
+    let title = PlaneFigures.wrapped("Generalisation gap vs I(X;T|Y) at the final epoch — \(e.name)", width: width - 40, size: 16, bold: true)
+    let parameters = PlaneFigures.wrapped(PlaneFigures.estimatorParameters(e), width: width - 40, size: 11)
+    let sub = PlaneFigures.wrapped(
+      "one point per run (\(study.runs.count) runs, n = \(study.sampleCount) samples); ρ: Spearman rank correlation over runs",
+      width: width - 40, size: 11)
+    let top = 26 + 20 * Double(title.count) + 15 * Double(parameters.count + sub.count) + 14
     let height = top + Double(max(panelRows, 1)) * (ph + gapY) + 10
     var svg = SVGDocument(width: width, height: height)
-    svg.text("Generalisation gap vs I(X;T|Y) at the final epoch — \(e.name)", x: 20, y: 26, size: 16, weight: "bold")
-    svg.text(
-      PlaneFigures.fitted(PlaneFigures.estimatorParameters(e), width: width - 40, size: 11), x: 20, y: 44, size: 11, fill: "#555")
-    svg.text(
-      "one point per run (\(study.runs.count) runs, n = \(study.sampleCount) samples); ρ: Spearman rank correlation over runs",
-      x: 20, y: 60, size: 11, fill: "#555")
+    var ty = PlaneFigures.drawLines(&svg, title, x: 20, y: 26, step: 20, size: 16, weight: "bold")
+    ty = PlaneFigures.drawLines(&svg, parameters, x: 20, y: ty - 2, step: 15, size: 11, fill: "#555")
+    PlaneFigures.drawLines(&svg, sub, x: 20, y: ty, step: 15, size: 11, fill: "#555")
     let unit = study.unit.rawValue
     for (k, rows) in layers.enumerated() {
       let f = PlaneFigures.Frame(
@@ -77,7 +84,7 @@ public enum GeneralisationReport {
       let x = PlaneFigures.informationScale(points.map(\.0)), y = PlotScale.linear(points.map(\.1))
       let c = study.correlations.first { $0.layer == rows[0].layer && $0.estimator == e.name && $0.params == e.params }
       let title = "\(rows[0].layer): ρ = \(c.map { rhoText($0.accuracyGap) } ?? "undefined"), n = \(c?.accuracyGap.n ?? 0)"
-      svg.text(PlaneFigures.fitted(title, width: pw + 40, size: 12), x: f.x, y: f.y - 10, size: 12, weight: "bold")
+      svg.text(PlaneFigures.fitted(title, width: pw + 40, size: 12, bold: true), x: f.x, y: f.y - 10, size: 12, weight: "bold")
       PlaneFigures.drawAxes(&svg, f, x: x, y: y, xTitle: "I(X;T|Y)  [\(unit)]", yTitle: "train − test accuracy", size: 10)
       for (cx, cy, setting, r) in points {
         let s = settingList.firstIndex(of: setting) ?? 0
@@ -111,28 +118,30 @@ public enum GeneralisationReport {
     analysis chose otherwise), and ρ over a handful of runs is noisy — read it together with n.
     """
 
-  static func html(_ study: Generalisation.Study, figures: [(title: String, file: String)]) -> String {
+  static func html(_ study: Generalisation.Study, figures: [(title: String, file: String, svg: String)]) -> String {
     func e(_ s: String) -> String { SVGDocument.escape(s) }
-    var s = """
-      <!DOCTYPE html>
-      <html lang="en">
-      <head>
-      <meta charset="utf-8">
-      <title>Generalisation gap and I(X;T|Y)</title>
-      <style>
-      body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 24px auto; max-width: 1120px; color: #222; }
-      table { border-collapse: collapse; margin-bottom: 24px; }
-      td, th { border-bottom: 1px solid #ddd; padding: 4px 12px 4px 0; text-align: left; vertical-align: top; }
-      th { font-weight: 600; white-space: nowrap; }
-      img { max-width: 100%; height: auto; border: 1px solid #eee; margin: 8px 0 24px; }
-      </style>
-      </head>
-      <body>
-      <h1>Generalisation gap and I(X;T|Y)</h1>
-      <p>\(e(kawaguchiNote))</p>
-      <table>
-
-      """
+    // The figures first (each with its estimator's caveat), then the correlations, then the
+    // settings (collapsed) and the runs.
+    var s = ReportPage.head(title: "Generalisation gap and I(X;T|Y)")
+    s += "<p>\(e(kawaguchiNote))</p>\n"
+    s += "<p>Data: <a href=\"generalisation.csv\">generalisation.csv</a> (run × layer × estimator), "
+    s += "<a href=\"generalisation-correlation.csv\">generalisation-correlation.csv</a> (layer × estimator). Hover a point for its run.</p>\n"
+    for (f, spec) in zip(figures, study.estimators) {
+      s += "<h2>\(e(f.title))</h2>\n"
+      if let caveat = EstimatorRegistry.caveat(forSpecification: spec.name) {
+        s += "<p class=\"caveat\"><strong>Reading these values:</strong> \(e(caveat))</p>\n"
+      }
+      s += ReportPage.figure(
+        f.svg, prefix: ReportPage.idPrefix("generalisation-" + f.file), label: "Accuracy gap against I(X;T|Y) per layer, \(f.title)", file: f.file)
+    }
+    s += "<h2>Rank correlation with I(X;T|Y)</h2>\n<table>\n"
+    s += "<tr><th>layer</th><th>estimator</th><th>n</th><th>ρ (accuracy gap)</th><th>ρ (loss gap)</th><th>note</th></tr>\n"
+    for c in study.correlations {
+      let note = [c.accuracyGap.reason, c.lossGap.reason].compactMap { $0 }.joined(separator: "; ")
+      let cells = [c.layer, c.estimator, "\(c.accuracyGap.n)", rhoText(c.accuracyGap), rhoText(c.lossGap), note]
+      s += "<tr>" + cells.map { "<td>\(e($0))</td>" }.joined() + "</tr>\n"
+    }
+    s += "</table>\n"
     let settingList = settings(study)
     let metadata: [(String, String)] = [
       ("runs", "\(study.runs.count) (final snapshot of each)"),
@@ -142,9 +151,9 @@ public enum GeneralisationReport {
       ("unit", study.unit.rawValue),
       ("gaps", "accuracy gap = train_accuracy − test_accuracy; loss gap = test_loss − loss (nats), from the trainer's metrics at the final epoch"),
     ]
+    s += "<details>\n<summary>Settings (\(metadata.count) entries)</summary>\n<table>\n"
     for (k, v) in metadata { s += "<tr><th>\(e(k))</th><td>\(e(v))</td></tr>\n" }
-    s += "<tr><th>data</th><td><a href=\"generalisation.csv\">generalisation.csv</a> (run × layer × estimator), "
-    s += "<a href=\"generalisation-correlation.csv\">generalisation-correlation.csv</a> (layer × estimator)</td></tr>\n</table>\n"
+    s += "</table>\n</details>\n"
     s += "<h2>Runs</h2>\n<table>\n<tr><th>setting</th><th>seed</th><th>recording</th><th>epoch</th><th>train acc.</th><th>test acc.</th><th>accuracy gap</th><th>loss gap (nats)</th></tr>\n"
     for r in study.runs {
       let cells = [
@@ -154,17 +163,7 @@ public enum GeneralisationReport {
       ]
       s += "<tr>" + cells.map { "<td>\(e($0))</td>" }.joined() + "</tr>\n"
     }
-    s += "</table>\n<h2>Rank correlation with I(X;T|Y)</h2>\n<table>\n"
-    s += "<tr><th>layer</th><th>estimator</th><th>n</th><th>ρ (accuracy gap)</th><th>ρ (loss gap)</th><th>note</th></tr>\n"
-    for c in study.correlations {
-      let note = [c.accuracyGap.reason, c.lossGap.reason].compactMap { $0 }.joined(separator: "; ")
-      let cells = [c.layer, c.estimator, "\(c.accuracyGap.n)", rhoText(c.accuracyGap), rhoText(c.lossGap), note]
-      s += "<tr>" + cells.map { "<td>\(e($0))</td>" }.joined() + "</tr>\n"
-    }
     s += "</table>\n"
-    for f in figures {
-      s += "<h2>\(e(f.title))</h2>\n<img src=\"\(e(f.file))\" alt=\"Accuracy gap against I(X;T|Y) per layer, \(e(f.title))\">\n"
-    }
     return s + "</body>\n</html>\n"
   }
 }

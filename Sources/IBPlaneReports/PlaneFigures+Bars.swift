@@ -51,20 +51,55 @@ extension PlaneFigures {
     }
   }
 
+  /// The bounds of one layer as a band along its trajectory, in the layer's colour: for I(X;T)
+  /// the region between the path through the lower bounds and the path through the upper
+  /// bounds (each at the point's I(T;Y)), likewise for I(T;Y). One grey bar per point piled up
+  /// into a grey haze on a KDE plane (11 snapshots × 6 layers of bars several bits long); a band
+  /// per layer keeps the bound next to the trajectory it belongs to. A layer of one snapshot
+  /// gets the bars. `class="bound"`.
+  static func drawBoundBands(
+    _ svg: inout SVGDocument, _ rows: [PlaneRow], colour: String, px: (Double) -> Double, py: (Double) -> Double
+  ) {
+    guard rows.count > 1 else {
+      for r in rows { drawBars(&svg, r, px: px, py: py, intervals: false) }
+      return
+    }
+    func band(_ lower: [(Double, Double)], _ upper: [(Double, Double)]) {
+      let points = (lower + upper.reversed()).map { "\(SVGDocument.number($0.0)),\(SVGDocument.number($0.1))" }.joined(separator: " ")
+      svg.raw("<polygon class=\"bound\" points=\"\(points)\" fill=\"\(colour)\" fill-opacity=\"0.16\" stroke=\"\(colour)\" stroke-opacity=\"0.3\" stroke-width=\"0.6\"/>")
+    }
+    if rows.contains(where: { $0.inputInformationLowerBound != nil || $0.inputInformationUpperBound != nil }) {
+      band(
+        rows.map { (px($0.inputInformationLowerBound ?? $0.inputInformation), py($0.labelInformation)) },
+        rows.map { (px($0.inputInformationUpperBound ?? $0.inputInformation), py($0.labelInformation)) })
+    }
+    if rows.contains(where: { $0.labelInformationLowerBound != nil || $0.labelInformationUpperBound != nil }) {
+      band(
+        rows.map { (px($0.inputInformation), py($0.labelInformationLowerBound ?? $0.labelInformation)) },
+        rows.map { (px($0.inputInformation), py($0.labelInformationUpperBound ?? $0.labelInformation)) })
+    }
+  }
+
   /// The bars of one row; `px`/`py` map values to pixels. A bound the estimator gives on one
-  /// side only is drawn from the point to that bound.
-  static func drawBars(_ svg: inout SVGDocument, _ r: PlaneRow, px: (Double) -> Double, py: (Double) -> Double) {
+  /// side only is drawn from the point to that bound. `bounds`/`intervals` select the kinds.
+  static func drawBars(
+    _ svg: inout SVGDocument, _ r: PlaneRow, px: (Double) -> Double, py: (Double) -> Double, bounds: Bool = true, intervals: Bool = true
+  ) {
     let (x, y) = (px(r.inputInformation), py(r.labelInformation))
+    guard bounds else {
+      if intervals, let ci = r.interval {
+        drawInterval(&svg, (px(ci.input.lowerBound), y), (px(ci.input.upperBound), y))
+        drawInterval(&svg, (x, py(ci.label.lowerBound)), (x, py(ci.label.upperBound)))
+      }
+      return
+    }
     if r.inputInformationLowerBound != nil || r.inputInformationUpperBound != nil {
       drawBound(&svg, (px(r.inputInformationLowerBound ?? r.inputInformation), y), (px(r.inputInformationUpperBound ?? r.inputInformation), y))
     }
     if r.labelInformationLowerBound != nil || r.labelInformationUpperBound != nil {
       drawBound(&svg, (x, py(r.labelInformationLowerBound ?? r.labelInformation)), (x, py(r.labelInformationUpperBound ?? r.labelInformation)))
     }
-    if let ci = r.interval {
-      drawInterval(&svg, (px(ci.input.lowerBound), y), (px(ci.input.upperBound), y))
-      drawInterval(&svg, (x, py(ci.label.lowerBound)), (x, py(ci.label.upperBound)))
-    }
+    if intervals { drawBars(&svg, r, px: px, py: py, bounds: false) }
   }
 
   /// The key to the bars, top-left at (x, y): a sample of each kind present and what it is.

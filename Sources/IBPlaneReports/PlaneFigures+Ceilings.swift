@@ -61,24 +61,44 @@ extension PlaneFigures {
     if let y = c.y {
       let yy = py(y.value)
       svg.line(f.x, yy, f.x + f.w, yy, stroke: "#777", width: 1, extra: dash)
-      svg.text(y.label, x: f.x + 6, y: yy - 4, size: size * 0.85, fill: "#555")
+      // Above the line, or below it when the line is the top of the panel (the label would
+      // stand in the title or the parameters above).
+      let above = yy - 4 - size * 0.85 >= f.y
+      svg.text(y.label, x: f.x + 6, y: above ? yy - 4 : yy + 4 + size * 0.85, size: size * 0.85, fill: "#555")
     }
   }
 }
 
 extension PlaneFigures {
-  /// `s` broken at spaces into lines that fit `width` at font `size` (the same 0.6·size
-  /// per-character estimate as `fitted`); a word longer than a line gets a line of its own.
-  static func wrapped(_ s: String, width: Double, size: Double) -> [String] {
-    let maxChars = max(Int(width / (size * 0.6)), 1)
+  /// `s` broken at spaces into lines that fit `width` at font `size` (`TextMetrics`: DejaVu
+  /// Sans advance widths); a word longer than a line gets a line of its own.
+  static func wrapped(_ s: String, width: Double, size: Double, bold: Bool = false) -> [String] {
     var lines: [String] = [], line = ""
     for word in s.split(separator: " ") {
-      if line.isEmpty { line = String(word) } else if line.count + 1 + word.count <= maxChars { line += " " + word } else {
+      if line.isEmpty {
+        line = String(word)
+      } else if SVGDocument.textWidth(line + " " + word, size: size, bold: bold) <= width {
+        line += " " + word
+      } else {
         lines.append(line)
         line = String(word)
       }
     }
     if !line.isEmpty { lines.append(line) }
     return lines
+  }
+
+  /// Draws `lines` from baseline `y` down, `step` apart; returns the baseline after the last.
+  @discardableResult
+  static func drawLines(
+    _ svg: inout SVGDocument, _ lines: [String], x: Double, y: Double, step: Double, size: Double, weight: String = "normal",
+    fill: String = "#222"
+  ) -> Double {
+    var yy = y
+    for line in lines {
+      svg.text(line, x: x, y: yy, size: size, weight: weight, fill: fill)
+      yy += step
+    }
+    return yy
   }
 }

@@ -105,47 +105,12 @@ public enum PlaneFigures {
   /// shows as a cluster of points, not as a 0.002-bit wobble magnified to fill the panel.
   static func informationScale(_ values: [Double]) -> PlotScale { PlotScale.linear(values + [0]) }
 
-  /// One information plane inside `f`.
-  static func drawPlane(
-    _ svg: inout SVGDocument, _ s: Series, _ f: Frame, epochs: PlotScale, unit: String, size: Double, marker: Double,
-    maximumMarkers: Int = maximumMarkersPerLayer, tooltips: Bool = true, bands: RunBands? = nil, labelEntropy: Double? = nil
-  ) {
-    let all = s.layers.flatMap(\.rows)
-    let drawn = all.map(drawnValues)
-    let spread = bands?.values(all) ?? (x: [], y: [])
-    let xs = drawn.flatMap(\.x) + spread.x, ys = drawn.flatMap(\.y) + spread.y
-    let ceiling = Ceilings(all, drawnX: xs, drawnY: ys, labelEntropy: labelEntropy)
-    let x = informationScale(xs + ceiling.x.map { [$0.value] }.orEmpty), y = informationScale(ys + ceiling.y.map { [$0.value] }.orEmpty)
-    drawAxes(&svg, f, x: x, y: y, xTitle: "I(X;T)  [\(unit)]", yTitle: "I(T;Y)  [\(unit)]", size: size)
-    func px(_ v: Double) -> Double { f.x + x.fraction(v) * f.w }
-    func py(_ v: Double) -> Double { f.y + f.h - y.fraction(v) * f.h }
-    drawCeilings(&svg, ceiling, f, px: px, py: py, size: size)
-    if let bands { drawPlaneBands(&svg, bands, s, maximumMarkers: maximumMarkers, px: px, py: py) }
-    for l in s.layers {
-      for r in markedIndices(l.rows.count, maximum: maximumMarkers).map({ l.rows[$0] }) {
-        drawBars(&svg, r, px: px, py: py)
-      }
-    }
-    for (k, l) in s.layers.enumerated() {
-      svg.path(
-        l.rows.map { (px($0.inputInformation), py($0.labelInformation)) }, stroke: ColourMap.layer(k), width: 1.4,
-        opacity: 0.85, attributes: ["class": "trajectory", "data-layer": l.name])
-    }
-    for (k, l) in s.layers.enumerated() {
-      for r in markedIndices(l.rows.count, maximum: maximumMarkers).map({ l.rows[$0] }) {
-        svg.marker(
-          shape: k, x: px(r.inputInformation), y: py(r.labelInformation), size: marker,
-          fill: ColourMap.viridis(epochs.fraction(Double(r.epoch))), stroke: ColourMap.layer(k),
-          tooltip: !tooltips ? nil : "\(l.name), epoch \(r.epoch): I(X;T) = \(String(format: "%.4g", r.inputInformation)), I(T;Y) = \(String(format: "%.4g", r.labelInformation)) \(unit)")
-      }
-    }
-  }
-
   /// The epoch colour bar with its ticks and title, top-left at (x, y).
   static func drawColourBar(_ svg: inout SVGDocument, _ scale: PlotScale, x: Double, y: Double, height: Double, size: Double) {
     svg.verticalGradient(id: "epoch-viridis", colours: (0...16).map { ColourMap.viridis(Double($0) / 16) })
     let title = scale.kind == .logEpoch ? "epoch (log scale)" : "epoch"
-    svg.text(title, x: x, y: y - 8, size: size, weight: "bold")
+    // 12 px above the bar: the top tick's label reaches 0.65 em above the bar's top.
+    svg.text(title, x: x, y: y - 12, size: size, weight: "bold")
     svg.rect(x, y, 14, height, fill: "url(#epoch-viridis)", stroke: "#444")
     var lastY = Double.infinity
     for (k, t) in scale.ticks.enumerated() {
@@ -174,9 +139,19 @@ public enum PlaneFigures {
     return yy
   }
 
-  static func fitted(_ s: String, width: Double, size: Double) -> String {
-    let maxChars = Int(width / (size * 0.6))
-    return s.count <= maxChars ? s : String(s.prefix(max(maxChars - 1, 1))) + "…"
+  /// `s` cut with "…" to fit `width`: only for short labels inside a panel (a layer's name in a
+  /// panel title); sentences wrap (`wrapped`).
+  /// The width the legend of `layers` takes right of its left edge (`drawLegend`), so a figure
+  /// can grow to hold long layer names.
+  static func legendWidth(_ layers: [(String, Int)], size: Double) -> Double {
+    32 + (layers.map { SVGDocument.textWidth("\($0.0) (\($0.1))", size: size) }.max() ?? 0) + 12
+  }
+
+  static func fitted(_ s: String, width: Double, size: Double, bold: Bool = false) -> String {
+    guard SVGDocument.textWidth(s, size: size, bold: bold) > width else { return s }
+    var cut = s
+    while cut.count > 1, SVGDocument.textWidth(cut + "…", size: size, bold: bold) > width { cut.removeLast() }
+    return cut + "…"
   }
 
   static func estimatorLabel(_ e: PlaneManifest.EstimatorSpec) -> String {
@@ -185,8 +160,10 @@ public enum PlaneFigures {
   }
 
   /// The estimator's parameters as `key=value, …` (bootstrap settings and seeds left out).
+  /// The `params` column separates items by `,` (older tables by `;`); the space after each
+  /// separator lets a long list wrap.
   static func estimatorParameters(_ e: PlaneManifest.EstimatorSpec) -> String {
-    e.params.split(separator: ";").filter { !$0.hasPrefix("bootstrap=") && !$0.hasPrefix("level=") && !$0.hasPrefix("seed=") }
+    e.params.split(whereSeparator: { $0 == ";" || $0 == "," }).filter { !$0.hasPrefix("bootstrap=") && !$0.hasPrefix("level=") && !$0.hasPrefix("seed=") }
       .joined(separator: ", ")
   }
 
@@ -194,69 +171,90 @@ public enum PlaneFigures {
 
   /// One information plane for one estimator.
   /// With `bands` (several runs), `rows` are the mean rows and the bands are drawn.
+  /// Title, parameters, subtitle and notes wrap; the figure grows by the lines they take.
   static func plane(_ rows: [PlaneRow], manifest: PlaneManifest, estimator: PlaneManifest.EstimatorSpec, bands: RunBands?) -> String {
     let s = series(rows, estimator)
     let mine = s.layers.flatMap(\.rows)
     let epochs = PlotScale.epochs(mine.map { Double($0.epoch) })
-    var svg = SVGDocument(width: 800, height: 560)
     // The estimator's name stays in the title and its parameters get their own line, so long
     // parameter lists (cs, renyi) never push the name out of the title.
-    let title = "Information plane — \(manifest.recording) — \(estimator.name)"
-    svg.text(fitted(title, width: 770, size: 16), x: 20, y: 28, size: 16, weight: "bold")
+    let title = wrapped("Information plane — \(manifest.recording) — \(estimator.name)", width: 760, size: 16, bold: true)
     let parameters = estimatorParameters(estimator)
-    svg.text(fitted(parameters.isEmpty ? "no parameters" : parameters, width: 770, size: 12), x: 20, y: 48, size: 12, fill: "#555")
+    let parameterLines = wrapped(parameters.isEmpty ? "no parameters" : parameters, width: 760, size: 12)
+    let alternating = alternatingLayers(s)
     let sub = "n = \(mine.first?.n ?? manifest.sampleCount) samples; \(Set(mine.map(\.step)).count) snapshots" + markerNote(s)
       + (bands.map { "; mean of \($0.runs) runs, \(RunBands.description)" } ?? "")
-    svg.text(fitted(sub, width: 770, size: 12), x: 20, y: 64, size: 12, fill: "#555")
-    drawPlane(&svg, s, Frame(x: 86, y: 84, w: 500, h: 398), epochs: epochs, unit: unitLabel(mine), size: 12, marker: 4.2, bands: bands,
-      labelEntropy: manifest.labelEntropy)
-    drawColourBar(&svg, epochs, x: 630, y: 104, height: 190, size: 12)
-    let legendBottom = drawLegend(&svg, s.layers.map { ($0.name, $0.width) }, x: 630, y: 332, size: 12, title: "layer (width)")
-    drawBarLegend(&svg, Bars(mine), x: 630, y: legendBottom + 8, size: 12)
+      + (alternating.isEmpty ? "" : "; faint line: \(alternating.joined(separator: ", ")) alternates between snapshots (see the markers)")
+    let subLines = wrapped(sub, width: 760, size: 12)
     let saturated = Ceilings.saturatedLayers(s)
-    if !saturated.isEmpty {
-      let note = "Saturated: \(saturated.joined(separator: ", ")) within 1 % of log N in most snapshots — every sample apart, so I(X;T) cannot show compression there."
-      for (k, line) in wrapped(note, width: 770, size: 11).prefix(2).enumerated() {
-        svg.text(line, x: 20, y: 538 + 13 * Double(k), size: 11, fill: "#a33")
-      }
-    }
+    let note = saturated.isEmpty ? [] : wrapped(
+      "Saturated: \(saturated.joined(separator: ", ")) within 1 % of log N in most snapshots — every sample apart, so I(X;T) cannot show compression there.",
+      width: 760, size: 11)
+    let top = 28 + 20 * Double(title.count) + 16 * Double(parameterLines.count + subLines.count) - 80
+    let width = max(800, 630 + legendWidth(s.layers.map { ($0.name, $0.width) }, size: 12))
+    // The note goes below the plane's x-axis title and below the legends on the right.
+    let bars = Bars(mine)
+    let barsBottom = 332 + top + 18 + 20 * Double(s.layers.count) + 8 + barLegendHeight(bars, size: 12)
+    let noteY = max(538 + top, barsBottom + 12)
+    let height = note.isEmpty ? max(560 + top, barsBottom + 8) : noteY + 14 * Double(note.count) + 4
+    var svg = SVGDocument(width: width, height: height)
+    var y = drawLines(&svg, title, x: 20, y: 28, step: 20, size: 16, weight: "bold")
+    y = drawLines(&svg, parameterLines, x: 20, y: y, step: 16, size: 12, fill: "#555")
+    drawLines(&svg, subLines, x: 20, y: y, step: 16, size: 12, fill: "#555")
+    drawPlane(&svg, s, Frame(x: 86, y: 84 + top, w: 500, h: 398), epochs: epochs, unit: unitLabel(mine), size: 12, marker: 4.2, bands: bands,
+      labelEntropy: manifest.labelEntropy)
+    drawColourBar(&svg, epochs, x: 630, y: 104 + top, height: 190, size: 12)
+    let legendBottom = drawLegend(&svg, s.layers.map { ($0.name, $0.width) }, x: 630, y: 332 + top, size: 12, title: "layer (width)")
+    drawBarLegend(&svg, bars, x: 630, y: legendBottom + 8, size: 12)
+    drawLines(&svg, note, x: 20, y: noteY, step: 14, size: 11, fill: "#a33")
     return svg.text
   }
 
   /// Small multiples: one plane per estimator, each on its own axes, one colour bar and legend.
   public static func comparison(_ rows: [PlaneRow], manifest: PlaneManifest) -> String {
+    comparison(rows, manifest: manifest, bands: nil)
+  }
+
+  /// Small multiples; with `bands` (several runs) `rows` are the mean rows and each panel draws
+  /// the across-run bands as the estimator's own plane does. Parameters wrap under each panel's
+  /// title (at most four lines, the header of every panel as tall as the tallest).
+  static func comparison(_ rows: [PlaneRow], manifest: PlaneManifest, bands: RunBands?) -> String {
     let estimators = manifest.estimators
     let columns = min(3, max(estimators.count, 1))
     let gridRows = (estimators.count + columns - 1) / columns
-    let (pw, ph) = (340.0, 310.0)
-    let width = Double(columns) * pw + 190
+    let pw = 340.0
+    let parameterLines = estimators.map { Array(wrapped(estimatorParameters($0), width: pw - 80, size: 9.5).prefix(4)) }
+    let header = 12.5 * Double(max((parameterLines.map(\.count).max() ?? 0) - 1, 0))
+    let ph = 310.0 + header
+    let legendLayers = estimators.first.map { e in series(rows, e).layers.map { ($0.name, $0.width) } } ?? []
+    let width = Double(columns) * pw + max(190, 16 + legendWidth(legendLayers, size: 11))
     let layerCount = Set(rows.map(\.layerIndex)).count
     let bars = Bars(rows)
-    let legendBottom = 300 + 17 + Double(layerCount) * 19 + 10 + (bars.isEmpty ? 0 : barLegendHeight(bars, size: 11) + 8)
-    var svg = SVGDocument(width: width, height: max(70 + Double(gridRows) * ph + 10, legendBottom))
-    svg.text(
-      fitted("Information planes of \(manifest.recording): estimators compared", width: width - 40, size: 16),
-      x: 20, y: 28, size: 16, weight: "bold")
-    svg.text("each panel on its own axes; unit: \(unitLabel(rows))", x: 20, y: 48, size: 12, fill: "#555")
+    let title = wrapped("Information planes of \(manifest.recording): estimators compared", width: width - 40, size: 16, bold: true)
+    let sub = wrapped(
+      "each panel on its own axes; unit: \(unitLabel(rows))" + (bands.map { "; mean of \($0.runs) runs, \(RunBands.description)" } ?? ""),
+      width: width - 40, size: 12)
+    let top = 20 * Double(title.count - 1) + 16 * Double(sub.count - 1)
+    let legendBottom = top + 300 + 17 + Double(layerCount) * 19 + 10 + (bars.isEmpty ? 0 : barLegendHeight(bars, size: 11) + 8)
+    var svg = SVGDocument(width: width, height: max(top + 70 + Double(gridRows) * ph + 10, legendBottom))
+    let y = drawLines(&svg, title, x: 20, y: 28, step: 20, size: 16, weight: "bold")
+    drawLines(&svg, sub, x: 20, y: y, step: 16, size: 12, fill: "#555")
     let epochs = PlotScale.epochs(rows.map { Double($0.epoch) })
     var layers: [(String, Int)] = []
     for (k, e) in estimators.enumerated() {
       let s = series(rows, e)
       if layers.isEmpty { layers = s.layers.map { ($0.name, $0.width) } }
-      let ox = Double(k % columns) * pw, oy = 70 + Double(k / columns) * ph
-      svg.text(fitted(e.name, width: pw - 80, size: 13), x: ox + 72, y: oy + 12, size: 13, weight: "bold")
-      let parameters = estimatorParameters(e)
-      if !parameters.isEmpty {
-        svg.text(fitted(parameters, width: pw - 80, size: 9.5), x: ox + 72, y: oy + 25, size: 9.5, fill: "#555")
-      }
-      // Small panels: fewer markers and no tooltips (each estimator's own plane has them).
+      let ox = Double(k % columns) * pw, oy = top + 70 + Double(k / columns) * ph
+      svg.text(fitted(e.name, width: pw - 80, size: 13, bold: true), x: ox + 72, y: oy + 12, size: 13, weight: "bold")
+      drawLines(&svg, parameterLines[k], x: ox + 72, y: oy + 25, step: 12.5, size: 9.5, fill: "#555")
+      // Small panels: fewer markers (each estimator's own plane has them all).
       drawPlane(
-        &svg, s, Frame(x: ox + 72, y: oy + 34, w: pw - 92, h: ph - 100), epochs: epochs, unit: unitLabel(rows), size: 10.5, marker: 3.2,
-        maximumMarkers: comparisonMarkersPerLayer, tooltips: false, labelEntropy: manifest.labelEntropy)
+        &svg, s, Frame(x: ox + 72, y: oy + 34 + header, w: pw - 92, h: 210), epochs: epochs, unit: unitLabel(rows), size: 10.5,
+        marker: 3.2, maximumMarkers: comparisonMarkersPerLayer, bands: bands, labelEntropy: manifest.labelEntropy)
     }
     let rx = Double(columns) * pw + 16
-    drawColourBar(&svg, epochs, x: rx, y: 96, height: 170, size: 11)
-    let layersBottom = drawLegend(&svg, layers, x: rx, y: 300, size: 11, title: "layer (width)")
+    drawColourBar(&svg, epochs, x: rx, y: top + 96, height: 170, size: 11)
+    let layersBottom = drawLegend(&svg, layers, x: rx, y: top + 300, size: 11, title: "layer (width)")
     drawBarLegend(&svg, bars, x: rx, y: layersBottom + 8, size: 11)
     return svg.text
   }
@@ -277,17 +275,18 @@ public enum PlaneFigures {
     let epochScale = PlotScale.logEpoch(mine.map { Double($0.epoch) })
     let panelHeight = 170.0
     let panels = shown.isEmpty ? 2 : 3
-    var svg = SVGDocument(width: 800, height: 80 + Double(panels) * (panelHeight + 56) + 10)
-    svg.text(
-      fitted("Information versus epoch — \(manifest.recording) — \(estimator.name)", width: 770, size: 16),
-      x: 20, y: 28, size: 16, weight: "bold")
     let parameters = estimatorParameters(estimator)
-    svg.text(
-      fitted((parameters.isEmpty ? "" : parameters + "; ") + "epoch on a log scale (log₁₀(epoch + 1)); unit: \(unit)"
-        + (bands.map { "; mean of \($0.runs) runs, \(RunBands.description)" } ?? ""), width: 770, size: 12),
-      x: 20, y: 48, size: 12, fill: "#555")
+    let title = wrapped("Information versus epoch — \(manifest.recording) — \(estimator.name)", width: 760, size: 16, bold: true)
+    let sub = wrapped(
+      (parameters.isEmpty ? "" : parameters + "; ") + "epoch on a log scale (log₁₀(epoch + 1)); unit: \(unit)"
+        + (bands.map { "; mean of \($0.runs) runs, \(RunBands.description)" } ?? ""), width: 760, size: 12)
+    let top = 20 * Double(title.count - 1) + 16 * Double(sub.count - 1)
+    let width = max(800, 630 + legendWidth(s.layers.map { ($0.name, $0.width) }, size: 12))
+    var svg = SVGDocument(width: width, height: top + 80 + Double(panels) * (panelHeight + 56) + 10)
+    let y = drawLines(&svg, title, x: 20, y: 28, step: 20, size: 16, weight: "bold")
+    drawLines(&svg, sub, x: 20, y: y, step: 16, size: 12, fill: "#555")
     let xTitle = "epoch (log scale)"
-    func frame(_ k: Int) -> Frame { Frame(x: 86, y: 72 + Double(k) * (panelHeight + 56), w: 500, h: panelHeight) }
+    func frame(_ k: Int) -> Frame { Frame(x: 86, y: top + 72 + Double(k) * (panelHeight + 56), w: 500, h: panelHeight) }
     for (panel, (title, value)) in [("I(X;T)  [\(unit)]", { (r: PlaneRow) in r.inputInformation }),
                                     ("I(T;Y)  [\(unit)]", { (r: PlaneRow) in r.labelInformation })].enumerated() {
       let f = frame(panel)
@@ -303,11 +302,13 @@ public enum PlaneFigures {
         let pts = l.rows.map { (f.x + epochScale.fraction(Double($0.epoch)) * f.w, f.y + f.h - y.fraction(value($0)) * f.h) }
         svg.polyline(pts, stroke: ColourMap.layer(k), width: 1.6, attributes: ["class": "curve", "data-layer": l.name])
         for i in markedIndices(pts.count, maximum: comparisonMarkersPerLayer) {
-          svg.marker(shape: k, x: pts[i].0, y: pts[i].1, size: 2.6, fill: ColourMap.layer(k), stroke: ColourMap.layer(k))
+          svg.marker(
+            shape: k, x: pts[i].0, y: pts[i].1, size: 2.6, fill: ColourMap.layer(k), stroke: ColourMap.layer(k),
+            tooltip: tooltip(l.name, l.rows[i], snapshot: i + 1, of: l.rows.count, unit: unit, bands: bands))
         }
       }
     }
-    drawLegend(&svg, s.layers.map { ($0.name, $0.width) }, x: 630, y: 92, size: 12, title: "layer (width)")
+    drawLegend(&svg, s.layers.map { ($0.name, $0.width) }, x: 630, y: top + 92, size: 12, title: "layer (width)")
     if !shown.isEmpty {
       let f = frame(2)
       // One value per snapshot: metrics are per snapshot, the same on every layer's row.

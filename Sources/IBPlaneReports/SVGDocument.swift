@@ -82,14 +82,18 @@ struct SVGDocument {
   }
 
   /// A data marker of one of several shapes (by `shape` index), centred on (x, y).
-  mutating func marker(shape: Int, x: Double, y: Double, size r: Double, fill: String, stroke: String = "#222", tooltip: String? = nil) {
+  mutating func marker(
+    shape: Int, x: Double, y: Double, size r: Double, fill: String, stroke: String = "#222", strokeWidth: Double = 0.6, opacity: Double = 1,
+    tooltip: String? = nil
+  ) {
     let title = tooltip.map { "<title>\(Self.escape($0))</title>" } ?? ""
+    let look = "fill=\"\(fill)\" stroke=\"\(stroke)\" stroke-width=\"\(Self.number(strokeWidth))\"" + (opacity < 1 ? " fill-opacity=\"\(Self.number(opacity))\"" : "")
     func poly(_ pts: [(Double, Double)]) -> String {
-      "<polygon points=\"\(pts.map { "\(Self.number(x + $0.0 * r)),\(Self.number(y + $0.1 * r))" }.joined(separator: " "))\" fill=\"\(fill)\" stroke=\"\(stroke)\" stroke-width=\"0.6\">\(title)</polygon>"
+      "<polygon points=\"\(pts.map { "\(Self.number(x + $0.0 * r)),\(Self.number(y + $0.1 * r))" }.joined(separator: " "))\" \(look)>\(title)</polygon>"
     }
     switch shape % 6 {
     case 0:
-      body.append("<circle cx=\"\(Self.number(x))\" cy=\"\(Self.number(y))\" r=\"\(Self.number(r))\" fill=\"\(fill)\" stroke=\"\(stroke)\" stroke-width=\"0.6\">\(title)</circle>")
+      body.append("<circle cx=\"\(Self.number(x))\" cy=\"\(Self.number(y))\" r=\"\(Self.number(r))\" \(look)>\(title)</circle>")
     case 1: body.append(poly([(-0.9, -0.9), (0.9, -0.9), (0.9, 0.9), (-0.9, 0.9)]))
     case 2: body.append(poly([(0, -1.2), (1.1, 0.8), (-1.1, 0.8)]))
     case 3: body.append(poly([(0, -1.25), (1.25, 0), (0, 1.25), (-1.25, 0)]))
@@ -119,7 +123,7 @@ struct SVGDocument {
     return s + "\n</svg>\n"
   }
 
-  /// Approximate rendered width of `s` at `size` px in a sans-serif face (0.6 em per glyph),
-  /// used to keep labels from overlapping.
-  static func textWidth(_ s: String, size: Double) -> Double { Double(s.count) * size * 0.6 }
+  /// Rendered width of `s` at `size` px in DejaVu Sans (`TextMetrics`), used to keep labels
+  /// from overlapping and texts inside the figure.
+  static func textWidth(_ s: String, size: Double, bold: Bool = false) -> Double { TextMetrics.width(s, size: size, bold: bold) }
 }

@@ -25,10 +25,11 @@ import IBPlane
     let (rows, dir) = try report(["kde", "binning"], bootstrap: 8)
     let kde = try String(contentsOf: dir.appendingPathComponent("plane-kde.svg"), encoding: .utf8)
     let texts = try SVGInspector.inspect(dir.appendingPathComponent("plane-kde.svg")).texts
-    // 3 snapshots × 2 layers: one I(X;T) bound band per point (KDE bounds only I(X;T)) + 1 in
-    // the key; two interval bars per point + 1 in the key, each with two caps.
+    // 3 snapshots × 2 layers: one I(X;T) bound band per layer along its trajectory (KDE bounds
+    // only I(X;T)) + 1 in the key; two interval bars per point + 1 in the key, each with two caps.
     #expect(rows.filter { $0.estimator == "kde" }.allSatisfy { $0.hasBounds && $0.interval != nil })
-    #expect(count("bound", in: kde) == 6 + 1)
+    #expect(count("bound", in: kde) == 2 + 1)
+    #expect(kde.components(separatedBy: "<polygon class=\"bound\"").count - 1 == 2)
     #expect(count("interval", in: kde) == 12 + 1 && count("interval-cap", in: kde) == 2 * (12 + 1))
     #expect(texts.contains("bars") && texts.contains("estimator bounds") && texts.contains("95% jackknife CI"))
     #expect(texts.contains("B = 8, seed 2;") && texts.contains("sampling noise only"))
@@ -37,7 +38,7 @@ import IBPlane
     #expect(count("bound", in: binning) == 0 && count("interval", in: binning) == 12 + 1)
     #expect(!(try SVGInspector.inspect(dir.appendingPathComponent("plane-binning.svg")).texts.contains("estimator bounds")))
     let compared = try String(contentsOf: dir.appendingPathComponent("planes-compared.svg"), encoding: .utf8)
-    #expect(count("bound", in: compared) == 6 + 1 && count("interval", in: compared) == 24 + 1)
+    #expect(count("bound", in: compared) == 2 + 1 && count("interval", in: compared) == 24 + 1)
     let html = try String(contentsOf: dir.appendingPathComponent("index.html"), encoding: .utf8)
     #expect(html.contains("<th>estimator bounds</th><td>kde (") && html.contains("columns i_*_lower, i_*_upper"))
     #expect(html.contains("columns i_*_ci_lo, i_*_ci_hi"))

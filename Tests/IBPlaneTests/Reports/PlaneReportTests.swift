@@ -92,7 +92,7 @@ final class SVGInspector: NSObject, XMLParserDelegate {
     #expect(curves.elements["path", default: 0] == 0)
     #expect(curves.texts.contains("accuracy") && curves.texts.contains("test_accuracy"))
     let html = String(decoding: try Data(contentsOf: dir.appendingPathComponent("index.html")), as: UTF8.self)
-    for f in files where f.hasSuffix(".svg") { #expect(html.contains("src=\"\(f)\"")) }
+    for f in files where f.hasSuffix(".svg") { #expect(html.contains("<a href=\"\(f)\">")) }
     #expect(html.contains("activation") && html.contains("tanh"))
   }
 

@@ -102,8 +102,9 @@ public enum PlaneFigures {
   }
 
   /// An information axis: includes 0 (information is non-negative), so a saturated estimator
-  /// shows as a cluster of points, not as a 0.002-bit wobble magnified to fill the panel.
-  static func informationScale(_ values: [Double]) -> PlotScale { PlotScale.linear(values + [0]) }
+  /// shows as a cluster of points, not as a 0.002-bit wobble magnified to fill the panel. The
+  /// axis ends near the largest value or ceiling (`tight`), not at the next whole step.
+  static func informationScale(_ values: [Double]) -> PlotScale { PlotScale.linear(values + [0], tight: true) }
 
   /// The epoch colour bar with its ticks and title, top-left at (x, y).
   static func drawColourBar(_ svg: inout SVGDocument, _ scale: PlotScale, x: Double, y: Double, height: Double, size: Double) {

@@ -14,7 +14,13 @@ struct PlotScale {
   var tickLabels: [String]
 
   /// A linear scale covering `values` with about `target` ticks.
-  static func linear(_ values: [Double], target: Int = 5) -> PlotScale {
+  ///
+  /// `tight: false` widens the domain to whole steps (0…15 for data up to 12 with step 5).
+  /// `tight: true` ends the axis near the data instead, as matplotlib's default margins do:
+  /// the domain is the data plus 4 % of its range on each side (never below 0 when the data
+  /// start at 0 or above, so markers at a ceiling or at 0 are not cut by the frame), and the
+  /// ticks are the whole steps inside it — a 12-bit plane's I(X;T) axis then ends at 12.5, not 15.
+  static func linear(_ values: [Double], target: Int = 5, tight: Bool = false) -> PlotScale {
     let finite = values.filter(\.isFinite)
     var lo = finite.min() ?? 0
     var hi = finite.max() ?? 1
@@ -23,11 +29,17 @@ struct PlotScale {
       lo -= pad
       hi += pad
     }
-    let step = niceNumber((hi - lo) / Double(max(target - 1, 1)), round: true)
-    let start = (lo / step).rounded(.down) * step
-    let end = (hi / step).rounded(.up) * step
+    // A tight axis has less room than the whole steps, so it aims at one tick more.
+    let step = niceNumber((hi - lo) / Double(max(target - (tight ? 0 : 1), 1)), round: true)
+    var start = (lo / step).rounded(.down) * step
+    var end = (hi / step).rounded(.up) * step
+    if tight {
+      let margin = 0.04 * (hi - lo)
+      start = lo >= 0 ? max(0, lo - margin) : lo - margin
+      end = hi + margin
+    }
     var ticks: [Double] = []
-    var t = start
+    var t = (start / step - 1e-9).rounded(.up) * step
     while t <= end + step * 1e-9 {
       ticks.append(abs(t) < step * 1e-9 ? 0 : t)
       t += step

@@ -158,6 +158,13 @@ final class SVGInspector: NSObject, XMLParserDelegate {
     let s = PlotScale.linear([0.13, 2.71])
     #expect(s.ticks == [0, 0.5, 1, 1.5, 2, 2.5, 3])
     #expect(s.tickLabels.first == "0.0" && s.tickLabels.last == "3.0")
+    // Tight (information axes): ends near the data, ticks only inside; 0 stays the start.
+    let bits = PlotScale.linear([0, 3.7, 12], tight: true)
+    #expect(bits.lower == 0 && abs(bits.upper - 12.48) < 1e-9)
+    #expect(bits.ticks == [0, 2, 4, 6, 8, 10, 12])
+    let shifted = PlotScale.linear([0.4, 0.9], tight: true)
+    #expect(abs(shifted.lower - 0.38) < 1e-9 && abs(shifted.upper - 0.92) < 1e-9)
+    #expect(shifted.ticks.allSatisfy { $0 >= shifted.lower && $0 <= shifted.upper } && shifted.ticks.count >= 4)
     let e = PlotScale.epochs([0, 3, 40, 8000])
     #expect(e.kind == .logEpoch && e.tickLabels == ["0", "1", "10", "100", "1000"])
     #expect(abs(e.fraction(8000) - 1) < 1e-12 && e.fraction(0) == 0)

@@ -22,18 +22,27 @@ extension PlaneFigures {
 
   /// Whether `values` (one layer's I(X;T) or I(T;Y) in snapshot order) jump back and forth:
   /// at least 4 steps above 20 % of their range, and at least 3 in 4 of those reversing the
-  /// previous one. A trajectory that wobbles on a plateau or turns once (compression) does not.
-  static func alternates(_ values: [Double]) -> Bool {
-    guard values.count >= 6, let lo = values.min(), let hi = values.max(), hi - lo > 1e-9 else { return false }
+  /// previous one. A trajectory that wobbles on a plateau or turns once (compression) does not,
+  /// nor one whose whole range is below `visible` (a saturated layer's 0.001-bit jitter at
+  /// 12 bits is invisible at the figure's scale and needs no note).
+  static func alternates(_ values: [Double], visible: Double = 0) -> Bool {
+    guard values.count >= 6, let lo = values.min(), let hi = values.max(), hi - lo > max(1e-9, visible) else { return false }
     let steps = zip(values, values.dropFirst()).map { $1 - $0 }.filter { abs($0) > 0.2 * (hi - lo) }
     guard steps.count >= 4 else { return false }
     let reversals = zip(steps, steps.dropFirst()).filter { ($0 > 0) != ($1 > 0) }.count
     return 4 * reversals >= 3 * (steps.count - 1)
   }
 
-  /// Names of the layers of `s` whose trajectory alternates (`alternates`) in either coordinate.
+  /// Names of the layers of `s` whose trajectory alternates (`alternates`) in either coordinate
+  /// over more than 2 % of that axis (which starts at 0: `informationScale`).
   static func alternatingLayers(_ s: Series) -> [String] {
-    s.layers.filter { alternates($0.rows.map(\.inputInformation)) || alternates($0.rows.map(\.labelInformation)) }.map(\.name)
+    let rows = s.layers.flatMap(\.rows)
+    let spanX = rows.map { abs($0.inputInformation) }.filter(\.isFinite).max() ?? 0
+    let spanY = rows.map { abs($0.labelInformation) }.filter(\.isFinite).max() ?? 0
+    return s.layers.filter {
+      alternates($0.rows.map(\.inputInformation), visible: 0.02 * spanX)
+        || alternates($0.rows.map(\.labelInformation), visible: 0.02 * spanY)
+    }.map(\.name)
   }
 
   /// The tooltip of one point: layer, snapshot and epoch, the values, and the bounds, interval

@@ -86,6 +86,9 @@ import IBPlane
     #expect(!PlaneFigures.alternates([0.1, 0.2, 0.35, 0.5, 0.62, 0.7, 0.74, 0.75]))
     #expect(!PlaneFigures.alternates([2, 4, 6, 8, 7, 6, 5, 4]))  // fitting, then compression
     #expect(!PlaneFigures.alternates([0.1, 0.5, 0.9, 0.91, 0.9, 0.91, 0.9, 0.91]))  // wobble on a plateau
+    // A saturated layer's jitter at 12 bits alternates, but below what the axis can show.
+    let jitter = [11.998, 11.999, 11.997, 11.999, 11.998, 11.999, 11.997, 11.999]
+    #expect(PlaneFigures.alternates(jitter) && !PlaneFigures.alternates(jitter, visible: 0.02 * 12))
     let scales = (0..<6).map(PlaneFigures.markerScale), widths = (0..<6).map(PlaneFigures.lineWidth)
     #expect(zip(scales, scales.dropFirst()).allSatisfy { $0 - $1 >= 0.1 } && scales.last! >= 0.45)
     #expect(zip(widths, widths.dropFirst()).allSatisfy { $0 > $1 })

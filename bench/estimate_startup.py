@@ -33,9 +33,10 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
+
+from timing import best_of  # bench/timing.py
 
 N_BITS = 16
 NOISE_VARIANCE = 0.1  # ibplane's kde default sigma2
@@ -102,13 +103,6 @@ def numpy_kde(x_path, y_path):
 
 
 # ------------------------------------------------------------------------------- timing
-def best_of(repeats, run):
-    best, value = float("inf"), None
-    for _ in range(repeats):
-        t = time.perf_counter()
-        value = run()
-        best = min(best, time.perf_counter() - t)
-    return best, value
 
 
 def ibplane_run(binary, args):

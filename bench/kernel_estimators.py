@@ -16,9 +16,10 @@ numpy.linalg.eigvalsh for the spectra. Never imported by ibplane at run time.
 """
 import json
 import sys
-import time
 
 import numpy as np
+
+from timing import best_of  # bench/timing.py
 
 
 def gram(x, sigma):
@@ -60,13 +61,6 @@ def renyi2_entropy(k):
     return float(-np.log((a * a).sum()))
 
 
-def best_of(repeats, fn):
-    best, value = float("inf"), None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        value = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, value
 
 
 def main():

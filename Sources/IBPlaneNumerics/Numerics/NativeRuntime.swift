@@ -1,4 +1,5 @@
 import CNative
+import Foundation
 
 #if canImport(Glibc)
   import Glibc
@@ -38,13 +39,27 @@ public enum NativeRuntime {
   /// Sets the number of threads OpenBLAS may use in a single call.
   /// The corresponding C function is `openblas_set_num_threads`; above 1, the pool stopped at
   /// start-up is restarted first (`blas_thread_init`, a no-op when it runs), so OpenBLAS grows
-  /// it from a consistent state.
+  /// it from a consistent state. At 1, a stopped pool stays stopped: OpenBLAS 0.3's
+  /// `openblas_set_num_threads` restarts a stopped pool whatever the count (its lazy
+  /// re-initialisation after a `fork`), so the trainer's `setBLASThreads(1)` brought the
+  /// spinning threads back; the pool is stopped again when it was stopped before the call (then
+  /// no call can be using it). Calls are serialised, so a concurrent raise is not undone.
   public static func setBLASThreads(_ n: Int) {
     ensureInitialised()
     let threads = Swift.max(1, n)
-    if threads > 1 { _ = _OpenBLASPool.start?() }
-    openblas_set_num_threads(Int32(threads))
+    blasThreadsLock.lock()
+    defer { blasThreadsLock.unlock() }
+    if threads > 1 {
+      _ = _OpenBLASPool.start?()
+      openblas_set_num_threads(Int32(threads))
+      return
+    }
+    let wasStopped = (_OpenBLASPool.available?.pointee ?? 1) == 0
+    openblas_set_num_threads(1)
+    if wasStopped { _ = _OpenBLASPool.shutdown?() }
   }
+
+  private static let blasThreadsLock = NSLock()
 
   /// The number of threads OpenBLAS currently uses per call.
   public static var blasThreads: Int {
@@ -56,6 +71,10 @@ public enum NativeRuntime {
   /// `setBLASThreads` needs them; false too for a build without a pool). For tests.
   package static var blasPoolRunning: Bool {
     ensureInitialised()
+    // Under the lock: inside `setBLASThreads(1)` the pool runs for a moment between
+    // `openblas_set_num_threads` and the shutdown.
+    blasThreadsLock.lock()
+    defer { blasThreadsLock.unlock() }
     return _OpenBLASPool.available?.pointee ?? 0 != 0
   }
 }

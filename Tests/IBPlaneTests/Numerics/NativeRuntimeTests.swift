@@ -13,4 +13,14 @@ import IBPlane
     #expect(NativeRuntime.blasThreads == 1)
     #expect(!NativeRuntime.blasPoolRunning)
   }
+
+  /// `openblas_set_num_threads(1)` alone restarts a stopped pool (OpenBLAS 0.3); the trainer
+  /// sets 1 thread before and after every run, which brought the spinning threads back for the
+  /// rest of the process (and failed the test above when a training test ran first).
+  @Test func settingOneThreadKeepsThePoolStopped() {
+    NativeRuntime.setBLASThreads(1)
+    NativeRuntime.setBLASThreads(1)
+    #expect(NativeRuntime.blasThreads == 1)
+    #expect(!NativeRuntime.blasPoolRunning)
+  }
 }

@@ -110,8 +110,9 @@ extension PlaneFigures {
     svg.text("bars", x: x, y: y, size: size, weight: "bold")
     var yy = y + size + 6
     if bars.bounds {
-      drawBound(&svg, (x, yy - size * 0.35), (x + 26, yy - size * 0.35))
-      svg.text("estimator bounds", x: x + 32, y: yy, size: size)
+      // The bounds are drawn as a pale band in each layer's colour (`drawBoundBands`).
+      svg.rect(x, yy - size * 0.8, 26, size * 0.9, fill: "#888", extra: "fill-opacity=\"0.3\" class=\"bound\"")
+      svg.text("estimator bounds (band)", x: x + 32, y: yy, size: size)
       yy += size + 8
     }
     if let s = bars.interval {

@@ -31,12 +31,12 @@ import IBPlane
     #expect(count("bound", in: kde) == 2 + 1)
     #expect(kde.components(separatedBy: "<polygon class=\"bound\"").count - 1 == 2)
     #expect(count("interval", in: kde) == 12 + 1 && count("interval-cap", in: kde) == 2 * (12 + 1))
-    #expect(texts.contains("bars") && texts.contains("estimator bounds") && texts.contains("95% jackknife CI"))
+    #expect(texts.contains("bars") && texts.contains("estimator bounds (band)") && texts.contains("95% jackknife CI"))
     #expect(texts.contains("B = 8, seed 2;") && texts.contains("sampling noise only"))
     // Binning has an interval and no bounds: no band, and no band in its key.
     let binning = try String(contentsOf: dir.appendingPathComponent("plane-binning.svg"), encoding: .utf8)
     #expect(count("bound", in: binning) == 0 && count("interval", in: binning) == 12 + 1)
-    #expect(!(try SVGInspector.inspect(dir.appendingPathComponent("plane-binning.svg")).texts.contains("estimator bounds")))
+    #expect(!(try SVGInspector.inspect(dir.appendingPathComponent("plane-binning.svg")).texts.contains("estimator bounds (band)")))
     let compared = try String(contentsOf: dir.appendingPathComponent("planes-compared.svg"), encoding: .utf8)
     #expect(count("bound", in: compared) == 2 + 1 && count("interval", in: compared) == 24 + 1)
     let html = try String(contentsOf: dir.appendingPathComponent("index.html"), encoding: .utf8)
@@ -57,7 +57,7 @@ import IBPlane
       #"<line x1="(-?[0-9.]+)" y1="(-?[0-9.]+)" x2="(-?[0-9.]+)" y2="(-?[0-9.]+)"[^>]*class="(bound|interval)""#,
       as: (Substring, Substring, Substring, Substring, Substring, Substring).self)
     let matches = svg.matches(of: line)
-    #expect(matches.count == 1 + 2 + 2)  // one band, two interval bars, and the key's two samples
+    #expect(matches.count == 1 + 2 + 1)  // one band, two interval bars, the key's interval sample (its bounds sample is a swatch)
     for match in matches {
       let (x1, y1, x2, y2) = (Double(match.1)!, Double(match.2)!, Double(match.3)!, Double(match.4)!)
       // The key's samples sit right of the panel (x ≥ 630); the panel spans 86…586 × 84…482.

@@ -111,7 +111,7 @@ extension PlaneFigures {
     var yy = y + size + 6
     if bars.bounds {
       // The bounds are drawn as a pale band in each layer's colour (`drawBoundBands`).
-      svg.rect(x, yy - size * 0.8, 26, size * 0.9, fill: "#888", extra: "fill-opacity=\"0.3\" class=\"bound\"")
+      svg.rect(x, yy - size * 0.8, 26, size * 0.9, fill: "#888", extra: " fill-opacity=\"0.3\" class=\"bound\"")
       svg.text("estimator bounds (band)", x: x + 32, y: yy, size: size)
       yy += size + 8
     }

@@ -135,6 +135,11 @@ import IBPlane
   func check(_ svg: String, _ name: String) throws {
     let p = try Self.problems(svg)
     #expect(p.isEmpty, "\(name): \(p.joined(separator: "\n"))")
+    // Well-formed attributes: a closing quote directly followed by the next attribute's name
+    // (`stroke="none"fill-opacity=…`) is an XML error that browsers refuse to render but that
+    // Foundation's parser on Linux lets through, so it is checked on the text.
+    let glued = svg.firstMatch(of: /"[A-Za-z_:][-A-Za-z0-9_:.]*="/).map { String($0.output) }
+    #expect(glued == nil, "\(name): attribute without a space before it: \(glued ?? "")")
   }
 
   @Test(arguments: [1, 3]) func everyPlaneFigureKeepsItsTextsInsideAndApart(runs: Int) throws {

@@ -145,7 +145,9 @@ public enum PlaneFigures {
   /// The width the legend of `layers` takes right of its left edge (`drawLegend`), so a figure
   /// can grow to hold long layer names.
   static func legendWidth(_ layers: [(String, Int)], size: Double) -> Double {
-    32 + (layers.map { SVGDocument.textWidth("\($0.0) (\($0.1))", size: size) }.max() ?? 0) + 12
+    // The bar key (`drawBarLegend`) sits in the same column; its longest line counts too.
+    let texts = layers.map { "\($0.0) (\($0.1))" } + ["estimator bounds (band)"]
+    return 32 + (texts.map { SVGDocument.textWidth($0, size: size) }.max() ?? 0) + 12
   }
 
   static func fitted(_ s: String, width: Double, size: Double, bold: Bool = false) -> String {

@@ -33,6 +33,10 @@ import IBPlane
     #expect(count("interval", in: kde) == 12 + 1 && count("interval-cap", in: kde) == 2 * (12 + 1))
     #expect(texts.contains("bars") && texts.contains("estimator bounds (band)") && texts.contains("95% jackknife CI"))
     #expect(texts.contains("B = 8, seed 2;") && texts.contains("sampling noise only"))
+    // The key's texts fit the figure with short layer names too (the layout test's figures
+    // have a long layer name, which widened them enough to hide a cut key).
+    let problems = try FigureTextLayoutTests.problems(kde)
+    #expect(problems.isEmpty, "\(problems)")
     // Binning has an interval and no bounds: no band, and no band in its key.
     let binning = try String(contentsOf: dir.appendingPathComponent("plane-binning.svg"), encoding: .utf8)
     #expect(count("bound", in: binning) == 0 && count("interval", in: binning) == 12 + 1)

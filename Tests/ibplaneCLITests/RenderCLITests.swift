@@ -125,9 +125,9 @@ struct RenderCLITests {
     #expect(files.first?["format"] as? String == "png")
     #expect(files.first?["output"] as? String == b.appendingPathComponent("plane-binning.png").path)
     let svg = try svgSize(report.appendingPathComponent("plane-binning.svg"))
-    #expect(files.first?["width_px"] as? Int == Int(svg.width * 2))
-    #expect(files.first?["height_px"] as? Int == Int(svg.height * 2))
-    #expect(pngSize(try Data(contentsOf: b.appendingPathComponent("plane-binning.png"))).width == Int(svg.width * 2))
+    #expect(files.first?["width_px"] as? Int == Int((svg.width * 2).rounded(.up)))
+    #expect(files.first?["height_px"] as? Int == Int((svg.height * 2).rounded(.up)))
+    #expect(pngSize(try Data(contentsOf: b.appendingPathComponent("plane-binning.png"))).width == Int((svg.width * 2).rounded(.up)))
     #expect((json["renderer_version"] as? String)?.isEmpty == false)
   }
 

@@ -118,21 +118,36 @@ public enum BinningConvention: Sendable, Equatable {
       let h = (high - low).isFinite ? 1.0 : 0.5
       let span = high * h - low * h
       let last = Double(bins - 1)
-      for k in 0..<count {
-        out[k] = Int32(Swift.min(last, ((Double(m.elements[k]) * h - low * h) / span * last).rounded(.down)))
+      m.elements.withUnsafeBufferPointer { e in
+        out.withUnsafeMutableBufferPointer { o in
+          for k in 0..<count {
+            // v ≥ low, so the quotient is ≥ 0 and truncation is the floor (no libm call).
+            o[k] = Int32(Swift.min(last, (Double(e[k]) * h - low * h) / span * last))
+          }
+        }
       }
     case .idnns(let bins):
-      let edges = BinningConvention.idnnsEdges(bins: bins)
+      // Edges padded with −∞ and +∞, so both fix-up loops stop without index checks:
+      // padded[g + 1] is edge g, and the result is g = #{edges ≤ v}.
+      let padded = [-Double.infinity] + BinningConvention.idnnsEdges(bins: bins) + [Double.infinity]
       let step = 2.0 / Double(bins - 1)
+      let top = Double(bins)
       m.elements.withUnsafeBufferPointer { e in
-        edges.withUnsafeBufferPointer { ed in
-          for k in 0..<count {
-            let v = Double(e[k])
-            // digitize(v) = #{edges ≤ v}: a guess from the grid, then exact fix-up on the edges.
-            var g = Int(Swift.min(Swift.max(((v + 1) / step).rounded(.down), 0), Double(bins)))
-            while g < bins && ed[g] <= v { g += 1 }
-            while g > 0 && ed[g - 1] > v { g -= 1 }
-            out[k] = Int32(g == 0 ? bins - 1 : g - 1)
+        padded.withUnsafeBufferPointer { ed in
+          out.withUnsafeMutableBufferPointer { o in
+            for k in 0..<count {
+              let v = Double(e[k])
+              // digitize(v) = #{edges ≤ v}: a guess from the grid (the clamped quotient is ≥ 0,
+              // so truncation is the floor), one branch-free step each way (the guess is off by
+              // at most one for grid-rounded edges; data on the edges, e.g. 0/1 inputs, would
+              // otherwise mispredict), then exact fix-up loops for anything further.
+              var g = Int(Swift.min(Swift.max((v + 1) / step, 0), top))
+              g += ed[g + 1] <= v ? 1 : 0
+              g -= ed[g] > v ? 1 : 0
+              while ed[g + 1] <= v { g += 1 }
+              while ed[g] > v { g -= 1 }
+              o[k] = Int32(g == 0 ? bins - 1 : g - 1)
+            }
           }
         }
       }

@@ -76,11 +76,15 @@ public enum DiscreteEntropy {
     var lows = [Int32](repeating: .max, count: width)
     var highs = [Int32](repeating: .min, count: width)
     codes.withUnsafeBufferPointer { c in
-      for i in 0..<rows {
-        for j in 0..<width {
-          let v = c[i * width + j]
-          if v < lows[j] { lows[j] = v }
-          if v > highs[j] { highs[j] = v }
+      lows.withUnsafeMutableBufferPointer { lo in
+        highs.withUnsafeMutableBufferPointer { hi in
+          for i in 0..<rows {
+            for j in 0..<width {
+              let v = c[i * width + j]
+              lo[j] = Swift.min(lo[j], v)
+              hi[j] = Swift.max(hi[j], v)
+            }
+          }
         }
       }
     }
@@ -107,7 +111,8 @@ public enum DiscreteEntropy {
         for i in 0..<rows {
           var key: UInt64 = 0
           for j in 0..<width {
-            key = key &* radices[j] &+ UInt64(Int64(c[i * width + j]) - Int64(lows[j]))
+            // In range: every code is ≥ its column's low, and the radices' product fits.
+            key = key &* radices[j] &+ UInt64(truncatingIfNeeded: Int64(c[i * width + j]) &- Int64(lows[j]))
           }
           let id = table.id(for: key, next: Int32(counts.count))
           ids[i] = id

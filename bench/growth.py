@@ -26,7 +26,7 @@ Writes --out (default bench/results/growth.md; with --quick nothing unless --out
 replaces the block between `<!-- growth:begin -->` and `<!-- growth:end -->` in --doc (default
 docs/performance.md, "Predicting the cost of a run"), so a re-run keeps both consistent.
 """
-import argparse, csv, datetime, json, os, shutil, subprocess, sys, tempfile, time
+import argparse, csv, datetime, json, os, shutil, subprocess, sys, tempfile, textwrap, time
 
 os.environ["OPENBLAS_NUM_THREADS"] = "1"  # numpy's GEMM rate per core (set before the import)
 import numpy as np  # noqa: E402
@@ -198,6 +198,17 @@ def per_family(r):
 
 
 # ------------------------------------------------------------------------------- report
+def wrap(blocks):
+  """Joins Markdown blocks, paragraphs and list items wrapped at 96 columns (tables as they are)."""
+  out = []
+  for b in blocks:
+    if b and b[0] not in "|# ":
+      lead = "  " if b.startswith("- ") else ""
+      b = textwrap.fill(b, 96, subsequent_indent=lead, break_long_words=False, break_on_hyphens=False)
+    out.append(b)
+  return "\n".join(out)
+
+
 def table(header, rows):
   lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
   return "\n".join(lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows])
@@ -250,7 +261,7 @@ def anchor_summary(runs, snapshots):
   return fam, measured, total, best(one), best(par), best(cheap)
 
 
-def rule_of_thumb(total, snapshots, cores, model, cs_lines):
+def rule_of_thumb(total, snapshots, cores, model, sizes, cs_lines):
   core_s = sum(total.values())
   kernel = [f for f in ("cs", "renyi:alpha=2", "kde", "adaptive-kde") if f in total]
   share = sum(total[f] for f in kernel) / core_s
@@ -258,14 +269,15 @@ def rule_of_thumb(total, snapshots, cores, model, cs_lines):
   ps = ", ".join("%s %.2f" % (f, model[f]["p"][0]) for f in model)
   grow = 2 ** np.mean([model[f]["p"][0] for f in kernel if f in model])
   return ("**Rule of thumb.** A %d-snapshot 12-bit plane (N = 4,096, widths 10-7-5-4-3-2) with every "
-          "default estimator costs about **%.0f core-minutes**, i.e. about %.0f minutes on %d idle cores "
-          "(the jobs are independent; divide by the cores you give `--threads`). The kernel families "
+          "default estimator costs about **%.0f core-minutes**: about %.0f minutes of wall time when %d cores "
+          "are free for it (core-minutes / cores: the jobs are independent). The kernel families "
           "(CS, Rényi α = 2, KDE, adaptive KDE) take %.0f %% of it, %s alone %.0f %%; dropping them "
           "(`--estimator binning --estimator adaptive-binning --estimator lossy --estimator gaussian`) leaves "
           "%.1f core-minutes. Time is linear in snapshots and in layers; a job grows with N as N^p, p = %s "
-          "(fitted over the plane sizes), so doubling N multiplies the kernel families by about %.1f×. %s"
+          "(fitted over N = %s … %s), so doubling N multiplies the kernel families by about %.1f×. %s"
           % (snapshots, core_s / 60, core_s / 60 / cores, cores, 100 * share, top, 100 * total[top] / core_s,
-             sum(t for f, t in total.items() if f not in kernel) / 60, ps, grow, " ".join(cs_lines)))
+             sum(t for f, t in total.items() if f not in kernel) / 60, ps, n_fmt(sizes[0]), n_fmt(sizes[-1]), grow,
+             " ".join(cs_lines)))
 
 
 def main():
@@ -319,13 +331,13 @@ def main():
   top_cs = [r for r in cs if r[1] == cs_n[-1]]
   flops = ", ".join("%.0f (%s)" % (min(x.cpu for x in cs[k]) / k[1] ** 2 * g1["dgemm"] * 1e9, k[0]) for k in top_cs)
   cs_rule = ["CS alone (`estimate`): about %s equivalent DGEMM flops per pair at N = %s (CPU time × this "
-             "machine's one-core DGEMM rate / N²), so on another machine CS takes ≈ N² × that / (cores × "
-             "DGEMM flop/s per core)." % (flops, n_fmt(cs_n[-1]))]
+             "machine's one-core DGEMM rate, %.1f GFLOP/s, / N²), so on another machine CS takes ≈ N² × that "
+             "/ (cores × DGEMM flop/s per core)." % (flops, n_fmt(cs_n[-1]), g1["dgemm"])]
 
   md = ["# Growth tables (`bench/growth.py`)", "",
         "    python3 bench/growth.py %s%s --repeats %d" % (a.ibplane, {"quick": " --quick", "long": " --long"}.get(m, ""), repeats), "",
-        "ibplane %s (`%s`), numpy %s, %d cores; %s; load average %.1f / %.1f / %.1f at the start, "
-        "%.1f / %.1f / %.1f at the end (the machine is shared: take the minima and ratios, not one "
+        "ibplane %s (`%s`), numpy %s, %d cores; %s; load average %.1f/%.1f/%.1f at the start, "
+        "%.1f/%.1f/%.1f at the end (the machine is shared: take the minima and ratios, not one "
         "run's seconds); %.1f minutes. Minima over %d interleaved repetitions; exponents fitted on the "
         "minima, in brackets the range of the fits on each repetition alone."
         % (version, a.ibplane, np.__version__, cores, datetime.date.today().isoformat(), *load0, *load1,
@@ -365,20 +377,20 @@ def main():
                  [[f, "%.3f" % t, "%.1f" % (t * snapshots), "%.1f" % measured[f] if f in measured else "—"]
                   for f, t in fam.items()]), ""]
     doc += [table(["estimator", "core-s per 12-bit snapshot (N = 4,096)", "%d snapshots (core-min)" % snapshots,
-                   "N exponent of a job", "job core-s at N = %s, widths %s" % (n_fmt(big), " / ".join(map(str, widths)))],
-                  [[f, "%.3f" % fam[f], "%.1f%s" % (total[f] / 60, " (measured)" if f in measured else ""),
+                   "N exponent of a job (N = %s … %s)" % (n_fmt(plane_n[0]), n_fmt(big)), "job core-s at N = %s, widths %s" % (n_fmt(big), " / ".join(map(str, widths)))],
+                  [[f, "%.3f" % fam[f], ("%.1f%s" if total[f] >= 60 else "%.2f%s") % (total[f] / 60, " (measured)" if f in measured else ""),
                     "%.2f (%.2f–%.2f)" % v["p"], " / ".join("%.3f" % v["jobs"][w] for w in widths)]
                    for f, v in model.items() if f in fam]), "",
-            rule_of_thumb(total, snapshots, cores, model, cs_rule), ""]
+            rule_of_thumb(total, snapshots, cores, model, plane_n, cs_rule), ""]
   md += ["## Rule of thumb", ""] + doc[2:] if anchor else []
-  text = "\n".join(md).rstrip() + "\n"
+  text = wrap(md).rstrip() + "\n"
   print(text)
   if out:
     with open(out, "w") as f:
       f.write(text)
     log("wrote " + out)
   if anchor and not a.no_doc and out:
-    replace_block(a.doc, "\n".join(doc).rstrip())
+    replace_block(a.doc, wrap(doc).rstrip())
     log("updated the growth block of " + a.doc)
 
 

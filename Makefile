@@ -119,6 +119,7 @@ bench: deps pydeps
 	$(PYTHON) bench/gaussian_estimator.py .build/release/ibplane
 	$(PYTHON) bench/bench_binning_kde.py --snapshots 274 --idnns-snapshots 6 --kde-snapshots 2
 	$(PYTHON) bench/plane_binning_vs_idnns.py .build/release/ibplane
+	$(PYTHON) bench/growth.py .build/release/ibplane
 
 clean:
 	rm -rf .build

@@ -19,6 +19,12 @@ extension TiledKernelSums {
   /// `groups`: one id per row (e.g. the class), or `nil` for no grouping (`withinGroup` is then
   /// `nil`). `powers` must be in 1…16. Deterministic for any thread count (each row is owned by
   /// one worker and visits column blocks in order). Memory O(N · powers) plus the tiles.
+  ///
+  /// Specialised like the other reductions: unspecialised, every `Double(d[c])` of the N²
+  /// pairs went through the generic `BinaryFloatingPoint` conversion (dynamic casts, witness
+  /// look-ups), which made the KDE plane ~10× slower than its exponentials (issue 17).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func gaussianRowLogSums<S: BLASScalar>(
     _ x: Matrix<S>, gamma: Double, powers: [Int], groups: [Int32]? = nil
   ) throws -> (all: [[Double]], withinGroup: [[Double]]?) {

@@ -117,10 +117,19 @@ extension TiledKernelSums {
             var sumGroup = accGroup[i * p + s]
             let k = powers[s]
             let scaleS = scaleK[s]
-            for c in 0..<w {
-              let ek = power(e[c], k)
-              sumGroup += same[c] ? ek : 0
-              sumAll += same[c] ? ek * scaleS : ek
+            // The power as straight-line code for the KDE bounds' k = 1 and 4 (the same
+            // products as `power`: ((e·e)·e)·e), the loop of `power` for the others.
+            @inline(__always) func add(_ pw: (Double) -> Double) {
+              for c in 0..<w {
+                let ek = pw(e[c])
+                sumGroup += same[c] ? ek : 0
+                sumAll += same[c] ? ek * scaleS : ek
+              }
+            }
+            switch k {
+            case 1: add { $0 }
+            case 4: add { (($0 * $0) * $0) * $0 }
+            default: add { power($0, k) }
             }
             accAll[i * p + s] = sumAll
             accGroup[i * p + s] = sumGroup

@@ -1,4 +1,5 @@
 import CNative
+import Foundation
 
 /// The N×N Gaussian kernel matrix K_ij = exp(−γ‖x_i − x_j‖²) of one point set, computed once
 /// and kept, for the estimators that pair the same kernel with many others: in an information
@@ -14,6 +15,14 @@ import CNative
 package final class StoredGaussianKernel: Sendable {
   /// Largest matrix stored (512 MiB: N ≤ 8,192).
   package static let maximumBytes = 512 << 20
+  /// Most bytes all stored kernels alive at once may hold (1 GiB): a bootstrap keeps one
+  /// context per resample alive, and each would otherwise store its own input kernel
+  /// (B × 128 MB at N = 4,096). Past it `storedGaussianKernel` returns `nil` and callers take
+  /// the tiled pass, which gives the same values.
+  package static let totalBudgetBytes = 1 << 30
+  private static let budget = _ByteBudget()
+  /// Bytes held by the stored kernels alive now.
+  package static var bytesInUse: Int { budget.used }
   /// N.
   package let count: Int
   package let gamma: Double
@@ -23,11 +32,30 @@ package final class StoredGaussianKernel: Sendable {
   /// Row-major N × N, never mutated after `init`.
   let values: [Double]
 
-  init(count: Int, gamma: Double, tileSize: Int, values: [Double]) {
+  /// Takes over the reservation of `count`² doubles made by `reserve`.
+  private init(count: Int, gamma: Double, tileSize: Int, values: [Double]) {
     self.count = count
     self.gamma = gamma
     self.tileSize = tileSize
     self.values = values
+  }
+
+  deinit { Self.budget.release(count * count * MemoryLayout<Double>.stride) }
+
+  /// Reserves the bytes of an N × N matrix; false when it does not fit `maximumBytes` or the
+  /// budget of all stored kernels.
+  static func reserve(_ n: Int) -> Bool {
+    fits(n) && budget.reserve(n * n * MemoryLayout<Double>.stride, limit: totalBudgetBytes)
+  }
+
+  /// Builds the kernel whose bytes `reserve` reserved (released again when `make` throws).
+  static func make(count n: Int, gamma: Double, tileSize: Int, _ fill: () throws -> [Double]) throws -> StoredGaussianKernel {
+    do {
+      return StoredGaussianKernel(count: n, gamma: gamma, tileSize: tileSize, values: try fill())
+    } catch {
+      budget.release(n * n * MemoryLayout<Double>.stride)
+      throw error
+    }
   }
 
   /// Whether an N × N matrix of doubles fits `maximumBytes`.
@@ -48,20 +76,22 @@ extension TiledKernelSums {
   @_specialize(where S == Double)
   package func storedGaussianKernel<S: BLASScalar>(_ x: Matrix<S>, gamma: Double) throws -> StoredGaussianKernel? {
     let n = x.rows
-    guard StoredGaussianKernel.fits(n) else { return nil }
     try checkPair(x, x)
-    var values = [Double](repeating: 0, count: n * n)
-    let plan = _DistancePlan(rows: x, columns: x)
-    try values.withUnsafeMutableBufferPointer { kv in
-      guard let k = kv.baseAddress else { return }
-      try forEachTile([plan]) { rowRange, colRange, tiles in
-        for r in 0..<rowRange.count {
-          let out = k + (rowRange.lowerBound + r) * n + colRange.lowerBound
-          _kernelRow(tiles[0], row: r, width: colRange.count, scale: -gamma, into: out)
+    guard StoredGaussianKernel.reserve(n) else { return nil }
+    return try StoredGaussianKernel.make(count: n, gamma: gamma, tileSize: tileSize) {
+      var values = [Double](repeating: 0, count: n * n)
+      let plan = _DistancePlan(rows: x, columns: x)
+      try values.withUnsafeMutableBufferPointer { kv in
+        guard let k = kv.baseAddress else { return }
+        try forEachTile([plan]) { rowRange, colRange, tiles in
+          for r in 0..<rowRange.count {
+            let out = k + (rowRange.lowerBound + r) * n + colRange.lowerBound
+            _kernelRow(tiles[0], row: r, width: colRange.count, scale: -gamma, into: out)
+          }
         }
       }
+      return values
     }
-    return StoredGaussianKernel(count: n, gamma: gamma, tileSize: tileSize, values: values)
   }
 
   /// `pairedGaussianRowSums(_:gammaA:_:gammaB:)` with Kᴬ read from `a` instead of recomputed:
@@ -125,5 +155,34 @@ extension PairedKernelRowSums {
   /// rows added in row order, as it does).
   package var summed: PairedKernelSums {
     PairedKernelSums(rowSumsA: rowSumsA, rowSumsB: rowSumsB, hadamardSum: rowHadamardSums.reduce(0, +))
+  }
+}
+
+/// A byte count shared by threads (the stored kernels' budget).
+// @unchecked Sendable: `used` is read and written only under `lock`.
+package final class _ByteBudget: @unchecked Sendable {
+  private let lock = NSLock()
+  private var bytes = 0
+
+  package init() {}
+
+  package var used: Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return bytes
+  }
+
+  package func reserve(_ n: Int, limit: Int) -> Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    guard bytes + n <= limit else { return false }
+    bytes += n
+    return true
+  }
+
+  package func release(_ n: Int) {
+    lock.lock()
+    bytes -= n
+    lock.unlock()
   }
 }

@@ -61,6 +61,27 @@ import IBPlane
     #expect(!StoredGaussianKernel.fits(Int.max / 2))
   }
 
+  /// The budget of all stored kernels alive at once (a bootstrap's resample contexts would
+  /// each store one): reservations past the limit are refused until bytes are released.
+  @Test func budgetRefusesPastItsLimitUntilReleased() {
+    let budget = _ByteBudget()
+    #expect(budget.reserve(600, limit: 1000))
+    #expect(budget.reserve(400, limit: 1000))
+    #expect(!budget.reserve(1, limit: 1000))
+    budget.release(400)
+    #expect(budget.used == 600)
+    #expect(budget.reserve(300, limit: 1000))
+    #expect(!budget.reserve(101, limit: 1000))
+  }
+
+  /// A stored kernel holds its bytes in the shared budget while it lives.
+  @Test func storedKernelCountsAgainstTheBudgetWhileAlive() throws {
+    let x = RandomSource(seed: 5).normalMatrix(rows: 200, columns: 2)
+    let held = try #require(try TiledKernelSums(tileSize: 64).storedGaussianKernel(x, gamma: 1))
+    #expect(StoredGaussianKernel.bytesInUse >= 200 * 200 * 8)
+    #expect(held.count == 200)
+  }
+
   /// The CS plane point reads Kˣ from the context's stored kernel and reuses the layer's row
   /// sums for I(T;Y); both coordinates equal the unstored `estimate` calls exactly.
   @Test func csPlanePointEqualsUnstoredEstimates() throws {

@@ -128,9 +128,18 @@ public struct CauchySchwarzMutualInformation: MutualInformationEstimator, Inform
     _ fa: _KernelFrame<S>, sigmaA: Double, _ fb: _KernelFrame<S>, sigmaB: Double
   ) throws -> Estimate {
     let (ga, gb) = (_KernelFrame<S>.gamma(framedWidth: sigmaA), _KernelFrame<S>.gamma(framedWidth: sigmaB))
+    let sums = try engine.pairedGaussianSums(fa.data, gammaA: ga, fb.data, gammaB: gb)
+    return try framedEstimate(fa, sigmaA: sigmaA, fb, sigmaB: sigmaB, sums: sums)
+  }
+
+  /// I_CS from the paired sums of the framed variables at the given framed widths (however
+  /// the sums were computed: tiled, or with A's kernel stored).
+  func framedEstimate<S: BLASScalar>(
+    _ fa: _KernelFrame<S>, sigmaA: Double, _ fb: _KernelFrame<S>, sigmaB: Double, sums: PairedKernelSums
+  ) throws -> Estimate {
+    let (ga, gb) = (_KernelFrame<S>.gamma(framedWidth: sigmaA), _KernelFrame<S>.gamma(framedWidth: sigmaB))
     let (a, b) = (fa.data, fb.data)
     let (widthA, widthB) = (fa.unframed(width: sigmaA), fb.unframed(width: sigmaB))
-    let sums = try engine.pairedGaussianSums(a, gammaA: ga, b, gammaB: gb)
     var value = Self.quadraticMutualInformation(
       hadamardSum: sums.hadamardSum, totalA: sums.totalA, totalB: sums.totalB, rowSumDot: sums.rowSumDot)
     var diagnostics: [String: Double] = [
@@ -171,12 +180,16 @@ public struct CauchySchwarzMutualInformation: MutualInformationEstimator, Inform
   }
 
   /// `classEstimate` on a framed layer with a width in the frame's units.
-  func framedClassEstimate<S: BLASScalar>(_ ft: _KernelFrame<S>, sigma framedSigma: Double, partition: [[Int]]) throws -> Estimate {
+  /// `layerRowSums`: Σ_j Kᵀ_ij at this width when a pass already computed them (the plane's
+  /// I(X;T) pass does: they are its B row sums, the same numbers), so they are not recomputed.
+  func framedClassEstimate<S: BLASScalar>(
+    _ ft: _KernelFrame<S>, sigma framedSigma: Double, partition: [[Int]], layerRowSums: [Double]? = nil
+  ) throws -> Estimate {
     let gamma = _KernelFrame<S>.gamma(framedWidth: framedSigma)
     let sigma = ft.unframed(width: framedSigma)
     let t = ft.data
     let n = t.rows
-    let rows = try engine.gaussianRowSums(t, gammas: [gamma])[0]
+    let rows = try layerRowSums ?? engine.gaussianRowSums(t, gammas: [gamma])[0]
     var within = 0.0
     var totalY = 0.0
     var dot = 0.0
@@ -212,8 +225,11 @@ public struct CauchySchwarzMutualInformation: MutualInformationEstimator, Inform
   // MARK: Information plane
 
   /// I(X;T) with Gaussian kernels on inputs and layer; I(T;Y) with the label kernel for
-  /// `.classes` and a Gaussian kernel for `.targets`. The input and target widths are
-  /// computed once per recording (`context.cached`); the layer width per snapshot.
+  /// `.classes` and a Gaussian kernel for `.targets`. The input and target widths, and the
+  /// input kernel matrix Kˣ itself when it fits (`StoredGaussianKernel`, N ≤ 8,192), are
+  /// computed once per recording (`context.cached`); the layer width per snapshot. With Kˣ
+  /// stored, a job costs one pass over the layer's N² distances (its row sums serve I(T;Y)
+  /// too) plus the class subsets, instead of four passes; the values are bit-identical.
   public func point(layer: Matrix<Float>, context: PlaneContext) throws -> PlanePoint {
     guard let x = context.inputs else {
       throw EstimatorError.invalidParameter(
@@ -230,11 +246,22 @@ public struct CauchySchwarzMutualInformation: MutualInformationEstimator, Inform
     let sigmaX = try context.cached("cs.framedSigma.inputs.\(widthA)") { try widthA.framedWidth(for: fx, name: "inputs") }
     let ft = _KernelFrame(layer)
     let sigmaT = try widthB.framedWidth(for: ft, name: "layer")
-    let ixt = try framedEstimate(fx, sigmaA: sigmaX, ft, sigmaB: sigmaT)
+    let stored = try context.cached("cs.kernel.inputs.\(sigmaX).\(engine.tileSize)") {
+      try engine.storedGaussianKernel(fx.data, gamma: _KernelFrame<Float>.gamma(framedWidth: sigmaX))
+    }
+    let ixt: Estimate
+    var layerRowSums: [Double]?
+    if let stored {
+      let r = try engine.pairedGaussianRowSums(stored: stored, ft.data, gammaB: _KernelFrame<Float>.gamma(framedWidth: sigmaT))
+      ixt = try framedEstimate(fx, sigmaA: sigmaX, ft, sigmaB: sigmaT, sums: r.summed)
+      layerRowSums = r.rowSumsB
+    } else {
+      ixt = try framedEstimate(fx, sigmaA: sigmaX, ft, sigmaB: sigmaT)
+    }
     let ity: Estimate
     switch context.labels {
     case .classes:
-      ity = try framedClassEstimate(ft, sigma: sigmaT, partition: context.classPartition)
+      ity = try framedClassEstimate(ft, sigma: sigmaT, partition: context.classPartition, layerRowSums: layerRowSums)
     case .targets(let y):
       let fy = context.cached("cs.frame.targets") { _KernelFrame(y) }
       let sigmaY = try context.cached("cs.framedSigma.targets.\(widthB)") { try widthB.framedWidth(for: fy, name: "targets") }

@@ -257,6 +257,7 @@ if benchArguments.first == "coverage" {
   }
   exit(0)
 }
+if benchArguments.first == "plane" { do { try PlaneBench.run(benchArguments) } catch { FileHandle.standardError.write(Data("error: \(error)\n".utf8)); exit(1) }; exit(0) }
 if benchArguments.first == "binning-kde" {
   do { try BinningKDEBench.run(benchArguments) } catch {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))

@@ -19,6 +19,12 @@ extension TiledKernelSums {
   /// `groups`: one id per row (e.g. the class), or `nil` for no grouping (`withinGroup` is then
   /// `nil`). `powers` must be in 1…16. Deterministic for any thread count (each row is owned by
   /// one worker and visits column blocks in order). Memory O(N · powers) plus the tiles.
+  ///
+  /// Specialised like the other reductions: unspecialised, every `Double(d[c])` of the N²
+  /// pairs went through the generic `BinaryFloatingPoint` conversion (dynamic casts, witness
+  /// look-ups), which made the KDE plane ~10× slower than its exponentials (issue 17).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func gaussianRowLogSums<S: BLASScalar>(
     _ x: Matrix<S>, gamma: Double, powers: [Int], groups: [Int32]? = nil
   ) throws -> (all: [[Double]], withinGroup: [[Double]]?) {
@@ -66,17 +72,26 @@ extension TiledKernelSums {
         let w = colRange.count
         var scaleK = [Double](repeating: 0, count: p)
         let e = UnsafeMutablePointer<Double>.allocate(capacity: w)
-        defer { e.deallocate() }
+        // 1 where column c is in the row's group, else 0 (all 0 without groups).
+        let same = UnsafeMutablePointer<Bool>.allocate(capacity: w)
+        defer {
+          e.deallocate()
+          same.deallocate()
+        }
         for r in 0..<rowRange.count {
           let i = rowRange.lowerBound + r
           let base = r * w
           let gi: Int32 = grouped ? gb[i] : 0
+          for c in 0..<w { same[c] = grouped && gb[colRange.lowerBound + c] == gi }
+          // Every loop over the row is branch-free (selects, not jumps: group membership is
+          // as good as random along a row, and mispredicted branches cost more than the
+          // exponentials); the values and the order of every addition are as before.
           var tileAll = Double.infinity
           var tileGroup = Double.infinity
           for c in 0..<w {
             let v = Double(d[base + c])
-            if v < tileAll { tileAll = v }
-            if grouped && gb[colRange.lowerBound + c] == gi && v < tileGroup { tileGroup = v }
+            tileAll = v < tileAll ? v : tileAll
+            tileGroup = same[c] && v < tileGroup ? v : tileGroup
           }
           let newAll = Swift.min(minAll[i], tileAll)
           if newAll < minAll[i] && minAll[i].isFinite {
@@ -93,22 +108,31 @@ extension TiledKernelSums {
             for s in 0..<p { scaleK[s] = power(scale, powers[s]) }
           }
           // Exponents first, then one vector exp over the row (libmvec), then the sums.
-          for c in 0..<w {
-            let v = Double(d[base + c])
-            let inGroup = grouped && gb[colRange.lowerBound + c] == gi
-            e[c] = -gamma * (v - (inGroup ? newGroup : newAll))
-          }
+          for c in 0..<w { e[c] = -gamma * (Double(d[base + c]) - (same[c] ? newGroup : newAll)) }
           ibp_exp_inplace(e, w)
-          for c in 0..<w {
-            if grouped && gb[colRange.lowerBound + c] == gi {
-              for s in 0..<p {
-                let ek = power(e[c], powers[s])
-                accGroup[i * p + s] += ek
-                accAll[i * p + s] += ek * scaleK[s]
+          // Per power, the row's two running sums in registers. An out-of-group term adds
+          // +0 to the group sum (which is ≥ +0, so unchanged) and itself, unscaled, to the total.
+          for s in 0..<p {
+            var sumAll = accAll[i * p + s]
+            var sumGroup = accGroup[i * p + s]
+            let k = powers[s]
+            let scaleS = scaleK[s]
+            // The power as straight-line code for the KDE bounds' k = 1 and 4 (the same
+            // products as `power`: ((e·e)·e)·e), the loop of `power` for the others.
+            @inline(__always) func add(_ pw: (Double) -> Double) {
+              for c in 0..<w {
+                let ek = pw(e[c])
+                sumGroup += same[c] ? ek : 0
+                sumAll += same[c] ? ek * scaleS : ek
               }
-            } else {
-              for s in 0..<p { accAll[i * p + s] += power(e[c], powers[s]) }
             }
+            switch k {
+            case 1: add { $0 }
+            case 4: add { (($0 * $0) * $0) * $0 }
+            default: add { power($0, k) }
+            }
+            accAll[i * p + s] = sumAll
+            accGroup[i * p + s] = sumGroup
           }
         }
       }

@@ -246,7 +246,7 @@ public struct TiledKernelSums: Sendable {
     }
   }
 
-  private func checkPair<S: BLASScalar>(_ x: Matrix<S>, _ y: Matrix<S>) throws {
+  func checkPair<S: BLASScalar>(_ x: Matrix<S>, _ y: Matrix<S>) throws {
     guard x.columns == y.columns else {
       throw NumericsError.shapeMismatch("distances between \(x.columns)- and \(y.columns)-dimensional points")
     }
@@ -344,14 +344,20 @@ package struct _DistancePlan<S: BLASScalar>: Sendable {
     } else {
       for k in 0..<(h * w) { out[k] = 0 }
     }
-    for r in 0..<h {
-      let nx = xNorms[rows.lowerBound + r]
-      let i = rows.lowerBound + r
-      for c in 0..<w {
-        let j = columns.lowerBound + c
-        var v = out[r * w + c] + nx + yNorms[j]
-        if v < 0 || (sameSet && i == j) { v = 0 }
-        out[r * w + c] = v
+    // Branch-free over the row (the same sums and clamp as element by element, so the same
+    // values), then the diagonal of a set against itself set to 0 afterwards: the loop
+    // vectorises, where a per-element `i == j` test and checked array reads kept it scalar.
+    yNorms.withUnsafeBufferPointer { yn in
+      let ny = yn.baseAddress! + columns.lowerBound
+      for r in 0..<h {
+        let i = rows.lowerBound + r
+        let nx = xNorms[i]
+        let o = out.baseAddress! + r * w
+        for c in 0..<w {
+          let v = o[c] + nx + ny[c]
+          o[c] = v < 0 ? 0 : v
+        }
+        if sameSet && columns.contains(i) { o[i - columns.lowerBound] = 0 }
       }
     }
   }

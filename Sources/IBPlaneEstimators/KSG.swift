@@ -209,7 +209,8 @@ public struct KSGEstimator: MutualInformationEstimator {
       "k": "\(k)", "metric": metric.rawValue, "preprocessing": preprocessing.rawValue,
       "algorithm": jointAlgorithm.rawValue,
       "count_algorithm": zip(["x", "y"], [x.columns, y.columns]).map { name, d in
-        "\(name):" + (d == 1 && metric == .maximum ? "sorted" : engine.resolvedCountAlgorithm(samples: n, dimension: d).rawValue)
+        "\(name):" + (algorithm == .automatic && metric == .maximum && d <= 2 ? (d == 1 ? "sorted" : "sweep-2d")
+          : engine.resolvedCountAlgorithm(samples: n, dimension: d).rawValue)
       }.joined(separator: ","),
       "variant": "\(variant.rawValue)",
     ]

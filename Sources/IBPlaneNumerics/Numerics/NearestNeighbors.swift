@@ -96,7 +96,8 @@ public struct NearestNeighbors: Sendable {
   }
 
   /// The algorithm `.automatic` resolves to for radius counts (`countWithinRadius`) — one max-norm
-  /// dimension always uses binary search on the sorted values, whatever this says.
+  /// dimension always uses binary search on the sorted values and two the offline sweep
+  /// (`SweepCounts2D.swift`), whatever this says.
   public func resolvedCountAlgorithm(samples: Int, dimension: Int) -> Algorithm {
     if algorithm == .automatic && metric == .maximum && samples >= Self.kdTreeMinimumSamples
       && dimension >= Self.boxBitsetsMinimumCountDimension && samples <= Self.boxBitsetsMaximumSamples
@@ -162,6 +163,9 @@ public struct NearestNeighbors: Sendable {
   package func _countReduced(_ set: _NeighborPoints, reducedRadii: [Double], inclusive: Bool) -> [Int] {
     if set.dimension == 1 && algorithm == .automatic && !set.euclidean {
       return _SortedCounts1D(set).count(values: set.data, reducedRadii: reducedRadii, inclusive: inclusive, threads: threads)
+    }
+    if set.dimension == 2 && algorithm == .automatic && !set.euclidean {
+      return _SweepCounts2D(set).count(values: set.data, radii: reducedRadii, inclusive: inclusive, threads: threads)
     }
     switch resolvedCountAlgorithm(samples: set.count, dimension: set.dimension) {
     case .kdTree:

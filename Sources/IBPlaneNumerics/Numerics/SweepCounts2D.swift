@@ -25,6 +25,8 @@ struct _SweepCounts2D {
   let sorted: [Double]
   /// rank1OfRank0[t]: the coordinate-1 rank of the row holding coordinate-0 rank t.
   let rank1OfRank0: [Int32]
+  /// rank[c * n + i]: the rank of row i in coordinate c.
+  let rank: [Int32]
 
   init(_ set: _NeighborPoints) {
     precondition(set.dimension == 2 && !set.euclidean, "the 2-d sweep needs two max-norm coordinates")
@@ -32,7 +34,7 @@ struct _SweepCounts2D {
     self.n = n
     let x = set.data
     var sorted = [Double](repeating: 0, count: 2 * n)
-    var rank1 = [Int32](repeating: 0, count: n)
+    var rank = [Int32](repeating: 0, count: 2 * n)
     var rows0: [Int] = []
     for c in 0..<2 {
       // Ties by row index, so the ranks are a deterministic permutation.
@@ -40,15 +42,19 @@ struct _SweepCounts2D {
         let va = x[2 * a + c], vb = x[2 * b + c]
         return va < vb || (va == vb && a < b)
       }
-      for t in 0..<n { sorted[c * n + t] = x[2 * rows[t] + c] }
-      if c == 0 { rows0 = rows } else { for t in 0..<n { rank1[rows[t]] = Int32(t) } }
+      for t in 0..<n {
+        sorted[c * n + t] = x[2 * rows[t] + c]
+        rank[c * n + rows[t]] = Int32(t)
+      }
+      if c == 0 { rows0 = rows }
     }
     self.sorted = sorted
-    self.rank1OfRank0 = rows0.map { rank1[$0] }
+    self.rank = rank
+    self.rank1OfRank0 = rows0.map { rank[n + $0] }
   }
 
   /// For each row i, #{j ≠ i : max_c |x_jc − x_ic| < radii[i]} (≤ if inclusive).
-  func count(values: [Double], radii: [Double], inclusive: Bool, threads: Int) -> [Int] {
+  func count(radii: [Double], inclusive: Bool, threads: Int) -> [Int] {
     let n = self.n
     guard n > 0 else { return [] }
     // Slabs: lo0, hi0, lo1, hi1 per query.
@@ -56,12 +62,12 @@ struct _SweepCounts2D {
     slabs.withUnsafeMutableBufferPointer { sp in
       let out = sp.baseAddress!
       sorted.withUnsafeBufferPointer { s in
-        values.withUnsafeBufferPointer { v in
+        rank.withUnsafeBufferPointer { rk in
           radii.withUnsafeBufferPointer { r in
             _forEachChunk(n, threads: threads) { range in
               for i in range {
                 for c in 0..<2 {
-                  let (a, b) = Self.slab(s.baseAddress! + c * n, n, v[2 * i + c], r[i], inclusive)
+                  let (a, b) = Self.slab(s.baseAddress! + c * n, n, Int(rk[c * n + i]), r[i], inclusive)
                   out[4 * i + 2 * c] = Int32(a)
                   out[4 * i + 2 * c + 1] = Int32(b)
                 }
@@ -88,23 +94,14 @@ struct _SweepCounts2D {
     return counts
   }
 
-  /// Ranks [a, b) of sorted values s[0..<n] with |s − x| < r (≤ r if inclusive), the
-  /// subtraction done as a direct scan does it.
+  /// Ranks [a, b) of sorted values s[0..<n] with |s − s[t]| < r (≤ r if inclusive), the
+  /// subtraction done as a direct scan does it; empty when 0 itself is outside. Galloping
+  /// search from t (`_SortedCounts1D.countAround`), touching O(log m) entries near t.
   @inline(__always)
-  static func slab(_ s: UnsafePointer<Double>, _ n: Int, _ x: Double, _ r: Double, _ inclusive: Bool) -> (Int, Int) {
-    @inline(__always) func inside(_ v: Double) -> Bool { inclusive ? v <= r : v < r }
-    var lo = 0
-    var hi = n
-    while lo < hi { let m = (lo + hi) >> 1; if s[m] < x { lo = m + 1 } else { hi = m } }
-    let mid = lo
-    var a = mid
-    var b = n
-    while a < b { let m = (a + b) >> 1; if inside(s[m] - x) { a = m + 1 } else { b = m } }
-    let end = a
-    a = 0
-    b = mid
-    while a < b { let m = (a + b) >> 1; if inside(x - s[m]) { b = m } else { a = m + 1 } }
-    return (a, end)
+  static func slab(_ s: UnsafePointer<Double>, _ n: Int, _ t: Int, _ r: Double, _ inclusive: Bool) -> (Int, Int) {
+    if !(inclusive ? 0 <= r : 0 < r) { return (t, t) }
+    let (left, right) = _SortedCounts1D.sides(s, n, t, r, inclusive)
+    return (t - left, t + right + 1)
   }
 
   /// One sweep for `queries`: out[i] = F(b₀,b₁) − F(a₀,b₁) − F(b₀,a₁) + F(a₀,a₁).

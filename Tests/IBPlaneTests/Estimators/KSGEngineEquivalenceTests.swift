@@ -68,6 +68,20 @@ import IBPlane
     #expect(e.parameters["count_algorithm"] == "x:sweep-2d,y:sweep-2d")
   }
 
+  /// The automatic rule depends on N as well as dimension: the O(N²) box bitsets only below the
+  /// crossover with the k-d tree (higher in high dimension, where the tree nears a scan).
+  @Test func automaticRuleDependsOnN() {
+    let e = NearestNeighbors()
+    #expect(e.resolvedCountAlgorithm(samples: 100_000, dimension: 5) == .boxBitsets)
+    #expect(e.resolvedCountAlgorithm(samples: 200_000, dimension: 5) == .kdTree)
+    #expect(e.resolvedCountAlgorithm(samples: 300_000, dimension: 10) == .boxBitsets)
+    #expect(e.resolvedCountAlgorithm(samples: 500_000, dimension: 10) == .kdTree)
+    #expect(e.resolvedAlgorithm(samples: 100_000, dimension: 10) == .boxBitsets)
+    #expect(e.resolvedAlgorithm(samples: 200_000, dimension: 10) == .kdTree)
+    #expect(e.resolvedAlgorithm(samples: 300_000, dimension: 20) == .boxBitsets)
+    #expect(NearestNeighbors(metric: .euclidean).resolvedCountAlgorithm(samples: 100_000, dimension: 5) == .kdTree)
+  }
+
   /// The 2-d sweep against a direct scan, with radii equal to actual distances (the strict /
   /// inclusive boundary), 0, huge, and sizes around the two-halves split.
   @Test(arguments: [1, 2, 3, 64, 1_000])
@@ -89,7 +103,7 @@ import IBPlane
       var want = [Int](repeating: 0, count: n)
       for i in 0..<n { for j in 0..<n where j != i { let v = dist(i, j); if inclusive ? v <= radii[i] : v < radii[i] { want[i] += 1 } } }
       for threads in [1, 2, 3] {
-        let got = _SweepCounts2D(set).count(values: set.data, radii: radii, inclusive: inclusive, threads: threads)
+        let got = _SweepCounts2D(set).count(radii: radii, inclusive: inclusive, threads: threads)
         #expect(got == want, "inclusive=\(inclusive) threads=\(threads)")
       }
     }

@@ -47,14 +47,16 @@ func benchKNNRule() throws {
 }
 
 /// KSG (algorithm 1, k = 3, no preprocessing, no jitter) against the scikit-learn-based reference
-/// `bench/ksg_reference.py` on the same data, in one run: ratio = reference time / ours.
+/// `bench/ksg_reference.py` on the same data, in one run: ratio = reference time / ours, both in
+/// process. Dims per side from `IBPLANE_BENCH_DIMS` (default 1,5,10).
 func benchKSG(sizes: [Int]) throws {
   print("== KSG-1 (k = 3, max-norm) vs scikit-learn KDTree/NearestNeighbors reference ==")
   let widths = [8, 7, 11, 13, 9, 12]
   print(row(["N", "dims", "ours (s)", "sklearn (s)", "ratio", "|ΔI| nats"], widths: widths))
   let ksg = KSGEstimator(preprocessing: .none)
+  let dims = (ProcessInfo.processInfo.environment["IBPLANE_BENCH_DIMS"] ?? "1,5,10").split(separator: ",").compactMap { Int($0) }
   for n in sizes {
-    for d in [1, 5, 10] {
+    for d in dims {
       let (x, y) = ksgBenchData(n: n, d: d, seed: UInt64(n + d))
       var ours = 0.0
       let t = try bestTime(repeats: n >= 100_000 ? 1 : 3) { ours = try ksg.estimate(x, y).nats }

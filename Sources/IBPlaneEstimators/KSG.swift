@@ -65,11 +65,21 @@ import IBPlaneNumerics
 /// - Whitening (`preprocessing: .whiten`) goes through GEMM, whose rounding may differ between
 ///   equal rows; exact duplicates can then become 1e-16-close distinct rows and count as
 ///   continuous. `.standardize` and `.none` map equal rows to equal rows.
-/// - Complexity: O(N log N) per query set for low total dimension (k-d tree); under the
-///   max-norm from 10 joint / 4 marginal dimensions, box bitsets built once over the joint
-///   coordinates serve the joint kNN and both marginal counts at O(N² d / 64) word operations
-///   (`BoxBitsets.swift`); Euclidean in high dimension, brute force O(N² d). The engines give
-///   identical results; `parameters["algorithm"]` / `["count_algorithm"]` record which ran.
+/// - Complexity and the engine choice (`algorithm: .automatic`; the engines give identical
+///   counts, hence identical values — tested against brute force — and `parameters["algorithm"]`
+///   / `["count_algorithm"]` record which ran). Joint kNN: a k-d tree in low total dimension
+///   (O(N log N) for fixed small d, degrading as d grows); under the max-norm from 10 joint
+///   dimensions, box bitsets (O(N² d / 64) word operations, `BoxBitsets.swift`) up to
+///   N = 120,000 — 400,000 from 16 joint dimensions, where the tree nears a scan — the tree
+///   beyond. Marginal counts at the joint radius (boxes of hundreds to thousands of rows): one
+///   max-norm dimension by galloping search on the sorted values and two by an offline Fenwick
+///   sweep (both O(N log N) whatever the boxes hold: `SortedNeighbors1D.swift`,
+///   `SweepCounts2D.swift`); from 4 dimensions box bitsets up to N = 120,000 (400,000 from 8),
+///   the k-d tree beyond; Euclidean marginals never use bitsets or the sweep. One bitset
+///   structure over the joint coordinates serves the joint kNN and both marginal counts where
+///   they use it. Measured growth (bench/results/ksg-growth.md): 1+1 and 2+2 close to N log N;
+///   5+5 superlinear past 10⁵ (the 5-d marginal boxes grow like √N and a tree count costs about
+///   m^(4/5) per box of m rows), 10+10 quadratic (no exact method escapes the dimension there).
 ///   Speed against the scikit-learn reference: docs/performance.md (`ibplane-bench ksg-100k`).
 public struct KSGEstimator: MutualInformationEstimator {
   public enum Variant: Int, Sendable { case one = 1, two = 2 }
@@ -209,7 +219,8 @@ public struct KSGEstimator: MutualInformationEstimator {
       "k": "\(k)", "metric": metric.rawValue, "preprocessing": preprocessing.rawValue,
       "algorithm": jointAlgorithm.rawValue,
       "count_algorithm": zip(["x", "y"], [x.columns, y.columns]).map { name, d in
-        "\(name):" + (d == 1 && metric == .maximum ? "sorted" : engine.resolvedCountAlgorithm(samples: n, dimension: d).rawValue)
+        "\(name):" + (algorithm == .automatic && metric == .maximum && d <= 2 ? (d == 1 ? "sorted" : "sweep-2d")
+          : engine.resolvedCountAlgorithm(samples: n, dimension: d).rawValue)
       }.joined(separator: ","),
       "variant": "\(variant.rawValue)",
     ]

@@ -47,14 +47,16 @@ func benchKNNRule() throws {
 }
 
 /// KSG (algorithm 1, k = 3, no preprocessing, no jitter) against the scikit-learn-based reference
-/// `bench/ksg_reference.py` on the same data, in one run: ratio = reference time / ours.
+/// `bench/ksg_reference.py` on the same data, in one run: ratio = reference time / ours, both in
+/// process. Dims per side from `IBPLANE_BENCH_DIMS` (default 1,5,10).
 func benchKSG(sizes: [Int]) throws {
   print("== KSG-1 (k = 3, max-norm) vs scikit-learn KDTree/NearestNeighbors reference ==")
   let widths = [8, 7, 11, 13, 9, 12]
   print(row(["N", "dims", "ours (s)", "sklearn (s)", "ratio", "|ΔI| nats"], widths: widths))
   let ksg = KSGEstimator(preprocessing: .none)
+  let dims = (ProcessInfo.processInfo.environment["IBPLANE_BENCH_DIMS"] ?? "1,5,10").split(separator: ",").compactMap { Int($0) }
   for n in sizes {
-    for d in [1, 5, 10] {
+    for d in dims {
       let (x, y) = ksgBenchData(n: n, d: d, seed: UInt64(n + d))
       var ours = 0.0
       let t = try bestTime(repeats: n >= 100_000 ? 1 : 3) { ours = try ksg.estimate(x, y).nats }
@@ -96,4 +98,54 @@ func benchKSGProfile() throws {
   print("mean n_x \(diag["mean_nx"]!), mean n_y \(diag["mean_ny"]!)")
   print("N = \(n), \(d)+\(d), KSG-1 estimate \(String(format: "%.6f", mi)) nats in \(String(format: "%.3f", tAll)) s (\(Parallel.defaultThreads) workers)")
   print("N = \(n), \(d)+\(d), 1 thread: joint kNN \(String(format: "%.3f", tk)) s, one marginal count \(String(format: "%.3f", tc)) s")
+}
+
+/// The data of `bench/peers.py`: X ~ N(0, I_d), Y = ρX + √(1 − ρ²) Z with ρ = 0.6 per coordinate
+/// pair (true MI −d/2 ln(1 − ρ²)), seeded; not standardised (the estimator does not need it for
+/// timing, and the engines see the same values whatever they are).
+func ksgPeersData(n: Int, d: Int, seed: UInt64) -> (Matrix<Double>, Matrix<Double>) {
+  let rng = RandomSource(seed: seed)
+  let x = rng.normalMatrix(rows: n, columns: d)
+  var y = rng.normalMatrix(rows: n, columns: d)
+  let rho = 0.6
+  let s = (1 - rho * rho).squareRoot()
+  for t in 0..<y.elements.count { y.elements[t] = rho * x.elements[t] + s * y.elements[t] }
+  return (x, y)
+}
+
+/// `ibplane-bench ksg-growth`: KSG-1 (k = 3, max-norm, no preprocessing) in process for every
+/// N in `IBPLANE_BENCH_SIZES` (default 100000,300000), dims `IBPLANE_BENCH_DIMS` (per side,
+/// default 1,2,5,10) and engine `IBPLANE_BENCH_ALGOS` (default automatic): wall seconds of the
+/// whole estimate, the engines that ran, the value, and the process's peak RSS so far (run one
+/// configuration per process for a per-configuration peak). Growth exponents are fitted between
+/// consecutive sizes from the same run.
+func benchKSGGrowth() throws {
+  let env = ProcessInfo.processInfo.environment
+  let sizes = (env["IBPLANE_BENCH_SIZES"] ?? "100000,300000").split(separator: ",").compactMap { Int($0) }
+  let dims = (env["IBPLANE_BENCH_DIMS"] ?? "1,2,5,10").split(separator: ",").compactMap { Int($0) }
+  let algorithms = (env["IBPLANE_BENCH_ALGOS"] ?? "automatic").split(separator: ",").compactMap {
+    NearestNeighbors.Algorithm(rawValue: String($0))
+  }
+  let repeats = Int(env["IBPLANE_BENCH_REPEATS"] ?? "") ?? 1
+  print("== KSG-1 growth (k = 3, max-norm, ρ = 0.6 Gaussians, \(Parallel.defaultThreads) workers, best of \(repeats)) ==")
+  let widths = [9, 6, 12, 10, 32, 15, 9, 9]
+  print(row(["N", "dims", "engine", "time (s)", "joint / counts", "value (nats)", "exponent", "RSS MB"], widths: widths))
+  for d in dims {
+    for algorithm in algorithms {
+      var previous: (n: Int, t: Double)?
+      for n in sizes {
+        let (x, y) = ksgPeersData(n: n, d: d, seed: UInt64(n + d))
+        let ksg = KSGEstimator(preprocessing: .none, algorithm: algorithm)
+        var e = Estimate(nats: 0)
+        let t = try bestTime(repeats: repeats) { e = try ksg.estimate(x, y) }
+        let exponent = previous.map { String(format: "%.2f", log(t / $0.t) / log(Double(n) / Double($0.n))) } ?? ""
+        previous = (n, t)
+        print(row([
+          "\(n)", "\(d)+\(d)", algorithm.rawValue, String(format: "%.3f", t),
+          "\(e.parameters["algorithm"] ?? "?") / \(e.parameters["count_algorithm"] ?? "?")",
+          String(format: "%.10f", e.nats), exponent, String(format: "%.0f", peakRSSMegabytes()),
+        ], widths: widths))
+      }
+    }
+  }
 }

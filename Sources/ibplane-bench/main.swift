@@ -239,6 +239,7 @@ let onDemand: [(String, () throws -> Void)] = [
   ("lossy-images", benchLossyImages),
   ("ksg-100k", { try benchKSG(sizes: [10_000, 100_000]) }),
   ("ksg-ties", benchKSGTies),
+  ("ksg-growth", benchKSGGrowth),
   ("parallel", benchParallelOverhead),
 ]
 

@@ -18,13 +18,16 @@
 /// is a neighbour at distance 0. The answer is therefore a function of the data alone, the
 /// same for the k-d tree, the brute-force path and any thread count.
 ///
-/// Algorithm choice (`Algorithm.automatic`). Under the max-norm with N ≤ 400,000, *box
-/// bitsets* (`BoxBitsets.swift`: per-coordinate rank bitsets, a query costs O(d·N/64) word
-/// operations whatever the box holds) for kNN from total dimension 10 and for radius counts
-/// from dimension 4; otherwise a k-d tree when the total dimension is at most
+/// Algorithm choice (`Algorithm.automatic`). Under the max-norm, *box bitsets*
+/// (`BoxBitsets.swift`: per-coordinate rank bitsets, a query costs O(d·N/64) word operations
+/// whatever the box holds) for kNN from total dimension 10 and for radius counts from
+/// dimension 4, up to N = 120,000 (O(N²) in all: past that the tree wins) — 400,000 for kNN from
+/// dimension 16 and counts from 8, where the tree nears a scan (`boxBitsetsMaximumSamples`);
+/// max-norm radius counts in two dimensions by an offline sweep (`SweepCounts2D.swift`,
+/// O(N log N) whatever the boxes hold); otherwise a k-d tree when the total dimension is at most
 /// `kdTreeMaximumDimension(samples:)`, brute force above, and brute force for N < 512 where
 /// building any structure costs more than it saves. Max-norm radius counts in one dimension use
-/// binary search on the sorted values (`SortedNeighbors1D.swift`), O(log N) per query.
+/// galloping search on the sorted values (`SortedNeighbors1D.swift`), O(log m) per query.
 /// The thresholds are where one engine overtook another in `ibplane-bench knn-rule` and
 /// `ibplane-bench ksg-profile` (the figures: docs/performance.md, "Neighbour search"). Counts
 /// at a point's own k-th neighbour distance are small boxes, where the tree is good; the counts
@@ -89,17 +92,21 @@ public struct NearestNeighbors: Sendable {
     if algorithm == .boxBitsets && metric == .maximum { return .boxBitsets }
     if algorithm != .automatic && algorithm != .boxBitsets { return algorithm }
     if samples < Self.kdTreeMinimumSamples { return .bruteForce }
-    if metric == .maximum && dimension >= Self.boxBitsetsMinimumDimension && samples <= Self.boxBitsetsMaximumSamples {
+    if metric == .maximum && dimension >= Self.boxBitsetsMinimumDimension
+      && samples <= Self.boxBitsetsMaximumSamples(dimension: dimension, counts: false)
+    {
       return .boxBitsets
     }
     return dimension <= Self.kdTreeMaximumDimension(samples: samples) ? .kdTree : .bruteForce
   }
 
   /// The algorithm `.automatic` resolves to for radius counts (`countWithinRadius`) — one max-norm
-  /// dimension always uses binary search on the sorted values, whatever this says.
+  /// dimension always uses binary search on the sorted values and two the offline sweep
+  /// (`SweepCounts2D.swift`), whatever this says.
   public func resolvedCountAlgorithm(samples: Int, dimension: Int) -> Algorithm {
     if algorithm == .automatic && metric == .maximum && samples >= Self.kdTreeMinimumSamples
-      && dimension >= Self.boxBitsetsMinimumCountDimension && samples <= Self.boxBitsetsMaximumSamples
+      && dimension >= Self.boxBitsetsMinimumCountDimension
+      && samples <= Self.boxBitsetsMaximumSamples(dimension: dimension, counts: true)
     {
       return .boxBitsets
     }
@@ -110,8 +117,15 @@ public struct NearestNeighbors: Sendable {
   public static let boxBitsetsMinimumDimension = 10
   /// Smallest max-norm dimension for which `.automatic` counts with box bitsets.
   public static let boxBitsetsMinimumCountDimension = 4
-  /// Largest N for box bitsets (their per-query cost grows linearly with N).
-  public static let boxBitsetsMaximumSamples = 400_000
+  /// Largest N for which `.automatic` uses box bitsets. Their per-query cost grows linearly with
+  /// N (O(N² d / 64) in all), a k-d tree's only slowly, so past a crossover that falls with the
+  /// tree's efficiency the tree wins: in moderate dimension (kNN below 16, counts below 8) at
+  /// about 1.2·10⁵ (5 + 5 KSG, both engines forced: box 0.88× the tree's time at 10⁵, 1.8× at
+  /// 3·10⁵, `ibplane-bench ksg-growth`); in high dimension the tree degenerates towards a scan
+  /// and the bitsets are kept up to the memory cap, 400,000.
+  public static func boxBitsetsMaximumSamples(dimension: Int, counts: Bool) -> Int {
+    dimension >= (counts ? 8 : 16) ? 400_000 : 120_000
+  }
 
   /// The k nearest neighbours of every row of `points` among the other rows.
   ///
@@ -162,6 +176,9 @@ public struct NearestNeighbors: Sendable {
   package func _countReduced(_ set: _NeighborPoints, reducedRadii: [Double], inclusive: Bool) -> [Int] {
     if set.dimension == 1 && algorithm == .automatic && !set.euclidean {
       return _SortedCounts1D(set).count(values: set.data, reducedRadii: reducedRadii, inclusive: inclusive, threads: threads)
+    }
+    if set.dimension == 2 && algorithm == .automatic && !set.euclidean {
+      return _SweepCounts2D(set).count(radii: reducedRadii, inclusive: inclusive, threads: threads)
     }
     switch resolvedCountAlgorithm(samples: set.count, dimension: set.dimension) {
     case .kdTree:

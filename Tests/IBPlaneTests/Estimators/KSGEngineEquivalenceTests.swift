@@ -1,0 +1,111 @@
+import Testing
+import IBPlane
+@testable import IBPlaneEstimators
+@testable import IBPlaneNumerics
+
+/// Every neighbour engine KSG can pick (the automatic rule with its low-dimension paths —
+/// sorted 1-d counts, the 2-d sweep — the k-d tree and box bitsets) gives the estimate of the
+/// exact brute-force path bit for bit: the counts are integers, so equal counts give equal sums.
+/// Data with distance ties and exact duplicates (the Gao tie rule of KSG 1 must still apply the
+/// same way), several k, both variants and both marginal norms.
+@Suite struct KSGEngineEquivalenceTests {
+  /// Coordinates on a grid of step `step` (many equal distances), every seventh row duplicated.
+  static func data(n: Int, dx: Int, dy: Int, step: Double, seed: UInt64) -> (Matrix<Double>, Matrix<Double>) {
+    let rng = RandomSource(seed: seed)
+    var x = rng.normalMatrix(rows: n, columns: dx)
+    var y = rng.normalMatrix(rows: n, columns: dy)
+    for i in 0..<n {
+      for c in 0..<dy { y[i, c] = 0.6 * x[i, c % dx] + 0.8 * y[i, c] }
+    }
+    for t in 0..<x.elements.count { x.elements[t] = (x.elements[t] / step).rounded() * step }
+    for t in 0..<y.elements.count { y.elements[t] = (y.elements[t] / step).rounded() * step }
+    for i in stride(from: 0, to: n - 1, by: 7) {
+      for c in 0..<dx { x[i + 1, c] = x[i, c] }
+      for c in 0..<dy { y[i + 1, c] = y[i, c] }
+    }
+    return (x, y)
+  }
+
+  /// The outcome of one estimate: value and counts, or the error text (KSG 2 refuses ties).
+  static func outcome(_ e: KSGEstimator, _ x: Matrix<Double>, _ y: Matrix<Double>) -> String {
+    do {
+      let r = try e.estimate(x, y)
+      let d = r.diagnostics
+      return "\(r.nats.bitPattern) nx \(d["mean_nx"]!) ny \(d["mean_ny"]!) tied \(d["tied_samples"]!)"
+    } catch {
+      return "error: \(error)"
+    }
+  }
+
+  @Test(arguments: [(1, 1), (2, 2), (1, 2), (2, 3), (3, 3), (5, 5)])
+  func everyEngineEqualsBruteForce(dx: Int, dy: Int) throws {
+    for (step, n) in [(0.25, 520), (1.0 / 1024, 400)] {
+      let (x, y) = Self.data(n: n, dx: dx, dy: dy, step: step, seed: UInt64(31 * dx + dy))
+      for variant in [KSGEstimator.Variant.one, .two] {
+        for metric in [NearestNeighbors.Metric.maximum, .euclidean] {
+          for k in [1, 4] {
+            func make(_ a: NearestNeighbors.Algorithm, threads: Int = 2) -> KSGEstimator {
+              KSGEstimator(variant: variant, k: k, metric: metric, preprocessing: .none, algorithm: a, threads: threads)
+            }
+            let want = Self.outcome(make(.bruteForce), x, y)
+            var engines: [NearestNeighbors.Algorithm] = [.automatic, .kdTree]
+            if metric == .maximum { engines.append(.boxBitsets) }
+            for a in engines {
+              #expect(Self.outcome(make(a), x, y) == want, "\(a) \(variant) \(metric) k=\(k) step=\(step)")
+            }
+            #expect(Self.outcome(make(.automatic, threads: 1), x, y) == want)
+          }
+        }
+      }
+    }
+  }
+
+  /// The tie rule must have fired on the coarse grid (else the test above proves less).
+  @Test func coarseDataHasTiedSamples() throws {
+    let (x, y) = Self.data(n: 700, dx: 2, dy: 2, step: 0.25, seed: 64)
+    let e = try KSGEstimator(preprocessing: .none).estimate(x, y)
+    #expect(e.diagnostics["tied_samples"]! > 0)
+    #expect(e.parameters["count_algorithm"] == "x:sweep-2d,y:sweep-2d")
+  }
+
+  /// The automatic rule depends on N as well as dimension: the O(N²) box bitsets only below the
+  /// crossover with the k-d tree (higher in high dimension, where the tree nears a scan).
+  @Test func automaticRuleDependsOnN() {
+    let e = NearestNeighbors()
+    #expect(e.resolvedCountAlgorithm(samples: 100_000, dimension: 5) == .boxBitsets)
+    #expect(e.resolvedCountAlgorithm(samples: 200_000, dimension: 5) == .kdTree)
+    #expect(e.resolvedCountAlgorithm(samples: 300_000, dimension: 10) == .boxBitsets)
+    #expect(e.resolvedCountAlgorithm(samples: 500_000, dimension: 10) == .kdTree)
+    #expect(e.resolvedAlgorithm(samples: 100_000, dimension: 10) == .boxBitsets)
+    #expect(e.resolvedAlgorithm(samples: 200_000, dimension: 10) == .kdTree)
+    #expect(e.resolvedAlgorithm(samples: 300_000, dimension: 20) == .boxBitsets)
+    #expect(NearestNeighbors(metric: .euclidean).resolvedCountAlgorithm(samples: 100_000, dimension: 5) == .kdTree)
+  }
+
+  /// The 2-d sweep against a direct scan, with radii equal to actual distances (the strict /
+  /// inclusive boundary), 0, huge, and sizes around the two-halves split.
+  @Test(arguments: [1, 2, 3, 64, 1_000])
+  func sweepCountsEqualADirectScan(n: Int) throws {
+    let rng = RandomSource(seed: UInt64(n))
+    var x = rng.normalMatrix(rows: n, columns: 2)
+    for t in 0..<x.elements.count { x.elements[t] = (x.elements[t] * 8).rounded() / 8 }
+    func dist(_ i: Int, _ j: Int) -> Double { max(abs(x[i, 0] - x[j, 0]), abs(x[i, 1] - x[j, 1])) }
+    let radii = (0..<n).map { i -> Double in
+      switch i % 4 {
+      case 0: return dist(i, (i * 13 + 5) % n)
+      case 1: return 0
+      case 2: return 1e300
+      default: return rng.uniform()
+      }
+    }
+    let set = try _NeighborPoints(x, blocks: nil, metric: .maximum)
+    for inclusive in [false, true] {
+      var want = [Int](repeating: 0, count: n)
+      for i in 0..<n { for j in 0..<n where j != i { let v = dist(i, j); if inclusive ? v <= radii[i] : v < radii[i] { want[i] += 1 } } }
+      for threads in [1, 2, 3] {
+        let got = _SweepCounts2D(set).count(radii: radii, inclusive: inclusive, threads: threads)
+        #expect(got == want, "inclusive=\(inclusive) threads=\(threads)")
+      }
+    }
+  }
+}

@@ -12,8 +12,12 @@ extension MatrixRenyiMutualInformation {
     case exactFloat32
     case nystrom(landmarks: Int)
     case subsample(size: Int, repeats: Int)
+    /// Deflated stochastic Lanczos quadrature with p Rademacher probes and m Lanczos steps
+    /// each (see the type notes): O(N²·(p·m + deflation)) time, no eigen-decomposition of A.
+    case slq(probes: Int, steps: Int)
 
-    /// Parses `auto`, `exact`, `nystrom:M`, `subsample:M` or `subsample:M:R` (R defaults to 5).
+    /// Parses `auto`, `exact`, `nystrom:M`, `subsample:M`, `subsample:M:R` (R defaults to 5)
+    /// or `slq`, `slq:P`, `slq:P:M` (defaults `slqDefaultProbes`, `slqDefaultSteps`).
     /// Only the syntax is checked here; `MatrixRenyiMutualInformation` refuses M and R outside
     /// `EstimatorParameterRange.landmarks`, `.subsampleSize` and `.subsampleRepeats`.
     public init?(parsing text: String) {
@@ -30,6 +34,12 @@ extension MatrixRenyiMutualInformation {
         let r = parts.count == 3 ? Int(parts[2]) : 5
         guard let repeats = r, repeats >= 1 else { return nil }
         self = .subsample(size: m, repeats: repeats)
+      case "slq" where parts.count <= 3:
+        let numbers = parts.dropFirst().map { Int($0) }
+        guard numbers.allSatisfy({ $0 != nil && $0! >= 1 }) else { return nil }
+        let probes = numbers.first.flatMap { $0 } ?? MatrixRenyiMutualInformation.slqDefaultProbes
+        let steps = numbers.count > 1 ? numbers[1]! : MatrixRenyiMutualInformation.slqDefaultSteps
+        self = .slq(probes: probes, steps: steps)
       default: return nil
       }
     }
@@ -41,6 +51,7 @@ extension MatrixRenyiMutualInformation {
       case .exactFloat32: return "exact-float32"
       case .nystrom(let m): return "nystrom:\(m)"
       case .subsample(let m, let r): return "subsample:\(m):\(r)"
+      case .slq(let p, let m): return "slq:\(p):\(m)"
       }
     }
   }

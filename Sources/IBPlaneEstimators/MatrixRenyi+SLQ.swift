@@ -17,7 +17,7 @@ extension EstimatorParameterRange {
 extension MatrixRenyiMutualInformation {
   /// Default probe count and Lanczos steps of `approx=slq`.
   public static let slqDefaultProbes = 16
-  public static let slqDefaultSteps = 40
+  public static let slqDefaultSteps = 25
 
   /// S_α of the kernel `views` (times the label kernel) by deflated SLQ. With labels, each
   /// class block is estimated separately (its own seeded probes) and the traces are summed;

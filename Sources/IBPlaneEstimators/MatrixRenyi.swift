@@ -368,7 +368,7 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
       return sums.map { $0 / Double(r) }
     case .exact where views.count > 1 && engine.threads > 1,
       .exactFloat32 where views.count > 1 && engine.threads > 1,
-      .slq where views.count > 1 && engine.threads > 1:
+      .slq where views.count > 1 && engine.threads > 1 && n <= slqStoredLimit:
       // Independent eigen-decompositions, each on one pool worker with one OpenBLAS thread:
       // LAPACK's two-stage reduction scales poorly over threads (its bulge chasing is
       // sequential), so single-threaded decompositions side by side beat multi-threaded ones

@@ -73,7 +73,10 @@ package enum _StochasticLanczos {
       let blocks = Swift.max(1, Swift.min((d + b - 1) / b, n / b))
       let start = rademacher(rows: n, columns: b, rng: RandomSource(seed: rng.derivedSeed(0)))
       let krylov = try blockLanczos(order: n, start: start, width: b, blocks: blocks, apply: apply)
-      (y, result.atoms) = ritzPairs(krylov, order: n, keep: n)
+      // At most 3/4 of a proper subspace: its bottom Ritz pairs rarely converge, and Y's N×k
+      // doubles count against the memory bound of the matrix-free path.
+      let keep = krylov.dimension >= n ? n : 3 * krylov.dimension / 4
+      (y, result.atoms) = ritzPairs(krylov, order: n, keep: keep)
       k = result.atoms.count
     }
     result.residualTrace = Swift.max(0, trace - result.atoms.reduce(0, +))

@@ -99,8 +99,8 @@ import IBPlane
 
   @Test func probesAndStepsAreValidated() throws {
     typealias A = MatrixRenyiMutualInformation.Approximation
-    #expect(A(parsing: "slq") == .slq(probes: 16, steps: 40))
-    #expect(A(parsing: "slq:8") == .slq(probes: 8, steps: 40))
+    #expect(A(parsing: "slq") == .slq(probes: 16, steps: 25))
+    #expect(A(parsing: "slq:8") == .slq(probes: 8, steps: 25))
     #expect(A(parsing: "slq:8:25") == .slq(probes: 8, steps: 25))
     #expect(A(parsing: "slq:8:25:3") == nil)
     #expect(A(parsing: "slq:x") == nil)

@@ -107,7 +107,7 @@ extension EstimatorRegistry {
       P("approx", .text(syntax: MatrixRenyiMutualInformation.Approximation.syntax, canonical: {
         try MatrixRenyiMutualInformation.Approximation(specification: $0).specification
       }), default: .value("auto"),
-        doc: "spectrum for α ≠ 2: auto (exact up to N = exact-limit, exact-float32 up to exact-float32-limit, else nystrom:1000), exact, exact-float32, nystrom:m, subsample:m[:r], "
+        doc: "spectrum for α ≠ 2: auto (exact up to N = exact-limit, exact-float32 up to exact-float32-limit, else slq:16:25), exact, exact-float32, nystrom:m, subsample:m[:r], "
           + "or slq:p:m (stochastic Lanczos quadrature, p probes × m steps after deflating the converged top of a 512-dimensional block Krylov space: "
           + "I_α within 0.5 % of exact in the tests, standard error in the diagnostics as slq_standard_error)",
         what: "a spectrum method"),

@@ -32,6 +32,10 @@ import IBPlaneNumerics
 ///   α = 1.01 amplifies by 1/(α − 1): measured I_α within 1.1e-5 relative of the Double value
 ///   (N = 2,000) and 1e-4 nats in the tests. The automatic choice between `exactLimit` and
 ///   `exactFloat32Limit` (16,384): far closer to the exact value than Nyström there.
+///   **Automatic choice:** exact for N ≤ 5,000, exact-float32 for N ≤ 16,384 (the regression
+///   baselines' sizes; exact to ~1e-5 and, below ~8,000, about as fast as slq), slq:16:25 above
+///   (matrix-free; Nyström's error there is unbounded on slowly decaying spectra, slq's is
+///   reported as `slq_standard_error`).
 /// - α = 2 needs no eigen-decomposition: Σ λ² = tr(A²) = Σ_ij A_ij², and Σ_ij (Kᴬ∘Kᴮ)²_ij is
 ///   the Hadamard sum of the kernels at 2γ. Runs through `TiledKernelSums` at any N in O(N·tile)
 ///   memory; always used when α = 2.
@@ -100,7 +104,7 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
   /// - Parameters:
   ///   - alpha: default 1.01 (Yu et al. 2019); CLI `--alpha`.
   ///   - widthA / widthB: CLI `--sigma-x` / `--sigma-y` (`.fixed`), else `--width-rule`; default `.default` (Silverman).
-  ///   - approximation: default `.automatic`; CLI `--approx exact|nystrom:m|subsample:m`.
+  ///   - approximation: default `.automatic`; CLI `--approx exact|exact-float32|nystrom:m|subsample:m|slq:p:m`.
   ///   - exactLimit: default 5,000.
   ///   - seed: default 0.
   public init(
@@ -274,7 +278,7 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
     switch approximation {
     case .automatic:
       if n <= exactLimit { return .exact }
-      return n <= exactFloat32Limit ? .exactFloat32 : .nystrom(1_000)
+      return n <= exactFloat32Limit ? .exactFloat32 : .slq(Self.slqDefaultProbes, Self.slqDefaultSteps)
     case .exact: return .exact
     case .exactFloat32: return .exactFloat32
     case .nystrom(let m): return .nystrom(m)

@@ -7,6 +7,8 @@ extension TiledKernelSums {
   /// `cblas_dgemm`. Memory O(tileSize² + N·b) per worker; each row of Y is accumulated by one
   /// worker over column blocks in order, so the result does not depend on the thread count.
   /// The Krylov methods of matrix-based Rényi use it when the N×N matrix does not fit.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   package func gaussianProduct<S: BLASScalar>(
     _ plans: [_DistancePlan<S>], gammas: [Double], scale s: Double,
     _ x: UnsafeBufferPointer<Double>, width b: Int, into y: UnsafeMutableBufferPointer<Double>

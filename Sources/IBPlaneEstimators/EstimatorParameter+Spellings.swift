@@ -64,6 +64,7 @@ extension MatrixRenyiMutualInformation.Approximation {
     switch a {
     case .nystrom(let m) where !r.landmarks.contains(m): throw Self.refusal(text)
     case .subsample(let m, let k) where !r.subsampleSize.contains(m) || !r.subsampleRepeats.contains(k): throw Self.refusal(text)
+    case .slq(let p, let m) where !r.slqProbes.contains(p) || !r.slqSteps.contains(m): throw Self.refusal(text)
     default: self = a
     }
   }
@@ -72,7 +73,10 @@ extension MatrixRenyiMutualInformation.Approximation {
     let r = EstimatorParameterRange.self
     return "auto, exact, exact-float32, nystrom:m with m in \(r.landmarks.lowerBound)…\(r.landmarks.upperBound) landmarks, "
       + "or subsample:m[:r] with m in \(r.subsampleSize.lowerBound)…\(r.subsampleSize.upperBound) rows "
-      + "and r in \(r.subsampleRepeats.lowerBound)…\(r.subsampleRepeats.upperBound) repeats (default 5)"
+      + "and r in \(r.subsampleRepeats.lowerBound)…\(r.subsampleRepeats.upperBound) repeats (default 5), "
+      + "or slq[:p[:m]] with p in \(r.slqProbes.lowerBound)…\(r.slqProbes.upperBound) probes "
+      + "(default \(MatrixRenyiMutualInformation.slqDefaultProbes)) and m in \(r.slqSteps.lowerBound)…\(r.slqSteps.upperBound) "
+      + "Lanczos steps (default \(MatrixRenyiMutualInformation.slqDefaultSteps))"
   }
 
   static func refusal(_ text: String) -> EstimatorError { .invalidParameter(name: "approx", value: text, expected: syntax) }

@@ -107,14 +107,16 @@ extension EstimatorRegistry {
       P("approx", .text(syntax: MatrixRenyiMutualInformation.Approximation.syntax, canonical: {
         try MatrixRenyiMutualInformation.Approximation(specification: $0).specification
       }), default: .value("auto"),
-        doc: "spectrum for α ≠ 2: auto (exact up to N = exact-limit, exact-float32 up to exact-float32-limit, else nystrom:1000), exact, exact-float32, nystrom:m, subsample:m[:r]",
+        doc: "spectrum for α ≠ 2: auto (exact up to N = exact-limit, exact-float32 up to exact-float32-limit, else slq:16:25), exact, exact-float32, nystrom:m, subsample:m[:r], "
+          + "or slq:p:m (stochastic Lanczos quadrature, p probes × m steps after deflating the converged top of a 512-dimensional block Krylov space: "
+          + "I_α within 0.5 % of exact in the tests, standard error in the diagnostics as slq_standard_error)",
         what: "a spectrum method"),
       P("exact-limit", .integer(R.exactLimit), default: .value("\(MatrixRenyiMutualInformation().exactLimit)"), doc: "auto: largest N decomposed exactly in double precision (8N² bytes)",
         unit: "samples", what: "a sample count", condition: P.when("approx", is: "auto")),
       P("exact-float32-limit", .integer(R.exactFloat32Limit), default: .value("\(MatrixRenyiMutualInformation().exactFloat32Limit)"),
         doc: "auto: largest N decomposed exactly in single precision (4N² bytes)", unit: "samples", what: "a sample count",
         condition: P.when("approx", is: "auto")),
-      P("seed", .seed, default: .value("\(MatrixRenyiMutualInformation().seed)"), doc: "seed of the Nyström landmarks and subsamples", what: "a seed",
+      P("seed", .seed, default: .value("\(MatrixRenyiMutualInformation().seed)"), doc: "seed of the Nyström landmarks, subsamples and SLQ probes", what: "a seed",
         condition: P.when("approx", isNot: "exact", "exact-float32")),
     ],
     buildMutualInformation: { try renyiEstimator($0) },

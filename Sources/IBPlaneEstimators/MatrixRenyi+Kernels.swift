@@ -13,16 +13,24 @@ import IBPlaneNumerics
 final class _SpectrumReport: @unchecked Sendable {
   private let lock = NSLock()
   private var missingTrace: Double?
+  private var slqStandardError: Double?
   func record(missingTrace m: Double) {
     lock.lock()
     defer { lock.unlock() }
     missingTrace = Swift.max(missingTrace ?? 0, m)
+  }
+  /// The largest standard error (nats) of an SLQ entropy of the estimate: `slq_standard_error`.
+  func record(slqStandardError e: Double) {
+    lock.lock()
+    defer { lock.unlock() }
+    slqStandardError = Swift.max(slqStandardError ?? 0, e)
   }
   func diagnostics(_ base: [String: Double]) -> [String: Double] {
     lock.lock()
     defer { lock.unlock() }
     var d = base
     if let m = missingTrace { d["nystrom_missing_trace"] = m }
+    if let e = slqStandardError { d["slq_standard_error"] = e }
     return d
   }
 }

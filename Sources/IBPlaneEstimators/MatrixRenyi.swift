@@ -32,6 +32,10 @@ import IBPlaneNumerics
 ///   α = 1.01 amplifies by 1/(α − 1): measured I_α within 1.1e-5 relative of the Double value
 ///   (N = 2,000) and 1e-4 nats in the tests. The automatic choice between `exactLimit` and
 ///   `exactFloat32Limit` (16,384): far closer to the exact value than Nyström there.
+///   **Automatic choice:** exact for N ≤ 5,000, exact-float32 for N ≤ 16,384 (the regression
+///   baselines' sizes; exact to ~1e-5 and, below ~8,000, about as fast as slq), slq:16:25 above
+///   (matrix-free; Nyström's error there is unbounded on slowly decaying spectra, slq's is
+///   reported as `slq_standard_error`).
 /// - α = 2 needs no eigen-decomposition: Σ λ² = tr(A²) = Σ_ij A_ij², and Σ_ij (Kᴬ∘Kᴮ)²_ij is
 ///   the Hadamard sum of the kernels at 2γ. Runs through `TiledKernelSums` at any N in O(N·tile)
 ///   memory; always used when α = 2.
@@ -48,6 +52,19 @@ import IBPlaneNumerics
 ///   dimension, narrow kernels) — at N = 8,192 with 10-d and 5-d views (σ = 2) the joint
 ///   kernel's rank-1,000 approximation misses a third of the trace and I_α is 43 % too high.
 ///   Check by doubling m, or use α = 2 (exact at any N).
+/// - slq:p:m — deflated stochastic Lanczos quadrature (`MatrixRenyi+SLQ.swift`,
+///   `_StochasticLanczos`): tr f(A), f(λ) = λ^α (−λ log λ at α = 1), as Σ f(θ_i) over the
+///   converged top Ritz values of a 512-dimensional block Krylov space (blocks of 32, full
+///   reorthogonalisation) plus a Hutchinson estimate of what remains, M = P A P: p seeded
+///   Rademacher probes, each an m-step Lanczos Gauss quadrature (`dstev`), with the control
+///   variate c·tr(M) (tr M is known exactly; at α → 1, f(λ) ≈ λ and the variance that
+///   remains is that of f(λ) − cλ). No eigen-decomposition of A; products A·V as one GEMM on
+///   the stored float32 Gram matrix up to N = `slqStoredLimit`, or recomputed tile by tile
+///   (O(N·(tile + p + 512)) memory). The same seed gives every entropy of an estimate the same
+///   probes (common random numbers). Error: Hutchinson's variance 2‖f(M) − cM‖²_F / p
+///   (Ubaru et al. give p ≥ 24 ε⁻² log(2/η) for a relative (ε, η) guarantee on tr f, far too
+///   pessimistic here); the measured standard error of each S_α is reported as
+///   `slq_standard_error`, and the tests hold I_α within 0.5 % of the exact value.
 /// - subsample m×r: the exact estimate on r seeded subsamples of m rows, averaged. Entropies
 ///   grow with the sample count (S ≤ log N), so this estimates the m-sample quantity, not the
 ///   N-sample one; I_α is less sensitive than S_α.
@@ -78,11 +95,16 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
   /// Seed of landmark / subsample selection.
   public var seed: UInt64
   public var engine: TiledKernelSums
+  /// `slq`: dimension of the block Krylov space whose converged top Ritz pairs are deflated.
+  package var slqDeflation = 512
+  /// `slq`: largest N whose Gram matrix is stored (single precision, 4N² bytes); above it every
+  /// product is recomputed tile by tile.
+  package var slqStoredLimit = 10_000
 
   /// - Parameters:
   ///   - alpha: default 1.01 (Yu et al. 2019); CLI `--alpha`.
   ///   - widthA / widthB: CLI `--sigma-x` / `--sigma-y` (`.fixed`), else `--width-rule`; default `.default` (Silverman).
-  ///   - approximation: default `.automatic`; CLI `--approx exact|nystrom:m|subsample:m`.
+  ///   - approximation: default `.automatic`; CLI `--approx exact|exact-float32|nystrom:m|subsample:m|slq:p:m`.
   ///   - exactLimit: default 5,000.
   ///   - seed: default 0.
   public init(
@@ -238,7 +260,7 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
   // MARK: Methods
 
   enum _Method: CustomStringConvertible {
-    case exact, exactFloat32, tiledAlpha2, nystrom(Int), subsample(Int, Int)
+    case exact, exactFloat32, tiledAlpha2, nystrom(Int), subsample(Int, Int), slq(Int, Int)
     var description: String {
       switch self {
       case .exact: return "exact"
@@ -246,6 +268,7 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
       case .tiledAlpha2: return "tiled-alpha2"
       case .nystrom(let m): return "nystrom:\(m)"
       case .subsample(let m, let r): return "subsample:\(m):\(r)"
+      case .slq(let p, let m): return "slq:\(p):\(m)"
       }
     }
   }
@@ -255,11 +278,12 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
     switch approximation {
     case .automatic:
       if n <= exactLimit { return .exact }
-      return n <= exactFloat32Limit ? .exactFloat32 : .nystrom(1_000)
+      return n <= exactFloat32Limit ? .exactFloat32 : .slq(Self.slqDefaultProbes, Self.slqDefaultSteps)
     case .exact: return .exact
     case .exactFloat32: return .exactFloat32
     case .nystrom(let m): return .nystrom(m)
     case .subsample(let m, let r): return .subsample(m, r)
+    case .slq(let p, let m): return .slq(p, m)
     }
   }
 
@@ -277,6 +301,11 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
         name: "approx", value: "\(approximation)",
         expected: "subsample:m[:r] with m in \(r.subsampleSize.lowerBound)…\(r.subsampleSize.upperBound) rows "
           + "and r in \(r.subsampleRepeats.lowerBound)…\(r.subsampleRepeats.upperBound) repeats")
+    case .slq(let p, let m) where !r.slqProbes.contains(p) || !r.slqSteps.contains(m):
+      throw EstimatorError.invalidParameter(
+        name: "approx", value: "\(approximation)",
+        expected: "slq:p[:m] with p in \(r.slqProbes.lowerBound)…\(r.slqProbes.upperBound) probes "
+          + "and m in \(r.slqSteps.lowerBound)…\(r.slqSteps.upperBound) Lanczos steps")
     default: break
     }
     for rule in [widthA, widthB] { try rule.validate() }
@@ -342,7 +371,8 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
       }
       return sums.map { $0 / Double(r) }
     case .exact where views.count > 1 && engine.threads > 1,
-      .exactFloat32 where views.count > 1 && engine.threads > 1:
+      .exactFloat32 where views.count > 1 && engine.threads > 1,
+      .slq where views.count > 1 && engine.threads > 1 && n <= slqStoredLimit:
       // Independent eigen-decompositions, each on one pool worker with one OpenBLAS thread:
       // LAPACK's two-stage reduction scales poorly over threads (its bulge chasing is
       // sequential), so single-threaded decompositions side by side beat multi-threaded ones
@@ -415,6 +445,8 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
       return Self.entropy(eigenvalues: values, alpha: alpha, tailCount: count, tailValue: missing / count)
     case .subsample:
       return try averagedEntropies(views: [views], labels: labels, method: method, n: n)[0]
+    case .slq(let p, let m):
+      return try slqEntropy(views, labels: labels, n: n, probes: p, steps: m, report: report)
     }
   }
 }

@@ -105,4 +105,25 @@ import IBPlane
     #expect(again.inputInformation.nats == ixt.nats && again.labelInformation.nats == ity.nats)
     #expect(point.inputInformation.nats > 0.1 && point.labelInformation.nats > 0.01)
   }
+  /// Rényi α = 2 in the plane reads X's kernel at 2γ from the context's stored kernel (one pass
+  /// per job for S(T) and S(X,T)); its I(X;T) is the unstored estimate's up to the order of the
+  /// final additions (the CLI check on the 12-bit recording found the plane CSV bit-identical
+  /// to the two-pass build), and I(T;Y) is unchanged.
+  @Test func renyiAlpha2PlanePointEqualsUnstoredEstimates() throws {
+    let n = 600
+    let rng = RandomSource(seed: 9)
+    let classes = (0..<n).map { _ in rng.integer(below: 3) }
+    var x = rng.normalMatrix(rows: n, columns: 5)
+    for i in 0..<n { x[i, 0] += Double(classes[i]) }
+    let xf = x.converted(to: Float.self)
+    let layer = x.selectingColumns([0, 3]).converted(to: Float.self)
+    let context = try PlaneContext(inputs: xf, labels: .classes(classes, classCount: 3))
+    let renyi = MatrixRenyiMutualInformation(alpha: 2, engine: TiledKernelSums(tileSize: 128, threads: 2))
+    let point = try renyi.point(layer: layer, context: context)
+    let again = try renyi.point(layer: layer, context: context)
+    let ixt = try renyi.estimate(xf, layer)
+    #expect(again.inputInformation.nats == point.inputInformation.nats)
+    #expect(abs(point.inputInformation.nats - ixt.nats) <= 1e-12 * ixt.nats)
+    #expect(point.inputInformation.nats > 0.05 && point.labelInformation.nats > 0.05)
+  }
 }

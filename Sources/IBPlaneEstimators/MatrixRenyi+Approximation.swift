@@ -36,10 +36,10 @@ extension MatrixRenyiMutualInformation {
         guard let repeats = r, repeats >= 1 else { return nil }
         self = .subsample(size: m, repeats: repeats)
       case "slq" where parts.count <= 3:
-        let numbers = parts.dropFirst().map { Int($0) }
-        guard numbers.allSatisfy({ $0 != nil && $0! >= 1 }) else { return nil }
-        let probes = numbers.first.flatMap { $0 } ?? MatrixRenyiMutualInformation.slqDefaultProbes
-        let steps = numbers.count > 1 ? numbers[1]! : MatrixRenyiMutualInformation.slqDefaultSteps
+        let numbers = parts.dropFirst().compactMap { Int($0) }.filter { $0 >= 1 }
+        guard numbers.count == parts.count - 1 else { return nil }
+        let probes = numbers.first ?? MatrixRenyiMutualInformation.slqDefaultProbes
+        let steps = numbers.count > 1 ? numbers[1] : MatrixRenyiMutualInformation.slqDefaultSteps
         self = .slq(probes: probes, steps: steps)
       default: return nil
       }

@@ -56,14 +56,18 @@ package struct _NPZArchive {
   /// local header and data lie inside the file without overlapping another member.
   private static func centralDirectory(_ b: _LittleEndianBytes, file: String) throws -> [Member] {
     func fail(_ field: String, _ message: String) -> NumPyError { NumPyError(file: file, field: field, message: message) }
-    // The end record is the last 22 bytes plus a comment of at most 65,535 bytes.
+    // The end record is the last 22 bytes plus a comment of at most 65,535 bytes: the last
+    // signature in that window, as Python's zipfile (numpy's reader) and ZIPFoundation take it.
+    // Skipping a last record whose comment runs past the end to use an earlier one would accept
+    // archives those readers refuse (found by fuzz-npz: a second, garbled end record appended).
     let searchFrom = max(0, b.count - 22 - 65_535)
-    guard
-      let end = stride(from: b.count - 22, through: searchFrom, by: -1).first(where: {
-        b.u32($0) == endRecordSignature && $0 + 22 + b.u16($0 + 20) <= b.count
-      })
-    else {
+    guard let end = stride(from: b.count - 22, through: searchFrom, by: -1).first(where: { b.u32($0) == endRecordSignature }) else {
       throw fail("zip end record", "no end-of-central-directory record in the last \(b.count - searchFrom) bytes: not a .npz (zip) archive")
+    }
+    guard end + 22 + b.u16(end + 20) <= b.count else {
+      throw fail(
+        "zip end record",
+        "its comment of \(b.u16(end + 20)) bytes at offset \(end + 22) to end inside the \(b.count)-byte file (the last end record decides)")
     }
     var disk = b.u16(end + 4)
     var directoryDisk = b.u16(end + 6)

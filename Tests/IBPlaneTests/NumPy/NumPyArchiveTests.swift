@@ -107,6 +107,26 @@ struct NumPyArchiveTests {
     #expect(message.count < 400, "\(name): \(message.count) characters")
   }
 
+  /// Found by fuzz-npz: an honest archive followed by a second end record whose comment runs
+  /// past the end. numpy's zipfile and ZIPFoundation take the last record and refuse the file;
+  /// the reader used to skip it and read the earlier, honest one.
+  @Test("the last end record decides, even when an earlier one is honest")
+  func lastEndRecordDecides() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let honest = Self.archive().bytes
+    _ = try NumPyRecordingSource.npz(try dir.write(honest, "honest.npz"))
+    // Signature, disk numbers, counts, directory size and offset, then a 0x9894-byte comment length.
+    let garbled: [UInt8] = [0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 16) + [0x94, 0x98] + [UInt8](repeating: 7, count: 30)
+    let url = try dir.write(honest + garbled, "a.npz")
+    #expect {
+      _ = try NumPyRecordingSource.npz(url)
+    } throws: { error in
+      let text = "\(error)"
+      return text.contains("zip end record") && text.contains("comment") && text.contains("a.npz")
+    }
+  }
+
   @Test("not a zip file at all")
   func notZip() throws {
     let dir = try TemporaryDirectory()

@@ -23,12 +23,7 @@ extension TiledKernelSums {
       let w = colRange.count
       let k = UnsafeMutablePointer<Double>.allocate(capacity: t * t)
       defer { k.deallocate() }
-      for e in 0..<(h * w) { k[e] = 0 }
-      for (v, g) in gammas.enumerated() {
-        let d = tiles[v]
-        for e in 0..<(h * w) { k[e] -= g * Double(d[e]) }
-      }
-      ibp_exp_inplace(k, h * w)
+      _productKernelTile(tiles, gammas: gammas, count: h * w, into: k)
       Double.gemm(
         transA: false, transB: false, m: Int32(h), n: Int32(b), k: Int32(w), alpha: s,
         a: UnsafePointer(k), lda: Int32(w), b: x.baseAddress! + colRange.lowerBound * b, ldb: Int32(b), beta: 1,
@@ -54,16 +49,26 @@ extension TiledKernelSums {
       let w = colRange.count
       let k = UnsafeMutablePointer<Double>.allocate(capacity: t * t)
       defer { k.deallocate() }
-      for e in 0..<(h * w) { k[e] = 0 }
-      for (v, g) in gammas.enumerated() {
-        let d = tiles[v]
-        for e in 0..<(h * w) { k[e] -= g * Double(d[e]) }
-      }
-      ibp_exp_inplace(k, h * w)
+      _productKernelTile(tiles, gammas: gammas, count: h * w, into: k)
       for r in 0..<h {
         let row = out.baseAddress! + (rowRange.lowerBound + r) * n + colRange.lowerBound
         for c in 0..<w { row[c] = Float(k[r * w + c]) }
       }
     }
   }
+}
+
+/// k[e] = exp(−Σ_v γ_v Dᵛ[e]) for the first `count` entries of one tile per plan (exponent
+/// accumulated in Double in plan order, then libmvec's vector exp): the product kernel's tile,
+/// shared by `gaussianProduct` and `gaussianGram` so both see the same values.
+@inline(__always)
+private func _productKernelTile<S: BLASScalar>(
+  _ tiles: [UnsafeBufferPointer<S>], gammas: [Double], count: Int, into k: UnsafeMutablePointer<Double>
+) {
+  for e in 0..<count { k[e] = 0 }
+  for (v, g) in gammas.enumerated() {
+    let d = tiles[v]
+    for e in 0..<count { k[e] -= g * Double(d[e]) }
+  }
+  ibp_exp_inplace(k, count)
 }

@@ -129,14 +129,7 @@ extension TiledKernelSums {
                 let ka = stored + i * n + colRange.lowerBound
                 _kernelRow(tiles[0], row: r, width: w, scale: -gammaB, into: kb)
                 // The same accumulations, in the same order, as the unstored pass.
-                var sa = 0.0
-                var sb = 0.0
-                var sh = 0.0
-                for c in 0..<w {
-                  sa += ka[c]
-                  sb += kb[c]
-                  sh += ka[c] * kb[c]
-                }
+                let (sa, sb, sh) = _pairedRowSums(ka, kb, width: w)
                 ra[i] += sa
                 rb[i] += sb
                 rh[i] += sh

@@ -163,14 +163,7 @@ public struct TiledKernelSums: Sendable {
             for r in 0..<rowRange.count {
               _kernelRow(tiles[0], row: r, width: w, scale: -gammaA, into: ka)
               _kernelRow(tiles[1], row: r, width: w, scale: -gammaB, into: kb)
-              var sa = 0.0
-              var sb = 0.0
-              var sh = 0.0
-              for c in 0..<w {
-                sa += ka[c]
-                sb += kb[c]
-                sh += ka[c] * kb[c]
-              }
+              let (sa, sb, sh) = _pairedRowSums(ka, kb, width: w)
               let i = rowRange.lowerBound + r
               ra[i] += sa
               rb[i] += sb
@@ -184,6 +177,23 @@ public struct TiledKernelSums: Sendable {
   }
 
   // MARK: Engine
+
+  /// (Σ_c a[c], Σ_c b[c], Σ_c a[c]·b[c]) over one row of two kernel tiles, in column order: the
+  /// one accumulation of the paired sums, stored Kᴬ or not, so both passes round alike.
+  @inline(__always)
+  func _pairedRowSums(
+    _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, width w: Int
+  ) -> (Double, Double, Double) {
+    var sa = 0.0
+    var sb = 0.0
+    var sh = 0.0
+    for c in 0..<w {
+      sa += a[c]
+      sb += b[c]
+      sh += a[c] * b[c]
+    }
+    return (sa, sb, sh)
+  }
 
   /// out[c] = exp(scale · D[row, c] + shift) for one row of a distance tile, through libmvec's
   /// vector exp (AVX2 or SSE2, chosen at run time; < 4 ulp). The corresponding C function is

@@ -85,8 +85,8 @@ public enum NativeRuntime {
 private enum _OpenBLASPool {
   typealias Routine = @convention(c) () -> Int32
 
-  nonisolated(unsafe) static let shutdown: Routine? = symbol("blas_thread_shutdown_")
-  nonisolated(unsafe) static let start: Routine? = symbol("blas_thread_init")
+  static let shutdown: Routine? = symbol("blas_thread_shutdown_")
+  static let start: Routine? = symbol("blas_thread_init")
   /// `blas_server_avail`: non-zero while the server threads exist.
   nonisolated(unsafe) static let available: UnsafeMutablePointer<Int32>? = {
     guard let p = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "blas_server_avail") else { return nil }

@@ -24,8 +24,8 @@ import IBPlaneNumerics
 /// of one unit; `perLayer` symbols by a strictly increasing map applied to the whole layer.
 ///
 /// Entropies and MI as in `BinningEstimator` (plug-in or Miller–Madow on symbol counts).
-/// Complexity O(P log P) for the sort of the pooled P values (P = N·width per layer, N per
-/// unit), then O(N·width·log B).
+/// Complexity O(P) for the radix sort of the pooled P values (`DistinctSort`: at most 6 passes;
+/// P = N·width per layer, N per unit), then O(N·width·log B).
 ///
 /// Reference: I. Chelombiev, C. Houghton, C. O'Donnell, "Adaptive estimators show
 /// information compression in deep neural networks", ICLR 2019.
@@ -76,15 +76,16 @@ public struct AdaptiveBinningEstimator: MutualInformationEstimator, InformationP
     }
   }
 
-  /// The interior edges e_k = u[⌊k·U/B⌋] of a pool of values (sorted unique values u).
+  /// The interior edges e_k = u[⌊k·U/B⌋] of a pool of finite values (sorted unique values u,
+  /// by `DistinctSort`: a radix sort, the same edges as a comparison sort up to the sign of a
+  /// zero edge, which no comparison sees).
   public static func edges(of values: [Double], bins: Int) -> [Double] {
-    var u = values.sorted()
-    var w = 0
-    for v in u where w == 0 || v != u[w - 1] {
-      u[w] = v
-      w += 1
-    }
-    let unique = w
+    values.withUnsafeBufferPointer { edges(ofBuffer: $0, bins: bins) }
+  }
+
+  static func edges(ofBuffer values: UnsafeBufferPointer<Double>, bins: Int) -> [Double] {
+    let u = DistinctSort.sortedDistinct(values)
+    let unique = u.count
     var out: [Double] = []
     out.reserveCapacity(bins - 1)
     for k in 1..<bins {
@@ -98,32 +99,41 @@ public struct AdaptiveBinningEstimator: MutualInformationEstimator, InformationP
   public func codes<S: BLASScalar>(_ m: Matrix<S>) throws -> [Int32] {
     try validate()
     try EstimatorError.validateFinite(m, name: "layer")
+    let (rows, columns) = (m.rows, m.columns)
     var out = [Int32](repeating: 0, count: m.elements.count)
-    guard m.rows > 0, m.columns > 0 else { return out }
-    let lower = lowerEdge
-    func assign(_ k: Int, _ edges: [Double]) {
-      let v = Double(m.elements[k])
-      if let l = lower, v < l {
-        out[k] = -1
-        return
-      }
-      // #{edges ≤ v} by binary search.
-      var lo = 0
-      var hi = edges.count
-      while lo < hi {
-        let mid = (lo + hi) / 2
-        if edges[mid] <= v { lo = mid + 1 } else { hi = mid }
-      }
-      out[k] = Int32(lo)
-    }
-    switch mode {
-    case .perLayer:
-      let edges = Self.edges(of: m.elements.map { Double($0) }, bins: bins)
-      for k in 0..<m.elements.count { assign(k, edges) }
-    case .perUnit:
-      for j in 0..<m.columns {
-        let edges = Self.edges(of: (0..<m.rows).map { Double(m.elements[$0 * m.columns + j]) }, bins: bins)
-        for i in 0..<m.rows { assign(i * m.columns + j, edges) }
+    guard rows > 0, columns > 0 else { return out }
+    let lower = lowerEdge ?? -.infinity
+    // Values of unit j (or of the whole layer) as doubles, then each value's bin: −1 below the
+    // lower edge, else #{edges ≤ v} by binary search over at most B − 1 edges.
+    m.elements.withUnsafeBufferPointer { e in
+      out.withUnsafeMutableBufferPointer { o in
+        var pool = [Double](repeating: 0, count: mode == .perLayer ? e.count : rows)
+        pool.withUnsafeMutableBufferPointer { pool in
+          let units = mode == .perLayer ? 1 : columns
+          for unit in 0..<units {
+            let (start, stride) = mode == .perLayer ? (0, 1) : (unit, columns)
+            for i in 0..<pool.count { pool[i] = Double(e[start + i * stride]) }
+            // Edges padded with +∞ to 2^m − 1 entries: m fixed halving steps, each a
+            // conditional add (no data-dependent branch; 0/1 inputs would mispredict half of
+            // them), give #{padded ≤ v} = #{edges ≤ v} for finite v.
+            let edges = Self.edges(ofBuffer: UnsafeBufferPointer(pool), bins: bins)
+            var width = 1
+            while width <= edges.count { width *= 2 }
+            let padded = edges + [Double](repeating: .infinity, count: width - 1 - edges.count)
+            padded.withUnsafeBufferPointer { ed in
+              for i in 0..<pool.count {
+                let v = pool[i]
+                var at = 0
+                var step = width / 2
+                while step > 0 {
+                  at += ed[at + step - 1] <= v ? step : 0
+                  step /= 2
+                }
+                o[start + i * stride] = v < lower ? -1 : Int32(at)
+              }
+            }
+          }
+        }
       }
     }
     return out

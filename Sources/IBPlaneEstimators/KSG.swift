@@ -68,7 +68,8 @@ import IBPlaneNumerics
 /// - Complexity and the engine choice (`algorithm: .automatic`; the engines give identical
 ///   counts, hence identical values — tested against brute force — and `parameters["algorithm"]`
 ///   / `["count_algorithm"]` record which ran). Joint kNN: a k-d tree in low total dimension
-///   (O(N log N) for fixed small d, degrading as d grows); under the max-norm from 10 joint
+///   (O(N log N) for fixed small d, degrading as d grows; up to 4 joint max-norm dimensions a
+///   specialised one, `LowDimensionTree.swift`); under the max-norm from 10 joint
 ///   dimensions, box bitsets (O(N² d / 64) word operations, `BoxBitsets.swift`) up to
 ///   N = 120,000 — 400,000 from 16 joint dimensions, where the tree nears a scan — the tree
 ///   beyond. Marginal counts at the joint radius (boxes of hundreds to thousands of rows): one

@@ -28,6 +28,9 @@
 /// `kdTreeMaximumDimension(samples:)`, brute force above, and brute force for N < 512 where
 /// building any structure costs more than it saves. Max-norm radius counts in one dimension use
 /// galloping search on the sorted values (`SortedNeighbors1D.swift`), O(log m) per query.
+/// Max-norm kNN in 1 to 4 dimensions (KSG's joint space at 1 + 1 and 2 + 2) with k ≤ 32 uses a
+/// k-d tree specialised for that case (`LowDimensionTree.swift`: SIMD points, implicit balanced
+/// tree, bottom-up search), not the general `_KDTree`; `.kdTree` names both.
 /// The thresholds are where one engine overtook another in `ibplane-bench knn-rule` and
 /// `ibplane-bench ksg-profile` (the figures: docs/performance.md, "Neighbour search"). Counts
 /// at a point's own k-th neighbour distance are small boxes, where the tree is good; the counts
@@ -164,6 +167,15 @@ public struct NearestNeighbors: Sendable {
   package func _kNearestReduced(_ set: _NeighborPoints, k: Int) -> NeighborList {
     switch resolvedAlgorithm(samples: set.count, dimension: set.dimension) {
     case .kdTree:
+      // Max-norm in 1 to 4 dimensions (KSG's joint space at 1 + 1 and 2 + 2): the specialised
+      // balanced tree (`LowDimensionTree.swift`), same results.
+      if !set.euclidean && set.dimension <= 4 && k <= _LowDimensionTree<SIMD2<Double>>.maximumK
+        && set.count <= Int(Int32.max)
+      {
+        return set.dimension <= 2
+          ? _LowDimensionTree<SIMD2<Double>>(set, threads: threads).kNearest(k: k, threads: threads)
+          : _LowDimensionTree<SIMD4<Double>>(set, threads: threads).kNearest(k: k, threads: threads)
+      }
       return _KDTree(set).kNearest(k: k, threads: threads)
     case .boxBitsets:
       return _boxKNearest(set, k: k)
@@ -298,7 +310,8 @@ package struct _NeighborPoints: Sendable {
       throw NumericsError.tooLarge(
         "kNN points with |value| up to \(largest): \(metric.rawValue) distances overflow above \(limit); standardise or rescale the data")
     }
-    self.data = (m.elements as? [Double]) ?? m.elements.map { Double($0) }
+    // A bit cast for Double (the same storage); `as? [Double]` would copy element by element.
+    self.data = S.self == Double.self ? unsafeBitCast(m.elements, to: [Double].self) : m.elements.map { Double($0) }
     self.count = m.rows
     self.dimension = m.columns
     self.euclidean = metric == .euclidean

@@ -9,13 +9,13 @@
 /// touch the same cache lines — against three full binary searches with cache misses.
 struct _SortedCounts1D {
   /// Row indices ordered by (value, row).
-  let rows: [Int]
+  let rows: [Int32]
   let sorted: [Double]
 
   init(_ set: _NeighborPoints) {
     let x = set.data
-    rows = (0..<set.count).sorted { a, b in x[a] < x[b] || (x[a] == x[b] && a < b) }
-    sorted = rows.map { x[$0] }
+    rows = x.withUnsafeBufferPointer { _radixOrder($0, offset: 0, count: set.count, stride: 1) }
+    sorted = rows.map { x[Int($0)] }
   }
 
   func count(values: [Double], reducedRadii: [Double], inclusive: Bool, threads: Int) -> [Int] {
@@ -28,11 +28,17 @@ struct _SortedCounts1D {
           reducedRadii.withUnsafeBufferPointer { radii in
             let s = sp.baseAddress!
             _forEachChunk(n, threads: threads) { range in
-              for t in range {
-                let i = rp[t]
-                let r = radii[i]
-                cBase[i] = Self.countAround(s, n, t, r, inclusive)
-              }
+              // Three passes per chunk: gather the radii into sorted order, search, scatter the
+              // counts back to rows. The gather and scatter are random accesses (a cache miss
+              // each from N ≈ 10⁵); in loops of independent iterations the processor overlaps
+              // them, where inside the search loop each waited behind the previous search.
+              let local = UnsafeMutablePointer<Double>.allocate(capacity: range.count)
+              let found = UnsafeMutablePointer<Int>.allocate(capacity: range.count)
+              defer { local.deallocate(); found.deallocate() }
+              let first = range.lowerBound
+              for t in range { local[t - first] = radii[Int(rp[t])] }
+              for t in range { found[t - first] = Self.countAround(s, n, t, local[t - first], inclusive) }
+              for t in range { cBase[Int(rp[t])] = found[t - first] }
             }
           }
         }
@@ -55,20 +61,29 @@ struct _SortedCounts1D {
   @inline(__always)
   static func sides(_ s: UnsafePointer<Double>, _ n: Int, _ t: Int, _ r: Double, _ inclusive: Bool) -> (Int, Int) {
     let x = s[t]
-    @inline(__always) func inside(_ v: Double) -> Bool { inclusive ? v <= r : v < r }
-    // Right: the largest count c with s[t + c] − x inside (u = t + 1 … t + c all inside).
+    // v ≤ r ⟺ v < r.nextUp for every double v (none lies between), so one strict comparison
+    // serves both forms.
+    let bound = inclusive ? r.nextUp : r
+    /// half if inside, else 0 — by a mask, not a branch: the outcomes of a bisection are random
+    /// and a mispredicted jump per step cost more than the loads (the compiler turned a `?:`
+    /// select into a jump).
+    @inline(__always) func step(_ v: Double, _ half: Int) -> Int {
+      half & (0 &- Int(unsafeBitCast(v < bound, to: UInt8.self)))
+    }
+    // Right: the largest count c with s[t + c] − x inside (u = t + 1 … t + c all inside):
+    // gallop out from t, then bisect [good, good + len).
     var good = 0
-    var step = 1
-    while t + good + step < n && inside(s[t + good + step] - x) { good += step; step <<= 1 }
-    var bad = Swift.min(good + step, n - t)  // first offset known outside (or the end)
-    while bad - good > 1 { let m = (good + bad) >> 1; if inside(s[t + m] - x) { good = m } else { bad = m } }
+    var stride = 1
+    while t &+ good &+ stride < n && s[t &+ good &+ stride] - x < bound { good &+= stride; stride &<<= 1 }
+    var len = Swift.min(good &+ stride, n &- t) &- good  // good + len: first offset known outside (or the end)
+    while len > 1 { let half = len &>> 1; good &+= step(s[t &+ good &+ half] - x, half); len &-= half }
     let right = good
     // Left: offsets t − c with x − s[t − c] inside.
     good = 0
-    step = 1
-    while t - good - step >= 0 && inside(x - s[t - good - step]) { good += step; step <<= 1 }
-    bad = Swift.min(good + step, t + 1)
-    while bad - good > 1 { let m = (good + bad) >> 1; if inside(x - s[t - m]) { good = m } else { bad = m } }
+    stride = 1
+    while t &- good &- stride >= 0 && x - s[t &- good &- stride] < bound { good &+= stride; stride &<<= 1 }
+    len = Swift.min(good &+ stride, t &+ 1) &- good
+    while len > 1 { let half = len &>> 1; good &+= step(x - s[t &- good &- half], half); len &-= half }
     return (good, right)
   }
 }

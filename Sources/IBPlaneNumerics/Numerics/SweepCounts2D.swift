@@ -18,7 +18,7 @@
 ///
 /// Parallelism: the slab searches run in chunks over `threads`; the sweep runs once per
 /// query half (two workers when allowed), each half inserting all rows (its own Fenwick tree).
-/// Memory: O(N) — sorted values and ranks per coordinate, four 32-bit event records per query.
+/// Memory: O(N) — sorted values, ranks and rows per coordinate, four 32-bit event records per query.
 struct _SweepCounts2D {
   let n: Int
   /// sorted[c * n + t]: the t-th smallest value of coordinate c.
@@ -27,6 +27,8 @@ struct _SweepCounts2D {
   let rank1OfRank0: [Int32]
   /// rank[c * n + i]: the rank of row i in coordinate c.
   let rank: [Int32]
+  /// rowOfRank[c * n + t]: the row of rank t in coordinate c.
+  let rowOfRank: [Int32]
 
   init(_ set: _NeighborPoints) {
     precondition(set.dimension == 2 && !set.euclidean, "the 2-d sweep needs two max-norm coordinates")
@@ -35,22 +37,24 @@ struct _SweepCounts2D {
     let x = set.data
     var sorted = [Double](repeating: 0, count: 2 * n)
     var rank = [Int32](repeating: 0, count: 2 * n)
-    var rows0: [Int] = []
+    var rows0: [Int32] = []
+    var rowOfRank: [Int32] = []
+    rowOfRank.reserveCapacity(2 * n)
     for c in 0..<2 {
       // Ties by row index, so the ranks are a deterministic permutation.
-      let rows = (0..<n).sorted { a, b in
-        let va = x[2 * a + c], vb = x[2 * b + c]
-        return va < vb || (va == vb && a < b)
-      }
+      let rows = x.withUnsafeBufferPointer { _radixOrder($0, offset: c, count: n, stride: 2) }
       for t in 0..<n {
-        sorted[c * n + t] = x[2 * rows[t] + c]
-        rank[c * n + rows[t]] = Int32(t)
+        let i = Int(rows[t])
+        sorted[c * n + t] = x[2 * i + c]
+        rank[c * n + i] = Int32(t)
       }
       if c == 0 { rows0 = rows }
+      rowOfRank.append(contentsOf: rows)
     }
+    self.rowOfRank = rowOfRank
     self.sorted = sorted
     self.rank = rank
-    self.rank1OfRank0 = rows0.map { rank[n + $0] }
+    self.rank1OfRank0 = rows0.map { rank[n + Int($0)] }
   }
 
   /// For each row i, #{j ≠ i : max_c |x_jc − x_ic| < radii[i]} (≤ if inclusive).
@@ -62,15 +66,23 @@ struct _SweepCounts2D {
     slabs.withUnsafeMutableBufferPointer { sp in
       let out = sp.baseAddress!
       sorted.withUnsafeBufferPointer { s in
-        rank.withUnsafeBufferPointer { rk in
+        rowOfRank.withUnsafeBufferPointer { rw in
           radii.withUnsafeBufferPointer { r in
-            _forEachChunk(n, threads: threads) { range in
-              for i in range {
-                for c in 0..<2 {
-                  let (a, b) = Self.slab(s.baseAddress! + c * n, n, Int(rk[c * n + i]), r[i], inclusive)
-                  out[4 * i + 2 * c] = Int32(a)
-                  out[4 * i + 2 * c + 1] = Int32(b)
-                }
+            // Queries in rank order of each coordinate, so consecutive searches touch nearby
+            // sorted values; the radii are gathered and the slabs scattered in separate loops
+            // of independent iterations (see `_SortedCounts1D.count`).
+            _forEachChunk(2 * n, threads: threads) { range in
+              let local = UnsafeMutablePointer<Double>.allocate(capacity: range.count)
+              defer { local.deallocate() }
+              let first = range.lowerBound
+              for u in range { local[u - first] = r[Int(rw[u])] }
+              for u in range {
+                let c = u >= n ? 1 : 0
+                let t = u - c * n
+                let (a, b) = Self.slab(s.baseAddress! + c * n, n, t, local[u - first], inclusive)
+                let i = Int(rw[u])
+                out[4 * i + 2 * c] = Int32(a)
+                out[4 * i + 2 * c + 1] = Int32(b)
               }
             }
           }

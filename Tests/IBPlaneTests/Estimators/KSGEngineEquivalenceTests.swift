@@ -109,3 +109,100 @@ import IBPlane
     }
   }
 }
+
+/// The specialised max-norm tree of 1 to 4 dimensions (`LowDimensionTree.swift`) and the radix
+/// order of the marginal engines, each against its exact reference.
+@Suite struct LowDimensionEngineTests {
+  /// Points on a coarse grid (ties of distance), every fifth row duplicated, and a discrete
+  /// block of `atoms` exactly repeated values (many rows at distance 0 from each other).
+  static func points(n: Int, d: Int, step: Double, atoms: Int, seed: UInt64) -> Matrix<Double> {
+    let rng = RandomSource(seed: seed)
+    var x = rng.normalMatrix(rows: n, columns: d)
+    for t in 0..<x.elements.count { x.elements[t] = (x.elements[t] / step).rounded() * step }
+    for i in stride(from: 0, to: n - 1, by: 5) { for c in 0..<d { x[i + 1, c] = x[i, c] } }
+    if atoms > 0 { for i in 0..<(n / 3) { for c in 0..<d { x[i, c] = Double((i * 7 + c) % atoms) } } }
+    return x
+  }
+
+  /// kNN lists (indices and distances, bit for bit) equal brute force for every dimension the
+  /// tree takes, k from 1 to its maximum, sizes around leaf boundaries, 1 to 3 threads.
+  @Test(arguments: [1, 2, 3, 4])
+  func treeEqualsBruteForce(d: Int) throws {
+    for (n, step, atoms) in [(600, 0.25, 0), (1_000, 1.0 / 4096, 0), (777, 0.5, 3), (513, 1e-3, 1), (4_097, 0.0, 0)] {
+      var x = Self.points(n: n, d: d, step: step == 0 ? 1 : step, atoms: atoms, seed: UInt64(n * 10 + d))
+      if step == 0 { x = RandomSource(seed: 9).normalMatrix(rows: n, columns: d) }  // continuous
+      let set = try _NeighborPoints(x, blocks: nil, metric: .maximum)
+      for k in [1, 3, 4, 8, 32] {
+        let want = _BruteForceNeighbors(set).kNearest(k: k, threads: 2)
+        for threads in [1, 2, 3] {
+          let got = d <= 2
+            ? _LowDimensionTree<SIMD2<Double>>(set, threads: threads).kNearest(k: k, threads: threads)
+            : _LowDimensionTree<SIMD4<Double>>(set, threads: threads).kNearest(k: k, threads: threads)
+          #expect(got.indices == want.indices, "d=\(d) n=\(n) k=\(k) threads=\(threads)")
+          #expect(got.distances.map(\.bitPattern) == want.distances.map(\.bitPattern), "d=\(d) n=\(n) k=\(k)")
+        }
+        // The public path with the automatic rule (the tree from N = 512) agrees as well.
+        #expect(try NearestNeighbors().kNearest(x, k: k) == want)
+      }
+    }
+  }
+
+  /// A 2-d set small enough for one leaf level, and k = n − 1 (every other point).
+  @Test func tinySets() throws {
+    for n in [2, 3, 8, 9, 17] {
+      let x = RandomSource(seed: UInt64(n)).normalMatrix(rows: n, columns: 2)
+      let set = try _NeighborPoints(x, blocks: nil, metric: .maximum)
+      for k in Set([1, n - 1]) {
+        let want = _BruteForceNeighbors(set).kNearest(k: k, threads: 1)
+        #expect(_LowDimensionTree<SIMD2<Double>>(set, threads: 2).kNearest(k: k, threads: 2) == want, "n=\(n) k=\(k)")
+      }
+    }
+  }
+
+  /// KSG at sizes where the automatic rule uses the new tree, continuous and tied data, both
+  /// variants: the value equals brute force's bit for bit.
+  @Test(arguments: [(1, 1), (2, 2), (1, 3)])
+  func ksgEqualsBruteForceAtLargerN(dx: Int, dy: Int) throws {
+    for (step, n) in [(1.0 / 64, 3_000), (1.0 / 65536, 2_500)] {
+      let (x, y) = KSGEngineEquivalenceTests.data(n: n, dx: dx, dy: dy, step: step, seed: UInt64(dx * 5 + dy))
+      for variant in [KSGEstimator.Variant.one, .two] {
+        for k in [3, 5] {
+          let want = KSGEngineEquivalenceTests.outcome(
+            KSGEstimator(variant: variant, k: k, preprocessing: .none, algorithm: .bruteForce), x, y)
+          for threads in [1, 2] {
+            let got = KSGEngineEquivalenceTests.outcome(
+              KSGEstimator(variant: variant, k: k, preprocessing: .none, threads: threads), x, y)
+            #expect(got == want, "\(dx)+\(dy) \(variant) k=\(k) step=\(step) threads=\(threads)")
+          }
+        }
+      }
+    }
+  }
+
+  /// The radix order is the (value, row) comparison sort's permutation: −0 and +0 equal,
+  /// negative and positive values, huge and tiny magnitudes, runs of equal values, strided input.
+  @Test func radixOrderEqualsComparisonSort() {
+    let rng = RandomSource(seed: 3)
+    let special: [Double] = [0, -0.0, 1e300, -1e300, 5e-324, -5e-324, 1, -1, 2.5, -2.5, .greatestFiniteMagnitude]
+    for n in [0, 1, 2, 10, 1_000, 70_000] {
+      for stride in [1, 3] {
+        var v = [Double](repeating: 0, count: n * stride)
+        for i in 0..<v.count {
+          switch i % 5 {
+          case 0: v[i] = special[Int(rng.uniform() * Double(special.count)) % special.count]
+          case 1: v[i] = (rng.normal() * 4).rounded()
+          default: v[i] = rng.normal() * 1e-3
+          }
+        }
+        for offset in 0..<stride {
+          let want = (0..<n).sorted { a, b in
+            let va = v[offset + a * stride], vb = v[offset + b * stride]
+            return va < vb || (va == vb && a < b)
+          }
+          let got = v.withUnsafeBufferPointer { _radixOrder($0, offset: offset, count: n, stride: stride) }
+          #expect(got.map { Int($0) } == want, "n=\(n) stride=\(stride) offset=\(offset)")
+        }
+      }
+    }
+  }
+}

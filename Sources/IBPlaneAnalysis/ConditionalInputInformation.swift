@@ -10,7 +10,8 @@ import IBPlaneNumerics
 /// Each estimator declares its `ConditionalInputForm`:
 /// - `.difference`: Î(X;T) − Î(T;Y) of the row's own point, nothing recomputed.
 /// - `.classConditional`: Σ_y p(y) · Î(X;T | Y = y), where Î(X;T | Y = y) is the estimator's
-///   own `point(...)` I(X;T) on the rows of class y against a context holding only that
+///   own `point(...)` I(X;T) on the rows of class y (through `inputInformation(layer:context:)`,
+///   which skips an I(T;Y) nobody reads) against a context holding only that
 ///   class's inputs (X-only quantities such as input symbols or kernel widths are those of the
 ///   class, computed once per class and cached in the recording's context). p(y) = N_y / N.
 ///   Cost: one estimate per class on N_y rows; for O(N²) kernels that is Σ N_y² ≤ N².
@@ -41,8 +42,8 @@ package enum ConditionalInputInformation {
       // Fixed class order: the sum, and so the row, does not depend on threads.
       for (y, rows) in parts.enumerated() where rows.count >= 2 {
         guard let sub = contexts[y] else { continue }
-        let p = try estimator.point(layer: layer.selectingRows(rows), context: sub)
-        total += Double(rows.count) / n * p.inputInformation.nats
+        let p = try estimator.inputInformation(layer: layer.selectingRows(rows), context: sub)
+        total += Double(rows.count) / n * p.nats
       }
       value = total
     }

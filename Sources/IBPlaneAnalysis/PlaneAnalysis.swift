@@ -290,8 +290,15 @@ public final class PlaneAnalysis: Sendable {
       do {
         let group = groups[g]
         let layer = try source.layer(group.layer, snapshot: group.snapshot)
-        for (key, e) in group.jobs {
-          let row = try compute(key: key, estimator: estimators[e], layer: layer, snapshot: group.snapshot)
+        // The KDE and adaptive-KDE jobs of this layer from one kernel pass (the same points,
+        // bit for bit, as each estimator's own `point`); its time is split evenly among them.
+        let sharedClock = Date()
+        let shared = _KDEPlane.sharedPoints(group.jobs.map { estimators[$0.1] }, layer: layer, context: context)
+        let sharedSeconds = shared.isEmpty ? 0 : Date().timeIntervalSince(sharedClock) / Double(shared.count)
+        for (k, (key, e)) in group.jobs.enumerated() {
+          let row = try compute(
+            key: key, estimator: estimators[e], layer: layer, snapshot: group.snapshot, point: shared[k],
+            sharedSeconds: shared[k] == nil ? 0 : sharedSeconds)
           emit(row)
           lock.lock()
           results.append(row)
@@ -312,9 +319,13 @@ public final class PlaneAnalysis: Sendable {
     return results.sorted { order($0.key) < order($1.key) }
   }
 
-  private func compute(key: PlaneJobKey, estimator: InformationPlaneEstimator, layer: Matrix<Float>, snapshot: Int) throws -> PlaneRow {
+  /// One row; `point`, when given, is the estimator's point already computed (shared pass).
+  private func compute(
+    key: PlaneJobKey, estimator: InformationPlaneEstimator, layer: Matrix<Float>, snapshot: Int, point shared: PlanePoint? = nil,
+    sharedSeconds: Double = 0
+  ) throws -> PlaneRow {
     let clock = Date()
-    let point = try estimator.point(layer: layer, context: context)
+    let point = try shared ?? estimator.point(layer: layer, context: context)
     let conditional = try ConditionalInputInformation.nats(point: point, layer: layer, context: context, estimator: estimator)
     let unit = options.unit
     var row = PlaneRow(
@@ -330,7 +341,7 @@ public final class PlaneAnalysis: Sendable {
     row.interval = try bootstrap?.interval(
       layer: layer, estimator: estimator, unit: unit,
       estimate: (point.inputInformation.nats, point.labelInformation.nats, conditional: conditional))
-    row.seconds = Date().timeIntervalSince(clock)
+    row.seconds = Date().timeIntervalSince(clock) + sharedSeconds
     return row
   }
 }

@@ -23,10 +23,18 @@ public protocol InformationPlaneEstimator: Sendable {
   /// How the plane estimates I(X;T|Y) for this estimator (the `i_xt_given_y` column); the
   /// default is `.classConditional`. A family states in its doc comment why it uses its form.
   var conditionalInputForm: ConditionalInputForm { get }
+  /// I(X;T) alone, in nats: what the class-conditional I(X;T|Y) needs on each class's rows.
+  /// It must equal `point(layer:context:).inputInformation` bit for bit; the default returns
+  /// exactly that. An estimator whose I(T;Y) is costly and independent of its I(X;T)
+  /// (`LossyCompressedMI`: a second kNN estimator) skips it here.
+  func inputInformation(layer: Matrix<Float>, context: PlaneContext) throws -> Estimate
 }
 
 extension InformationPlaneEstimator {
   public var conditionalInputForm: ConditionalInputForm { .classConditional }
+  public func inputInformation(layer: Matrix<Float>, context: PlaneContext) throws -> Estimate {
+    try point(layer: layer, context: context).inputInformation
+  }
 }
 
 /// The two ways the plane turns an estimator into an estimate of I(X;T|Y) (Kawaguchi et al.

@@ -61,7 +61,17 @@ public struct KDEEntropyBounds: Sendable, Equatable {
   public static func computeWithGroups(
     _ t: Matrix<Double>, noiseVariance: Double, groups: DiscreteSymbols?, engine: TiledKernelSums = TiledKernelSums()
   ) throws -> (total: KDEEntropyBounds, conditionalUpperNats: Double?, conditionalLowerNats: Double?) {
-    guard noiseVariance.isFinite, noiseVariance > 0 else {
+    try computeWithGroups(t, noiseVariances: [noiseVariance], groups: groups, engine: engine)[0]
+  }
+
+  /// `computeWithGroups(_:noiseVariance:groups:engine:)` for several σ² from one pass over
+  /// the distances (`TiledKernelSums.gaussianRowLogSums(_:gammas:powers:groups:)`): element k
+  /// equals the single-σ² call with `noiseVariances[k]`, bit for bit. The plane computes its
+  /// KDE and adaptive-KDE jobs of one layer this way (`_KDEPlane.sharedPoints`).
+  public static func computeWithGroups(
+    _ t: Matrix<Double>, noiseVariances: [Double], groups: DiscreteSymbols?, engine: TiledKernelSums = TiledKernelSums()
+  ) throws -> [(total: KDEEntropyBounds, conditionalUpperNats: Double?, conditionalLowerNats: Double?)] {
+    for noiseVariance in noiseVariances where !(noiseVariance.isFinite && noiseVariance > 0) {
       throw EstimatorError.invalidParameter(name: "sigma2", value: "\(noiseVariance)", expected: "a positive finite noise variance")
     }
     guard t.rows >= 1 else { throw EstimatorError.tooFewSamples(needed: 1, got: t.rows, what: "KDE entropy bounds") }
@@ -69,8 +79,15 @@ public struct KDEEntropyBounds: Sendable, Equatable {
     // magnitude is extreme (`_KernelFrame`): T × 1e300 with σ² = 0.1 gives the limit of
     // separated components, I(T;X) = ln N, instead of ∞ − ∞ = NaN in the distances.
     let frame = _KernelFrame(t)
-    let gamma = _KernelFrame<Double>.clamped(1 / (8 * frame.framed(variance: noiseVariance)))
-    let sums = try engine.gaussianRowLogSums(frame.data, gamma: gamma, powers: [4, 1], groups: groups?.ids)
+    let gammas = noiseVariances.map { _KernelFrame<Double>.clamped(1 / (8 * frame.framed(variance: $0))) }
+    let passes = try engine.gaussianRowLogSums(frame.data, gammas: gammas, powers: [4, 1], groups: groups?.ids)
+    return zip(noiseVariances, passes).map { bounds(t, noiseVariance: $0, sums: $1, groups: groups) }
+  }
+
+  /// Both bounds and the conditional sums from one σ²'s row log-sums.
+  private static func bounds(
+    _ t: Matrix<Double>, noiseVariance: Double, sums: (all: [[Double]], withinGroup: [[Double]]?), groups: DiscreteSymbols?
+  ) -> (total: KDEEntropyBounds, conditionalUpperNats: Double?, conditionalLowerNats: Double?) {
     let n = Double(t.rows)
     let d = Double(t.columns)
     let base = d / 2 + d / 2 * log(2 * Double.pi * noiseVariance)
@@ -151,7 +168,7 @@ public struct KDEEstimator: MutualInformationEstimator, InformationPlaneEstimato
 }
 
 /// The information-plane coordinates shared by the KDE estimators.
-enum _KDEPlane {
+package enum _KDEPlane {
   /// What makes a KDE estimate non-finite, for `EstimatorError.nonFiniteResult`.
   static let nonFiniteCause = "a pairwise kernel sum under- or overflowed (a noise variance extremely far from the layer's spread)"
 
@@ -167,7 +184,16 @@ enum _KDEPlane {
     _ t: Matrix<Double>, classes: DiscreteSymbols, noiseVariance: Double, bound: KDEBound, engine: TiledKernelSums,
     parameters: [String: String]
   ) throws -> (KDEEntropyBounds, Estimate) {
-    let r = try KDEEntropyBounds.computeWithGroups(t, noiseVariance: noiseVariance, groups: classes, engine: engine)
+    try bounds(
+      KDEEntropyBounds.computeWithGroups(t, noiseVariance: noiseVariance, groups: classes, engine: engine),
+      classes: classes, bound: bound, parameters: parameters)
+  }
+
+  /// H(T) bounds and I(T;Y) from one σ²'s `KDEEntropyBounds.computeWithGroups` result.
+  static func bounds(
+    _ r: (total: KDEEntropyBounds, conditionalUpperNats: Double?, conditionalLowerNats: Double?),
+    classes: DiscreteSymbols, bound: KDEBound, parameters: [String: String]
+  ) throws -> (KDEEntropyBounds, Estimate) {
     let h = r.total
     guard let conditionalUpper = r.conditionalUpperNats, let conditionalLower = r.conditionalLowerNats else {
       throw EstimatorError.degenerate("KDE: no class-conditional entropies were computed for \(classes.count) classes")
@@ -208,8 +234,16 @@ enum _KDEPlane {
     try validate(layer: layer, context: context)
     let t = layer.converted(to: Double.self)
     let classes = try _BinnedPlane.labelSymbols(context)
-    var (h, label) = try bounds(
+    let (h, label) = try bounds(
       t, classes: classes, noiseVariance: noiseVariance, bound: bound, engine: engine, parameters: parameters)
+    return assemble(h, label, bound: bound, parameters: parameters, extraDiagnostics: extraDiagnostics)
+  }
+
+  /// The plane point of `point(...)` from its bounds and I(T;Y).
+  static func assemble(
+    _ h: KDEEntropyBounds, _ label: Estimate, bound: KDEBound, parameters: [String: String], extraDiagnostics: [String: Double]
+  ) -> PlanePoint {
+    var label = label
     var diag = diagnostics(h).merging(extraDiagnostics) { $1 }
     let input = Estimate(
       nats: h.nats(bound) - h.noiseEntropyNats, lowerNats: h.lowerNats - h.noiseEntropyNats,
@@ -217,5 +251,61 @@ enum _KDEPlane {
     diag = label.diagnostics.merging(extraDiagnostics) { $1 }
     label.diagnostics = diag
     return PlanePoint(inputInformation: input, labelInformation: label)
+  }
+
+  /// The plane points of the KDE-family estimators among `estimators` (`KDEEstimator`,
+  /// `AdaptiveKDEEstimator`) on one layer, from one pass over its distances
+  /// (`KDEEntropyBounds.computeWithGroups(_:noiseVariances:groups:engine:)`): the analysis
+  /// runs every estimator of a (snapshot, layer) in one worker, and the KDE and adaptive-KDE
+  /// jobs of a layer then share the GEMM tiles, the group masks and the running minima
+  /// (issue 17). Keyed by position in `estimators`; each point equals that estimator's
+  /// `point(layer:context:)` bit for bit. Only estimators whose point is finite and valid are
+  /// in the result (at least two, with one tile size): any other case — a dead layer for
+  /// adaptive KDE, a parameter or input error, a non-finite value — is left to the
+  /// estimator's own `point`, which then returns or throws exactly as it always does.
+  package static func sharedPoints(
+    _ estimators: [InformationPlaneEstimator], layer: Matrix<Float>, context: PlaneContext
+  ) -> [Int: PlanePoint] {
+    struct Member {
+      var index: Int
+      var noiseVariance: Double
+      var bound: KDEBound
+      var engine: TiledKernelSums
+      var parameters: [String: String]
+      var extra: [String: Double]
+      var name: String
+    }
+    var members: [Member] = []
+    for (k, e) in estimators.enumerated() {
+      if let kde = e as? KDEEstimator {
+        guard (try? kde.validate()) != nil else { continue }
+        members.append(Member(
+          index: k, noiseVariance: kde.noiseVariance, bound: kde.bound, engine: kde.engine,
+          parameters: ["sigma2": "\(kde.noiseVariance)", "bound": kde.bound.rawValue], extra: [:], name: kde.name))
+      } else if let adaptive = e as? AdaptiveKDEEstimator {
+        guard (try? validate(layer: layer, context: context)) != nil,
+          let v = try? adaptive.noiseVariance(for: layer), v.maxAbs != 0
+        else { continue }
+        members.append(Member(
+          index: k, noiseVariance: v.variance, bound: adaptive.bound, engine: adaptive.engine,
+          parameters: adaptive.parameters, extra: ["max_abs_activation": v.maxAbs], name: adaptive.name))
+      }
+    }
+    guard let engine = members.first?.engine else { return [:] }
+    members = members.filter { $0.engine.tileSize == engine.tileSize }
+    guard members.count >= 2, (try? validate(layer: layer, context: context)) != nil,
+      let classes = try? _BinnedPlane.labelSymbols(context),
+      let results = try? KDEEntropyBounds.computeWithGroups(
+        layer.converted(to: Double.self), noiseVariances: members.map(\.noiseVariance), groups: classes, engine: engine)
+    else { return [:] }
+    var points: [Int: PlanePoint] = [:]
+    for (m, r) in zip(members, results) {
+      guard let hl = try? bounds(r, classes: classes, bound: m.bound, parameters: m.parameters),
+        let p = try? assemble(hl.0, hl.1, bound: m.bound, parameters: m.parameters, extraDiagnostics: m.extra)
+          .requiringFinite(estimator: m.name, cause: nonFiniteCause)
+      else { continue }
+      points[m.index] = p
+    }
+    return points
   }
 }

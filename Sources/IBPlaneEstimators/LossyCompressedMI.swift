@@ -273,20 +273,9 @@ public struct LossyCompressedMI: MutualInformationEstimator, InformationPlaneEst
   /// (`context.cached`). Class labels use `labelForm`; regression targets use
   /// the backend's MI with the (compressed) targets.
   public func point(layer: Matrix<Float>, context: PlaneContext) throws -> PlanePoint {
-    guard let inputs = context.inputs else {
-      throw EstimatorError.degenerate("lossy needs the recording's inputs X; this recording has none")
-    }
-    guard layer.rows == context.sampleCount else {
-      throw EstimatorError.shapeMismatch("layer has \(layer.rows) samples but the recording has \(context.sampleCount)")
-    }
-    try EstimatorError.validateFinite(layer, name: "layer")
-    let seedKey = compressor.implementation.usesSeed ? ".seed=\(seed)" : ""
-    let key = "lossy.inputs.\(compressorKey).latent=\(latent)\(seedKey)"
-    let cx = try context.cached(key) { try compressed(inputs, name: "inputs", side: 0) }
-    let compressedT = try compressed(try addingNoise(layer), name: "layer", side: 1)
+    let (ixt, compressedT) = try inputSide(layer: layer, context: context)
     let ct = compressedT.code
-    let ixt = annotate(try mutualInformation(cx.code, ct), [("x", cx), ("t", compressedT)])
-
+    let seedKey = compressor.implementation.usesSeed ? ".seed=\(seed)" : ""
     let ity: Estimate
     switch context.labels {
     case .classes(let labels, _) where labelForm == .ross:
@@ -312,5 +301,29 @@ public struct LossyCompressedMI: MutualInformationEstimator, InformationPlaneEst
       ity = annotate(try mutualInformation(ct, cy.code), [("t", compressedT), ("y", cy)])
     }
     return try PlanePoint(inputInformation: ixt, labelInformation: ity).requiringFinite(estimator: name)
+  }
+
+  /// `point(layer:context:).inputInformation` without I(T;Y): the class-conditional
+  /// I(X;T|Y) reads only I(X;T) on each class's rows, and Ross's I(T;Y) there (a kNN search
+  /// and a radius count over one class) was a third of a lossy plane job (issue 17).
+  public func inputInformation(layer: Matrix<Float>, context: PlaneContext) throws -> Estimate {
+    try inputSide(layer: layer, context: context).ixt.requiringFinite(estimator: name, quantity: "I(X;T)")
+  }
+
+  /// Î(X;T) of `point` and the layer's compression; the inputs are compressed once per
+  /// recording (`context.cached`).
+  private func inputSide(layer: Matrix<Float>, context: PlaneContext) throws -> (ixt: Estimate, compressedT: LossyCompression) {
+    guard let inputs = context.inputs else {
+      throw EstimatorError.degenerate("lossy needs the recording's inputs X; this recording has none")
+    }
+    guard layer.rows == context.sampleCount else {
+      throw EstimatorError.shapeMismatch("layer has \(layer.rows) samples but the recording has \(context.sampleCount)")
+    }
+    try EstimatorError.validateFinite(layer, name: "layer")
+    let seedKey = compressor.implementation.usesSeed ? ".seed=\(seed)" : ""
+    let key = "lossy.inputs.\(compressorKey).latent=\(latent)\(seedKey)"
+    let cx = try context.cached(key) { try compressed(inputs, name: "inputs", side: 0) }
+    let compressedT = try compressed(try addingNoise(layer), name: "layer", side: 1)
+    return (annotate(try mutualInformation(cx.code, compressedT.code), [("x", cx), ("t", compressedT)]), compressedT)
   }
 }

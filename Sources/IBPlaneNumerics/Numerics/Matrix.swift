@@ -120,7 +120,13 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     return out
   }
 
-  /// Converts the element type.
+  /// Converts the element type. Specialised for the four Float/Double pairs: unspecialised, each
+  /// element went through the generic `BinaryFloatingPoint` initialiser (witness look-ups, ~8 %
+  /// of a lossy plane job, issue 17).
+  @_specialize(exported: true, where Scalar == Float, T == Double)
+  @_specialize(exported: true, where Scalar == Double, T == Double)
+  @_specialize(exported: true, where Scalar == Float, T == Float)
+  @_specialize(exported: true, where Scalar == Double, T == Float)
   public func converted<T: BLASScalar>(to: T.Type = T.self) -> Matrix<T> {
     // Same type: the same storage (an unspecialised `map` from another module costs ~5 ms per
     // 10⁵ elements for nothing).
@@ -136,6 +142,8 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
   }
 
   /// Per-column means, accumulated in Double.
+  @_specialize(exported: true, where Scalar == Float)
+  @_specialize(exported: true, where Scalar == Double)
   public func columnMeans() -> [Double] {
     var means = [Double](repeating: 0, count: columns)
     guard rows > 0 else { return means }

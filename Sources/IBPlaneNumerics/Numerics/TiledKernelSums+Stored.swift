@@ -122,13 +122,29 @@ extension TiledKernelSums {
           try rowH.withUnsafeMutableBufferPointer { rh in
             try forEachTile([plan]) { rowRange, colRange, tiles in
               let w = colRange.count
-              let kb = UnsafeMutablePointer<Double>.allocate(capacity: w)
+              let kb = UnsafeMutablePointer<Double>.allocate(capacity: 2 * w)
               defer { kb.deallocate() }
-              for r in 0..<rowRange.count {
+              // The same accumulations, in the same order, as the unstored pass (two rows at
+              // a time, then the odd row alone, as there).
+              var r = 0
+              while r + 1 < rowRange.count {
                 let i = rowRange.lowerBound + r
                 let ka = stored + i * n + colRange.lowerBound
                 _kernelRow(tiles[0], row: r, width: w, scale: -gammaB, into: kb)
-                // The same accumulations, in the same order, as the unstored pass.
+                _kernelRow(tiles[0], row: r + 1, width: w, scale: -gammaB, into: kb + w)
+                let (sa0, sb0, sh0, sa1, sb1, sh1) = _pairedRowSums2(ka, kb, ka + n, kb + w, width: w)
+                ra[i] += sa0
+                rb[i] += sb0
+                rh[i] += sh0
+                ra[i + 1] += sa1
+                rb[i + 1] += sb1
+                rh[i + 1] += sh1
+                r += 2
+              }
+              if r < rowRange.count {
+                let i = rowRange.lowerBound + r
+                let ka = stored + i * n + colRange.lowerBound
+                _kernelRow(tiles[0], row: r, width: w, scale: -gammaB, into: kb)
                 let (sa, sb, sh) = _pairedRowSums(ka, kb, width: w)
                 ra[i] += sa
                 rb[i] += sb

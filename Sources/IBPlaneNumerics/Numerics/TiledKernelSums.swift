@@ -49,10 +49,25 @@ public struct TiledKernelSums: Sendable {
       try forEachTile([plan]) { rowRange, colRange, tiles in
         let d = tiles[0]
         let w = colRange.count
-        let k = UnsafeMutablePointer<Double>.allocate(capacity: w)
+        let k = UnsafeMutablePointer<Double>.allocate(capacity: 2 * w)
         defer { k.deallocate() }
         for (s, gamma) in g.enumerated() {
-          for r in 0..<rowRange.count {
+          // Two rows at a time: two independent sums, each in column order (the same values).
+          var r = 0
+          while r + 1 < rowRange.count {
+            _kernelRow(d, row: r, width: w, scale: -gamma, into: k)
+            _kernelRow(d, row: r + 1, width: w, scale: -gamma, into: k + w)
+            var total0 = 0.0
+            var total1 = 0.0
+            for c in 0..<w {
+              total0 += k[c]
+              total1 += k[w + c]
+            }
+            acc[s][rowRange.lowerBound + r] += total0
+            acc[s][rowRange.lowerBound + r + 1] += total1
+            r += 2
+          }
+          if r < rowRange.count {
             _kernelRow(d, row: r, width: w, scale: -gamma, into: k)
             var total = 0.0
             for c in 0..<w { total += k[c] }
@@ -154,13 +169,30 @@ public struct TiledKernelSums: Sendable {
         try rowH.withUnsafeMutableBufferPointer { rh in
           try forEachTile(plans) { rowRange, colRange, tiles in
             let w = colRange.count
-            let ka = UnsafeMutablePointer<Double>.allocate(capacity: w)
-            let kb = UnsafeMutablePointer<Double>.allocate(capacity: w)
+            let ka = UnsafeMutablePointer<Double>.allocate(capacity: 2 * w)
+            let kb = UnsafeMutablePointer<Double>.allocate(capacity: 2 * w)
             defer {
               ka.deallocate()
               kb.deallocate()
             }
-            for r in 0..<rowRange.count {
+            // Two rows at a time (`_pairedRowSums2`: the same sums as one at a time).
+            var r = 0
+            while r + 1 < rowRange.count {
+              _kernelRow(tiles[0], row: r, width: w, scale: -gammaA, into: ka)
+              _kernelRow(tiles[1], row: r, width: w, scale: -gammaB, into: kb)
+              _kernelRow(tiles[0], row: r + 1, width: w, scale: -gammaA, into: ka + w)
+              _kernelRow(tiles[1], row: r + 1, width: w, scale: -gammaB, into: kb + w)
+              let (sa0, sb0, sh0, sa1, sb1, sh1) = _pairedRowSums2(ka, kb, ka + w, kb + w, width: w)
+              let i = rowRange.lowerBound + r
+              ra[i] += sa0
+              rb[i] += sb0
+              rh[i] += sh0
+              ra[i + 1] += sa1
+              rb[i + 1] += sb1
+              rh[i + 1] += sh1
+              r += 2
+            }
+            if r < rowRange.count {
               _kernelRow(tiles[0], row: r, width: w, scale: -gammaA, into: ka)
               _kernelRow(tiles[1], row: r, width: w, scale: -gammaB, into: kb)
               let (sa, sb, sh) = _pairedRowSums(ka, kb, width: w)
@@ -195,16 +227,43 @@ public struct TiledKernelSums: Sendable {
     return (sa, sb, sh)
   }
 
+  /// The paired sums of two rows at once: `_pairedRowSums` of (a0, b0) and of (a1, b1), each of
+  /// the six sums in column order exactly as there, so the same values bit for bit; six
+  /// independent chains of additions instead of three, which the one-row loop waited on.
+  @inline(__always)
+  func _pairedRowSums2(
+    _ a0: UnsafePointer<Double>, _ b0: UnsafePointer<Double>, _ a1: UnsafePointer<Double>, _ b1: UnsafePointer<Double>,
+    width w: Int
+  ) -> (Double, Double, Double, Double, Double, Double) {
+    var sa0 = 0.0
+    var sb0 = 0.0
+    var sh0 = 0.0
+    var sa1 = 0.0
+    var sb1 = 0.0
+    var sh1 = 0.0
+    for c in 0..<w {
+      sa0 += a0[c]
+      sb0 += b0[c]
+      sh0 += a0[c] * b0[c]
+      sa1 += a1[c]
+      sb1 += b1[c]
+      sh1 += a1[c] * b1[c]
+    }
+    return (sa0, sb0, sh0, sa1, sb1, sh1)
+  }
+
   /// out[c] = exp(scale · D[row, c] + shift) for one row of a distance tile, through libmvec's
   /// vector exp (AVX2 or SSE2, chosen at run time; < 4 ulp). The corresponding C function is
-  /// `ibp_exp_inplace` (glibc `_ZGVdN4v_exp` / `_ZGVbN2v_exp`).
+  /// `ibp_exp_inplace` (glibc `_ZGVdN4v_exp` / `_ZGVbN2v_exp`). The exponents are formed
+  /// through raw pointers with unchecked index arithmetic so that the loop vectorises (with
+  /// `d[base + c]` the overflow check of every index kept it scalar: ~20 % of a CS job).
   @inline(__always)
   func _kernelRow<S: BLASScalar>(
     _ d: UnsafeBufferPointer<S>, row r: Int, width w: Int, scale: Double, shift: Double = 0,
     into out: UnsafeMutablePointer<Double>
   ) {
-    let base = r * w
-    for c in 0..<w { out[c] = scale * Double(d[base + c]) + shift }
+    let row = d.baseAddress! + r &* w
+    for c in 0..<w { out[c] = scale * Double(row[c]) + shift }
     ibp_exp_inplace(out, w)
   }
 
@@ -355,17 +414,22 @@ package struct _DistancePlan<S: BLASScalar>: Sendable {
       for k in 0..<(h * w) { out[k] = 0 }
     }
     // Branch-free over the row (the same sums and clamp as element by element, so the same
-    // values), then the diagonal of a set against itself set to 0 afterwards: the loop
-    // vectorises, where a per-element `i == j` test and checked array reads kept it scalar.
+    // values), then the diagonal of a set against itself set to 0 afterwards. The row is
+    // `ibp_distance_row_f/_d` (SSE2 vectors): Swift's `v < 0 ? 0 : v` loop compiled to a
+    // compare and a jump per element (~9 % of a KDE or CS job, issue 17).
     yNorms.withUnsafeBufferPointer { yn in
-      let ny = yn.baseAddress! + columns.lowerBound
+      let ny = UnsafeRawPointer(yn.baseAddress! + columns.lowerBound)
       for r in 0..<h {
         let i = rows.lowerBound + r
         let nx = xNorms[i]
         let o = out.baseAddress! + r * w
-        for c in 0..<w {
-          let v = o[c] + nx + ny[c]
-          o[c] = v < 0 ? 0 : v
+        switch S.blasPrecision {
+        case .single:
+          ibp_distance_row_f(
+            UnsafeMutableRawPointer(o).assumingMemoryBound(to: Float.self), Float(nx), ny.assumingMemoryBound(to: Float.self), w)
+        case .double:
+          ibp_distance_row_d(
+            UnsafeMutableRawPointer(o).assumingMemoryBound(to: Double.self), Double(nx), ny.assumingMemoryBound(to: Double.self), w)
         }
         if sameSet && columns.contains(i) { o[i - columns.lowerBound] = 0 }
       }

@@ -163,4 +163,32 @@ import IBPlane
     #expect(z.inputInformation.nats == 0 && z.labelInformation.nats == 0)
     #expect(AdaptiveKDEEstimator().name == "adaptive-kde")
   }
+
+  /// The plane's shared KDE pass (one kernel pass for a layer's KDE and adaptive-KDE jobs)
+  /// gives each estimator's own point bit for bit, and leaves out whatever `point` would handle
+  /// otherwise (a dead layer for adaptive KDE, an invalid σ², another tile size).
+  @Test func sharedKDEPassEqualsEachPoint() throws {
+    let n = 333
+    let rng = RandomSource(seed: 21)
+    var layer = rng.normalMatrix(rows: n, columns: 4).converted(to: Float.self)
+    for k in layer.elements.indices { layer.elements[k] = tanh(layer.elements[k]) }
+    for i in 0..<40 { for k in 0..<4 { layer[i, k] = 1 } }  // saturated units: exact duplicates
+    let ctx = try PlaneContext(inputs: nil, labels: .classes((0..<n).map { ($0 * 7) % 3 }, classCount: 3))
+    let family: [InformationPlaneEstimator] = try [
+      KDEEstimator(), GaussianPlaneEstimator(), AdaptiveKDEEstimator(), KDEEstimator(noiseVariance: 0.02, bound: .lower),
+      AdaptiveKDEEstimator(noiseVarianceScale: 0.3, bound: .lower), KDEEstimator(noiseVariance: 0.1, engine: TiledKernelSums(tileSize: 100)),
+      KDEEstimator(noiseVariance: -1),
+    ]
+    let shared = _KDEPlane.sharedPoints(family, layer: layer, context: ctx)
+    #expect(Set(shared.keys) == [0, 2, 3, 4])
+    for (k, p) in shared { #expect(try p == family[k].point(layer: layer, context: ctx), "estimator \(k)") }
+    // Compared through the bits as well (== on Double would let −0 and +0 pass).
+    let alone = try AdaptiveKDEEstimator().point(layer: layer, context: ctx)
+    #expect(shared[2]?.inputInformation.nats.bitPattern == alone.inputInformation.nats.bitPattern)
+    #expect(shared[2]?.labelInformation.nats.bitPattern == alone.labelInformation.nats.bitPattern)
+    // A dead layer: adaptive KDE's zero point is its own; one KDE estimator left is not shared.
+    let dead = Matrix<Float>(rows: n, columns: 4)
+    #expect(_KDEPlane.sharedPoints(family, layer: dead, context: ctx).keys.sorted() == [0, 3])
+    #expect(_KDEPlane.sharedPoints([KDEEstimator(), try GaussianPlaneEstimator()], layer: layer, context: ctx).isEmpty)
+  }
 }

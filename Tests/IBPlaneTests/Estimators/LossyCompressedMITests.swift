@@ -127,6 +127,14 @@ import IBPlane
     #expect(abs(point.inputInformation.nats - 1) < 0.15, "I(X;T) \(point.inputInformation.nats)")
     #expect(abs(point.labelInformation.nats / hy - 1) < 0.15, "I(T;Y) \(point.labelInformation.nats) vs \(hy)")
     #expect(try lossy.point(layer: s.y, context: context) == point)
+    // I(X;T) alone (the class-conditional I(X;T|Y) asks for it on each class) is the point's,
+    // bit for bit, value, bounds, parameters and diagnostics; with noise too.
+    #expect(try lossy.inputInformation(layer: s.y, context: context) == point.inputInformation)
+    let noisy = LossyCompressedMI(noise: .additiveGaussian(0.1), seed: 5)
+    #expect(try noisy.inputInformation(layer: s.y, context: context) == noisy.point(layer: s.y, context: context).inputInformation)
+    #expect(throws: EstimatorError.self) {
+      try lossy.inputInformation(layer: s.y, context: PlaneContext(inputs: nil, labels: .classes(labels, classCount: 2)))
+    }
     #expect(lossy.parameterDescription == "compress=pca,latent=4,noise=none,backend=ksg,k=3,metric=auto,labels=ross,seed=0")
     let difference = try LossyCompressedMI(labelForm: .entropyDifference).point(layer: s.y, context: context)
     #expect(difference.inputInformation == point.inputInformation)

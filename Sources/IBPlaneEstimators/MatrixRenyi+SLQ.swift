@@ -24,7 +24,8 @@ extension MatrixRenyiMutualInformation {
   /// blocks of at most `slqDeflation` rows — no larger than the Krylov space that would be
   /// built — are decomposed exactly. The Gram matrix is stored in single precision when
   /// N ≤ `slqStoredLimit` (4N² bytes; products by `cblas_sgemm`), else every product is
-  /// recomputed tile by tile (`TiledKernelSums.gaussianProduct`, O(N·(tile + p)) memory).
+  /// recomputed tile by tile in single precision (`TiledKernelSums.gaussianProductSingle`,
+  /// O(N·(tile + p)) memory).
   func slqEntropy<S: BLASScalar>(
     _ views: [_KernelView<S>], labels: [Int]?, n: Int, probes: Int, steps: Int, report: _SpectrumReport?
   ) throws -> Double {
@@ -52,12 +53,11 @@ extension MatrixRenyiMutualInformation {
             order: m, trace: trace, probes: probes, steps: steps, deflation: slqDeflation, seed: blockSeed
           ) { x, b, y in try Self.storedProduct(k, scale: scale, x, width: b, into: y, threads: engine.threads) })
       } else {
-        let plans = sub.map { _DistancePlan(rows: $0.data, columns: $0.data) }
-        let gammas = sub.map(\.gamma)
+        let plan = try _KernelExponentPlan(views: sub.map { ($0.data, $0.gamma) })
         parts.append(
           try _StochasticLanczos.quadrature(
             order: m, trace: trace, probes: probes, steps: steps, deflation: slqDeflation, seed: blockSeed
-          ) { x, b, y in try engine.gaussianProduct(plans, gammas: gammas, scale: scale, x, width: b, into: y) })
+          ) { x, b, y in try engine.gaussianProductSingle(plan, scale: scale, x, width: b, into: y) })
       }
     }
     let (entropy, standardError) = Self.entropy(quadratures: parts, alpha: alpha)

@@ -59,8 +59,14 @@ import IBPlaneNumerics
 ///   Rademacher probes, each an m-step Lanczos Gauss quadrature (`dstev`), with the control
 ///   variate c·tr(M) (tr M is known exactly; at α → 1, f(λ) ≈ λ and the variance that
 ///   remains is that of f(λ) − cλ). No eigen-decomposition of A; products A·V as one GEMM on
-///   the stored float32 Gram matrix up to N = `slqStoredLimit`, or recomputed tile by tile
-///   (O(N·(tile + p + 512)) memory). The same seed gives every entropy of an estimate the same
+///   the stored float32 Gram matrix up to N = `slqStoredLimit`, or recomputed tile by tile in
+///   single precision (`gaussianProductSingle`: one SGEMM for the exponent, libmvec's expf, one
+///   SGEMM with V; O(N·(tile + p + 512)) memory). The Krylov basis, the Ritz vectors and the
+///   probes' Lanczos vectors are stored in single precision and used in Double arithmetic
+///   (`_SingleBasis`): ≈ 4N·(512 + 384) bytes at the deflation step, 210 MB + 160 MB at
+///   N = 10⁵, where Double needed twice that. Cost: 16 block products of 32 columns plus m of
+///   p columns per entropy, each O(N²); see docs/performance.md for measured times at
+///   N = 2·10⁴ … 10⁵. α = 2 needs none of this and is exact at any N. The same seed gives every entropy of an estimate the same
 ///   probes (common random numbers). Error: Hutchinson's variance 2‖f(M) − cM‖²_F / p
 ///   (Ubaru et al. give p ≥ 24 ε⁻² log(2/η) for a relative (ε, η) guarantee on tr f, far too
 ///   pessimistic here); the measured standard error of each S_α is reported as

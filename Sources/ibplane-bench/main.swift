@@ -9,6 +9,7 @@ import IBPlane
 //        ibplane-bench binning-kde --data DIR [...]   (driven by bench/bench_binning_kde.py)
 //        ibplane-bench recording-read [GiB=1] [float32|float16]   (reader vs plain read(2))
 //        ibplane-bench coverage [R=200] [N=400] [B=50]   (interval coverage → bench/results/coverage.md)
+//        ibplane-bench slq-product [N=20000] [rounds=2]   (SLQ's matrix-free product, Double vs Float)
 
 /// Best-of-`repeats` wall time of `body`, in seconds.
 func bestTime(repeats: Int = 3, _ body: () throws -> Void) rethrows -> Double {
@@ -253,6 +254,13 @@ if benchArguments.first == "recording-read" {
 }
 if benchArguments.first == "coverage" {
   do { try CoverageBench.run(benchArguments) } catch {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    exit(1)
+  }
+  exit(0)
+}
+if benchArguments.first == "slq-product" {
+  do { try SLQProductBench.run(benchArguments) } catch {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))
     exit(1)
   }

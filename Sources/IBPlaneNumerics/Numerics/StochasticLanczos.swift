@@ -66,7 +66,7 @@ package enum _StochasticLanczos {
     let rng = RandomSource(seed: seed)
     var result = _SpectralQuadrature()
     // Deflation: top Ritz pairs of a block Krylov space started from seeded Rademacher blocks.
-    var y = [Double]()  // N×k row-major, orthonormal columns
+    var y = _SingleBasis(rows: n, stride: 0)  // N×k, orthonormal columns (to single precision)
     var k = 0
     if d > 0 {
       let b = Swift.min(deflationBlock, n)
@@ -74,7 +74,7 @@ package enum _StochasticLanczos {
       let start = rademacher(rows: n, columns: b, rng: RandomSource(seed: rng.derivedSeed(0)))
       let krylov = try blockLanczos(order: n, start: start, width: b, blocks: blocks, apply: apply)
       // At most 3/4 of a proper subspace: its bottom Ritz pairs rarely converge, and Y's N×k
-      // doubles count against the memory bound of the matrix-free path.
+      // floats count against the memory bound of the matrix-free path.
       let keep = krylov.dimension >= n ? n : 3 * krylov.dimension / 4
       (y, result.atoms) = ritzPairs(krylov, order: n, keep: keep)
       k = result.atoms.count
@@ -104,27 +104,16 @@ package enum _StochasticLanczos {
   // MARK: Projections
 
   /// x ← (I − Y Yᵀ) x, `passes` times (classical Gram–Schmidt twice is enough), for an N×w block x
-  /// and N×k orthonormal Y. The corresponding C function is `cblas_dgemm`.
-  static func project(_ x: inout [Double], width w: Int, out y: [Double], k: Int, n: Int) {
+  /// and the N×k single-precision orthonormal Y (Double arithmetic, `_SingleBasis`).
+  static func project(_ x: inout [Double], width w: Int, out y: _SingleBasis, k: Int, n: Int) {
     x.withUnsafeMutableBufferPointer { project($0, width: w, against: y, k: k, n: n) }
   }
 
-  static func project(_ x: UnsafeMutableBufferPointer<Double>, width w: Int, against y: [Double], k: Int, n: Int, passes: Int = 2) {
+  static func project(_ x: UnsafeMutableBufferPointer<Double>, width w: Int, against y: _SingleBasis, k: Int, n: Int, passes: Int = 2) {
     guard k > 0, w > 0 else { return }
-    var c = [Double](repeating: 0, count: k * w)
-    y.withUnsafeBufferPointer { yp in
-      c.withUnsafeMutableBufferPointer { cp in
-        for _ in 0..<passes {
-          Double.gemm(
-            transA: true, transB: false, m: Int32(k), n: Int32(w), k: Int32(n), alpha: 1,
-            a: yp.baseAddress!, lda: Int32(k), b: UnsafePointer(x.baseAddress!), ldb: Int32(w), beta: 0,
-            c: cp.baseAddress!, ldc: Int32(w))
-          Double.gemm(
-            transA: false, transB: false, m: Int32(n), n: Int32(w), k: Int32(k), alpha: -1,
-            a: yp.baseAddress!, lda: Int32(k), b: UnsafePointer(cp.baseAddress!), ldb: Int32(w), beta: 1,
-            c: x.baseAddress!, ldc: Int32(w))
-        }
-      }
+    for _ in 0..<passes {
+      let c = y.transposeTimes(columns: k, UnsafePointer(x.baseAddress!), width: w)
+      c.withUnsafeBufferPointer { y.times(columns: k, $0.baseAddress!, width: w, alpha: -1, beta: 1, into: x.baseAddress!) }
     }
   }
 

@@ -281,22 +281,9 @@ public struct TiledKernelSums: Sendable {
     guard let first = plans.first else { return }
     let n = first.rowCount
     let m = first.columnCount
-    for p in plans where p.rowCount != n || p.columnCount != m {
-      throw NumericsError.shapeMismatch("all views must have the same samples")
-    }
+    try checkTilePlans(plans)
     if n == 0 || m == 0 { return }
     let t = tileSize
-    for p in plans {
-      _ = try _blasInt(p.dimension, "dimension")
-      _ = try _blasInt(Swift.min(t, m), "tile")
-      // D = ‖x‖² + ‖y‖² − 2x·y stays finite when every squared norm is below a quarter of the
-      // largest finite value; above it the tile would hold ∞ − ∞ = NaN. The estimators bring
-      // their data to unit scale first (`_KernelFrame`), so only raw callers can get here.
-      guard p.largestSquaredNorm <= S.greatestFiniteMagnitude / 4 else {
-        throw NumericsError.tooLarge(
-          "squared distances of points with squared norm up to \(p.largestSquaredNorm) overflow \(S.self); rescale the data")
-      }
-    }
     let rowBlocks = (n + t - 1) / t
     let colBlocks = (m + t - 1) / t
     Parallel.forEach(rowBlocks, threads: threads) { rb in
@@ -311,6 +298,29 @@ public struct TiledKernelSums: Sendable {
           p.fillDistances(rows: r0..<r1, columns: c0..<c1, into: buffers[k])
         }
         body(r0..<r1, c0..<c1, buffers.map { UnsafeBufferPointer($0) })
+      }
+    }
+  }
+
+  /// Throws unless `plans` have the same row and column counts, BLAS-sized dimensions and
+  /// squared norms whose distances stay finite (the checks of `forEachTile`).
+  func checkTilePlans<S: BLASScalar>(_ plans: [_DistancePlan<S>]) throws {
+    guard let first = plans.first else { return }
+    let n = first.rowCount
+    let m = first.columnCount
+    for p in plans where p.rowCount != n || p.columnCount != m {
+      throw NumericsError.shapeMismatch("all views must have the same samples")
+    }
+    let t = tileSize
+    for p in plans {
+      _ = try _blasInt(p.dimension, "dimension")
+      _ = try _blasInt(Swift.min(t, m), "tile")
+      // D = ‖x‖² + ‖y‖² − 2x·y stays finite when every squared norm is below a quarter of the
+      // largest finite value; above it the tile would hold ∞ − ∞ = NaN. The estimators bring
+      // their data to unit scale first (`_KernelFrame`), so only raw callers can get here.
+      guard p.largestSquaredNorm <= S.greatestFiniteMagnitude / 4 else {
+        throw NumericsError.tooLarge(
+          "squared distances of points with squared norm up to \(p.largestSquaredNorm) overflow \(S.self); rescale the data")
       }
     }
   }

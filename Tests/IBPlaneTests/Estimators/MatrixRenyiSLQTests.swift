@@ -19,7 +19,9 @@ import IBPlane
 
   /// Diagonal A with 10 distinct eigenvalues: with Rademacher probes zᵀ f(A) z = Σ f(λ_i)
   /// exactly, and 12 ≥ 10 Lanczos steps make each probe's Gauss quadrature exact, so S_α is
-  /// recovered to rounding with no deflation at all.
+  /// recovered to rounding with no deflation at all — the rounding of the single-precision
+  /// Lanczos and Krylov vectors (`_SingleBasis`): measured 2e-9…4e-9 relative (1e-11 with
+  /// Double vectors), bound 5e-8.
   @Test func knownSpectrumIsRecoveredToRounding() throws {
     let n = 200
     var diagonal = (0..<n).map { Double($0 % 10 + 1) }
@@ -32,7 +34,7 @@ import IBPlane
     for alpha in [0.5, 1.0, 1.01, 1.5, 3.0] {
       let (s, se) = MatrixRenyiMutualInformation.entropy(quadratures: [q], alpha: alpha)
       let exact = MatrixRenyiMutualInformation.entropy(eigenvalues: diagonal, alpha: alpha)
-      #expect(abs(s - exact) < 1e-11 * exact, "α = \(alpha): \(s) vs \(exact)")
+      #expect(abs(s - exact) < 5e-8 * exact, "α = \(alpha): \(s) vs \(exact)")
       #expect(se < 1e-11)
     }
     // A block Krylov space as large as the matrix deflates all of it: the atoms are the
@@ -45,7 +47,7 @@ import IBPlane
     #expect(d.atoms.count == m)
     let (s, _) = MatrixRenyiMutualInformation.entropy(quadratures: [d], alpha: 1.01)
     let exact = MatrixRenyiMutualInformation.entropy(eigenvalues: small, alpha: 1.01)
-    #expect(abs(s - exact) < 1e-10 * exact, "\(s) vs \(exact)")
+    #expect(abs(s - exact) < 5e-8 * exact, "\(s) vs \(exact)")
   }
 
   /// I_α within 0.5 % of the exact value (the documented bound) on correlated 5-d Gaussians,
@@ -63,6 +65,55 @@ import IBPlane
     for key in ["entropy_a", "entropy_b", "joint_entropy"] {
       #expect(abs(e.diagnostics[key]! - exact.diagnostics[key]!) < max(4 * se, 1e-9), "\(key), α = \(alpha), se \(se)")
     }
+  }
+
+  /// The matrix-free path (single-precision tiles, `gaussianProductSingle`) holds the same
+  /// bound as the stored one.
+  @Test(arguments: [1.01, 3.0])
+  func matrixFreeMatchesTheExactSpectrum(alpha: Double) throws {
+    let (a, b) = R.correlatedPair(n: 600, d: 5, rho: 0.7, seed: 5)
+    let exact = try MatrixRenyiMutualInformation(
+      alpha: alpha, widthA: .fixed(1.5), widthB: .fixed(1.5), approximation: .exact
+    ).estimate(a, b)
+    let e = try Self.slq(alpha: alpha, stored: false).estimate(a, b)
+    #expect(R.relativeError(e.nats, exact.nats) < 0.005, "α = \(alpha): slq \(e.nats) vs exact \(exact.nats)")
+  }
+
+  /// The single-precision Krylov basis (`_SingleBasis`): the deflated Ritz values of a kernel
+  /// matrix (Double products, so only the basis storage is single precision) agree with its
+  /// exact top eigenvalues to 1e-6 of λ_max, and the Ritz vectors Y are orthonormal to 1e-6.
+  @Test func singlePrecisionBasisKeepsRitzValuesAccurate() throws {
+    let (a, _) = R.correlatedPair(n: 600, d: 5, rho: 0.7, seed: 5)
+    let n = a.rows
+    let g = R.gram(a, sigma: 1.5)
+    let k = try Matrix<Double>(g.map { $0.map { $0 / Double(n) } })
+    let exact = try k.symmetricEigen(vectors: false).values.sorted(by: >)
+    let apply: _BlockOperator = { x, w, y in
+      Double.gemm(
+        transA: false, transB: false, m: Int32(n), n: Int32(w), k: Int32(n), alpha: 1,
+        a: k.elements, lda: Int32(n), b: x.baseAddress!, ldb: Int32(w), beta: 0, c: y.baseAddress!, ldc: Int32(w))
+    }
+    var start = [Double](repeating: 0, count: n * 32)
+    let rng = RandomSource(seed: 4)
+    for i in start.indices { start[i] = rng.normal() }
+    let krylov = try _StochasticLanczos.blockLanczos(order: n, start: start, width: 32, blocks: 8, apply: apply)
+    let (y, atoms) = _StochasticLanczos.ritzPairs(krylov, order: n, keep: 192)
+    #expect(atoms.count >= 40, "\(atoms.count) converged pairs")
+    let top = exact[0]
+    for (i, theta) in atoms.prefix(40).enumerated() {
+      #expect(abs(theta - exact[i]) < 1e-6 * top, "Ritz value \(i): \(theta) vs \(exact[i])")
+    }
+    // YᵀY = I to single precision.
+    let kk = atoms.count
+    var worst = 0.0
+    for c in 0..<kk {
+      var col = [Double](repeating: 0, count: n * 1)
+      for i in 0..<n { col[i] = Double(y.values[i * kk + c]) }
+      let gramColumn = col.withUnsafeBufferPointer { y.transposeTimes(columns: kk, $0.baseAddress!, width: 1) }
+      for r in 0..<kk { worst = max(worst, abs(gramColumn[r] - (r == c ? 1 : 0))) }
+    }
+    #expect(worst < 1e-6, "‖YᵀY − I‖_max = \(worst)")
+    #expect(worst > 0, "the basis is stored in single precision")
   }
 
   /// Class labels: the block-diagonal joint kernel, each block estimated with its own probes.

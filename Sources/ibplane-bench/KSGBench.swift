@@ -149,3 +149,58 @@ func benchKSGGrowth() throws {
     }
   }
 }
+
+/// Process CPU seconds (user + system, all threads) so far: less sensitive than wall time to a
+/// shared machine's load.
+func processCPUSeconds() -> Double {
+  var ts = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+  return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// `ibplane-bench ksg-engines`: the two parts of a KSG estimate — the joint kNN (k = 3,
+/// max-norm, d + d dims) and one marginal count at the joint radii (d dims) — timed separately
+/// for each exact engine (`IBPLANE_BENCH_ALGOS`, default kd-tree,box-bitsets,tree-bitsets; box
+/// bitsets skipped above N = 400,000), at every N of `IBPLANE_BENCH_SIZES` (default 100000) and d
+/// of `IBPLANE_BENCH_DIMS` (default 5), on the data of `ksg-growth`. Wall and process CPU
+/// seconds; the engines' answers must agree (checked). These are the measurements behind the
+/// automatic rule's crossovers (`NearestNeighbors.resolvedAlgorithm`).
+func benchKSGEngines() throws {
+  let env = ProcessInfo.processInfo.environment
+  let sizes = (env["IBPLANE_BENCH_SIZES"] ?? "100000").split(separator: ",").compactMap { Int($0) }
+  let dims = (env["IBPLANE_BENCH_DIMS"] ?? "5").split(separator: ",").compactMap { Int($0) }
+  let algorithms = (env["IBPLANE_BENCH_ALGOS"] ?? "kd-tree,box-bitsets,tree-bitsets").split(separator: ",").compactMap {
+    NearestNeighbors.Algorithm(rawValue: String($0))
+  }
+  print("== KSG parts by engine (k = 3, max-norm, \(Parallel.defaultThreads) workers; wall s / CPU s) ==")
+  let widths = [9, 6, 14, 22, 22]
+  print(row(["N", "dims", "engine", "joint kNN", "one marginal count"], widths: widths))
+  for d in dims {
+    for n in sizes {
+      let (x, y) = ksgPeersData(n: n, d: d, seed: UInt64(n + d))
+      let joint = try x.concatenatingColumns(y)
+      var reference: (NeighborList, [Int])?
+      for algorithm in algorithms {
+        if algorithm == .boxBitsets && n > 400_000 { continue }
+        let engine = NearestNeighbors(algorithm: algorithm)
+        var list: NeighborList?
+        let c0 = processCPUSeconds()
+        let tk = try bestTime(repeats: 1) { list = try engine.kNearest(joint, k: 3, blocks: [0..<d, d..<(2 * d)]) }
+        let c1 = processCPUSeconds()
+        let radii = (0..<n).map { list!.kthDistance($0) }
+        var counts: [Int] = []
+        let tc = try bestTime(repeats: 1) { counts = try engine.countWithinRadius(x, radii: radii, inclusive: false) }
+        let c2 = processCPUSeconds()
+        if let reference {
+          precondition(reference.0 == list! && reference.1 == counts, "\(algorithm) disagrees at N = \(n), d = \(d)")
+        } else {
+          reference = (list!, counts)
+        }
+        print(row([
+          "\(n)", "\(d)+\(d)", algorithm.rawValue,
+          String(format: "%.3f / %.3f", tk, c1 - c0), String(format: "%.3f / %.3f", tc, c2 - c1),
+        ], widths: widths))
+      }
+    }
+  }
+}

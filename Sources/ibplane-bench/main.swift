@@ -241,6 +241,7 @@ let onDemand: [(String, () throws -> Void)] = [
   ("ksg-100k", { try benchKSG(sizes: [10_000, 100_000]) }),
   ("ksg-ties", benchKSGTies),
   ("ksg-growth", benchKSGGrowth),
+  ("ksg-engines", benchKSGEngines),
   ("parallel", benchParallelOverhead),
 ]
 

@@ -111,7 +111,7 @@ package final class _KDTree: @unchecked Sendable {
 
   /// Runs `body` with raw pointers to the tree's arrays (no per-access exclusivity or
   /// reference-counting work in the hot recursion).
-  private func withView<R>(_ body: (_KDTreeView) -> R) -> R {
+  func withView<R>(_ body: (_KDTreeView) -> R) -> R {
     lo.withUnsafeBufferPointer { lo in
       hi.withUnsafeBufferPointer { hi in
         left.withUnsafeBufferPointer { left in

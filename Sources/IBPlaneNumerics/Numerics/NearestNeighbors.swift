@@ -23,6 +23,9 @@
 /// whatever the box holds) for kNN from total dimension 10 and for radius counts from
 /// dimension 4, up to N = 120,000 (O(N²) in all: past that the tree wins) — 400,000 for kNN from
 /// dimension 16 and counts from 8, where the tree nears a scan (`boxBitsetsMaximumSamples`);
+/// past that N, max-norm radius counts in 5–7 dimensions by *tree bitsets* (`TreeBitsets.swift`:
+/// the k-d tree with its straddling nodes filtered by rank bitsets over tree positions; 1.4–1.5×
+/// less CPU than the tree at N = 1–3·10⁵ in KSG's 5-d marginals, `treeBitsetsCountDimensions`);
 /// max-norm radius counts in two dimensions by an offline sweep (`SweepCounts2D.swift`,
 /// O(N log N) whatever the boxes hold); otherwise a k-d tree when the total dimension is at most
 /// `kdTreeMaximumDimension(samples:)`, brute force above, and brute force for N < 512 where
@@ -66,6 +69,9 @@ public struct NearestNeighbors: Sendable {
     /// Per-coordinate rank bitsets (`BoxBitsets.swift`); max-norm only (Euclidean falls back
     /// to the k-d tree or brute force by the automatic rule).
     case boxBitsets = "box-bitsets"
+    /// A k-d tree whose straddling small nodes are filtered by rank bitsets over tree positions
+    /// (`TreeBitsets.swift`); max-norm only (Euclidean falls back as for `boxBitsets`).
+    case treeBitsets = "tree-bitsets"
   }
 
   public var metric: Metric
@@ -92,8 +98,8 @@ public struct NearestNeighbors: Sendable {
 
   /// The algorithm `.automatic` resolves to for `samples` points of total dimension `dimension`.
   public func resolvedAlgorithm(samples: Int, dimension: Int) -> Algorithm {
-    if algorithm == .boxBitsets && metric == .maximum { return .boxBitsets }
-    if algorithm != .automatic && algorithm != .boxBitsets { return algorithm }
+    if (algorithm == .boxBitsets || algorithm == .treeBitsets) && metric == .maximum { return algorithm }
+    if algorithm != .automatic && algorithm != .boxBitsets && algorithm != .treeBitsets { return algorithm }
     if samples < Self.kdTreeMinimumSamples { return .bruteForce }
     if metric == .maximum && dimension >= Self.boxBitsetsMinimumDimension
       && samples <= Self.boxBitsetsMaximumSamples(dimension: dimension, counts: false)
@@ -113,8 +119,22 @@ public struct NearestNeighbors: Sendable {
     {
       return .boxBitsets
     }
-    return resolvedAlgorithm(samples: samples, dimension: dimension)
+    let fallback = resolvedAlgorithm(samples: samples, dimension: dimension)
+    if algorithm == .automatic && fallback == .kdTree && metric == .maximum
+      && Self.treeBitsetsCountDimensions.contains(dimension)
+    {
+      return .treeBitsets
+    }
+    return fallback
   }
+
+  /// Max-norm dimensions in which `.automatic` counts with tree bitsets (`TreeBitsets.swift`)
+  /// where it would otherwise use the k-d tree (past the box bitsets' N = 120,000): measured
+  /// faster than the tree in 5 dimensions (KSG 5 + 5 marginal counts at the joint radii,
+  /// `ibplane-bench ksg-engines`: tree/tree-bitsets CPU time 1.5× at N = 10⁵, 1.4× at 3·10⁵;
+  /// box bitsets stay ahead below 1.2·10⁵). Not measured in 3–4 dimensions (other engines'
+  /// territory) nor from 8, where box bitsets run to 400,000 and the tree beyond.
+  public static let treeBitsetsCountDimensions = 5..<8
 
   /// Smallest max-norm dimension for which `.automatic` searches neighbours with box bitsets.
   public static let boxBitsetsMinimumDimension = 10
@@ -179,6 +199,8 @@ public struct NearestNeighbors: Sendable {
       return _KDTree(set).kNearest(k: k, threads: threads)
     case .boxBitsets:
       return _boxKNearest(set, k: k)
+    case .treeBitsets:
+      return _TreeBitsets(set).kNearest(k: k, threads: threads)
     default:
       return _BruteForceNeighbors(set).kNearest(k: k, threads: threads)
     }
@@ -198,6 +220,8 @@ public struct NearestNeighbors: Sendable {
     case .boxBitsets:
       return _BoxBitsets(set, order: _KDTree(set).order).count(
         dims: 0..<set.dimension, radii: reducedRadii, inclusive: inclusive, threads: threads)
+    case .treeBitsets:
+      return _TreeBitsets(set).count(reducedRadii: reducedRadii, inclusive: inclusive, threads: threads)
     default:
       return _BruteForceNeighbors(set).count(reducedRadii: reducedRadii, inclusive: inclusive, threads: threads)
     }

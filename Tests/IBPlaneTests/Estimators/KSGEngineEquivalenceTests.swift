@@ -49,11 +49,12 @@ import IBPlane
             }
             let want = Self.outcome(make(.bruteForce), x, y)
             var engines: [NearestNeighbors.Algorithm] = [.automatic, .kdTree]
-            if metric == .maximum { engines.append(.boxBitsets) }
+            if metric == .maximum { engines += [.boxBitsets, .treeBitsets] }
             for a in engines {
               #expect(Self.outcome(make(a), x, y) == want, "\(a) \(variant) \(metric) k=\(k) step=\(step)")
             }
             #expect(Self.outcome(make(.automatic, threads: 1), x, y) == want)
+            if metric == .maximum { #expect(Self.outcome(make(.treeBitsets, threads: 1), x, y) == want) }
           }
         }
       }
@@ -73,13 +74,54 @@ import IBPlane
   @Test func automaticRuleDependsOnN() {
     let e = NearestNeighbors()
     #expect(e.resolvedCountAlgorithm(samples: 100_000, dimension: 5) == .boxBitsets)
-    #expect(e.resolvedCountAlgorithm(samples: 200_000, dimension: 5) == .kdTree)
+    #expect(e.resolvedCountAlgorithm(samples: 200_000, dimension: 5) == .treeBitsets)
+    #expect(e.resolvedCountAlgorithm(samples: 200_000, dimension: 4) != .treeBitsets)
+    #expect(NearestNeighbors(metric: .euclidean).resolvedCountAlgorithm(samples: 200_000, dimension: 5) == .kdTree)
     #expect(e.resolvedCountAlgorithm(samples: 300_000, dimension: 10) == .boxBitsets)
     #expect(e.resolvedCountAlgorithm(samples: 500_000, dimension: 10) == .kdTree)
     #expect(e.resolvedAlgorithm(samples: 100_000, dimension: 10) == .boxBitsets)
     #expect(e.resolvedAlgorithm(samples: 200_000, dimension: 10) == .kdTree)
     #expect(e.resolvedAlgorithm(samples: 300_000, dimension: 20) == .boxBitsets)
     #expect(NearestNeighbors(metric: .euclidean).resolvedCountAlgorithm(samples: 100_000, dimension: 5) == .kdTree)
+  }
+
+  /// Tree bitsets against brute force on sets large enough for several `blockSize` nodes and a
+  /// checkpoint spacing coarser than a slab's end (rows tested directly): grid ties, duplicates,
+  /// radii equal to actual distances (the strict / inclusive boundary; the farthest row's), 0 and
+  /// huge, kNN with k = 1 and 4, one and two threads.
+  @Test(arguments: [(3, 3_000), (5, 5_000), (10, 4_100)])
+  func treeBitsetsEqualBruteForce(d: Int, n: Int) throws {
+    let rng = RandomSource(seed: UInt64(d * n))
+    var x = rng.normalMatrix(rows: n, columns: d)
+    for t in 0..<x.elements.count { x.elements[t] = (x.elements[t] * 16).rounded() / 16 }
+    for i in stride(from: 0, to: n - 1, by: 11) { for c in 0..<d { x[i + 1, c] = x[i, c] } }
+    func dist(_ i: Int, _ j: Int) -> Double { (0..<d).map { abs(x[i, $0] - x[j, $0]) }.max()! }
+    let radii = (0..<n).map { i -> Double in
+      switch i % 5 {
+      case 0: return dist(i, (i * 13 + 5) % n)
+      case 1: return 0
+      case 2: return 1e300
+      // The farthest row's distance: a slab that misses only the extreme ranks, so its
+      // checkpoint widening spans every row while the strict count still excludes them.
+      case 3: return (0..<n).map { dist(i, $0) }.max()!
+      default: return 0.5 * rng.uniform() + 0.25
+      }
+    }
+    let set = try _NeighborPoints(x, blocks: nil, metric: .maximum)
+    let brute = _BruteForceNeighbors(set)
+    let engine = _TreeBitsets(set)
+    for inclusive in [false, true] {
+      let want = brute.count(reducedRadii: radii, inclusive: inclusive, threads: 2)
+      for threads in [1, 2] {
+        #expect(engine.count(reducedRadii: radii, inclusive: inclusive, threads: threads) == want, "inclusive=\(inclusive) threads=\(threads)")
+      }
+    }
+    for k in [1, 4] {
+      let want = brute.kNearest(k: k, threads: 2)
+      for threads in [1, 2] {
+        #expect(engine.kNearest(k: k, threads: threads) == want, "k=\(k) threads=\(threads)")
+      }
+    }
   }
 
   /// The 2-d sweep against a direct scan, with radii equal to actual distances (the strict /

@@ -118,23 +118,10 @@ package final class _BoxBitsets: @unchecked Sendable {
   }
 
   /// Ranks [a, b) of coordinate c whose value v satisfies |v − x| < r (or ≤ r), with the
-  /// subtraction done exactly as a direct scan does it.
+  /// subtraction done exactly as a direct scan does it (`_maxNormSlab`).
   @inline(__always)
   private func slab(_ c: Int, _ x: Double, _ r: Double, _ inclusive: Bool) -> (Int, Int) {
-    let s = sorted + c * n
-    @inline(__always) func inside(_ v: Double) -> Bool { inclusive ? v <= r : v < r }
-    var lo = 0
-    var hi = n
-    while lo < hi { let m = (lo + hi) >> 1; if s[m] < x { lo = m + 1 } else { hi = m } }
-    let mid = lo
-    var a = mid
-    var b = n
-    while a < b { let m = (a + b) >> 1; if inside(s[m] - x) { a = m + 1 } else { b = m } }
-    let end = a
-    a = 0
-    b = mid
-    while a < b { let m = (a + b) >> 1; if inside(x - s[m]) { b = m } else { a = m + 1 } }
-    return (a, end)
+    _maxNormSlab(sorted + c * n, count: n, x, r, inclusive)
   }
 
   /// Scratch of one worker.
@@ -322,4 +309,24 @@ package final class _BoxBitsets: @unchecked Sendable {
     }
     return NeighborList(k: k, indices: idx, distances: dist)
   }
+}
+
+/// Ranks [a, b) of the ascending values s[0..<n] with |v − x| < r (≤ r if `inclusive`), the
+/// subtraction done as a direct scan does it (v − x above x, x − v below), so a slab holds
+/// exactly the rows a scan would accept: the one slab search of box and tree bitsets.
+@inline(__always)
+func _maxNormSlab(_ s: UnsafePointer<Double>, count n: Int, _ x: Double, _ r: Double, _ inclusive: Bool) -> (Int, Int) {
+  @inline(__always) func inside(_ v: Double) -> Bool { inclusive ? v <= r : v < r }
+  var lo = 0
+  var hi = n
+  while lo < hi { let m = (lo + hi) >> 1; if s[m] < x { lo = m + 1 } else { hi = m } }
+  let mid = lo
+  var a = mid
+  var b = n
+  while a < b { let m = (a + b) >> 1; if inside(s[m] - x) { a = m + 1 } else { b = m } }
+  let end = a
+  a = 0
+  b = mid
+  while a < b { let m = (a + b) >> 1; if inside(x - s[m]) { b = m } else { a = m + 1 } }
+  return (a, end)
 }

@@ -168,7 +168,7 @@ import IBPlane
   /// gives each estimator's own point bit for bit, and leaves out whatever `point` would handle
   /// otherwise (a dead layer for adaptive KDE, an invalid σ², another tile size).
   @Test func sharedKDEPassEqualsEachPoint() throws {
-    let n = 333
+    let n = 700  // more than one 512-column block: the running minima are rescaled per γ
     let rng = RandomSource(seed: 21)
     var layer = rng.normalMatrix(rows: n, columns: 4).converted(to: Float.self)
     for k in layer.elements.indices { layer.elements[k] = tanh(layer.elements[k]) }

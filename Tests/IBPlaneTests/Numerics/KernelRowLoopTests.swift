@@ -109,14 +109,18 @@ import IBPlane
 
   @Test func vectorDistanceRowEqualsScalarClamp() {
     let rng = RandomSource(seed: 9)
-    for w in [0, 1, 2, 3, 4, 5, 7, 8, 13, 64, 67] {
-      var od = (0..<w).map { _ in -4 * rng.uniform() }
-      let ny = (0..<w).map { _ in 4 * rng.uniform() }
+    var orderMatters = false
+    for w in [0, 1, 2, 3, 4, 5, 7, 8, 13, 64, 67, 257] {
+      // Magnitudes from 1e-3 to 1e3, so that another order of the two additions would round
+      // differently somewhere (checked below: the test can see a reassociated sum).
+      var od = (0..<w).map { _ in -rng.uniform() * pow(10, rng.uniform(-3, 3)) }
+      let ny = (0..<w).map { _ in rng.uniform() * pow(10, rng.uniform(-3, 3)) }
       if w > 2 {
         od[1] = .nan
         od[2] = -2.5
       }
-      let nx = 1.25
+      let nx = 0.3
+      for c in 0..<w where od[c].isFinite && (od[c] + nx) + ny[c] != od[c] + (nx + ny[c]) { orderMatters = true }
       let expected = (0..<w).map { c -> Double in
         let v = od[c] + nx + ny[c]
         return v < 0 ? 0 : v
@@ -134,5 +138,6 @@ import IBPlane
       gotF.withUnsafeMutableBufferPointer { o in nyf.withUnsafeBufferPointer { y in ibp_distance_row_f(o.baseAddress, Float(nx), y.baseAddress, w) } }
       #expect(gotF.map(\.bitPattern) == expectedF.map(\.bitPattern))
     }
+    #expect(orderMatters)
   }
 }

@@ -155,15 +155,23 @@ import IBPlane
     }
   }
 
-  /// Estimates equal, bit for bit, the values the release CLI printed before issue 18's changes
-  /// (data exact in both numpy and Swift: multiples of 1/1000 and 1/997).
+  /// Estimates equal the values the release CLI printed before issue 18's changes (data exact in
+  /// both numpy and Swift: multiples of 1/1000 and 1/997): `cs` bit for bit (its sums are
+  /// ibplane's own tiled loops, in a fixed order). `gaussian` and `renyi` (exact eigenvalues)
+  /// end in LAPACK/OpenBLAS, whose last bits depend on the state of the process (kernel
+  /// blocking, buffer alignment, the BLAS thread count other tests set): at commit 025ee01 the
+  /// CLI printed 0x1.020e7f14fbd20p-4 for `gaussian` on these data (7.8e-14 relative away) and
+  /// 0x1.285e2cd75b8c0p-4 for `renyi` (2.2e-12 away) while this test process computed the
+  /// recorded values, and the merges of stop 24 moved the in-process bits again while the CLI's
+  /// stayed. For those two the check is 1e-10 relative to the recorded value (far inside any
+  /// estimator's error), and two calls in one process must agree bit for bit.
   @Test(arguments: [
-    ("cs", [("width-rule", "median")], 0x1.a887276641000p-7),
-    ("cs", [], 0x1.0337f7a4be300p-4),
-    ("gaussian", [], 0x1.020e7f14fbe80p-4),
-    ("renyi", [("width-rule", "median")], 0x1.285e2cd7592c0p-4),
+    ("cs", [("width-rule", "median")], 0x1.a887276641000p-7, 0.0),
+    ("cs", [], 0x1.0337f7a4be300p-4, 0.0),
+    ("gaussian", [], 0x1.020e7f14fbe80p-4, 1e-10),
+    ("renyi", [("width-rule", "median")], 0x1.285e2cd7592c0p-4, 1e-10),
   ])
-  func estimatesAreBitIdenticalToBefore(name: String, items: [(String, String)], expected: Double) throws {
+  func estimatesAreBitIdenticalToBefore(name: String, items: [(String, String)], expected: Double, relative: Double) throws {
     let n = 400
     var a = Matrix<Double>(rows: n, columns: 3)
     var b = Matrix<Double>(rows: n, columns: 2)
@@ -172,6 +180,13 @@ import IBPlane
       for j in 0..<2 { b[i, j] = Double((i * i + 7 * i + 31 * j) % 997) / 997.0 + 0.3 * a[i, 0] }
     }
     let mi = try EstimatorRegistry.makeMutualInformation(name, items.map { (key: $0.0, value: $0.1) })
-    #expect(try mi.estimate(a, b).nats.bitPattern == expected.bitPattern)
+    let first = try mi.estimate(a, b).nats
+    let second = try mi.estimate(a, b).nats
+    #expect(first.bitPattern == second.bitPattern, "\(name): \(String(format: "%a", first)) then \(String(format: "%a", second))")
+    if relative == 0 {
+      #expect(first.bitPattern == expected.bitPattern, "\(name): got \(String(format: "%a", first)), recorded \(String(format: "%a", expected))")
+    } else {
+      #expect(abs(first - expected) <= relative * abs(expected), "\(name): got \(String(format: "%a", first)), recorded \(String(format: "%a", expected))")
+    }
   }
 }

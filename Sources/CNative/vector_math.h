@@ -105,10 +105,12 @@ static inline void ibp_exp_inplace(double *x, long n) {
     ibp_exp_sse(x, n);
   }
 }
-// One row of a squared-distance tile: o[c] = max-clamp((o[c] + nx) + ny[c]) with the clamp
+// One row of a squared-distance tile: o[c] = max-clamp(o[c] + (nx + ny[c])) with the clamp
 // `v < 0 ? +0 : v` (NaN passes through), exactly the operations and order of the scalar loop,
 // in SSE2 vectors (Swift's loop compiled to a compare and a jump per element, ~9 % of a kernel
-// job, issue 17). Branch-free: v & ~(v < 0) zeroes the negative lanes.
+// job, issue 17). Branch-free: v & ~(v < 0) zeroes the negative lanes. The norms are added
+// first, so D_ij and D_ji are the same bits (o = −2 x_i·x_j is symmetric and so is nx + ny):
+// the symmetric pass computes each pair once and uses it for both rows.
 typedef long long ibp_v2di __attribute__((vector_size(16)));
 typedef int ibp_v4si __attribute__((vector_size(16)));
 static inline void ibp_distance_row_d(double *o, double nx, const double *ny, long w) {
@@ -119,13 +121,13 @@ static inline void ibp_distance_row_d(double *o, double nx, const double *ny, lo
     ibp_v2df v, y;
     memcpy(&v, o + c, sizeof v);
     memcpy(&y, ny + c, sizeof y);
-    v = (v + nxv) + y;
+    v = v + (nxv + y);
     ibp_v2di negative = (ibp_v2di)(v < zero);
     v = (ibp_v2df)((ibp_v2di)v & ~negative);
     memcpy(o + c, &v, sizeof v);
   }
   for (; c < w; c++) {
-    double v = (o[c] + nx) + ny[c];
+    double v = o[c] + (nx + ny[c]);
     o[c] = v < 0 ? 0 : v;
   }
 }
@@ -138,13 +140,13 @@ static inline void ibp_distance_row_f(float *o, float nx, const float *ny, long 
     ibp_v4sf v, y;
     memcpy(&v, o + c, sizeof v);
     memcpy(&y, ny + c, sizeof y);
-    v = (v + nxv) + y;
+    v = v + (nxv + y);
     ibp_v4si negative = (ibp_v4si)(v < zero);
     v = (ibp_v4sf)((ibp_v4si)v & ~negative);
     memcpy(o + c, &v, sizeof v);
   }
   for (; c < w; c++) {
-    float v = (o[c] + nx) + ny[c];
+    float v = o[c] + (nx + ny[c]);
     o[c] = v < 0 ? 0 : v;
   }
 }

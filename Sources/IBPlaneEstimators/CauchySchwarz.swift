@@ -169,7 +169,7 @@ public struct CauchySchwarzMutualInformation: MutualInformationEstimator, Inform
   }
 
   /// I_CS(T;Y) for class labels: Kronecker-delta label kernel. Needs the row sums of Kᵀ over
-  /// all samples and within each class (tiled on the class subsets: Σ_c n_c² extra pairs).
+  /// all samples and within each class: one symmetric pass with the classes as groups.
   /// `sigma` in the data's units (positive and finite).
   public func classEstimate<S: BLASScalar>(
     _ t: Matrix<S>, sigma: Double, classes: [Int], partition: [[Int]]
@@ -180,22 +180,32 @@ public struct CauchySchwarzMutualInformation: MutualInformationEstimator, Inform
   }
 
   /// `classEstimate` on a framed layer with a width in the frame's units.
-  /// `layerRowSums`: Σ_j Kᵀ_ij at this width when a pass already computed them (the plane's
-  /// I(X;T) pass does: they are its B row sums, the same numbers), so they are not recomputed.
+  /// `layerSums`: Σ_j Kᵀ_ij over all j and over the j of row i's class at this width, when a
+  /// pass already computed them (the plane's I(X;T) pass does, from its own exponentials), so
+  /// they are not recomputed. Otherwise one symmetric pass with the classes as groups gives
+  /// both (N²/2 pairs; issue 17), or, past its accumulators' budget, a full pass plus a pass
+  /// over each class's rows (N² + Σ_c n_c² pairs).
   func framedClassEstimate<S: BLASScalar>(
-    _ ft: _KernelFrame<S>, sigma framedSigma: Double, partition: [[Int]], layerRowSums: [Double]? = nil
+    _ ft: _KernelFrame<S>, sigma framedSigma: Double, partition: [[Int]], layerSums: (all: [Double], within: [Double])? = nil
   ) throws -> Estimate {
     let gamma = _KernelFrame<S>.gamma(framedWidth: framedSigma)
     let sigma = ft.unframed(width: framedSigma)
     let t = ft.data
     let n = t.rows
-    let rows = try layerRowSums ?? engine.gaussianRowSums(t, gammas: [gamma])[0]
+    let rows: [Double]
     var within = 0.0
+    if let sums = try layerSums ?? engine.groupedGaussianRowSums(t, gamma: gamma, groups: Self.classIds(partition, count: n)) {
+      rows = sums.all
+      within = sums.within.reduce(0, +)
+    } else {
+      rows = try engine.gaussianRowSums(t, gammas: [gamma])[0]
+      for members in partition where !members.isEmpty {
+        within += try engine.gaussianRowSums(t.selectingRows(members), gammas: [gamma])[0].reduce(0, +)
+      }
+    }
     var totalY = 0.0
     var dot = 0.0
     for members in partition where !members.isEmpty {
-      let sub = t.selectingRows(members)
-      within += try engine.gaussianRowSums(sub, gammas: [gamma])[0].reduce(0, +)
       let nc = Double(members.count)
       totalY += nc * nc
       for i in members { dot += rows[i] * nc }
@@ -228,8 +238,9 @@ public struct CauchySchwarzMutualInformation: MutualInformationEstimator, Inform
   /// `.classes` and a Gaussian kernel for `.targets`. The input and target widths, and the
   /// input kernel matrix Kˣ itself when it fits (`StoredGaussianKernel`, N ≤ 8,192), are
   /// computed once per recording (`context.cached`); the layer width per snapshot. With Kˣ
-  /// stored, a job costs one pass over the layer's N² distances (its row sums serve I(T;Y)
-  /// too) plus the class subsets, instead of four passes; the values are bit-identical.
+  /// stored, a job costs one symmetric pass over the layer's pairs (N²/2 exponentials): its
+  /// row sums and within-class row sums serve I(T;Y) too. The values equal `estimate` and
+  /// `classEstimate` on the same data bit for bit (the same passes, A's kernel recomputed).
   public func point(layer: Matrix<Float>, context: PlaneContext) throws -> PlanePoint {
     guard let x = context.inputs else {
       throw EstimatorError.invalidParameter(
@@ -250,18 +261,25 @@ public struct CauchySchwarzMutualInformation: MutualInformationEstimator, Inform
       try engine.storedGaussianKernel(fx.data, gamma: _KernelFrame<Float>.gamma(framedWidth: sigmaX))
     }
     let ixt: Estimate
-    var layerRowSums: [Double]?
+    var layerSums: (all: [Double], within: [Double])?
     if let stored {
-      let r = try engine.pairedGaussianRowSums(stored: stored, ft.data, gammaB: _KernelFrame<Float>.gamma(framedWidth: sigmaT))
+      // One pass over the layer's pairs (half of them: the symmetric pass) gives I(X;T)'s
+      // sums and, with the classes as groups, I(T;Y)'s within-class sums too.
+      let classIds: [Int32]? = {
+        guard case .classes = context.labels else { return nil }
+        return context.cached("cs.classIds") { Self.classIds(context.classPartition, count: context.sampleCount) }
+      }()
+      let r = try engine.pairedGaussianRowSums(
+        stored: stored, ft.data, gammaB: _KernelFrame<Float>.gamma(framedWidth: sigmaT), groups: classIds)
       ixt = try framedEstimate(fx, sigmaA: sigmaX, ft, sigmaB: sigmaT, sums: r.summed)
-      layerRowSums = r.rowSumsB
+      layerSums = r.withinGroupRowSumsB.map { (r.rowSumsB, $0) }
     } else {
       ixt = try framedEstimate(fx, sigmaA: sigmaX, ft, sigmaB: sigmaT)
     }
     let ity: Estimate
     switch context.labels {
     case .classes:
-      ity = try framedClassEstimate(ft, sigma: sigmaT, partition: context.classPartition, layerRowSums: layerRowSums)
+      ity = try framedClassEstimate(ft, sigma: sigmaT, partition: context.classPartition, layerSums: layerSums)
     case .targets(let y):
       let fy = context.cached("cs.frame.targets") { _KernelFrame(y) }
       let sigmaY = try context.cached("cs.framedSigma.targets.\(widthB)") { try widthB.framedWidth(for: fy, name: "targets") }
@@ -271,6 +289,13 @@ public struct CauchySchwarzMutualInformation: MutualInformationEstimator, Inform
   }
 
   // MARK: Helpers
+
+  /// The class of each of `count` samples as group ids for the engine (`partition` covers 0..<count).
+  static func classIds(_ partition: [[Int]], count: Int) -> [Int32] {
+    var ids = [Int32](repeating: 0, count: count)
+    for (c, members) in partition.enumerated() { for i in members { ids[i] = Int32(c) } }
+    return ids
+  }
 
   /// γ = 1/(2σ²) of the engine's exp(−γD).
   @inline(__always) static func gamma(_ sigma: Double) -> Double { 1 / (2 * sigma * sigma) }

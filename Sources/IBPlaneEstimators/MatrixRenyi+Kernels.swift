@@ -84,6 +84,13 @@ enum _MatrixRenyiKernels {
   static func squaredKernelSum<S: BLASScalar>(
     _ views: [_KernelView<S>], labels: [Int]?, engine: TiledKernelSums
   ) throws -> Double {
+    if let labels, views.count == 1,
+      let sums = try engine.groupedGaussianRowSums(views[0].data, gamma: 2 * views[0].gamma, groups: labels.map { Int32(truncatingIfNeeded: $0) })
+    {
+      // One symmetric pass with the classes as groups (N²/2 pairs instead of Σ_c n_c² + the
+      // subsets' copies); the same bits as the within-group sums of the plane's stored pass.
+      return sums.within.reduce(0, +)
+    }
     if let labels {
       var total = 0.0
       for rows in classBlocks(labels) {

@@ -235,6 +235,7 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
     let reportXT = _SpectrumReport()
     let ht: Double
     let hxt: Double
+    var withinClassSquaredSum: Double?
     if case .tiledAlpha2 = method,
       let stored = try context.cached("renyi.kernel2.inputs.\(sigmaX).\(engine.tileSize)", {
         try engine.storedGaussianKernel(vx.data, gamma: 2 * vx.gamma)
@@ -244,9 +245,17 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
       // allows): one pass over the layer gives Σ(Kᵀ)² and Σ(Kˣ∘Kᵀ)² together, instead of a
       // pass for T and a paired pass recomputing X's kernel in every job. Same tiles, same
       // exponentials, same order of additions: the same values as the two passes.
-      let s = try engine.pairedGaussianRowSums(stored: stored, vt.data, gammaB: 2 * vt.gamma).summed
+      // With class labels the same pass also gives the within-class sums of I(T;Y)'s joint
+      // kernel (Kᵀ ∘ δ at 2γ), and the pass is symmetric (half the pairs; issue 17).
+      var classIds: [Int32]?
+      if case .classes(let c, _) = context.labels {
+        classIds = context.cached("renyi.classIds") { c.map { Int32(truncatingIfNeeded: $0) } }
+      }
+      let r = try engine.pairedGaussianRowSums(stored: stored, vt.data, gammaB: 2 * vt.gamma, groups: classIds)
+      let s = r.summed
       let nn = Double(n) * Double(n)
       (ht, hxt) = (-log(s.totalB / nn), -log(s.hadamardSum / nn))
+      withinClassSquaredSum = r.withinGroupRowSumsB?.reduce(0, +)
     } else {
       (ht, hxt) = try pair(
         averagedEntropies(views: [[vt], [vx, vt]], labels: nil, method: method, n: n, report: reportXT))
@@ -261,7 +270,9 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
       let hy = context.cached("\(key).entropy.classes") {
         Self.entropy(eigenvalues: context.classPartition.map { Double($0.count) / Double(n) }, alpha: alpha)
       }
-      let hty = try averagedEntropies(views: [[vt]], labels: c, method: method, n: n, report: reportTY)[0]
+      let hty =
+        try withinClassSquaredSum.map { -log($0 / (Double(n) * Double(n))) }
+        ?? averagedEntropies(views: [[vt]], labels: c, method: method, n: n, report: reportTY)[0]
       ity = try result(ht, hy, hty, method: method, diagnostics: reportTY.diagnostics(["sigma_a": widthT, "n": Double(n)]), quantity: "I(T;Y)")
     case .targets(let y):
       let fy = context.cached("renyi.frame.targets") { _KernelFrame(y) }

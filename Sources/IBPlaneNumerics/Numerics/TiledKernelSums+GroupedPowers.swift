@@ -78,6 +78,7 @@ extension TiledKernelSums {
     if let i = x.firstNonFiniteIndex() {
       throw NumericsError.nonFinite("element \(i) (row \(i / Swift.max(x.columns, 1))) is \(x.elements[i])")
     }
+    if fused, let r = try _symmetricGaussianRowLogSums(x, gammas: gammas, powers: powers, groups: groups) { return r }
     let n = x.rows
     let p = powers.count
     let gcount = gammas.count
@@ -275,6 +276,93 @@ extension TiledKernelSums {
           if grouped { within![s][i] = -ks[s] * gamma * minGroup[i] + log(accGroup[o]) }
         }
       }
+      return (all, within)
+    }
+  }
+
+  /// The row log-sums of `_gaussianRowLogSums` by the symmetric pass (`forEachUpperTile`: half
+  /// the distances and exponentials). The set is paired with itself, so every row's smallest
+  /// distance, over all columns and over its group, is its own D_ii = 0: no running minimum or
+  /// rescaling is needed, every term exp(−kγD) ≤ 1 and every sum ≥ 1 (its self term). Equal to
+  /// the full pass to rounding (the order of the additions differs). `nil` when the
+  /// accumulators do not fit (`symmetricFits`); the caller then takes the full pass.
+  func _symmetricGaussianRowLogSums<S: BLASScalar>(
+    _ x: Matrix<S>, gammas: [Double], powers: [Int], groups: [Int32]?
+  ) throws -> [(all: [[Double]], withinGroup: [[Double]]?)]? {
+    let n = x.rows
+    let p = powers.count
+    let gcount = gammas.count
+    let grouped = groups != nil
+    // Accumulator of γ g, power s: all columns at g·p + s, the row's group at (gcount + g)·p + s.
+    let k = gcount * p * (grouped ? 2 : 1)
+    guard n > 0, symmetricFits(rows: n, accumulators: k) else { return nil }
+    let groupBase = gcount * p
+    let gid = groups ?? []
+    let sums = try gid.withUnsafeBufferPointer { gb in
+      try forEachUpperTile([_DistancePlan(rows: x, columns: x)], accumulators: k) { rowRange, colRange, tiles, acc in
+        let w = colRange.count
+        let c0 = colRange.lowerBound
+        let diagonal = rowRange.lowerBound == c0
+        let e = UnsafeMutablePointer<Double>.allocate(capacity: w)
+        let ek = UnsafeMutablePointer<Double>.allocate(capacity: w)
+        let eg = UnsafeMutablePointer<Double>.allocate(capacity: w)
+        // 1 where column c is in the row's group, else 0: the group terms are products with
+        // it (a select on a Bool compiled to a jump per element, mispredicted at random
+        // group membership: ~45 % of the pass).
+        let same = UnsafeMutablePointer<Double>.allocate(capacity: w)
+        defer {
+          e.deallocate()
+          ek.deallocate()
+          eg.deallocate()
+          same.deallocate()
+        }
+        for r in 0..<rowRange.count {
+          let i = rowRange.lowerBound + r
+          let start = diagonal ? r + 1 : 0
+          if diagonal {
+            // The self term exp(0) = 1, in every sum.
+            for a in 0..<k { acc[a * n + i] += 1 }
+          }
+          if start >= w { continue }
+          if grouped {
+            let gi = gb[i]
+            let grow = gb.baseAddress! + c0
+            for c in start..<w { same[c] = grow[c] == gi ? 1 : 0 }
+          }
+          let drow = tiles[0].baseAddress! + r &* w
+          for (g, gamma) in gammas.enumerated() {
+            for c in start..<w { e[c] = -gamma * Double(drow[c]) }
+            ibp_exp_inplace(e + start, w - start)
+            for (s, power) in powers.enumerated() {
+              let v: UnsafeMutablePointer<Double>
+              switch power {
+              case 1: v = e
+              case 4:
+                for c in start..<w { ek[c] = ((e[c] * e[c]) * e[c]) * e[c] }
+                v = ek
+              default:
+                for c in start..<w {
+                  var q = e[c]
+                  for _ in 1..<power { q *= e[c] }
+                  ek[c] = q
+                }
+                v = ek
+              }
+              let a = g * p + s
+              acc[a * n + i] += _addToRowAndColumns(v, from: start, to: w, columns: acc + a * n + c0)
+              if grouped {
+                for c in start..<w { eg[c] = v[c] * same[c] }
+                let ag = groupBase + a
+                acc[ag * n + i] += _addToRowAndColumns(eg, from: start, to: w, columns: acc + ag * n + c0)
+              }
+            }
+          }
+        }
+      }
+    }
+    return (0..<gcount).map { g in
+      let all = (0..<p).map { s in sums[g * p + s].map { log($0) } }
+      let within = grouped ? (0..<p).map { s in sums[groupBase + g * p + s].map { log($0) } } : nil
       return (all, within)
     }
   }

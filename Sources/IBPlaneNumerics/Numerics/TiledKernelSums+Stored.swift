@@ -100,9 +100,17 @@ extension TiledKernelSums {
   /// size is refused (it would change the rounding of the row sums).
   @_specialize(where S == Float)
   @_specialize(where S == Double)
+  ///
+  /// Through the symmetric pass (`_symmetricKernelSums`, half the pairs) when its accumulators
+  /// fit; with `groups` (one id per row, e.g. the class) it also returns the within-group row
+  /// sums of Kᴮ (`withinGroupRowSumsB`), from the same exponentials. Past the accumulators'
+  /// budget: the full pass, without the group sums (`withinGroupRowSumsB` is `nil`).
   package func pairedGaussianRowSums<S: BLASScalar>(
-    stored a: StoredGaussianKernel, _ b: Matrix<S>, gammaB: Double
+    stored a: StoredGaussianKernel, _ b: Matrix<S>, gammaB: Double, groups: [Int32]? = nil
   ) throws -> PairedKernelRowSums {
+    if let r = try _symmetricKernelSums(b, gammaB: gammaB, a: .stored(a), groups: groups), let rowA = r.rowA, let rowH = r.rowH {
+      return PairedKernelRowSums(rowSumsA: rowA, rowSumsB: r.rowB, rowHadamardSums: rowH, withinGroupRowSumsB: r.withinB)
+    }
     guard a.count == b.rows else {
       throw NumericsError.shapeMismatch("paired kernel sums need the same samples: \(a.count) stored vs \(b.rows)")
     }
@@ -193,5 +201,18 @@ package final class _ByteBudget: @unchecked Sendable {
     lock.lock()
     bytes -= n
     lock.unlock()
+  }
+}
+
+extension TiledKernelSums {
+  /// Σ_j exp(−γ D_ij) over all j and over the j of row i's group, for `x` against itself, by
+  /// the symmetric pass (half the pairs); `nil` when its accumulators do not fit
+  /// (`symmetricFits`). The all-columns sums are the same bits as the B row sums of
+  /// `pairedGaussianRowSums(stored:_:gammaB:groups:)` on the same set and γ.
+  package func groupedGaussianRowSums<S: BLASScalar>(
+    _ x: Matrix<S>, gamma: Double, groups: [Int32]
+  ) throws -> (all: [Double], within: [Double])? {
+    guard let r = try _symmetricKernelSums(x, gammaB: gamma, a: .none, groups: groups), let within = r.withinB else { return nil }
+    return (r.rowB, within)
   }
 }

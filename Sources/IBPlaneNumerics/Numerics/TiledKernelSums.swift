@@ -23,6 +23,9 @@ public struct TiledKernelSums: Sendable {
   public var tileSize: Int
   /// Most row blocks computed at once (bounded by `Parallel.maximumThreads`).
   public var threads: Int
+  /// Most bytes the symmetric pass's accumulators may take (`symmetricFits`); past it the full
+  /// pass runs. Settable for the tests of that fallback.
+  package var symmetricAccumulatorBudget = TiledKernelSums.symmetricAccumulatorBytes
 
   public init(tileSize: Int = 512, threads: Int = Parallel.defaultThreads) {
     self.tileSize = Swift.max(1, tileSize)
@@ -42,6 +45,15 @@ public struct TiledKernelSums: Sendable {
     let other = y ?? x
     try checkPair(x, other)
     let nx = x.rows
+    if y == nil, symmetricFits(rows: nx, accumulators: 1) {
+      // x against itself: the symmetric pass (half the pairs), one γ after another.
+      var out: [[Double]] = []
+      for gamma in gammas {
+        guard let r = try _symmetricKernelSums(x, gammaB: gamma, a: .none, groups: nil) else { break }
+        out.append(r.rowB)
+      }
+      if out.count == gammas.count { return out }
+    }
     var sums = [[Double]](repeating: [Double](repeating: 0, count: nx), count: gammas.count)
     let plan = _DistancePlan(rows: x, columns: other)
     let g = gammas
@@ -158,6 +170,13 @@ public struct TiledKernelSums: Sendable {
     guard a.rows == b.rows, ac.rows == bc.rows else {
       throw NumericsError.shapeMismatch(
         "paired kernel sums need the same samples: \(a.rows)×\(ac.rows) vs \(b.rows)×\(bc.rows)")
+    }
+    if aColumns == nil, bColumns == nil,
+      let r = try _symmetricKernelSums(b, gammaB: gammaB, a: .computed(a, gamma: gammaA), groups: nil),
+      let rowA = r.rowA, let rowH = r.rowH
+    {
+      // Both views against themselves: the symmetric pass (half the pairs).
+      return PairedKernelRowSums(rowSumsA: rowA, rowSumsB: r.rowB, rowHadamardSums: rowH)
     }
     let n = a.rows
     var rowA = [Double](repeating: 0, count: n)
@@ -371,6 +390,8 @@ public struct PairedKernelRowSums: Sendable, Equatable {
   public var rowSumsB: [Double]
   /// Σ_j Kᴬ_ij Kᴮ_ij for each row i.
   public var rowHadamardSums: [Double]
+  /// Σ_{j : group_j = group_i} Kᴮ_ij for each row i, when the pass was given groups.
+  public var withinGroupRowSumsB: [Double]? = nil
 }
 
 /// Pre-processed point sets for tiled squared distances between rows of X and rows of Y:

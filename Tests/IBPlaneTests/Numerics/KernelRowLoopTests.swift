@@ -4,11 +4,11 @@ import Testing
 
 import IBPlane
 
-/// The row loops of the tiled engine that were rewritten for speed (issue 17) must give the
-/// same values, bit for bit, as the loops they replaced: the fused (4, 1) grouped-powers loop
-/// against the general loop, the two-rows-at-a-time paired and row sums against sums formed
-/// one row and one column block at a time from the stored kernel values, and the vector
-/// distance-row clamp against the scalar one.
+/// The row loops of the tiled engine that were rewritten for speed (issue 17): the KDE row
+/// log-sums of the symmetric pass (half the pairs, `forEachUpperTile`) against the full pass
+/// with running minima (`_gaussianRowLogSumsReference`), to rounding; several γ in one pass
+/// against one pass each, bit for bit; the paired sums, stored kernel or not, against sums
+/// formed from the kernel values, and the vector distance-row clamp against the scalar one.
 @Suite struct KernelRowLoopTests {
   /// Shapes with widths that are not multiples of 4 or 2, odd tile heights and a far cluster.
   static func data(_ n: Int, _ d: Int, seed: UInt64) -> Matrix<Double> {
@@ -18,8 +18,16 @@ import IBPlane
     return x
   }
 
-  @Test(arguments: [(157, 3, 32), (130, 1, 64), (97, 5, 97), (301, 2, 45)])
-  func fusedPowersLoopEqualsGeneralLoop(shape: (Int, Int, Int)) throws {
+  /// ‖a − b‖ ≤ tolerance · max(1, |b|) elementwise.
+  static func close(_ a: [[Double]]?, _ b: [[Double]]?, _ tolerance: Double) -> Bool {
+    guard let a, let b else { return a == nil && b == nil }
+    return a.count == b.count && zip(a, b).allSatisfy { x, y in
+      x.count == y.count && zip(x, y).allSatisfy { abs($0 - $1) <= tolerance * Swift.max(1, abs($1)) }
+    }
+  }
+
+  @Test(arguments: [(157, 3, 32), (130, 1, 64), (97, 5, 97), (301, 2, 45), (40, 2, 64)])
+  func symmetricPowersPassEqualsFullPass(shape: (Int, Int, Int)) throws {
     let (n, d, tile) = shape
     let x = Self.data(n, d, seed: UInt64(n))
     let groups: [Int32] = (0..<n).map { Int32(($0 * 5 + $0 / 3) % 3) }
@@ -28,15 +36,36 @@ import IBPlane
       for g in [groups, nil] {
         let fused = try engine.gaussianRowLogSums(x, gamma: gamma, powers: [4, 1], groups: g)
         let reference = try engine._gaussianRowLogSumsReference(x, gamma: gamma, powers: [4, 1], groups: g)
-        #expect(fused.all.map { $0.map(\.bitPattern) } == reference.all.map { $0.map(\.bitPattern) })
-        #expect(fused.withinGroup?.map { $0.map(\.bitPattern) } == reference.withinGroup?.map { $0.map(\.bitPattern) })
+        #expect(Self.close(fused.all, reference.all, 1e-11))
+        #expect(Self.close(fused.withinGroup, reference.withinGroup, 1e-11))
+        // Any number of threads: the same bits (fixed stripes, each summed in order).
+        for threads in [1, 3] {
+          let other = try TiledKernelSums(tileSize: tile, threads: threads).gaussianRowLogSums(x, gamma: gamma, powers: [4, 1], groups: g)
+          #expect(other.all.map { $0.map(\.bitPattern) } == fused.all.map { $0.map(\.bitPattern) })
+          #expect(other.withinGroup?.map { $0.map(\.bitPattern) } == fused.withinGroup?.map { $0.map(\.bitPattern) })
+        }
       }
       let xf = x.converted(to: Float.self)
       let fused = try engine.gaussianRowLogSums(xf, gamma: gamma, powers: [4, 1], groups: groups)
       let reference = try engine._gaussianRowLogSumsReference(xf, gamma: gamma, powers: [4, 1], groups: groups)
-      #expect(fused.all.map { $0.map(\.bitPattern) } == reference.all.map { $0.map(\.bitPattern) })
-      #expect(fused.withinGroup?.map { $0.map(\.bitPattern) } == reference.withinGroup?.map { $0.map(\.bitPattern) })
+      // Float distances too: D_ij and D_ji are the same bits (`ibp_distance_row_f` adds the
+      // norms first), so only the order of the additions differs.
+      #expect(Self.close(fused.all, reference.all, 1e-11))
+      #expect(Self.close(fused.withinGroup, reference.withinGroup, 1e-11))
     }
+  }
+
+  /// Past the accumulators' budget the full pass runs: the reference's bits.
+  @Test func symmetricPassFallsBackPastItsBudget() throws {
+    let x = Self.data(97, 3, seed: 5)
+    let groups: [Int32] = (0..<97).map { Int32($0 % 2) }
+    var engine = TiledKernelSums(tileSize: 32, threads: 2)
+    engine.symmetricAccumulatorBudget = 0
+    #expect(!engine.symmetricFits(rows: 97, accumulators: 1))
+    let r = try engine.gaussianRowLogSums(x, gamma: 0.3, powers: [4, 1], groups: groups)
+    let reference = try engine._gaussianRowLogSumsReference(x, gamma: 0.3, powers: [4, 1], groups: groups)
+    #expect(r.all.map { $0.map(\.bitPattern) } == reference.all.map { $0.map(\.bitPattern) })
+    #expect(r.withinGroup?.map { $0.map(\.bitPattern) } == reference.withinGroup?.map { $0.map(\.bitPattern) })
   }
 
   /// Several γ in one pass (the plane's KDE + adaptive-KDE pass) equal one pass per γ.
@@ -51,15 +80,20 @@ import IBPlane
       let together = try engine.gaussianRowLogSums(x, gammas: gammas, powers: [4, 1], groups: g)
       #expect(together.count == gammas.count)
       for (k, gamma) in gammas.enumerated() {
-        let alone = try engine._gaussianRowLogSumsReference(x, gamma: gamma, powers: [4, 1], groups: g)
+        let alone = try engine.gaussianRowLogSums(x, gamma: gamma, powers: [4, 1], groups: g)
         #expect(together[k].all.map { $0.map(\.bitPattern) } == alone.all.map { $0.map(\.bitPattern) })
         #expect(together[k].withinGroup?.map { $0.map(\.bitPattern) } == alone.withinGroup?.map { $0.map(\.bitPattern) })
+        let reference = try engine._gaussianRowLogSumsReference(x, gamma: gamma, powers: [4, 1], groups: g)
+        #expect(Self.close(together[k].all, reference.all, 1e-11))
       }
-      // The general loop with several γ too (powers other than (4, 1)).
+      // Other powers too.
       let general = try engine.gaussianRowLogSums(x, gammas: gammas, powers: [2, 3], groups: g)
       for (k, gamma) in gammas.enumerated() {
         let alone = try engine.gaussianRowLogSums(x, gamma: gamma, powers: [2, 3], groups: g)
         #expect(general[k].all.map { $0.map(\.bitPattern) } == alone.all.map { $0.map(\.bitPattern) })
+        let reference = try engine._gaussianRowLogSumsReference(x, gamma: gamma, powers: [2, 3], groups: g)
+        #expect(Self.close(general[k].all, reference.all, 1e-11))
+        #expect(Self.close(general[k].withinGroup, reference.withinGroup, 1e-11))
       }
     }
     #expect(throws: NumericsError.self) { try engine.gaussianRowLogSums(x, gammas: [], powers: [4, 1]) }
@@ -82,29 +116,73 @@ import IBPlane
     return out
   }
 
-  @Test(arguments: [(101, 3, 32), (64, 2, 64), (77, 4, 25)])
-  func twoRowLoopsEqualOneRowSums(shape: (Int, Int, Int)) throws {
+  /// The paired sums — A's kernel computed or stored, with and without groups — and the
+  /// single-kernel row sums: B's sums the same bits in every form (each sum is its own chain),
+  /// all equal to sums of the exact kernel values (Double data) to rounding, any thread count
+  /// the same bits; past the accumulators' budget the full pass, whose sums are the stored
+  /// values added block by block in column order.
+  @Test(arguments: [(101, 3, 32), (64, 2, 64), (77, 4, 25), (20, 2, 64)])
+  func pairedSumsEqualKernelSums(shape: (Int, Int, Int)) throws {
     let (n, d, tile) = shape
-    let a = Self.data(n, d, seed: 3).converted(to: Float.self)
-    let b = Self.data(n, d + 1, seed: 4).converted(to: Float.self)
+    let a = Self.data(n, d, seed: 3)
+    let b = Self.data(n, d + 1, seed: 4)
+    let groups: [Int32] = (0..<n).map { Int32(($0 * 7 + $0 / 4) % 3) }
     let engine = TiledKernelSums(tileSize: tile, threads: 2)
     let (ga, gb) = (0.3, 0.7)
-    // The stored matrices hold the very values every pass computes (same tiles and exp).
-    let ka = try #require(try engine.storedGaussianKernel(a, gamma: ga))
-    let kb = try #require(try engine.storedGaussianKernel(b, gamma: gb))
-    let expectA = Self.blockedRowSums({ ka[$0, $1] }, n: n, tile: tile)
-    let expectB = Self.blockedRowSums({ kb[$0, $1] }, n: n, tile: tile)
-    let expectH = Self.blockedRowSums({ ka[$0, $1] * kb[$0, $1] }, n: n, tile: tile)
-    for r in [
-      try engine.pairedGaussianRowSums(a, gammaA: ga, b, gammaB: gb),
-      try engine.pairedGaussianRowSums(stored: ka, b, gammaB: gb),
-    ] {
-      #expect(r.rowSumsA.map(\.bitPattern) == expectA.map(\.bitPattern))
-      #expect(r.rowSumsB.map(\.bitPattern) == expectB.map(\.bitPattern))
-      #expect(r.rowHadamardSums.map(\.bitPattern) == expectH.map(\.bitPattern))
+    func exact(_ m: Matrix<Double>, _ gamma: Double, _ i: Int, _ j: Int) -> Double {
+      var s = 0.0
+      for k in 0..<m.columns { s += (m[i, k] - m[j, k]) * (m[i, k] - m[j, k]) }
+      return Foundation.exp(-gamma * s)
     }
-    let rows = try engine.gaussianRowSums(b, gammas: [gb])
-    #expect(rows[0].map(\.bitPattern) == expectB.map(\.bitPattern))
+    var expectA = [Double](repeating: 0, count: n), expectB = expectA, expectH = expectA, expectG = expectA
+    for i in 0..<n {
+      for j in 0..<n {
+        let (u, v) = (exact(a, ga, i, j), exact(b, gb, i, j))
+        expectA[i] += u
+        expectB[i] += v
+        expectH[i] += u * v
+        if groups[i] == groups[j] { expectG[i] += v }
+      }
+    }
+    let ka = try #require(try engine.storedGaussianKernel(a, gamma: ga))
+    let computed = try engine.pairedGaussianRowSums(a, gammaA: ga, b, gammaB: gb)
+    let stored = try engine.pairedGaussianRowSums(stored: ka, b, gammaB: gb, groups: groups)
+    for r in [computed, stored] {
+      #expect(Self.close([r.rowSumsA, r.rowSumsB, r.rowHadamardSums], [expectA, expectB, expectH], 1e-11))
+      #expect(r.rowSumsA.map(\.bitPattern) == computed.rowSumsA.map(\.bitPattern))
+      #expect(r.rowSumsB.map(\.bitPattern) == computed.rowSumsB.map(\.bitPattern))
+      #expect(r.rowHadamardSums.map(\.bitPattern) == computed.rowHadamardSums.map(\.bitPattern))
+    }
+    #expect(computed.withinGroupRowSumsB == nil)
+    let within = try #require(stored.withinGroupRowSumsB)
+    #expect(Self.close([within], [expectG], 1e-11))
+    let grouped = try #require(try engine.groupedGaussianRowSums(b, gamma: gb, groups: groups))
+    #expect(grouped.all.map(\.bitPattern) == computed.rowSumsB.map(\.bitPattern))
+    #expect(grouped.within.map(\.bitPattern) == within.map(\.bitPattern))
+    #expect(try engine.gaussianRowSums(b, gammas: [gb])[0].map(\.bitPattern) == computed.rowSumsB.map(\.bitPattern))
+    for threads in [1, 3] {
+      let other = try TiledKernelSums(tileSize: tile, threads: threads).pairedGaussianRowSums(stored: ka, b, gammaB: gb, groups: groups)
+      #expect(other.rowHadamardSums.map(\.bitPattern) == stored.rowHadamardSums.map(\.bitPattern))
+      #expect(other.withinGroupRowSumsB?.map(\.bitPattern) == within.map(\.bitPattern))
+    }
+    // The full pass past the budget: no group sums, the stored values added block by block.
+    var full = engine
+    full.symmetricAccumulatorBudget = 0
+    #expect(try full.groupedGaussianRowSums(b, gamma: gb, groups: groups) == nil)
+    let kb = try #require(try engine.storedGaussianKernel(b, gamma: gb))
+    let blockedA = Self.blockedRowSums({ ka[$0, $1] }, n: n, tile: tile)
+    let blockedB = Self.blockedRowSums({ kb[$0, $1] }, n: n, tile: tile)
+    let blockedH = Self.blockedRowSums({ ka[$0, $1] * kb[$0, $1] }, n: n, tile: tile)
+    for r in [
+      try full.pairedGaussianRowSums(a, gammaA: ga, b, gammaB: gb),
+      try full.pairedGaussianRowSums(stored: ka, b, gammaB: gb, groups: groups),
+    ] {
+      #expect(r.withinGroupRowSumsB == nil)
+      #expect(r.rowSumsA.map(\.bitPattern) == blockedA.map(\.bitPattern))
+      #expect(r.rowSumsB.map(\.bitPattern) == blockedB.map(\.bitPattern))
+      #expect(r.rowHadamardSums.map(\.bitPattern) == blockedH.map(\.bitPattern))
+    }
+    #expect(try full.gaussianRowSums(b, gammas: [gb])[0].map(\.bitPattern) == blockedB.map(\.bitPattern))
   }
 
   @Test func vectorDistanceRowEqualsScalarClamp() {
@@ -122,7 +200,7 @@ import IBPlane
       let nx = 0.3
       for c in 0..<w where od[c].isFinite && (od[c] + nx) + ny[c] != od[c] + (nx + ny[c]) { orderMatters = true }
       let expected = (0..<w).map { c -> Double in
-        let v = od[c] + nx + ny[c]
+        let v = od[c] + (nx + ny[c])
         return v < 0 ? 0 : v
       }
       var got = od
@@ -131,7 +209,7 @@ import IBPlane
       let of = od.map { Float($0) }
       let nyf = ny.map { Float($0) }
       let expectedF = (0..<w).map { c -> Float in
-        let v = of[c] + Float(nx) + nyf[c]
+        let v = of[c] + (Float(nx) + nyf[c])
         return v < 0 ? 0 : v
       }
       var gotF = of

@@ -110,7 +110,7 @@ extension EstimatorRegistry {
         doc: "spectrum for α ≠ 2: auto (exact up to N = exact-limit, exact-float32 up to exact-float32-limit, else slq:16:25), exact, exact-float32, nystrom:m, subsample:m[:r], "
           + "or slq:p:m (stochastic Lanczos quadrature, p probes × m steps after deflating the converged top of a 512-dimensional block Krylov space: "
           + "I_α within 0.5 % of exact in the tests, standard error in the diagnostics as slq_standard_error; "
-          + "its cost grows like N²: 3–4 minutes at N = 20,000 on 2 cores, so past ~50,000 samples prefer alpha=2, exact at any N)",
+          + "its cost grows like N²: 3–4 minutes at N = 20,000 on 2 cores, 38 CPU-minutes and 378 MB at N = 100,000 on one thread, so past ~50,000 samples prefer alpha=2, exact at any N)",
         what: "a spectrum method"),
       P("exact-limit", .integer(R.exactLimit), default: .value("\(MatrixRenyiMutualInformation().exactLimit)"), doc: "auto: largest N decomposed exactly in double precision (8N² bytes)",
         unit: "samples", what: "a sample count", condition: P.when("approx", is: "auto")),

@@ -23,10 +23,11 @@ import IBPlaneNumerics
 /// most (d/2) ln(4) − …, and are tight when the components are well separated or all equal.
 ///
 /// Computation: the row log-sum-exps come from the tiled engine,
-/// `TiledKernelSums.gaussianRowLogSums(_:gamma:powers:groups:)` (stable running minimum per row;
+/// `TiledKernelSums.gaussianRowLogSums(_:gamma:powers:groups:)` (the symmetric pass: each pair
+/// i < j computed once for both rows, every sum holding its row's own term 1;
 /// exp(−D/2σ²) = exp(−D/8σ²)⁴, so one exponential per pair serves both bounds, and the class
-/// sums of I(T;Y) come from the same pass), in double precision. O(N²·d) time through GEMM plus
-/// N² exponentials, O(N·tile) memory.
+/// sums of I(T;Y) come from the same pass), in double precision. O(N²·d/2) time through GEMM
+/// plus N²/2 exponentials, O(N·tile) memory.
 ///
 /// References: A. Kolchinsky, B. D. Tracey, "Estimating mixture entropy with pairwise distances",
 /// Entropy 19(7):361 (2017); A. M. Saxe et al., "On the information bottleneck theory of deep

@@ -56,7 +56,9 @@ extension TiledKernelSums {
     guard let first = plans.first else { return [] }
     try checkTilePlans(plans)
     let n = first.rowCount
-    precondition(plans.allSatisfy { $0.sameSet && $0.rowCount == n }, "the symmetric pass takes sets against themselves")
+    guard plans.allSatisfy({ $0.sameSet && $0.rowCount == n }) else {
+      throw NumericsError.shapeMismatch("the symmetric pass takes sets of the same samples against themselves")
+    }
     if n == 0 || k == 0 { return [[Double]](repeating: [Double](repeating: 0, count: n), count: k) }
     let t = tileSize
     let blocks = (n + t - 1) / t

@@ -303,57 +303,50 @@ extension TiledKernelSums {
         let w = colRange.count
         let c0 = colRange.lowerBound
         let diagonal = rowRange.lowerBound == c0
-        let e = UnsafeMutablePointer<Double>.allocate(capacity: w)
-        let ek = UnsafeMutablePointer<Double>.allocate(capacity: w)
-        let eg = UnsafeMutablePointer<Double>.allocate(capacity: w)
-        // 1 where column c is in the row's group, else 0: the group terms are products with
-        // it (a select on a Bool compiled to a jump per element, mispredicted at random
+        // `same`: 1 where column c is in the row's group, else 0: the group terms are products
+        // with it (a select on a Bool compiled to a jump per element, mispredicted at random
         // group membership: ~45 % of the pass).
-        let same = UnsafeMutablePointer<Double>.allocate(capacity: w)
-        defer {
-          e.deallocate()
-          ek.deallocate()
-          eg.deallocate()
-          same.deallocate()
-        }
-        for r in 0..<rowRange.count {
-          let i = rowRange.lowerBound + r
-          let start = diagonal ? r + 1 : 0
-          if diagonal {
-            // The self term exp(0) = 1, in every sum.
-            for a in 0..<k { acc[a * n + i] += 1 }
-          }
-          if start >= w { continue }
-          if grouped {
-            let gi = gb[i]
-            let grow = gb.baseAddress! + c0
-            for c in start..<w { same[c] = grow[c] == gi ? 1 : 0 }
-          }
-          let drow = tiles[0].baseAddress! + r &* w
-          for (g, gamma) in gammas.enumerated() {
-            for c in start..<w { e[c] = -gamma * Double(drow[c]) }
-            ibp_exp_inplace(e + start, w - start)
-            for (s, power) in powers.enumerated() {
-              let v: UnsafeMutablePointer<Double>
-              switch power {
-              case 1: v = e
-              case 4:
-                for c in start..<w { ek[c] = ((e[c] * e[c]) * e[c]) * e[c] }
-                v = ek
-              default:
-                for c in start..<w {
-                  var q = e[c]
-                  for _ in 1..<power { q *= e[c] }
-                  ek[c] = q
+        _withScratchRows(4, width: w) { scratch in
+          let (e, ek, eg, same) = (scratch[0], scratch[1], scratch[2], scratch[3])
+          for r in 0..<rowRange.count {
+            let i = rowRange.lowerBound + r
+            let start = diagonal ? r + 1 : 0
+            if diagonal {
+              // The self term exp(0) = 1, in every sum.
+              for a in 0..<k { acc[a * n + i] += 1 }
+            }
+            if start >= w { continue }
+            if grouped {
+              let gi = gb[i]
+              let grow = gb.baseAddress! + c0
+              for c in start..<w { same[c] = grow[c] == gi ? 1 : 0 }
+            }
+            let drow = tiles[0].baseAddress! + r &* w
+            for (g, gamma) in gammas.enumerated() {
+              for c in start..<w { e[c] = -gamma * Double(drow[c]) }
+              ibp_exp_inplace(e + start, w - start)
+              for (s, power) in powers.enumerated() {
+                let v: UnsafeMutablePointer<Double>
+                switch power {
+                case 1: v = e
+                case 4:
+                  for c in start..<w { ek[c] = ((e[c] * e[c]) * e[c]) * e[c] }
+                  v = ek
+                default:
+                  for c in start..<w {
+                    var q = e[c]
+                    for _ in 1..<power { q *= e[c] }
+                    ek[c] = q
+                  }
+                  v = ek
                 }
-                v = ek
-              }
-              let a = g * p + s
-              acc[a * n + i] += _addToRowAndColumns(v, from: start, to: w, columns: acc + a * n + c0)
-              if grouped {
-                for c in start..<w { eg[c] = v[c] * same[c] }
-                let ag = groupBase + a
-                acc[ag * n + i] += _addToRowAndColumns(eg, from: start, to: w, columns: acc + ag * n + c0)
+                let a = g * p + s
+                acc[a * n + i] += _addToRowAndColumns(v, from: start, to: w, columns: acc + a * n + c0)
+                if grouped {
+                  for c in start..<w { eg[c] = v[c] * same[c] }
+                  let ag = groupBase + a
+                  acc[ag * n + i] += _addToRowAndColumns(eg, from: start, to: w, columns: acc + ag * n + c0)
+                }
               }
             }
           }

@@ -146,76 +146,77 @@ extension TiledKernelSums {
           let w = colRange.count
           let c0 = colRange.lowerBound
           let diagonal = rowRange.lowerBound == c0
-          let kb = UnsafeMutablePointer<Double>.allocate(capacity: w)
-          let kaBuffer = UnsafeMutablePointer<Double>.allocate(capacity: w)
-          let hBuffer = UnsafeMutablePointer<Double>.allocate(capacity: w)
-          let gBuffer = UnsafeMutablePointer<Double>.allocate(capacity: w)
-          defer {
-            kb.deallocate()
-            kaBuffer.deallocate()
-            hBuffer.deallocate()
-            gBuffer.deallocate()
-          }
-          let colB = acc + c0
-          let colA = acc + iA * n + c0
-          let colH = acc + iH * n + c0
-          let colG = acc + iG * n + c0
-          for r in 0..<rowRange.count {
-            let i = rowRange.lowerBound + r
-            let start = diagonal ? r + 1 : 0
-            // The self term: D_ii = 0, so Kᴮ_ii = 1 and Kᴬ_ii is A's diagonal (1, or the stored value).
-            if diagonal {
-              let selfA: Double = paired ? (stored != nil ? sv[i * n + i] : 1) : 0
-              acc[i] += 1
-              if paired {
-                acc[iA * n + i] += selfA
-                acc[iH * n + i] += selfA
+          _withScratchRows(4, width: w) { scratch in
+            let (kb, kaBuffer, hBuffer, gBuffer) = (scratch[0], scratch[1], scratch[2], scratch[3])
+            let colB = acc + c0
+            let colA = acc + iA * n + c0
+            let colH = acc + iH * n + c0
+            let colG = acc + iG * n + c0
+            for r in 0..<rowRange.count {
+              let i = rowRange.lowerBound + r
+              let start = diagonal ? r + 1 : 0
+              // The self term: D_ii = 0, so Kᴮ_ii = 1 and Kᴬ_ii is A's diagonal (1, or the stored value).
+              if diagonal {
+                let selfA: Double = paired ? (stored != nil ? sv[i * n + i] : 1) : 0
+                acc[i] += 1
+                if paired {
+                  acc[iA * n + i] += selfA
+                  acc[iH * n + i] += selfA
+                }
+                if grouped { acc[iG * n + i] += 1 }
               }
-              if grouped { acc[iG * n + i] += 1 }
+              let len = w - start
+              if len <= 0 { continue }
+              let drow = tiles[0].baseAddress! + r &* w
+              for c in start..<w { kb[c] = -gammaB * Double(drow[c]) }
+              ibp_exp_inplace(kb + start, len)
+              var ka: UnsafePointer<Double>? = nil
+              if stored != nil {
+                ka = sv.baseAddress! + i * n + c0
+              } else if paired {
+                let arow = tiles[1].baseAddress! + r &* w
+                for c in start..<w { kaBuffer[c] = -gammaA * Double(arow[c]) }
+                ibp_exp_inplace(kaBuffer + start, len)
+                ka = UnsafePointer(kaBuffer)
+              }
+              let sb = _addToRowAndColumns(kb, from: start, to: w, columns: colB)
+              var sa = 0.0
+              var sh = 0.0
+              var sg = 0.0
+              if let ka {
+                for c in start..<w { hBuffer[c] = ka[c] * kb[c] }
+                sa = _addToRowAndColumns(ka, from: start, to: w, columns: colA)
+                sh = _addToRowAndColumns(hBuffer, from: start, to: w, columns: colH)
+              }
+              if grouped {
+                let gi = gb[i]
+                let grow = gb.baseAddress! + c0
+                // A product with a 0/1 mask, not a select (which compiled to a mispredicted jump).
+                for c in start..<w { gBuffer[c] = grow[c] == gi ? 1 : 0 }
+                for c in start..<w { gBuffer[c] *= kb[c] }
+                sg = _addToRowAndColumns(gBuffer, from: start, to: w, columns: colG)
+              }
+              acc[i] += sb
+              if paired {
+                acc[iA * n + i] += sa
+                acc[iH * n + i] += sh
+              }
+              if grouped { acc[iG * n + i] += sg }
             }
-            let len = w - start
-            if len <= 0 { continue }
-            let drow = tiles[0].baseAddress! + r &* w
-            for c in start..<w { kb[c] = -gammaB * Double(drow[c]) }
-            ibp_exp_inplace(kb + start, len)
-            var ka: UnsafePointer<Double>? = nil
-            if stored != nil {
-              ka = sv.baseAddress! + i * n + c0
-            } else if paired {
-              let arow = tiles[1].baseAddress! + r &* w
-              for c in start..<w { kaBuffer[c] = -gammaA * Double(arow[c]) }
-              ibp_exp_inplace(kaBuffer + start, len)
-              ka = UnsafePointer(kaBuffer)
-            }
-            let sb = _addToRowAndColumns(kb, from: start, to: w, columns: colB)
-            var sa = 0.0
-            var sh = 0.0
-            var sg = 0.0
-            if let ka {
-              for c in start..<w { hBuffer[c] = ka[c] * kb[c] }
-              sa = _addToRowAndColumns(ka, from: start, to: w, columns: colA)
-              sh = _addToRowAndColumns(hBuffer, from: start, to: w, columns: colH)
-            }
-            if grouped {
-              let gi = gb[i]
-              let grow = gb.baseAddress! + c0
-              // A product with a 0/1 mask, not a select (which compiled to a mispredicted jump).
-              for c in start..<w { gBuffer[c] = grow[c] == gi ? 1 : 0 }
-              for c in start..<w { gBuffer[c] *= kb[c] }
-              sg = _addToRowAndColumns(gBuffer, from: start, to: w, columns: colG)
-            }
-            acc[i] += sb
-            if paired {
-              acc[iA * n + i] += sa
-              acc[iH * n + i] += sh
-            }
-            if grouped { acc[iG * n + i] += sg }
           }
         }
       }
     }
     return (paired ? sums[iA] : nil, sums[0], paired ? sums[iH] : nil, grouped ? sums[iG] : nil)
   }
+}
+
+/// `count` scratch rows of `width` doubles for one tile of a symmetric pass, freed after `body`.
+@inline(__always)
+func _withScratchRows<R>(_ count: Int, width: Int, _ body: ([UnsafeMutablePointer<Double>]) throws -> R) rethrows -> R {
+  let rows = (0..<count).map { _ in UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(width, 1)) }
+  defer { for r in rows { r.deallocate() } }
+  return try body(rows)
 }
 
 /// Σ_{c ∈ start..<w} v[c], with every v[c] also added to columns[c]: the row's and the

@@ -98,13 +98,13 @@ extension TiledKernelSums {
   /// one tiled pass over B's distances and N² reads of the stored matrix. With the tile size
   /// `a` was computed with, the result is identical to the unstored call's; a different tile
   /// size is refused (it would change the rounding of the row sums).
-  @_specialize(where S == Float)
-  @_specialize(where S == Double)
   ///
   /// Through the symmetric pass (`_symmetricKernelSums`, half the pairs) when its accumulators
   /// fit; with `groups` (one id per row, e.g. the class) it also returns the within-group row
   /// sums of Kᴮ (`withinGroupRowSumsB`), from the same exponentials. Past the accumulators'
   /// budget: the full pass, without the group sums (`withinGroupRowSumsB` is `nil`).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   package func pairedGaussianRowSums<S: BLASScalar>(
     stored a: StoredGaussianKernel, _ b: Matrix<S>, gammaB: Double, groups: [Int32]? = nil
   ) throws -> PairedKernelRowSums {

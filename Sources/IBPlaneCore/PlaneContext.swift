@@ -43,6 +43,15 @@ public final class PlaneContext: @unchecked Sendable {
     }
   }
 
+  /// Each sample's class as an `Int32` group id for the kernel engine's grouped passes (class
+  /// labels only; empty for regression targets), computed once per recording.
+  public var classGroupIds: [Int32] {
+    cached("classGroupIds") {
+      guard case .classes(let c, _) = labels else { return [] }
+      return c.map { Int32(truncatingIfNeeded: $0) }
+    }
+  }
+
   /// Returns the cached value for `key`, computing it once with `make`.
   /// Keys are namespaced by the caller (e.g. `"binning.inputSymbols"`).
   ///

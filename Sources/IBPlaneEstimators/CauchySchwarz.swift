@@ -265,10 +265,8 @@ public struct CauchySchwarzMutualInformation: MutualInformationEstimator, Inform
     if let stored {
       // One pass over the layer's pairs (half of them: the symmetric pass) gives I(X;T)'s
       // sums and, with the classes as groups, I(T;Y)'s within-class sums too.
-      let classIds: [Int32]? = {
-        guard case .classes = context.labels else { return nil }
-        return context.cached("cs.classIds") { Self.classIds(context.classPartition, count: context.sampleCount) }
-      }()
+      var classIds: [Int32]?
+      if case .classes = context.labels { classIds = context.classGroupIds }
       let r = try engine.pairedGaussianRowSums(
         stored: stored, ft.data, gammaB: _KernelFrame<Float>.gamma(framedWidth: sigmaT), groups: classIds)
       ixt = try framedEstimate(fx, sigmaA: sigmaX, ft, sigmaB: sigmaT, sums: r.summed)

@@ -248,9 +248,7 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
       // With class labels the same pass also gives the within-class sums of I(T;Y)'s joint
       // kernel (Kᵀ ∘ δ at 2γ), and the pass is symmetric (half the pairs; issue 17).
       var classIds: [Int32]?
-      if case .classes(let c, _) = context.labels {
-        classIds = context.cached("renyi.classIds") { c.map { Int32(truncatingIfNeeded: $0) } }
-      }
+      if case .classes = context.labels { classIds = context.classGroupIds }
       let r = try engine.pairedGaussianRowSums(stored: stored, vt.data, gammaB: 2 * vt.gamma, groups: classIds)
       let s = r.summed
       let nn = Double(n) * Double(n)

@@ -99,44 +99,92 @@ public struct AdaptiveBinningEstimator: MutualInformationEstimator, InformationP
   public func codes<S: BLASScalar>(_ m: Matrix<S>) throws -> [Int32] {
     try validate()
     try EstimatorError.validateFinite(m, name: "layer")
+    return validatedCodes(m)
+  }
+
+  /// `codes` of a finite `m` (checked by the caller) with validated parameters.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
+  func validatedCodes<S: BLASScalar>(_ m: Matrix<S>) -> [Int32] {
     let (rows, columns) = (m.rows, m.columns)
-    var out = [Int32](repeating: 0, count: m.elements.count)
+    var out = HugePages.array(repeating: Int32(0), count: m.elements.count)
     guard rows > 0, columns > 0 else { return out }
     let lower = lowerEdge ?? -.infinity
     // Values of unit j (or of the whole layer) as doubles, then each value's bin: −1 below the
-    // lower edge, else #{edges ≤ v} by binary search over at most B − 1 edges.
+    // lower edge, else #{edges ≤ v} (`assign`).
     m.elements.withUnsafeBufferPointer { e in
       out.withUnsafeMutableBufferPointer { o in
+        if mode == .perLayer, S.self == Double.self, let base = e.baseAddress {
+          // A double layer is its own pool: no copy.
+          let pool = UnsafeBufferPointer(start: UnsafeRawPointer(base).assumingMemoryBound(to: Double.self), count: e.count)
+          Self.assign(pool, bins: bins, lower: lower, into: o, start: 0, stride: 1)
+          return
+        }
         var pool = [Double](repeating: 0, count: mode == .perLayer ? e.count : rows)
         pool.withUnsafeMutableBufferPointer { pool in
           let units = mode == .perLayer ? 1 : columns
           for unit in 0..<units {
             let (start, stride) = mode == .perLayer ? (0, 1) : (unit, columns)
             for i in 0..<pool.count { pool[i] = Double(e[start + i * stride]) }
-            // Edges padded with +∞ to 2^m − 1 entries: m fixed halving steps, each a
-            // conditional add (no data-dependent branch; 0/1 inputs would mispredict half of
-            // them), give #{padded ≤ v} = #{edges ≤ v} for finite v.
-            let edges = Self.edges(ofBuffer: UnsafeBufferPointer(pool), bins: bins)
-            var width = 1
-            while width <= edges.count { width *= 2 }
-            let padded = edges + [Double](repeating: .infinity, count: width - 1 - edges.count)
-            padded.withUnsafeBufferPointer { ed in
-              for i in 0..<pool.count {
-                let v = pool[i]
-                var at = 0
-                var step = width / 2
-                while step > 0 {
-                  at += ed[at + step - 1] <= v ? step : 0
-                  step /= 2
-                }
-                o[start + i * stride] = v < lower ? -1 : Int32(at)
-              }
-            }
+            Self.assign(UnsafeBufferPointer(pool), bins: bins, lower: lower, into: o, start: start, stride: stride)
           }
         }
       }
     }
     return out
+  }
+
+  /// Writes the bin of each value of `pool` to `o[start + i·stride]`: −1 below `lower`, else
+  /// #{edges ≤ v} for the pool's own edges.
+  ///
+  /// The edges are padded with +∞ to 2^m − 1 entries, so m fixed halving steps, each a
+  /// conditional add (no data-dependent branch; 0/1 inputs would mispredict half of them), give
+  /// #{padded ≤ v} = #{edges ≤ v} for finite v. Four values are searched side by side in
+  /// `SIMD4` lanes: one search is a chain of dependent loads, four are independent chains the
+  /// core overlaps, and the vector compare-and-mask keeps the steps branch-free. (Written with
+  /// scalar `cond ? step : 0`, LLVM's x86 cmov conversion turned the selects back into
+  /// branches, which on shuffled 0/1 inputs mispredict half the time: 7.8 ms against 1.7 ms
+  /// for 2²⁰ values in a stand-alone test.)
+  static func assign(
+    _ pool: UnsafeBufferPointer<Double>, bins: Int, lower: Double, into o: UnsafeMutableBufferPointer<Int32>, start: Int, stride: Int
+  ) {
+    let edges = Self.edges(ofBuffer: pool, bins: bins)
+    var width = 1
+    while width <= edges.count { width *= 2 }
+    let padded = edges + [Double](repeating: .infinity, count: width - 1 - edges.count)
+    padded.withUnsafeBufferPointer { ed in
+      let n = pool.count
+      var i = 0
+      let floor = SIMD4<Double>(repeating: lower)
+      while i &+ 4 <= n {
+        let v = SIMD4<Double>(pool[i], pool[i &+ 1], pool[i &+ 2], pool[i &+ 3])
+        var at = SIMD4<Int64>(repeating: 0)
+        var step = width >> 1
+        while step > 0 {
+          let k = step &- 1
+          let e = SIMD4<Double>(ed[Int(at[0]) &+ k], ed[Int(at[1]) &+ k], ed[Int(at[2]) &+ k], ed[Int(at[3]) &+ k])
+          at &+= SIMD4<Int64>(repeating: 0).replacing(with: Int64(step), where: e .<= v)
+          step >>= 1
+        }
+        let codes = SIMD4<Int32>(truncatingIfNeeded: at.replacing(with: -1, where: v .< floor))
+        o[start &+ i &* stride] = codes[0]
+        o[start &+ (i &+ 1) &* stride] = codes[1]
+        o[start &+ (i &+ 2) &* stride] = codes[2]
+        o[start &+ (i &+ 3) &* stride] = codes[3]
+        i &+= 4
+      }
+      while i < n {
+        let v = pool[i]
+        var at = 0
+        var step = width >> 1
+        while step > 0 {
+          at &+= ed[at &+ step &- 1] <= v ? step : 0
+          step >>= 1
+        }
+        o[start &+ i &* stride] = v < lower ? -1 : Int32(truncatingIfNeeded: at)
+        i &+= 1
+      }
+    }
   }
 
   public func symbols<S: BLASScalar>(_ m: Matrix<S>) throws -> DiscreteSymbols {
@@ -148,9 +196,11 @@ public struct AdaptiveBinningEstimator: MutualInformationEstimator, InformationP
   @_specialize(where S == Float)  // specialised bodies, callees included (issue 18)
   @_specialize(where S == Double)
   public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
-    try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("X", "Y"))
-    let sa = try symbols(a)
-    let sb = second == .binned ? try symbols(b) : DiscreteEntropy.symbols(rowsOf: b)
+    try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("X", "Y"))  // finite, both
+    try validate()
+    let sa = DiscreteEntropy.symbols(codes: validatedCodes(a), rows: a.rows, width: a.columns)
+    let sb = second == .binned
+      ? DiscreteEntropy.symbols(codes: validatedCodes(b), rows: b.rows, width: b.columns) : DiscreteEntropy.symbols(rowsOf: b)
     if second == .discrete { try _DiscreteY.require(b, symbols: sb, estimator: name, binnedHint: true) }
     var p = parameters
     p["second"] = second.rawValue

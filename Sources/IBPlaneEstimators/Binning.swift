@@ -108,11 +108,22 @@ public enum BinningConvention: Sendable, Equatable {
   public func codes<S: BLASScalar>(_ m: Matrix<S>) throws -> [Int32] {
     try validate()
     try EstimatorError.validateFinite(m, name: "layer")
+    return try validatedCodes(m, extremes: Self.extremes(m))
+  }
+
+  /// `codes` of a validated convention and a finite `m` whose `extremes` are given (the
+  /// estimate paths check finiteness once for the pair and share the extremes with
+  /// `diagnostics`, instead of a finite check and an extremes pass per use).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
+  func validatedCodes<S: BLASScalar>(_ m: Matrix<S>, extremes: (Double, Double)?) throws -> [Int32] {
     let count = m.elements.count
-    var out = [Int32](repeating: 0, count: count)
+    var out = HugePages.array(repeating: Int32(0), count: count)
     switch self {
     case .auto(let bins):
-      guard let (lo, hi) = Self.extremes(m), lo < -1 || hi > 1 else { return try BinningConvention.idnns(bins: bins).codes(m) }
+      guard let (lo, hi) = extremes, lo < -1 || hi > 1 else {
+        return try BinningConvention.idnns(bins: bins).validatedCodes(m, extremes: extremes)
+      }
       let (low, high) = (Swift.min(-1, lo), Swift.max(1, hi))
       // As `range`: a span wider than the largest double is measured in halves, exactly.
       let h = (high - low).isFinite ? 1.0 : 0.5
@@ -130,23 +141,27 @@ public enum BinningConvention: Sendable, Equatable {
       // Edges padded with −∞ and +∞, so both fix-up loops stop without index checks:
       // padded[g + 1] is edge g, and the result is g = #{edges ≤ v}.
       let padded = [-Double.infinity] + BinningConvention.idnnsEdges(bins: bins) + [Double.infinity]
-      let step = 2.0 / Double(bins - 1)
+      let inverseStep = Double(bins - 1) / 2
       let top = Double(bins)
       m.elements.withUnsafeBufferPointer { e in
         padded.withUnsafeBufferPointer { ed in
           out.withUnsafeMutableBufferPointer { o in
             for k in 0..<count {
               let v = Double(e[k])
-              // digitize(v) = #{edges ≤ v}: a guess from the grid (the clamped quotient is ≥ 0,
-              // so truncation is the floor), one branch-free step each way (the guess is off by
-              // at most one for grid-rounded edges; data on the edges, e.g. 0/1 inputs, would
-              // otherwise mispredict), then exact fix-up loops for anything further.
-              var g = Int(Swift.min(Swift.max((v + 1) / step, 0), top))
-              g += ed[g + 1] <= v ? 1 : 0
-              g -= ed[g] > v ? 1 : 0
-              while ed[g + 1] <= v { g += 1 }
-              while ed[g] > v { g -= 1 }
-              o[k] = Int32(g == 0 ? bins - 1 : g - 1)
+              // digitize(v) = #{edges ≤ v} = g with padded[g] ≤ v < padded[g + 1]. For v in
+              // [e_i, e_{i+1}) that is i + 1, so the guess is ⌊(v + 1)/step⌋ + 1, clamped to
+              // 0…bins (the clamped value is ≥ 0, so truncation is the floor), then one
+              // branch-free step each way. The guess is off by at most one: the edges are
+              // i·step − 1 rounded to float32, at most 2⁻²⁴ away, which is < 0.04 of a step for
+              // every allowed bin count (≤ 2²⁰), and the product's own rounding is ~2⁻³³ of a
+              // step; below −1 − step the guess is 0 and at or above 1 it is `bins`, both
+              // exact. So no data-dependent branch is left (0/1 inputs, which sit on edges,
+              // would mispredict one), and the tests check every edge and its neighbours
+              // against a bisection of the edges.
+              var g = Int(Swift.min(Swift.max((v + 1) * inverseStep + 1, 0), top))
+              g &+= ed[g &+ 1] <= v ? 1 : 0
+              g &-= ed[g] > v ? 1 : 0
+              o[k] = Int32(truncatingIfNeeded: g == 0 ? bins &- 1 : g &- 1)
             }
           }
         }
@@ -162,36 +177,33 @@ public enum BinningConvention: Sendable, Equatable {
         out[k] = Int32(q)
       }
     case .range(let bins):
-      guard count > 0 else { return out }
-      var lo = Double(m.elements[0])
-      var hi = lo
-      for v in m.elements {
-        lo = Swift.min(lo, Double(v))
-        hi = Swift.max(hi, Double(v))
-      }
-      if hi > lo {
-        // A range wider than the largest double (values near ±1.8e308) is measured in halves,
-        // exactly, so (v − lo)/span stays a number in [0, 1] instead of ∞/∞ = NaN.
-        let h = (hi - lo).isFinite ? 1.0 : 0.5
-        let span = hi * h - lo * h
-        let b = Double(bins)
-        for k in 0..<count {
-          out[k] = Int32(Swift.min(Double(bins - 1), ((Double(m.elements[k]) * h - lo * h) / span * b).rounded(.down)))
-        }
+      guard let (lo, hi) = extremes, hi > lo else { return out }
+      // A range wider than the largest double (values near ±1.8e308) is measured in halves,
+      // exactly, so (v − lo)/span stays a number in [0, 1] instead of ∞/∞ = NaN.
+      let h = (hi - lo).isFinite ? 1.0 : 0.5
+      let span = hi * h - lo * h
+      let b = Double(bins)
+      for k in 0..<count {
+        out[k] = Int32(Swift.min(Double(bins - 1), ((Double(m.elements[k]) * h - lo * h) / span * b).rounded(.down)))
       }
     }
     return out
   }
 
   /// The smallest and largest value of `m` in double precision; `nil` when it is empty.
+  /// Assumes finite values: the plain comparisons (not `Swift.min`'s NaN ordering) vectorise.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   static func extremes<S: BLASScalar>(_ m: Matrix<S>) -> (Double, Double)? {
     guard let first = m.elements.first else { return nil }
-    var (lo, hi) = (Double(first), Double(first))
-    for v in m.elements {
-      lo = Swift.min(lo, Double(v))
-      hi = Swift.max(hi, Double(v))
+    var (lo, hi) = (first, first)
+    m.elements.withUnsafeBufferPointer { e in
+      for v in e {
+        lo = v < lo ? v : lo
+        hi = v > hi ? v : hi
+      }
     }
-    return (lo, hi)
+    return (Double(lo), Double(hi))
   }
 
   /// What the convention did to `m`, as estimate diagnostics: `clipped_fraction`, the
@@ -200,7 +212,12 @@ public enum BinningConvention: Sendable, Equatable {
   /// grids the edges spanned, `bin_low` and `bin_high` (`auto` shows here whether it widened).
   /// Assumes finite values (`codes` checks them).
   public func diagnostics<S: BLASScalar>(_ m: Matrix<S>) -> [String: Double] {
-    guard let (lo, hi) = Self.extremes(m) else { return ["clipped_fraction": 0] }
+    diagnostics(m, extremes: Self.extremes(m))
+  }
+
+  /// `diagnostics` with `m`'s extremes already known.
+  func diagnostics<S: BLASScalar>(_ m: Matrix<S>, extremes: (Double, Double)?) -> [String: Double] {
+    guard let (lo, hi) = extremes else { return ["clipped_fraction": 0] }
     switch self {
     case .idnns:
       var clipped = 0
@@ -215,6 +232,17 @@ public enum BinningConvention: Sendable, Equatable {
   /// The discrete symbols (one per row) of `m` under this convention.
   public func symbols<S: BLASScalar>(_ m: Matrix<S>) throws -> DiscreteSymbols {
     DiscreteEntropy.symbols(codes: try codes(m), rows: m.rows, width: m.columns)
+  }
+
+  /// The symbols of a finite `m` (checked by the caller) and the convention's diagnostics,
+  /// from one extremes pass.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
+  func validatedSymbols<S: BLASScalar>(_ m: Matrix<S>) throws -> (DiscreteSymbols, [String: Double]) {
+    try validate()
+    let e = Self.extremes(m)
+    let symbols = DiscreteEntropy.symbols(codes: try validatedCodes(m, extremes: e), rows: m.rows, width: m.columns)
+    return (symbols, diagnostics(m, extremes: e))
   }
 }
 
@@ -266,23 +294,24 @@ public struct BinningEstimator: MutualInformationEstimator, InformationPlaneEsti
   @_specialize(where S == Float)  // specialised bodies, callees included (issue 18)
   @_specialize(where S == Double)
   public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
-    try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("X", "Y"))
-    let sa = try convention.symbols(a)
-    let sb = second == .binned ? try convention.symbols(b) : DiscreteEntropy.symbols(rowsOf: b)
+    try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("X", "Y"))  // finite, both
+    let (sa, diagnostics) = try convention.validatedSymbols(a)
+    let sb = second == .binned ? try convention.validatedSymbols(b).0 : DiscreteEntropy.symbols(rowsOf: b)
     if second == .discrete { try _DiscreteY.require(b, symbols: sb, estimator: name, binnedHint: true) }
     var e = try DiscreteEntropy.mutualInformation(sa, sb).estimate(correction, parameters: parameters)
       .requiringFinite(estimator: name, quantity: "I(X;Y)")
     // Of A, the binned variable (a binned B's own clipping is not reported).
-    e.diagnostics.merge(convention.diagnostics(a)) { $1 }
+    e.diagnostics.merge(diagnostics) { $1 }
     return e
   }
 
   public func point(layer: Matrix<Float>, context: PlaneContext) throws -> PlanePoint {
+    try EstimatorError.validateFinite(layer, name: "layer")
+    let (symbols, d) = try convention.validatedSymbols(layer)
     var p = try _BinnedPlane.point(
-      layerSymbols: try convention.symbols(layer), layer: layer, context: context,
+      layerSymbols: symbols, layer: layer, context: context,
       correction: correction, parameters: convention.parameters.merging(["correction": correction.rawValue]) { $1 }
     ).requiringFinite(estimator: name)
-    let d = convention.diagnostics(layer)
     p.inputInformation.diagnostics.merge(d) { $1 }
     p.labelInformation.diagnostics.merge(d) { $1 }
     return p
@@ -316,8 +345,10 @@ enum _BinnedPlane {
       throw EstimatorError.shapeMismatch("layer has \(layer.rows) samples but the recording has \(context.sampleCount)")
     }
     // At least two samples and one unit (as the I(A;B) form requires of A): one sample or a
-    // layer without units would be a plug-in 0, an empty one ∞.
-    try EstimatorError.validatePair(layer, layer, minimumSamples: 2, names: ("layer", "layer"))
+    // layer without units would be a plug-in 0, an empty one ∞. The callers have checked that
+    // the layer is finite (its symbols need it).
+    guard layer.rows >= 2 else { throw EstimatorError.tooFewSamples(needed: 2, got: layer.rows, what: "this estimator") }
+    guard layer.columns > 0 else { throw EstimatorError.shapeMismatch("layer has no columns") }
     let x = inputSymbols(context)
     let y = try labelSymbols(context)
     return PlanePoint(

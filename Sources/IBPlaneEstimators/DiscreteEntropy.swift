@@ -72,7 +72,20 @@ public enum DiscreteEntropy {
     precondition(codes.count == rows * width, "codes must hold rows × width values")
     if rows == 0 { return DiscreteSymbols(ids: [], counts: []) }
     if width == 0 { return DiscreteSymbols(ids: [Int32](repeating: 0, count: rows), counts: [rows]) }
-    // Mixed-radix packing: code − min_j in 0..<radix_j per column.
+    // Mixed-radix packing: code − low_j in 0..<radix_j per column. Any packing that is
+    // one-to-one gives the same ids (first appearance), so the whole array's range is tried
+    // first (one pass that vectorises; the bounded binning conventions give every column the
+    // same range anyway), then each column's own (a pass with a store per code).
+    var (low, high) = (codes[0], codes[0])
+    codes.withUnsafeBufferPointer { c in
+      for v in c {
+        low = v < low ? v : low
+        high = v > high ? v : high
+      }
+    }
+    if let radices = _radices(lows: [Int32](repeating: low, count: width), highs: [Int32](repeating: high, count: width)) {
+      return _packedSymbols(codes, rows: rows, width: width, lows: [Int32](repeating: low, count: width), radices: radices)
+    }
     var lows = [Int32](repeating: .max, count: width)
     var highs = [Int32](repeating: .min, count: width)
     codes.withUnsafeBufferPointer { c in
@@ -88,81 +101,127 @@ public enum DiscreteEntropy {
         }
       }
     }
-    var radices = [UInt64](repeating: 1, count: width)
-    var capacity: UInt64 = 1
-    var packable = true
-    for j in 0..<width {
-      radices[j] = UInt64(Int64(highs[j]) - Int64(lows[j]) + 1)
-      let (p, o) = capacity.multipliedReportingOverflow(by: radices[j])
-      if o { packable = false; break }
-      capacity = p
-    }
     // Code ranges too wide to pack (16 binary columns binned into 30 bins span 30¹⁶ > 2⁶⁴) may
     // still hold few values per column: renumber them densely and pack those. Ids are in order
     // of first appearance on every path, so the symbols are the same.
-    if !packable, let dense = _denseColumnCodes(codes, rows: rows, width: width, lows: lows, highs: highs) {
-      return symbols(codes: dense, rows: rows, width: width)
+    if let radices = _radices(lows: lows, highs: highs) {
+      return _packedSymbols(codes, rows: rows, width: width, lows: lows, radices: radices)
+    }
+    if let (dense, distinct) = _denseColumnCodes(codes, rows: rows, width: width, lows: lows, highs: highs),
+      let radices = _radices(lows: [Int32](repeating: 0, count: width), highs: distinct.map { $0 - 1 })
+    {
+      return _packedSymbols(dense, rows: rows, width: width, lows: [Int32](repeating: 0, count: width), radices: radices)
     }
     var ids = [Int32](repeating: 0, count: rows)
     var counts: [Int] = []
-    if packable {
-      var table = _PackedSymbolTable(capacity: rows)
-      codes.withUnsafeBufferPointer { c in
-        for i in 0..<rows {
-          var key: UInt64 = 0
-          for j in 0..<width {
-            // In range: every code is ≥ its column's low, and the radices' product fits.
-            key = key &* radices[j] &+ UInt64(truncatingIfNeeded: Int64(c[i * width + j]) &- Int64(lows[j]))
-          }
-          let id = table.id(for: key, next: Int32(counts.count))
-          ids[i] = id
-          if Int(id) == counts.count { counts.append(1) } else { counts[Int(id)] += 1 }
-        }
+    var table = [ArraySlice<Int32>: Int32](minimumCapacity: rows)
+    for i in 0..<rows {
+      let key = codes[(i * width)..<((i + 1) * width)]
+      if let id = table[key] {
+        ids[i] = id
+        counts[Int(id)] += 1
+      } else {
+        let id = Int32(counts.count)
+        table[key] = id
+        ids[i] = id
+        counts.append(1)
       }
-    } else {
-      var table = [ArraySlice<Int32>: Int32](minimumCapacity: rows)
-      for i in 0..<rows {
-        let key = codes[(i * width)..<((i + 1) * width)]
-        if let id = table[key] {
-          ids[i] = id
-          counts[Int(id)] += 1
-        } else {
-          let id = Int32(counts.count)
-          table[key] = id
-          ids[i] = id
-          counts.append(1)
+    }
+    return DiscreteSymbols(ids: ids, counts: counts)
+  }
+
+  /// The mixed radices (code − low_j in 0..<radix_j per column) when every key fits a
+  /// `UInt64`, that is when their product is at most 2⁶⁴ (16 columns of 16 codes each exactly
+  /// fill it); nil otherwise.
+  static func _radices(lows: [Int32], highs: [Int32]) -> [UInt64]? {
+    var radices = [UInt64](repeating: 1, count: lows.count)
+    var capacity: UInt128 = 1  // ≤ 2⁶⁴ times a radix ≤ 2³², so the product cannot overflow
+    for j in lows.indices {
+      radices[j] = UInt64(Int64(highs[j]) - Int64(lows[j]) + 1)
+      capacity *= UInt128(radices[j])
+      if capacity > UInt128(1) << 64 { return nil }
+    }
+    return radices
+  }
+
+  /// Symbols of rows packed into one `UInt64` key each (mixed radix), hashed by
+  /// `_PackedSymbolTable`.
+  static func _packedSymbols(_ codes: [Int32], rows: Int, width: Int, lows: [Int32], radices: [UInt64]) -> DiscreteSymbols {
+    var ids = [Int32](repeating: 0, count: rows)
+    var counts: [Int] = []
+    var table = _PackedSymbolTable(capacity: rows)
+    codes.withUnsafeBufferPointer { c in
+      radices.withUnsafeBufferPointer { radices in
+        lows.withUnsafeBufferPointer { lows in
+          ids.withUnsafeMutableBufferPointer { ids in
+            for i in 0..<rows {
+              var key: UInt64 = 0
+              for j in 0..<width {
+                // In range: every code is ≥ its column's low, and the radices' product fits.
+                key = key &* radices[j] &+ UInt64(truncatingIfNeeded: Int64(c[i * width + j]) &- Int64(lows[j]))
+              }
+              let id = table.id(for: key, next: Int32(counts.count))
+              ids[i] = id
+              if Int(id) == counts.count { counts.append(1) } else { counts[Int(id)] += 1 }
+            }
+          }
         }
       }
     }
     return DiscreteSymbols(ids: ids, counts: counts)
   }
 
-  /// Each column's codes renumbered 0..<k_j in order of first appearance, when every column's
-  /// code range is at most `rows` wide (one table of that size per column) and Π k_j fits in a
-  /// `UInt64`; otherwise nil.
-  static func _denseColumnCodes(_ codes: [Int32], rows: Int, width: Int, lows: [Int32], highs: [Int32]) -> [Int32]? {
+  /// Each column's codes renumbered 0..<k_j in order of first appearance, with the k_j, when
+  /// every column's code range is at most `rows` wide (a table of that size per column);
+  /// otherwise nil. Rows are read in memory order with all columns' tables at once when those
+  /// total at most 2²² entries (16 MiB), else one column at a time (a strided pass per column);
+  /// first appearance in row order is the same either way.
+  static func _denseColumnCodes(_ codes: [Int32], rows: Int, width: Int, lows: [Int32], highs: [Int32]) -> ([Int32], [Int32])? {
     guard (0..<width).allSatisfy({ Int64(highs[$0]) - Int64(lows[$0]) < Int64(Swift.max(rows, 16)) }) else { return nil }
-    var dense = [Int32](repeating: 0, count: rows * width)
-    var capacity: UInt64 = 1
+    var offsets = [Int](repeating: 0, count: width + 1)
+    for j in 0..<width { offsets[j + 1] = offsets[j] + Int(Int64(highs[j]) - Int64(lows[j]) + 1) }
+    var dense = HugePages.array(repeating: Int32(0), count: rows * width)
+    var distinct = [Int32](repeating: 0, count: width)
     codes.withUnsafeBufferPointer { c in
       dense.withUnsafeMutableBufferPointer { out in
-        for j in 0..<width {
-          var table = [Int32](repeating: -1, count: Int(Int64(highs[j]) - Int64(lows[j]) + 1))
-          var next: Int32 = 0
-          for i in 0..<rows {
-            let slot = Int(Int64(c[i * width + j]) - Int64(lows[j]))
-            if table[slot] < 0 {
-              table[slot] = next
-              next += 1
+        distinct.withUnsafeMutableBufferPointer { next in
+          if offsets[width] <= 1 << 22 {
+            var table = [Int32](repeating: -1, count: offsets[width])
+            table.withUnsafeMutableBufferPointer { table in
+              offsets.withUnsafeBufferPointer { offsets in
+                lows.withUnsafeBufferPointer { lows in
+                  for i in 0..<rows {
+                    for j in 0..<width {
+                      let slot = offsets[j] + Int(Int64(c[i * width + j]) - Int64(lows[j]))
+                      var t = table[slot]
+                      if t < 0 {
+                        t = next[j]
+                        table[slot] = t
+                        next[j] += 1
+                      }
+                      out[i * width + j] = t
+                    }
+                  }
+                }
+              }
             }
-            out[i * width + j] = table[slot]
+          } else {
+            for j in 0..<width {
+              var table = [Int32](repeating: -1, count: offsets[j + 1] - offsets[j])
+              for i in 0..<rows {
+                let slot = Int(Int64(c[i * width + j]) - Int64(lows[j]))
+                if table[slot] < 0 {
+                  table[slot] = next[j]
+                  next[j] += 1
+                }
+                out[i * width + j] = table[slot]
+              }
+            }
           }
-          let (p, o) = capacity.multipliedReportingOverflow(by: UInt64(next))
-          capacity = o ? 0 : p
         }
       }
     }
-    return capacity == 0 ? nil : dense
+    return (dense, distinct)
   }
 
   /// Dense symbol ids for the rows of `m` taken as exact values (a class column, repeated
@@ -178,7 +237,7 @@ public enum DiscreteEntropy {
   @_specialize(exported: true, where S == Double)
   public static func symbols<S: BLASScalar>(rowsOf m: Matrix<S>) -> DiscreteSymbols {
     let (rows, width) = (m.rows, m.columns)
-    var codes = [Int32](repeating: 0, count: rows * width)
+    var codes = HugePages.array(repeating: Int32(0), count: rows * width)
     m.elements.withUnsafeBufferPointer { e in
       codes.withUnsafeMutableBufferPointer { c in
         for j in 0..<width {

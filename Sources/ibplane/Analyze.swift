@@ -4,6 +4,7 @@ import IBPlane
 
 struct Analyze: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "analyze",  // named, not derived from the type by reflection at every start (issue 17)
     abstract: "Compute the information plane of a recording: CSV, SVG planes and an HTML report.",
     discussion: """
       Runs every (snapshot, layer, estimator) job once, in parallel, and streams one CSV row per finished job to DIR/plane.csv (values in bits unless --unit nats). A killed run keeps its finished rows; --resume continues it (Ctrl-C prints that command and exits with 130). When every job is done, the reports are written: DIR/plane-<estimator>.svg, DIR/curves-<estimator>.svg, DIR/planes-compared.svg and DIR/index.html.

@@ -4,6 +4,7 @@ import IBPlane
 
 struct Convert: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "convert",  // named, not derived from the type by reflection at every start (issue 17)
     abstract: "Convert NumPy activations (.npz or a folder of .npy) or a recording into activations.bin.",
     discussion: """
       The NumPy convention (docs/activations-format.md): labels (N integers = classes, or N × k floats = targets), optional inputs (N × d), optional epochs and steps (E integers), and one array layer/<name> of shape E × N × width per layer. A folder holds the same names as .npy files (layer/<name>.npy). Integer labels may be any ids (negative, sparse): the distinct ids in increasing order become classes 0…K−1 (K ≤ 65,536), and the original ids are kept in the run metadata as class_ids. Every .npz member's CRC-32 and sizes are checked; deflated members are inflated in memory, at most half the physical memory in all (np.savez archives are memory-mapped). An activations.bin input is re-encoded (e.g. to float16) with its damaged records skipped.

@@ -6,6 +6,7 @@ import IBTrain
 /// `ibplane estimate`: one MI estimate between two `.npy` arrays, through `EstimatorRegistry`.
 struct Estimate: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "estimate",  // named, not derived from the type by reflection at every start (issue 17)
     abstract: "Estimate I(X;Y) between two .npy arrays.",
     discussion: """
       X.npy and Y.npy hold N × dx and N × dy arrays (a 1-D array is one column); row i of each is one paired draw. The value is printed in bits unless --unit nats is given.

@@ -4,6 +4,7 @@ import IBPlane
 
 struct Inspect: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "inspect",  // named, not derived from the type by reflection at every start (issue 17)
     abstract: "Check a recording (activations.bin) and summarise what it holds.",
     discussion: """
       Prints the layers and widths, the number of samples N, the train/test split counts (when the file has a split), the input and label kinds, the storage type, the snapshot count and epoch range, the file size, the CRC-32 status of every snapshot record and the NaN/Inf counts of every layer. Reads the whole file once.

@@ -4,6 +4,7 @@ import IBPlane
 
 struct Merge: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "merge",  // named, not derived from the type by reflection at every start (issue 17)
     abstract: "Join the shard CSVs of one analysis, check them, and render the reports.",
     discussion: """
       Each input is a directory holding plane-shard-i-of-n.csv files (with the plane-shard-i-of-n.json manifests written when each shard finished), or such a CSV file. In a directory holding shard files, an existing plane.csv (an earlier merge) is ignored. The merge fails, naming the file, when a shard is missing or unfinished, when a job appears twice, or when the shards belong to different analyses. Writes DIR/plane.csv, DIR/plane.json and the SVG/HTML reports.

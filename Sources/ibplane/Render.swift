@@ -14,6 +14,7 @@ import IBPlane
 /// docs/rendering.md.
 struct Render: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "render",  // named, not derived from the type by reflection at every start (issue 17)
     abstract: "Convert a report's SVG figures to PDF (vector, fonts embedded) or PNG, through rsvg-convert.",
     discussion: """
       Converts every .svg in each report directory (written by `analyze`, `merge` or `generalisation`; subdirectories too with --recursive) — or each .svg file named — into FIGURE.pdf / FIGURE.png next to it, or into --out (mirroring subdirectories). Existing outputs are replaced; each is written under a temporary name and renamed when complete.

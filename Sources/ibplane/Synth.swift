@@ -5,6 +5,7 @@ import IBPlane
 /// `ibplane synth`: sample a synthetic task with known MI (the library's `SyntheticTasks`).
 struct Synth: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "synth",  // named, not derived from the type by reflection at every start (issue 17)
     abstract: "Sample a synthetic task whose mutual information is known in closed form.",
     discussion: """
       Writes DIR/x.npy and DIR/y.npy (float64, N × d; row i of each is one draw) and DIR/truth.json with the true I(X;Y) in nats and bits ("task", "n", "seed", "mi_nats", "mi_bits", "x_dim", "y_dim", "summary"). The same seed gives bit-identical files.

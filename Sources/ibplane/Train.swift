@@ -10,6 +10,7 @@ import IBTrain
 /// `ibplane train`: trains the bundled MLP on a bundled data set and records its layers.
 struct Train: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "train",  // named, not derived from the type by reflection at every start (issue 17)
     abstract: "Train the bundled fully-connected network and record its layers at scheduled epochs.",
     discussion: """
       The defaults reproduce Shwartz-Ziv & Tishby's 12-bit experiment (IDNNs code): network 12-10-7-5-4-3-2, tanh, softmax cross-entropy, truncated-normal initialisation with std 1/sqrt(fan_in), Adam with learning rate 0.0004, batch 256, 8,000 epochs, first 80 % of the patterns (file order) for training (--split idnns; --split shuffled draws a seeded, class-stratified 80/20 split instead; the recording stores the split, see `ibplane analyze --samples`), and snapshots of every layer on all 4,096 patterns at 274 log-spaced epochs.

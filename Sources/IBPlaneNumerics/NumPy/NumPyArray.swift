@@ -103,6 +103,7 @@ public struct NumPyArray: Sendable, Equatable {
     let n = count
     return bytes.withUnsafeBytes { raw -> [S] in
       [S](unsafeUninitializedCapacity: n) { out, initialised in
+        HugePages.advise(UnsafeMutableRawPointer(out.baseAddress), byteCount: n * MemoryLayout<S>.stride)
         switch dtype {
         case .float32 where S.self == Float.self, .float64 where S.self == Double.self:
           UnsafeMutableRawBufferPointer(out).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[0..<(n * dtype.itemSize)]))

@@ -20,10 +20,13 @@ public enum DistinctSort {
   static let digitBits = 11
   static let passes = 6
 
-  /// The distinct values of `values` in increasing order (see the type's comment).
-  public static func sortedDistinct(_ values: UnsafeBufferPointer<Double>) -> [Double] {
+  /// The distinct values of `values` in increasing order (see the type's comment). Up to
+  /// `fewLimit` distinct values are collected by hashing (`fewDistinct`) before the radix sort
+  /// takes over; the tests compare both routes (0 forces the radix sort).
+  public static func sortedDistinct(_ values: UnsafeBufferPointer<Double>, fewLimit: Int = 4096) -> [Double] {
     let n = values.count
     if n == 0 { return [] }
+    if fewLimit > 0, let few = fewDistinct(values, limit: fewLimit) { return few }
     // Split by sign: each part is sorted on the magnitude bits (sign bit cleared), where a
     // larger pattern is a larger magnitude; negatives are then read backwards.
     var negatives = [UInt64]()
@@ -49,6 +52,58 @@ public enum DistinctSort {
       let v = Double(bitPattern: bits)
       if out.isEmpty || v != last { out.append(v); last = v }
     }
+    return out
+  }
+
+  /// The sorted distinct values when there are at most `limit` of them, else nil (found out
+  /// after reading at most the values up to the (limit + 1)-th distinct one). Binary or
+  /// pixel-valued inputs (2 or 256 values in a pool of 10⁶) and saturated layers are common;
+  /// for them one pass over a small open-addressing set of bit patterns replaces the radix
+  /// sort's passes over 10⁶ keys, and only the few distinct values are sorted. (A shortcut for
+  /// a repeat of the previous value was slower: on shuffled binary inputs it mispredicts half
+  /// the time.) Same result as the radix route, zeros included: ±0 is
+  /// one value, kept as −0.0 when any −0.0 occurs. A key equal to the set's empty marker (a NaN
+  /// pattern; callers pass finite values) gives nil, leaving it to the radix route.
+  static func fewDistinct(_ values: UnsafeBufferPointer<Double>, limit: Int) -> [Double]? {
+    let empty = UInt64.max
+    let negativeZero = (-0.0).bitPattern
+    var size = 16
+    var bits: UInt64 = 4
+    while size < 4 * Swift.max(limit, 1) {
+      size <<= 1
+      bits += 1
+    }
+    let mask = size - 1
+    var slots = [UInt64](repeating: empty, count: size)
+    var distinct: [UInt64] = []
+    var sawNegativeZero = false
+    let complete = slots.withUnsafeMutableBufferPointer { slots -> Bool in
+      for v in values {
+        var key = v.bitPattern
+        if key == negativeZero {
+          sawNegativeZero = true
+          key = 0
+        }
+        if key == empty { return false }
+        var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> (64 - bits))
+        while true {
+          let k = slots[slot]
+          if k == key { break }
+          if k == empty {
+            slots[slot] = key
+            distinct.append(key)
+            if distinct.count > limit { return false }
+            break
+          }
+          slot = (slot &+ 1) & mask
+        }
+      }
+      return true
+    }
+    guard complete else { return nil }
+    var out = distinct.map { Double(bitPattern: $0) }
+    out.sort()
+    if sawNegativeZero, let z = out.firstIndex(of: 0) { out[z] = -0.0 }
     return out
   }
 

@@ -1,0 +1,186 @@
+import Foundation
+import Testing
+
+@testable import IBPlaneEstimators
+@testable import IBPlaneNumerics
+
+/// Issue 18's binning fast paths (stop 26) against plain references: the branch-free IDNNs
+/// codes, the symbol packings (whole-array range, per-column range, dense renumbering, hashed
+/// rows), the hashed few-distinct sort, the four-lane adaptive search, and the blocked finite
+/// check. Each reference is written the obvious way, so a fast path that drifts fails here.
+@Suite struct BinningFastPathTests {
+  /// numpy `digitize` on the IDNNs edges, then the wrap of index −1 to the last edge.
+  private func idnnsReference(_ v: Double, edges: [Double]) -> Int32 {
+    var lo = 0
+    var hi = edges.count  // g = #{edges ≤ v} by bisection
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if edges[mid] <= v { lo = mid + 1 } else { hi = mid }
+    }
+    return Int32(lo == 0 ? edges.count - 1 : lo - 1)
+  }
+
+  @Test(arguments: [2, 3, 30, 257, 1_000, 1 << 20])
+  func idnnsCodesEqualTheBisectionOnEveryEdge(bins: Int) throws {
+    let edges = BinningConvention.idnnsEdges(bins: bins)
+    // Every edge (every 997th of a million) and its neighbours, the midpoints, both ends of
+    // the grid and beyond, and the 0/1 inputs of the 12-bit task.
+    var values: [Double] = [-1.5, -1, 1, 1.25, 3e300, -3e300, 0, 1, -0.0, 0.5]
+    for (i, e) in edges.enumerated() where bins < 5_000 || i % 997 == 0 || i == edges.count - 1 {
+      values += [e, e.nextUp, e.nextDown, Double(Float(e).nextUp), Double(Float(e).nextDown)]
+      if i + 1 < edges.count { values.append((e + edges[i + 1]) / 2) }
+    }
+    let random = RandomSource(seed: UInt64(bins))
+    values += (0..<2_000).map { _ in random.uniform() * 2.4 - 1.2 }
+    let convention = BinningConvention.idnns(bins: bins)
+    let got = try convention.codes(Matrix(column: values))
+    let want = values.map { idnnsReference($0, edges: edges) }
+    #expect(got == want)
+    // Float layers: the same codes for the same (widened) values.
+    let floats = values.filter { $0.magnitude < 1e30 }.map { Float($0) }
+    #expect(try convention.codes(Matrix(column: floats)) == floats.map { idnnsReference(Double($0), edges: edges) })
+  }
+
+  /// Ids in order of first appearance from a dictionary over whole rows.
+  private func symbolsReference(_ codes: [Int32], rows: Int, width: Int) -> DiscreteSymbols {
+    var table: [[Int32]: Int32] = [:]
+    var ids: [Int32] = []
+    var counts: [Int] = []
+    for i in 0..<rows {
+      let row = Array(codes[(i * width)..<((i + 1) * width)])
+      if let id = table[row] {
+        ids.append(id)
+        counts[Int(id)] += 1
+      } else {
+        table[row] = Int32(counts.count)
+        ids.append(Int32(counts.count))
+        counts.append(1)
+      }
+    }
+    return DiscreteSymbols(ids: ids, counts: counts)
+  }
+
+  @Test func symbolPackingsEqualTheRowDictionary() {
+    let random = RandomSource(seed: 26)
+    func codes(rows: Int, width: Int, _ value: (Int, Int) -> Int32) -> [Int32] {
+      (0..<(rows * width)).map { value($0 / width, $0 % width) }
+    }
+    let cases: [(String, Int, Int, [Int32])] = [
+      // One range for every column, packing 16¹⁶ = 2⁶⁴ keys exactly (the 16 binary inputs
+      // binned into 30 bins: codes 14 and 29, a range of 16).
+      ("2^64 keys, whole-array range", 4_000, 16, codes(rows: 4_000, width: 16) { _, _ in random.integer(below: 2) == 0 ? 14 : 29 }),
+      // 17 such columns overflow any packing of the ranges; renumbering gives 2¹⁷ keys.
+      ("dense renumbering", 4_000, 17, codes(rows: 4_000, width: 17) { _, _ in random.integer(below: 2) == 0 ? 14 : 29 }),
+      // Columns of different ranges: the whole-array range overflows, the columns' fit.
+      ("per-column ranges", 3_000, 12, codes(rows: 3_000, width: 12) { _, j in j == 0 ? Int32(random.integer(below: 1 << 20)) - 500_000 : Int32(random.integer(below: 3)) }),
+      // Wide ranges in every column, few distinct values per column: dense renumbering.
+      ("wide ranges, few values", 2_000, 9, codes(rows: 2_000, width: 9) { _, j in Int32(j * 100_000) * Int32(random.integer(below: 3)) - 150_000 }),
+      // Ranges wider than the rows: hashed rows (the dictionary route).
+      ("hashed rows", 1_000, 3, codes(rows: 1_000, width: 3) { _, _ in Int32(truncatingIfNeeded: random.integer(below: 1 << 31)) &* 2 }),
+      // Many rows repeated, few distinct.
+      ("repeats", 5_000, 4, codes(rows: 5_000, width: 4) { i, j in Int32((i % 7) * (j + 1)) }),
+      ("one column", 100, 1, codes(rows: 100, width: 1) { i, _ in Int32(i % 3) - 1 }),
+    ]
+    for (what, rows, width, c) in cases {
+      #expect(DiscreteEntropy.symbols(codes: c, rows: rows, width: width) == symbolsReference(c, rows: rows, width: width), "\(what)")
+    }
+  }
+
+  @Test func denseRenumberingColumnByColumnEqualsAllColumnsAtOnce() throws {
+    // Tables totalling more than 2²² entries take the column-at-a-time route: 70 columns of a
+    // range of 65,000 codes each, two values used per column.
+    let (rows, width) = (65_000, 70)
+    let random = RandomSource(seed: 3)
+    let c = (0..<(rows * width)).map { _ in random.integer(below: 2) == 0 ? Int32(0) : 64_999 }
+    let lows = [Int32](repeating: 0, count: width)
+    let highs = [Int32](repeating: 64_999, count: width)
+    let (dense, distinct) = try #require(DiscreteEntropy._denseColumnCodes(c, rows: rows, width: width, lows: lows, highs: highs))
+    #expect(distinct == [Int32](repeating: 2, count: width))
+    for j in [0, 1, 37, 69] {
+      let first = c[j]  // row 0's code is renumbered 0, the other value 1
+      #expect((0..<rows).allSatisfy { dense[$0 * width + j] == (c[$0 * width + j] == first ? 0 : 1) })
+    }
+    // The two routes give the same symbols (and so the same ids) as the row dictionary.
+    #expect(DiscreteEntropy.symbols(codes: c, rows: rows, width: width) == symbolsReference(c, rows: rows, width: width))
+  }
+
+  @Test func fewDistinctEqualsTheRadixSortBitForBit() {
+    let random = RandomSource(seed: 11)
+    let gaussian = random.normalMatrix(rows: 20_000, columns: 1).elements
+    let inputs: [(String, [Double])] = [
+      ("binary", gaussian.map { $0 > 0 ? 1 : 0 }),
+      ("pixels", gaussian.map { (($0 + 4) * 32).rounded() }),
+      ("zeros of both signs", gaussian.map { $0 > 1 ? -0.0 : ($0 > 0 ? 0.0 : ($0 * 4).rounded()) }),
+      ("only −0", [-0.0, -0.0, 2, -3]),
+      ("only +0", [0.0, 1, 1, -1]),
+      ("continuous (falls back)", gaussian),
+      ("4,096 distinct then repeats", (0..<10_000).map { Double($0 % 4_096) - 2_000 }),
+      ("4,097 distinct, the last one late", (0..<10_000).map { Double($0 % 4_096) } + [1e9]),
+      ("extremes", [.greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, 0, 1]),
+    ]
+    for (what, values) in inputs {
+      let fast = values.withUnsafeBufferPointer { DistinctSort.sortedDistinct($0) }
+      let radix = values.withUnsafeBufferPointer { DistinctSort.sortedDistinct($0, fewLimit: 0) }
+      #expect(fast.map(\.bitPattern) == radix.map(\.bitPattern), "\(what)")
+    }
+    // The limit: exactly `limit` distinct values are collected, one more is refused.
+    let sixteen = (0..<1_000).map { Double($0 % 16) }
+    #expect(sixteen.withUnsafeBufferPointer { DistinctSort.fewDistinct($0, limit: 16) } == (0..<16).map(Double.init))
+    #expect(sixteen.withUnsafeBufferPointer { DistinctSort.fewDistinct($0, limit: 15) } == nil)
+  }
+
+  /// #{edges ≤ v} by a linear count, −1 below the lower edge.
+  private func adaptiveReference(_ v: Double, edges: [Double], lower: Double) -> Int32 {
+    v < lower ? -1 : Int32(edges.filter { $0 <= v }.count)
+  }
+
+  @Test(arguments: [2, 3, 5, 30, 97])
+  func fourLaneAdaptiveSearchEqualsALinearCount(bins: Int) throws {
+    let random = RandomSource(seed: UInt64(bins))
+    for rows in [1, 3, 4, 5, 258] {
+      let x = random.normalMatrix(rows: rows, columns: 3)
+      let tied = try Matrix(rows: rows, columns: 3, elements: x.elements.map { ($0 * 2).rounded() })
+      for m in [x, tied] {
+        for lower: Double? in [nil, -0.5] {
+          let perLayer = AdaptiveBinningEstimator(bins: bins, mode: .perLayer, lowerEdge: lower)
+          let edges = AdaptiveBinningEstimator.edges(of: m.elements, bins: perLayer.bins)
+          #expect(try perLayer.codes(m) == m.elements.map { adaptiveReference($0, edges: edges, lower: lower ?? -.infinity) })
+          // Float layers take the pool copy; the same codes for the same values.
+          #expect(try perLayer.codes(Matrix(rows: rows, columns: 3, elements: m.elements.map { Float($0) }))
+            == perLayer.codes(Matrix(rows: rows, columns: 3, elements: m.elements.map { Double(Float($0)) })))
+          let perUnit = AdaptiveBinningEstimator(bins: bins, mode: .perUnit, lowerEdge: lower)
+          let codes = try perUnit.codes(m)
+          for j in 0..<3 {
+            let column = (0..<rows).map { m[$0, j] }
+            let e = AdaptiveBinningEstimator.edges(of: column, bins: perUnit.bins)
+            #expect((0..<rows).map { codes[$0 * 3 + j] } == column.map { adaptiveReference($0, edges: e, lower: lower ?? -.infinity) })
+          }
+        }
+      }
+    }
+  }
+
+  @Test func blockedFiniteCheckFindsTheFirstAnywhere() {
+    for count in [1, 255, 256, 257, 1_000, 5_000] {
+      for position in Set([0, 1, 254, 255, 256, 257, count / 2, count - 1]) where position < count {
+        for bad in [Double.nan, .infinity, -.infinity] {
+          var v = [Double](repeating: 1, count: count)
+          v[position] = bad
+          if position + 300 < count { v[position + 300] = .nan }  // a later one is not reported
+          #expect(Matrix(column: v).firstNonFiniteIndex() == position, "count \(count), at \(position)")
+          #expect(Matrix(column: v.map { Float($0) }).firstNonFiniteIndex() == position, "float, count \(count), at \(position)")
+        }
+      }
+      let finite = (0..<count).map { Double($0) * 1e300 }  // large but finite (no overflow to ∞)
+      #expect(Matrix(column: finite).firstNonFiniteIndex() == nil)
+      #expect(Matrix(column: [Float](repeating: .greatestFiniteMagnitude, count: count)).firstNonFiniteIndex() == nil)
+    }
+  }
+
+  @Test func hugePageArraysHoldTheirValues() {
+    for count in [0, 1, 1_000, 3 << 20] {  // below and above the advised size (12 MiB of Int32)
+      let a = HugePages.array(repeating: Int32(-7), count: count)
+      #expect(a.count == count && a.allSatisfy { $0 == -7 })
+    }
+  }
+}

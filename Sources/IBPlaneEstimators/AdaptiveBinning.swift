@@ -24,8 +24,9 @@ import IBPlaneNumerics
 /// of one unit; `perLayer` symbols by a strictly increasing map applied to the whole layer.
 ///
 /// Entropies and MI as in `BinningEstimator` (plug-in or Miller–Madow on symbol counts).
-/// Complexity O(P) for the radix sort of the pooled P values (`DistinctSort`: at most 6 passes;
-/// P = N·width per layer, N per unit), then O(N·width·log B).
+/// Complexity O(P) for the sorted distinct values of the pooled P values (`DistinctSort`: one
+/// hashed pass when there are at most 4,096 of them, as for binary or pixel inputs, else a radix
+/// sort of at most 6 passes; P = N·width per layer, N per unit), then O(N·width·log B).
 ///
 /// Reference: I. Chelombiev, C. Houghton, C. O'Donnell, "Adaptive estimators show
 /// information compression in deep neural networks", ICLR 2019.

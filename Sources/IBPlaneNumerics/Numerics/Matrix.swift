@@ -170,30 +170,19 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
 
 // A value is non-finite exactly when its exponent bits are all ones (±∞, NaN). Blocks of 256
 // values are OR-reduced without a branch per element (the loop vectorises; an early-exit loop
-// does not, and this check runs over every input of every estimate, three times per layer in
-// a binning plane point); only a block that holds a non-finite value is searched for the first.
+// does not, and this check runs over every input of every estimate); only a block that holds a
+// non-finite value is searched for the first.
 private let _finiteBlock = 256
 
-private func _firstNonFinite(_ e: UnsafeBufferPointer<Double>) -> Int? {
-  let exponent: UInt64 = 0x7FF0_0000_0000_0000
+@_specialize(where F == Double)
+@_specialize(where F == Float)
+private func _firstNonFinite<F: BinaryFloatingPoint>(_ e: UnsafeBufferPointer<F>) -> Int? {
+  let allOnes = F.RawExponent((1 << F.exponentBitCount) - 1)
   var start = 0
   while start < e.count {
     let end = Swift.min(start + _finiteBlock, e.count)
-    var found: UInt64 = 0
-    for i in start..<end { found |= (e[i].bitPattern & exponent) == exponent ? 1 : 0 }
-    if found != 0 { return (start..<end).first { !e[$0].isFinite } }
-    start = end
-  }
-  return nil
-}
-
-private func _firstNonFinite(_ e: UnsafeBufferPointer<Float>) -> Int? {
-  let exponent: UInt32 = 0x7F80_0000
-  var start = 0
-  while start < e.count {
-    let end = Swift.min(start + _finiteBlock, e.count)
-    var found: UInt32 = 0
-    for i in start..<end { found |= (e[i].bitPattern & exponent) == exponent ? 1 : 0 }
+    var found: UInt8 = 0
+    for i in start..<end { found |= e[i].exponentBitPattern == allOnes ? 1 : 0 }
     if found != 0 { return (start..<end).first { !e[$0].isFinite } }
     start = end
   }

@@ -76,13 +76,27 @@ struct _SweepCounts2D {
               defer { local.deallocate() }
               let first = range.lowerBound
               for u in range { local[u - first] = r[Int(rw[u])] }
-              for u in range {
+              var u = first
+              while u < range.upperBound {
                 let c = u >= n ? 1 : 0
                 let t = u - c * n
+                if u &+ 4 <= range.upperBound && (c == 1 || u &+ 4 <= n) {
+                  // Four ranks of one coordinate side by side (`_SortedCounts1D.sides4`).
+                  let (left, right, inside) = _SortedCounts1D.sides4(s.baseAddress! + c * n, n, t, local + (u - first), inclusive)
+                  for lane in 0..<4 {
+                    let i = Int(rw[u &+ lane])
+                    let (a, b) = inside[lane] ? (t &+ lane &- Int(left[lane]), t &+ lane &+ Int(right[lane]) &+ 1) : (t &+ lane, t &+ lane)
+                    out[4 * i + 2 * c] = Int32(a)
+                    out[4 * i + 2 * c + 1] = Int32(b)
+                  }
+                  u &+= 4
+                  continue
+                }
                 let (a, b) = Self.slab(s.baseAddress! + c * n, n, t, local[u - first], inclusive)
                 let i = Int(rw[u])
                 out[4 * i + 2 * c] = Int32(a)
                 out[4 * i + 2 * c + 1] = Int32(b)
+                u &+= 1
               }
             }
           }

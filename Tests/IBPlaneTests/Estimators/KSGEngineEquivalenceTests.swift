@@ -152,6 +152,37 @@ import IBPlane
   }
 }
 
+extension KSGEngineEquivalenceTests {
+  /// The sorted 1-d counts (four ranks side by side in `sides4`, the rest one at a time) against
+  /// a direct scan: ties on a grid, duplicated rows, radii equal to actual distances (the strict /
+  /// inclusive boundary), 0, negative, huge, and row counts that are not multiples of 4.
+  @Test(arguments: [1, 2, 3, 5, 7, 64, 1_001])
+  func sortedCountsEqualADirectScan(n: Int) throws {
+    let rng = RandomSource(seed: UInt64(n) + 17)
+    var x = rng.normalMatrix(rows: n, columns: 1)
+    for t in 0..<n { x.elements[t] = (x.elements[t] * 8).rounded() / 8 }
+    for i in stride(from: 0, to: n - 1, by: 9) { x[i + 1, 0] = x[i, 0] }
+    let radii = (0..<n).map { i -> Double in
+      switch i % 5 {
+      case 0: return abs(x[i, 0] - x[(i * 13 + 5) % n, 0])
+      case 1: return 0
+      case 2: return 1e300
+      case 3: return -0.5
+      default: return rng.uniform()
+      }
+    }
+    let set = try _NeighborPoints(x, blocks: nil, metric: .maximum)
+    for inclusive in [false, true] {
+      var want = [Int](repeating: 0, count: n)
+      for i in 0..<n { for j in 0..<n where j != i { let v = abs(x[i, 0] - x[j, 0]); if inclusive ? v <= radii[i] : v < radii[i] { want[i] += 1 } } }
+      for threads in [1, 2, 3] {
+        let got = _SortedCounts1D(set).count(values: set.data, reducedRadii: radii, inclusive: inclusive, threads: threads)
+        #expect(got == want, "inclusive=\(inclusive) threads=\(threads)")
+      }
+    }
+  }
+}
+
 /// The specialised max-norm tree of 1 to 4 dimensions (`LowDimensionTree.swift`) and the radix
 /// order of the marginal engines, each against its exact reference.
 @Suite struct LowDimensionEngineTests {

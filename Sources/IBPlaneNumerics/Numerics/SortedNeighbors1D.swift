@@ -143,9 +143,10 @@ struct _SortedCounts1D {
     // v ≤ r ⟺ v < r.nextUp for every double v (none lies between), so one strict comparison
     // serves both forms.
     let bound = inclusive ? r.nextUp : r
-    /// half if inside, else 0 — by a mask, not a branch: the outcomes of a bisection are random
-    /// and a mispredicted jump per step cost more than the loads (the compiler turned a `?:`
-    /// select into a jump).
+    /// half if inside, else 0 — meant as a mask, not a branch: the outcomes of a bisection are
+    /// random and a mispredicted jump per step costs more than the loads. LLVM's x86 cmov
+    /// conversion turns this mask back into a jump as well (as it did the `?:` select before
+    /// it), so the hot loops use `sides4`; this one serves the leftover ranks.
     @inline(__always) func step(_ v: Double, _ half: Int) -> Int {
       half & (0 &- Int(unsafeBitCast(v < bound, to: UInt8.self)))
     }

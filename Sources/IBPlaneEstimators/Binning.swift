@@ -192,6 +192,8 @@ public enum BinningConvention: Sendable, Equatable {
 
   /// The smallest and largest value of `m` in double precision; `nil` when it is empty.
   /// Assumes finite values: the plain comparisons (not `Swift.min`'s NaN ordering) vectorise.
+  /// Ties keep the zero `Swift.min` / `Swift.max` kept (the first lowest, the last highest), so
+  /// the sign of a zero `bin_low` / `bin_high` is as before.
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   static func extremes<S: BLASScalar>(_ m: Matrix<S>) -> (Double, Double)? {
@@ -200,7 +202,7 @@ public enum BinningConvention: Sendable, Equatable {
     m.elements.withUnsafeBufferPointer { e in
       for v in e {
         lo = v < lo ? v : lo
-        hi = v > hi ? v : hi
+        hi = v >= hi ? v : hi
       }
     }
     return (Double(lo), Double(hi))

@@ -177,6 +177,16 @@ import Testing
     }
   }
 
+  @Test func zeroExtremesKeepTheirSignsAsSwiftMinAndMaxDid() throws {
+    // Swift.min keeps the first of equal values, Swift.max the last: bin_low +0, bin_high −0.
+    for values in [[0.0, -0.0], [0.0, -0.0, -1, 0.0, -0.0]] {
+      let reference = (values.dropFirst().reduce(values[0]) { Swift.min($0, $1) }, values.dropFirst().reduce(values[0]) { Swift.max($0, $1) })
+      let d = BinningConvention.range(bins: 4).diagnostics(Matrix(column: values))
+      #expect(try #require(d["bin_low"]).bitPattern == reference.0.bitPattern)
+      #expect(try #require(d["bin_high"]).bitPattern == reference.1.bitPattern)
+    }
+  }
+
   @Test func hugePageArraysHoldTheirValues() {
     for count in [0, 1, 1_000, 3 << 20] {  // below and above the advised size (12 MiB of Int32)
       let a = HugePages.array(repeating: Int32(-7), count: count)

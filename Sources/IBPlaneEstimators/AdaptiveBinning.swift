@@ -199,9 +199,9 @@ public struct AdaptiveBinningEstimator: MutualInformationEstimator, InformationP
   public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
     try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("X", "Y"))  // finite, both
     try validate()
-    let sa = DiscreteEntropy.symbols(codes: validatedCodes(a), rows: a.rows, width: a.columns)
-    let sb = second == .binned
-      ? DiscreteEntropy.symbols(codes: validatedCodes(b), rows: b.rows, width: b.columns) : DiscreteEntropy.symbols(rowsOf: b)
+    func binned(_ m: Matrix<S>) -> DiscreteSymbols { DiscreteEntropy.symbols(codes: validatedCodes(m), rows: m.rows, width: m.columns) }
+    let sa = binned(a)
+    let sb = second == .binned ? binned(b) : DiscreteEntropy.symbols(rowsOf: b)
     if second == .discrete { try _DiscreteY.require(b, symbols: sb, estimator: name, binnedHint: true) }
     var p = parameters
     p["second"] = second.rawValue

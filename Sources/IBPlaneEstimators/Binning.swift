@@ -236,15 +236,14 @@ public enum BinningConvention: Sendable, Equatable {
     DiscreteEntropy.symbols(codes: try codes(m), rows: m.rows, width: m.columns)
   }
 
-  /// The symbols of a finite `m` (checked by the caller) and the convention's diagnostics,
-  /// from one extremes pass.
+  /// The symbols of a finite `m` (checked by the caller), with the extremes they were coded
+  /// with (for `diagnostics(_:extremes:)`, so one extremes pass serves both).
   @_specialize(where S == Float)
   @_specialize(where S == Double)
-  func validatedSymbols<S: BLASScalar>(_ m: Matrix<S>) throws -> (DiscreteSymbols, [String: Double]) {
+  func validatedSymbols<S: BLASScalar>(_ m: Matrix<S>) throws -> (symbols: DiscreteSymbols, extremes: (Double, Double)?) {
     try validate()
     let e = Self.extremes(m)
-    let symbols = DiscreteEntropy.symbols(codes: try validatedCodes(m, extremes: e), rows: m.rows, width: m.columns)
-    return (symbols, diagnostics(m, extremes: e))
+    return (DiscreteEntropy.symbols(codes: try validatedCodes(m, extremes: e), rows: m.rows, width: m.columns), e)
   }
 }
 
@@ -297,23 +296,24 @@ public struct BinningEstimator: MutualInformationEstimator, InformationPlaneEsti
   @_specialize(where S == Double)
   public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
     try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("X", "Y"))  // finite, both
-    let (sa, diagnostics) = try convention.validatedSymbols(a)
-    let sb = second == .binned ? try convention.validatedSymbols(b).0 : DiscreteEntropy.symbols(rowsOf: b)
+    let (sa, extremesA) = try convention.validatedSymbols(a)
+    let sb = second == .binned ? try convention.validatedSymbols(b).symbols : DiscreteEntropy.symbols(rowsOf: b)
     if second == .discrete { try _DiscreteY.require(b, symbols: sb, estimator: name, binnedHint: true) }
     var e = try DiscreteEntropy.mutualInformation(sa, sb).estimate(correction, parameters: parameters)
       .requiringFinite(estimator: name, quantity: "I(X;Y)")
     // Of A, the binned variable (a binned B's own clipping is not reported).
-    e.diagnostics.merge(diagnostics) { $1 }
+    e.diagnostics.merge(convention.diagnostics(a, extremes: extremesA)) { $1 }
     return e
   }
 
   public func point(layer: Matrix<Float>, context: PlaneContext) throws -> PlanePoint {
     try EstimatorError.validateFinite(layer, name: "layer")
-    let (symbols, d) = try convention.validatedSymbols(layer)
+    let (symbols, extremes) = try convention.validatedSymbols(layer)
     var p = try _BinnedPlane.point(
       layerSymbols: symbols, layer: layer, context: context,
       correction: correction, parameters: convention.parameters.merging(["correction": correction.rawValue]) { $1 }
     ).requiringFinite(estimator: name)
+    let d = convention.diagnostics(layer, extremes: extremes)
     p.inputInformation.diagnostics.merge(d) { $1 }
     p.labelInformation.diagnostics.merge(d) { $1 }
     return p

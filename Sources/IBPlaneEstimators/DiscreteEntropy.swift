@@ -83,8 +83,9 @@ public enum DiscreteEntropy {
         high = v > high ? v : high
       }
     }
-    if let radices = _radices(lows: [Int32](repeating: low, count: width), highs: [Int32](repeating: high, count: width)) {
-      return _packedSymbols(codes, rows: rows, width: width, lows: [Int32](repeating: low, count: width), radices: radices)
+    let uniformLows = [Int32](repeating: low, count: width)
+    if let radices = _radices(lows: uniformLows, highs: [Int32](repeating: high, count: width)) {
+      return _packedSymbols(codes, rows: rows, width: width, lows: uniformLows, radices: radices)
     }
     var lows = [Int32](repeating: .max, count: width)
     var highs = [Int32](repeating: .min, count: width)
@@ -173,9 +174,10 @@ public enum DiscreteEntropy {
 
   /// Each column's codes renumbered 0..<k_j in order of first appearance, with the k_j, when
   /// every column's code range is at most `rows` wide (a table of that size per column);
-  /// otherwise nil. Rows are read in memory order with all columns' tables at once when those
-  /// total at most 2²² entries (16 MiB), else one column at a time (a strided pass per column);
-  /// first appearance in row order is the same either way.
+  /// otherwise nil. Columns are taken in consecutive groups whose tables total at most 2²²
+  /// entries (16 MiB; a group holds at least one column), and each group's rows are read in
+  /// memory order: all columns at once for the bounded binning codes, one column at a time
+  /// only for very wide ranges. First appearance in row order is the same for any grouping.
   static func _denseColumnCodes(_ codes: [Int32], rows: Int, width: Int, lows: [Int32], highs: [Int32]) -> ([Int32], [Int32])? {
     guard (0..<width).allSatisfy({ Int64(highs[$0]) - Int64(lows[$0]) < Int64(Swift.max(rows, 16)) }) else { return nil }
     var offsets = [Int](repeating: 0, count: width + 1)
@@ -185,14 +187,17 @@ public enum DiscreteEntropy {
     codes.withUnsafeBufferPointer { c in
       dense.withUnsafeMutableBufferPointer { out in
         distinct.withUnsafeMutableBufferPointer { next in
-          if offsets[width] <= 1 << 22 {
-            var table = [Int32](repeating: -1, count: offsets[width])
-            table.withUnsafeMutableBufferPointer { table in
-              offsets.withUnsafeBufferPointer { offsets in
-                lows.withUnsafeBufferPointer { lows in
+          offsets.withUnsafeBufferPointer { offsets in
+            lows.withUnsafeBufferPointer { lows in
+              var first = 0
+              while first < width {
+                var end = first + 1
+                while end < width && offsets[end + 1] - offsets[first] <= 1 << 22 { end += 1 }
+                var table = [Int32](repeating: -1, count: offsets[end] - offsets[first])
+                table.withUnsafeMutableBufferPointer { table in
                   for i in 0..<rows {
-                    for j in 0..<width {
-                      let slot = offsets[j] + Int(Int64(c[i * width + j]) - Int64(lows[j]))
+                    for j in first..<end {
+                      let slot = offsets[j] - offsets[first] + Int(Int64(c[i * width + j]) - Int64(lows[j]))
                       var t = table[slot]
                       if t < 0 {
                         t = next[j]
@@ -203,18 +208,7 @@ public enum DiscreteEntropy {
                     }
                   }
                 }
-              }
-            }
-          } else {
-            for j in 0..<width {
-              var table = [Int32](repeating: -1, count: offsets[j + 1] - offsets[j])
-              for i in 0..<rows {
-                let slot = Int(Int64(c[i * width + j]) - Int64(lows[j]))
-                if table[slot] < 0 {
-                  table[slot] = next[j]
-                  next[j] += 1
-                }
-                out[i * width + j] = table[slot]
+                first = end
               }
             }
           }

@@ -86,9 +86,9 @@ import Testing
     }
   }
 
-  @Test func denseRenumberingColumnByColumnEqualsAllColumnsAtOnce() throws {
-    // Tables totalling more than 2²² entries take the column-at-a-time route: 70 columns of a
-    // range of 65,000 codes each, two values used per column.
+  @Test func denseRenumberingInColumnGroupsEqualsTheRowDictionary() throws {
+    // Tables totalling more than 2²² entries are taken in several column groups: 70 columns of
+    // a range of 65,000 codes each (64 columns, then 6), two values used per column.
     let (rows, width) = (65_000, 70)
     let random = RandomSource(seed: 3)
     let c = (0..<(rows * width)).map { _ in random.integer(below: 2) == 0 ? Int32(0) : 64_999 }
@@ -100,7 +100,7 @@ import Testing
       let first = c[j]  // row 0's code is renumbered 0, the other value 1
       #expect((0..<rows).allSatisfy { dense[$0 * width + j] == (c[$0 * width + j] == first ? 0 : 1) })
     }
-    // The two routes give the same symbols (and so the same ids) as the row dictionary.
+    // The grouped renumbering gives the same symbols (and so the same ids) as the row dictionary.
     #expect(DiscreteEntropy.symbols(codes: c, rows: rows, width: width) == symbolsReference(c, rows: rows, width: width))
   }
 

@@ -2,7 +2,13 @@
 ///
 /// Build: recursive median split (quickselect) on the coordinate of largest spread, leaves of at
 /// most `leafSize` points, each node keeping the tight bounding box of its points; points are
-/// copied in leaf order so a leaf scan is contiguous. O(N log N) expected.
+/// copied in leaf order so a leaf scan is contiguous. O(N log N) expected. Splits fall on
+/// positions that are multiples of 4 (the median rounded down), so every leaf starts on a
+/// 4-aligned position and, under the max-norm, is scanned four points at a time in `SIMD4` lanes
+/// from a coordinate-major copy (`lanes`: for each group of four positions, coordinate c of the
+/// four points side by side) — branch-free, where a point-at-a-time scan with an early exit
+/// mispredicts on about every other point of a straddling leaf. Each lane computes exactly the
+/// scalar max-norm max_c |p_c − q_c|, so distances, counts and neighbour lists are unchanged.
 ///
 /// Queries (Bentley 1975; Friedman, Bentley & Finkel 1977): depth-first, nearer child first,
 /// a node is skipped when the reduced distance from the query to its box exceeds the current
@@ -26,6 +32,13 @@ package final class _KDTree: @unchecked Sendable {
   private var right: [Int] = []
   private var boxMin: [Double] = []
   private var boxMax: [Double] = []
+  /// Coordinate-major copy in groups of four positions: coordinate c of position t is
+  /// `lanes[(t / 4 * d + c) * 4 + t % 4]` (max-norm sets only; empty for Euclidean ones).
+  private var lanes: [Double] = []
+  /// Node boxes for the max-norm lane searches: node v's lower corner in
+  /// `boxLanes[v * 2g ..< v * 2g + g]` and upper corner in the next g, g = ⌈d/4⌉, coordinates
+  /// padded with zeros (a padded query is zero there too, so padding adds gaps of 0).
+  private var boxLanes: [SIMD4<Double>] = []
 
   package init(_ set: _NeighborPoints) {
     self.set = set
@@ -49,6 +62,24 @@ package final class _KDTree: @unchecked Sendable {
     }
     self.points = pts
     self.position = pos
+    if !set.euclidean {
+      let groups = (n + 3) / 4
+      var ln = [Double](repeating: 0, count: groups * 4 * d)
+      for t in 0..<n {
+        for c in 0..<d { ln[(t / 4 * d + c) * 4 + t % 4] = pts[t * d + c] }
+      }
+      self.lanes = ln
+      let g = (d + 3) / 4
+      let nodes = lo.count
+      var bl = [SIMD4<Double>](repeating: SIMD4(), count: nodes * 2 * g)
+      for v in 0..<nodes {
+        for c in 0..<d {
+          bl[v * 2 * g + c / 4][c % 4] = boxMin[v * d + c]
+          bl[v * 2 * g + g + c / 4][c % 4] = boxMax[v * d + c]
+        }
+      }
+      self.boxLanes = bl
+    }
   }
 
   /// Builds the node for `o[l..<h]`; returns its id.
@@ -75,7 +106,9 @@ package final class _KDTree: @unchecked Sendable {
     var spread = -1.0
     for c in 0..<d where mx[c] - mn[c] > spread { spread = mx[c] - mn[c]; dim = c }
     if spread <= 0 { return id }  // all points equal: keep as one leaf
-    let mid = (l + h) / 2
+    // The median rounded down to a multiple of 4 (l is one, and h − l > leafSize ≥ 8 keeps
+    // l < mid < h), so leaves start 4-aligned for the lane scans.
+    let mid = ((l + h) / 2) & ~3
     Self.select(x, o, l, h, mid, dim, d)
     let a = build(x, o, l, mid, d)
     let b = build(x, o, mid, h, d)
@@ -120,11 +153,16 @@ package final class _KDTree: @unchecked Sendable {
               points.withUnsafeBufferPointer { pts in
                 boxMin.withUnsafeBufferPointer { bmin in
                   boxMax.withUnsafeBufferPointer { bmax in
-                    body(
-                      _KDTreeView(
-                        lo: lo.baseAddress!, hi: hi.baseAddress!, left: left.baseAddress!, right: right.baseAddress!,
-                        order: order.baseAddress!, points: pts.baseAddress!, boxMin: bmin.baseAddress!,
-                        boxMax: bmax.baseAddress!, set: set))
+                    lanes.withUnsafeBufferPointer { ln in
+                      boxLanes.withUnsafeBufferPointer { bl in
+                        body(
+                          _KDTreeView(
+                            lo: lo.baseAddress!, hi: hi.baseAddress!, left: left.baseAddress!, right: right.baseAddress!,
+                            order: order.baseAddress!, points: pts.baseAddress!, boxMin: bmin.baseAddress!,
+                            boxMax: bmax.baseAddress!, lanes: set.euclidean ? nil : ln.baseAddress,
+                            boxLanes: set.euclidean ? nil : bl.baseAddress, set: set))
+                      }
+                    }
                   }
                 }
               }
@@ -147,12 +185,19 @@ package final class _KDTree: @unchecked Sendable {
         position.withUnsafeBufferPointer { position in
           withView { view in
             _forEachChunk(n, threads: threads) { range in
+              let query = _KDTreeView.PaddedQuery(dimension: d)
+              defer { query.free() }
               // Queries in leaf order: consecutive queries are close in space and share cache lines.
               for t in range {
                 let i = view.order[t]
                 let q = view.points + t * d
                 var heap = _NeighborHeap(distances: dBase + i * k, indices: iBase + i * k, capacity: k)
-                view.searchNearest(0, q, i, &heap)
+                if view.lanes != nil {
+                  query.load(q)
+                  view.searchNearestLanes(0, q, query.lanes, i, &heap)
+                } else {
+                  view.searchNearest(0, q, i, &heap)
+                }
                 heap.sortAscending()
               }
             }
@@ -173,11 +218,19 @@ package final class _KDTree: @unchecked Sendable {
         reducedRadii.withUnsafeBufferPointer { radii in
           withView { view in
             _forEachChunk(n, threads: threads) { range in
+              let query = _KDTreeView.PaddedQuery(dimension: d)
+              defer { query.free() }
               for t in range {
                 let i = view.order[t]
                 let q = view.points + t * d
                 let r = radii[i]
-                var c = view.countWithin(0, q, r, inclusive)
+                var c: Int
+                if view.lanes != nil {
+                  query.load(q)
+                  c = view.countWithinLanes(0, q, query.lanes, r, inclusive)
+                } else {
+                  c = view.countWithin(0, q, r, inclusive)
+                }
                 // The point itself was counted iff 0 is inside the radius.
                 if inclusive ? 0 <= r : 0 < r { c -= 1 }
                 cBase[i] = c
@@ -203,7 +256,95 @@ struct _KDTreeView: @unchecked Sendable {
   let points: UnsafePointer<Double>
   let boxMin: UnsafePointer<Double>
   let boxMax: UnsafePointer<Double>
+  /// `_KDTree.lanes` (nil for Euclidean sets, which take the scalar scans).
+  let lanes: UnsafePointer<Double>?
+  /// `_KDTree.boxLanes` (nil when `lanes` is).
+  let boxLanes: UnsafePointer<SIMD4<Double>>?
   let set: _NeighborPoints
+
+  /// A query's coordinates in ⌈d/4⌉ `SIMD4` lanes, zeros after d (per-worker scratch).
+  struct PaddedQuery {
+    let lanes: UnsafeMutablePointer<SIMD4<Double>>
+    let dimension: Int
+    init(dimension: Int) {
+      self.dimension = dimension
+      lanes = .allocate(capacity: (dimension + 3) / 4)
+      lanes.initialize(repeating: SIMD4(), count: (dimension + 3) / 4)
+    }
+    @inline(__always) func load(_ q: UnsafePointer<Double>) {
+      for c in 0..<dimension { lanes[c / 4][c % 4] = q[c] }
+    }
+    func free() { lanes.deallocate() }
+  }
+
+  /// Lane-wise maximum; `replacing(with:where:)` on a comparison compiles to `maxpd`, where a
+  /// floating-point `pointwiseMax` compiles to a branch per lane.
+  @inline(__always)
+  static func laneMax(_ a: SIMD4<Double>, _ b: SIMD4<Double>) -> SIMD4<Double> { a.replacing(with: b, where: b .> a) }
+
+  @inline(__always)
+  static func largest(_ m: SIMD4<Double>) -> Double {
+    let a = m[0] > m[2] ? m[0] : m[2]
+    let b = m[1] > m[3] ? m[1] : m[3]
+    return a > b ? a : b
+  }
+
+  /// Max-norm distance from the padded query to the node's box (0 inside): the value
+  /// `boxNear` computes.
+  @inline(__always)
+  func boxNearLanes(_ q: UnsafePointer<SIMD4<Double>>, _ node: Int) -> Double {
+    let g = (set.dimension + 3) / 4
+    let box = boxLanes.unsafelyUnwrapped + node * 2 * g
+    var m = SIMD4<Double>()
+    for j in 0..<g {
+      m = Self.laneMax(m, box[j] - q[j])
+      m = Self.laneMax(m, q[j] - box[g + j])
+    }
+    return Self.largest(m)
+  }
+
+  /// Max-norm distances from the padded query to the nearest and farthest point of the node's
+  /// box: the values `boxDistances` computes.
+  @inline(__always)
+  func boxDistancesLanes(_ q: UnsafePointer<SIMD4<Double>>, _ node: Int) -> (near: Double, far: Double) {
+    let g = (set.dimension + 3) / 4
+    let box = boxLanes.unsafelyUnwrapped + node * 2 * g
+    var near = SIMD4<Double>()
+    var far = SIMD4<Double>()
+    for j in 0..<g {
+      let a = box[j] - q[j]
+      let b = q[j] - box[g + j]
+      near = Self.laneMax(Self.laneMax(near, a), b)
+      far = Self.laneMax(Self.laneMax(far, -a), -b)
+    }
+    return (Self.largest(near), Self.largest(far))
+  }
+
+  /// Which of the four points at positions g·4 ..< g·4 + 4 lie within max-norm distance r of q:
+  /// every coordinate difference v = p_c − q_c has v < r and −v < r (≤ when `inclusive`) —
+  /// |v| < r exactly, as `_NeighborPoints.reducedDistance` decides it (negation is exact). Two
+  /// comparisons and an AND per coordinate, no max: a floating-point `pointwiseMax` compiles to
+  /// a branch per lane.
+  @inline(__always)
+  func groupWithin(
+    _ lanes: UnsafePointer<Double>, _ g: Int, _ q: UnsafePointer<Double>, _ r: SIMD4<Double>, inclusive: Bool
+  ) -> SIMDMask<SIMD4<Int64>> {
+    let d = set.dimension
+    let base = UnsafeRawPointer(lanes + g * d * 4)
+    var inside = SIMDMask<SIMD4<Int64>>(repeating: true)
+    if inclusive {
+      for c in 0..<d {
+        let v = base.loadUnaligned(fromByteOffset: c * 32, as: SIMD4<Double>.self) - SIMD4(repeating: q[c])
+        inside .&= (v .<= r) .& (-v .<= r)
+      }
+    } else {
+      for c in 0..<d {
+        let v = base.loadUnaligned(fromByteOffset: c * 32, as: SIMD4<Double>.self) - SIMD4(repeating: q[c])
+        inside .&= (v .< r) .& (-v .< r)
+      }
+    }
+    return inside
+  }
 
   /// Reduced distances from q to the nearest and farthest point of the node's box.
   @inline(__always)
@@ -306,4 +447,92 @@ struct _KDTreeView: @unchecked Sendable {
     }
     return countWithin(l, q, r, inclusive) + countWithin(right[node], q, r, inclusive)
   }
+
+  /// `searchNearest` for max-norm trees: node boxes and leaves through the lanes (`qp` is q
+  /// padded, `PaddedQuery`). Same visits, same offers, same result.
+  func searchNearestLanes(
+    _ node: Int, _ q: UnsafePointer<Double>, _ qp: UnsafePointer<SIMD4<Double>>, _ self_: Int, _ heap: inout _NeighborHeap
+  ) {
+    let l = left[node]
+    if l < 0 {
+      let d = set.dimension
+      var t = lo[node]
+      let end = hi[node]
+      let lanes = self.lanes.unsafelyUnwrapped
+      // Four points at a time (leaves start 4-aligned: `_KDTree.build`); only lanes within the
+      // bound are offered, in position order, each with its distance computed as the scalar scan
+      // computes it.
+      while t & 3 == 0 && t + 4 <= end {
+        let within = groupWithin(lanes, t >> 2, q, SIMD4(repeating: heap.bound), inclusive: true)
+        if any(within) {
+          for u in 0..<4 where within[u] {
+            let j = order[t + u]
+            if j == self_ { continue }
+            let bound = heap.bound
+            let r = set.reducedDistance(q, points + (t + u) * d, exceeding: bound)
+            if r <= bound { heap.offer(r, j) }
+          }
+        }
+        t += 4
+      }
+      while t < end {
+        let j = order[t]
+        if j != self_ {
+          let bound = heap.bound
+          let r = set.reducedDistance(q, points + t * d, exceeding: bound)
+          if r <= bound { heap.offer(r, j) }
+        }
+        t += 1
+      }
+      return
+    }
+    let rgt = right[node]
+    let dl = boxNearLanes(qp, l)
+    let dr = boxNearLanes(qp, rgt)
+    let (first, dFirst, second, dSecond) = dl <= dr ? (l, dl, rgt, dr) : (rgt, dr, l, dl)
+    if dFirst <= heap.bound { searchNearestLanes(first, q, qp, self_, &heap) }
+    if dSecond <= heap.bound { searchNearestLanes(second, q, qp, self_, &heap) }
+  }
+
+  /// `countWithin` for max-norm trees through the lanes (`qp` is q padded). Same count.
+  func countWithinLanes(
+    _ node: Int, _ q: UnsafePointer<Double>, _ qp: UnsafePointer<SIMD4<Double>>, _ r: Double, _ inclusive: Bool
+  ) -> Int {
+    let (near, far) = boxDistancesLanes(qp, node)
+    if inclusive ? near > r : near >= r { return 0 }
+    if inclusive ? far <= r : far < r { return hi[node] - lo[node] }
+    let l = left[node]
+    if l >= 0 {
+      return countWithinLanes(l, q, qp, r, inclusive) + countWithinLanes(right[node], q, qp, r, inclusive)
+    }
+    let d = set.dimension
+    var t = lo[node]
+    let end = hi[node]
+    let lanes = self.lanes.unsafelyUnwrapped
+    // Four points at a time, branch-free: each lane adds 1 when inside.
+    var acc = SIMD4<Int64>()
+    let r4 = SIMD4(repeating: r)
+    let one = SIMD4<Int64>(repeating: 1)
+    if t & 3 != 0 {
+      // Not reached (`_KDTree.build` starts every leaf 4-aligned): the scalar loop below.
+    } else if inclusive {
+      while t + 4 <= end {
+        acc &+= SIMD4<Int64>().replacing(with: one, where: groupWithin(lanes, t >> 2, q, r4, inclusive: true))
+        t += 4
+      }
+    } else {
+      while t + 4 <= end {
+        acc &+= SIMD4<Int64>().replacing(with: one, where: groupWithin(lanes, t >> 2, q, r4, inclusive: false))
+        t += 4
+      }
+    }
+    var c = Int(acc.wrappedSum())
+    while t < end {
+      let v = set.reducedDistance(q, points + t * d, exceeding: r)
+      if inclusive ? v <= r : v < r { c += 1 }
+      t += 1
+    }
+    return c
+  }
 }
+

@@ -21,11 +21,12 @@
 /// Algorithm choice (`Algorithm.automatic`). Under the max-norm, *box bitsets*
 /// (`BoxBitsets.swift`: per-coordinate rank bitsets, a query costs O(d·N/64) word operations
 /// whatever the box holds) for kNN from total dimension 10 and for radius counts from
-/// dimension 4, up to N = 120,000 (O(N²) in all: past that the tree wins) — 400,000 for kNN from
-/// dimension 16 and counts from 8, where the tree nears a scan (`boxBitsetsMaximumSamples`);
-/// past that N, max-norm radius counts in 5–7 dimensions by *tree bitsets* (`TreeBitsets.swift`:
-/// the k-d tree with its straddling nodes filtered by rank bitsets over tree positions; 1.4–1.5×
-/// less CPU than the tree at N = 1–3·10⁵ in KSG's 5-d marginals, `treeBitsetsCountDimensions`);
+/// dimension 4, up to a measured crossover with the k-d tree that rises with the dimension
+/// (O(N²) in all; 40,000 for kNN in 10–11 dimensions, 80,000 for counts in 4–5, 120,000 for kNN
+/// in 12–15 and counts in 6–7) — 400,000 for kNN from dimension 16 and counts from 8, where the
+/// tree nears a scan (`boxBitsetsMaximumSamples`); past that N, max-norm radius counts in 6–7
+/// dimensions by *tree bitsets* (`TreeBitsets.swift`: the k-d tree with its straddling nodes
+/// filtered by rank bitsets over tree positions, `treeBitsetsCountDimensions`);
 /// max-norm radius counts in two dimensions by an offline sweep (`SweepCounts2D.swift`,
 /// O(N log N) whatever the boxes hold); otherwise a k-d tree when the total dimension is at most
 /// `kdTreeMaximumDimension(samples:)`, brute force above, and brute force for N < 512 where
@@ -129,25 +130,33 @@ public struct NearestNeighbors: Sendable {
   }
 
   /// Max-norm dimensions in which `.automatic` counts with tree bitsets (`TreeBitsets.swift`)
-  /// where it would otherwise use the k-d tree (past the box bitsets' N = 120,000): measured
-  /// faster than the tree in 5 dimensions (KSG 5 + 5 marginal counts at the joint radii,
-  /// `ibplane-bench ksg-engines`: tree/tree-bitsets CPU time 1.5× at N = 10⁵, 1.4× at 3·10⁵;
-  /// box bitsets stay ahead below 1.2·10⁵). Not measured in 3–4 dimensions (other engines'
-  /// territory) nor from 8, where box bitsets run to 400,000 and the tree beyond.
-  public static let treeBitsetsCountDimensions = 5..<8
+  /// where it would otherwise use the k-d tree (past the box bitsets' limit). Measured faster
+  /// than the tree in 5 dimensions while the tree scanned its leaves one point at a time
+  /// (tree/tree-bitsets CPU time 1.5× at N = 10⁵, 1.4× at 3·10⁵); since the tree scans them four
+  /// at a time in SIMD lanes (`KDTree.swift`) it is as fast in 5 dimensions at 10⁵ and faster
+  /// beyond (KSG 5 + 5 marginal counts at the joint radii, `ibplane-bench ksg-engines`, wall s:
+  /// 0.79 vs 0.77 at 10⁵, 3.91 vs 4.12 at 3·10⁵, 19.5 vs 26.8 at 10⁶), so 5 dimensions left the
+  /// range. 6–7 dimensions are not re-measured and keep them.
+  public static let treeBitsetsCountDimensions = 6..<8
 
   /// Smallest max-norm dimension for which `.automatic` searches neighbours with box bitsets.
   public static let boxBitsetsMinimumDimension = 10
   /// Smallest max-norm dimension for which `.automatic` counts with box bitsets.
   public static let boxBitsetsMinimumCountDimension = 4
   /// Largest N for which `.automatic` uses box bitsets. Their per-query cost grows linearly with
-  /// N (O(N² d / 64) in all), a k-d tree's only slowly, so past a crossover that falls with the
-  /// tree's efficiency the tree wins: in moderate dimension (kNN below 16, counts below 8) at
-  /// about 1.2·10⁵ (5 + 5 KSG, both engines forced: box 0.88× the tree's time at 10⁵, 1.8× at
-  /// 3·10⁵, `ibplane-bench ksg-growth`); in high dimension the tree degenerates towards a scan
-  /// and the bitsets are kept up to the memory cap, 400,000.
+  /// N (O(N² d / 64) in all), a k-d tree's only slowly, so past a crossover that rises with the
+  /// dimension (the tree degrades) the tree wins. Measured with `ibplane-bench ksg-engines`
+  /// (both engines forced, KSG at the joint radii, 2 workers; wall s, box vs tree):
+  /// - kNN in 10–11 dimensions: 40,000 (5 + 5: 0.057 vs 0.054 at 10⁴, 0.23 vs 0.24 at 3·10⁴,
+  ///   0.72 vs 0.61 at 6·10⁴, 2.1 vs 1.2 at 10⁵);
+  /// - kNN in 12–15 dimensions: 120,000 (7 + 7: 3.5 vs 4.1 at 10⁵);
+  /// - counts in 4–5 dimensions: 80,000 (5-d marginals: 0.32 vs 0.37 at 6·10⁴, 0.85 vs 0.79 at
+  ///   10⁵); in 6–7: 120,000 (7-d: 1.23 vs 2.06 at 10⁵);
+  /// - from 16 dimensions for kNN and 8 for counts the tree degenerates towards a scan and the
+  ///   bitsets are kept up to the memory cap, 400,000.
   public static func boxBitsetsMaximumSamples(dimension: Int, counts: Bool) -> Int {
-    dimension >= (counts ? 8 : 16) ? 400_000 : 120_000
+    if counts { return dimension >= 8 ? 400_000 : dimension >= 6 ? 120_000 : 80_000 }
+    return dimension >= 16 ? 400_000 : dimension >= 12 ? 120_000 : 40_000
   }
 
   /// The k nearest neighbours of every row of `points` among the other rows.

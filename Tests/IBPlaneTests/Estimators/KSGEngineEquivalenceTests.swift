@@ -73,14 +73,19 @@ import IBPlane
   /// crossover with the k-d tree (higher in high dimension, where the tree nears a scan).
   @Test func automaticRuleDependsOnN() {
     let e = NearestNeighbors()
-    #expect(e.resolvedCountAlgorithm(samples: 100_000, dimension: 5) == .boxBitsets)
-    #expect(e.resolvedCountAlgorithm(samples: 200_000, dimension: 5) == .treeBitsets)
+    #expect(e.resolvedCountAlgorithm(samples: 60_000, dimension: 5) == .boxBitsets)
+    #expect(e.resolvedCountAlgorithm(samples: 100_000, dimension: 5) == .kdTree)
+    #expect(e.resolvedCountAlgorithm(samples: 100_000, dimension: 7) == .boxBitsets)
+    #expect(e.resolvedCountAlgorithm(samples: 200_000, dimension: 7) == .treeBitsets)
+    #expect(e.resolvedCountAlgorithm(samples: 200_000, dimension: 5) == .kdTree)
     #expect(e.resolvedCountAlgorithm(samples: 200_000, dimension: 4) != .treeBitsets)
     #expect(NearestNeighbors(metric: .euclidean).resolvedCountAlgorithm(samples: 200_000, dimension: 5) == .kdTree)
     #expect(e.resolvedCountAlgorithm(samples: 300_000, dimension: 10) == .boxBitsets)
     #expect(e.resolvedCountAlgorithm(samples: 500_000, dimension: 10) == .kdTree)
-    #expect(e.resolvedAlgorithm(samples: 100_000, dimension: 10) == .boxBitsets)
-    #expect(e.resolvedAlgorithm(samples: 200_000, dimension: 10) == .kdTree)
+    #expect(e.resolvedAlgorithm(samples: 30_000, dimension: 10) == .boxBitsets)
+    #expect(e.resolvedAlgorithm(samples: 100_000, dimension: 10) == .kdTree)
+    #expect(e.resolvedAlgorithm(samples: 100_000, dimension: 14) == .boxBitsets)
+    #expect(e.resolvedAlgorithm(samples: 200_000, dimension: 14) == .kdTree)
     #expect(e.resolvedAlgorithm(samples: 300_000, dimension: 20) == .boxBitsets)
     #expect(NearestNeighbors(metric: .euclidean).resolvedCountAlgorithm(samples: 100_000, dimension: 5) == .kdTree)
   }

@@ -142,4 +142,47 @@ import IBPlane
     #expect(a != x)
     #expect(zip(a.elements, x.elements).allSatisfy { abs($0 - $1) < 1e-7 })
   }
+
+  /// The max-norm k-d tree scans leaves four points at a time from its coordinate-major lanes and
+  /// tests node boxes in SIMD4 lanes of coordinates (padded to a multiple of 4). Against the
+  /// direct sort and a direct count: sizes around multiples of 4 and of the leaf size (a partial
+  /// last group), dimensions 1…13 (1, 2 or 3 padding coordinates, or none), grid ties and exact
+  /// duplicates, radii equal to actual distances (the strict / inclusive boundary), 0, huge and
+  /// infinite, one and three threads.
+  @Test(arguments: [(1, 2), (2, 5), (3, 9), (4, 33), (5, 66), (7, 131), (8, 257), (10, 1_001), (13, 700)])
+  func maxNormTreeLanesAreExact(d: Int, n: Int) throws {
+    let x = Self.tiedData(n: n, d: d, seed: UInt64(7 * n + d))
+    let blocks = d > 1 ? [0..<(d / 2), (d / 2)..<d] : [0..<d]
+    let set = try _NeighborPoints(x, blocks: blocks, metric: .maximum)
+    let tree = _KDTree(set)
+    for k in [1, 4] where k < n {
+      let ref = Self.reference(x, k: k, metric: .maximum, blocks: blocks)
+      for threads in [1, 3] {
+        #expect(tree.kNearest(k: k, threads: threads) == ref, "k=\(k) threads=\(threads)")
+      }
+    }
+    let rng = RandomSource(seed: UInt64(n))
+    let radii = (0..<n).map { i -> Double in
+      switch i % 6 {
+      case 0: return Self.distance(x, i, (i * 13 + 5) % n, .maximum, [0..<d])
+      case 1: return 0
+      case 2: return 1e300
+      case 3: return .infinity
+      case 4: return Self.distance(x, i, (i * 7 + 1) % n, .maximum, [0..<d]) * 2
+      default: return rng.uniform() * 2
+      }
+    }
+    for inclusive in [false, true] {
+      var want = [Int](repeating: 0, count: n)
+      for i in 0..<n {
+        for j in 0..<n where j != i {
+          let v = Self.distance(x, i, j, .maximum, [0..<d])
+          if inclusive ? v <= radii[i] : v < radii[i] { want[i] += 1 }
+        }
+      }
+      for threads in [1, 3] {
+        #expect(tree.count(reducedRadii: radii, inclusive: inclusive, threads: threads) == want, "inclusive=\(inclusive) threads=\(threads)")
+      }
+    }
+  }
 }

@@ -90,12 +90,9 @@ package final class _TreeBitsets: @unchecked Sendable {
     tree.points.withUnsafeBufferPointer { pb in
       let pts = pb.baseAddress!
       Parallel.forEach(d) { c in
-        var ranks = Array(0..<n)
-        ranks.sort { a, b in
-          let va = pts[a * d + c], vb = pts[b * d + c]
-          return va < vb || (va == vb && a < b)
-        }
-        for t in 0..<n { sorted[c * n + t] = pts[ranks[t] * d + c] }
+        // Positions by (value, position), by radix (`RadixOrder.swift`): the comparison sort's permutation.
+        let ranks = _radixOrder(UnsafeBufferPointer(start: pts, count: n * d), offset: c, count: n, stride: d)
+        for t in 0..<n { sorted[c * n + t] = pts[Int(ranks[t]) * d + c] }
         let bits = UnsafeMutablePointer<UInt64>.allocate(capacity: words)
         defer { bits.deallocate() }
         bits.initialize(repeating: 0, count: words)
@@ -104,7 +101,7 @@ package final class _TreeBitsets: @unchecked Sendable {
           var t = q * spacing
           let end = Swift.min(t + spacing, n)
           while t < end {
-            let p = ranks[t]
+            let p = Int(ranks[t])
             bits[p >> 6] |= 1 << UInt64(p & 63)
             t += 1
           }

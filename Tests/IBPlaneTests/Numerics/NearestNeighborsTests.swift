@@ -185,4 +185,36 @@ import IBPlane
       }
     }
   }
+
+  /// The slab search of box and tree bitsets (two bisections in SIMD2 lanes for r > 0, or r ≥ 0
+  /// inclusive) against a direct scan and against the three plain bisections: sorted values with
+  /// runs of equal values, x below, inside, on and above them, radii equal to actual differences
+  /// (the strict / inclusive boundary), tiny, 0, negative, huge and infinite; n = 1…70.
+  @Test func maxNormSlabEqualsADirectScan() {
+    let rng = RandomSource(seed: 41)
+    for n in 1...70 {
+      var v = (0..<n).map { _ in (rng.uniform() * 8).rounded() / 4 - 1 }
+      v.sort()
+      let xs = [v[0] - 1, v[0], v[n / 2], v[n / 2] + 0.1, v[n - 1], v[n - 1] + 3, rng.uniform()]
+      for x in xs {
+        let radii = [0, -1, 1e-300, 0.25, 0.5, abs(v[n - 1] - x), abs(v[0] - x), 1e300, .infinity, rng.uniform()]
+        for r in radii {
+          for inclusive in [false, true] {
+            let got = v.withUnsafeBufferPointer { _maxNormSlab($0.baseAddress!, count: n, x, r, inclusive) }
+            let old = v.withUnsafeBufferPointer { _maxNormSlabAroundRank($0.baseAddress!, count: n, x, r, inclusive) }
+            #expect(got == old, "n=\(n) x=\(x) r=\(r) inclusive=\(inclusive)")
+            let inside = v.indices.filter { t in
+              let d = v[t] >= x ? v[t] - x : x - v[t]
+              return inclusive ? d <= r : d < r
+            }
+            if let first = inside.first {
+              #expect(got.0 == first && got.1 == inside.last! + 1, "n=\(n) x=\(x) r=\(r) inclusive=\(inclusive)")
+            } else {
+              #expect(got.1 <= got.0)
+            }
+          }
+        }
+      }
+    }
+  }
 }

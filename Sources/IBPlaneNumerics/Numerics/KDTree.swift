@@ -321,27 +321,26 @@ struct _KDTreeView: @unchecked Sendable {
   }
 
   /// Which of the four points at positions g·4 ..< g·4 + 4 lie within max-norm distance r of q:
-  /// every coordinate difference v = p_c − q_c has v < r and −v < r (≤ when `inclusive`) —
-  /// |v| < r exactly, as `_NeighborPoints.reducedDistance` decides it (negation is exact). Two
-  /// comparisons and an AND per coordinate, no max: a floating-point `pointwiseMax` compiles to
-  /// a branch per lane.
+  /// every coordinate has |p_c − q_c| < r (≤ when `inclusive`) — the difference and its
+  /// magnitude (sign bit cleared, exact) as `_NeighborPoints.reducedDistance` computes them.
+  /// One comparison and an AND per coordinate, no max: a floating-point `pointwiseMax` compiles
+  /// to a branch per lane.
   @inline(__always)
   func groupWithin(
     _ lanes: UnsafePointer<Double>, _ g: Int, _ q: UnsafePointer<Double>, _ r: SIMD4<Double>, inclusive: Bool
   ) -> SIMDMask<SIMD4<Int64>> {
     let d = set.dimension
     let base = UnsafeRawPointer(lanes + g * d * 4)
+    let magnitude = SIMD4<UInt64>(repeating: ~(1 << 63))
+    @inline(__always) func distance(_ c: Int) -> SIMD4<Double> {
+      let v = base.loadUnaligned(fromByteOffset: c * 32, as: SIMD4<Double>.self) - SIMD4(repeating: q[c])
+      return unsafeBitCast(unsafeBitCast(v, to: SIMD4<UInt64>.self) & magnitude, to: SIMD4<Double>.self)
+    }
     var inside = SIMDMask<SIMD4<Int64>>(repeating: true)
     if inclusive {
-      for c in 0..<d {
-        let v = base.loadUnaligned(fromByteOffset: c * 32, as: SIMD4<Double>.self) - SIMD4(repeating: q[c])
-        inside .&= (v .<= r) .& (-v .<= r)
-      }
+      for c in 0..<d { inside .&= distance(c) .<= r }
     } else {
-      for c in 0..<d {
-        let v = base.loadUnaligned(fromByteOffset: c * 32, as: SIMD4<Double>.self) - SIMD4(repeating: q[c])
-        inside .&= (v .< r) .& (-v .< r)
-      }
+      for c in 0..<d { inside .&= distance(c) .< r }
     }
     return inside
   }

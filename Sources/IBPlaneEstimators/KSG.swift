@@ -145,7 +145,7 @@ public struct KSGEstimator: MutualInformationEstimator {
     let boxCounts = [x.columns, y.columns].map { engine.resolvedCountAlgorithm(samples: n, dimension: $0) == .boxBitsets }
     let box: _BoxBitsets? =
       metric == .maximum && (jointAlgorithm == .boxBitsets || boxCounts.contains(true))
-      ? _BoxBitsets(jointSet, order: _KDTree(jointSet).order) : nil
+      ? _BoxBitsets(jointSet, order: _KDTree(jointSet, lanes: false).order) : nil
     let neighbours: NeighborList
     if let box, jointAlgorithm == .boxBitsets {
       neighbours = engine._boxKNearest(jointSet, k: k, box: box)

@@ -31,7 +31,7 @@ struct _BruteForceNeighbors {
     if set.euclidean { return kNearestGEMM(k: k, threads: threads) }
     let n = set.count
     let d = set.dimension
-    let tree = _KDTree(set)
+    let tree = _KDTree(set, lanes: false)
     var dist = [Double](repeating: 0, count: n * k)
     var idx = [Int](repeating: 0, count: n * k)
     dist.withUnsafeMutableBufferPointer { dp in

@@ -7,8 +7,10 @@
 /// 4-aligned position and, under the max-norm, is scanned four points at a time in `SIMD4` lanes
 /// from a coordinate-major copy (`lanes`: for each group of four positions, coordinate c of the
 /// four points side by side) — branch-free, where a point-at-a-time scan with an early exit
-/// mispredicts on about every other point of a straddling leaf. Each lane computes exactly the
-/// scalar max-norm max_c |p_c − q_c|, so distances, counts and neighbour lists are unchanged.
+/// mispredicts on about every other point of a straddling leaf. Each lane decides
+/// |p_c − q_c| < r (≤ r) per coordinate on the same double difference as the scalar scan, and a
+/// kNN candidate's distance is then computed by the scalar code, so distances, counts and
+/// neighbour lists are unchanged (`NearestNeighborsTests.maxNormTreeLanesAreExact`).
 ///
 /// Queries (Bentley 1975; Friedman, Bentley & Finkel 1977): depth-first, nearer child first,
 /// a node is skipped when the reduced distance from the query to its box exceeds the current
@@ -40,7 +42,10 @@ package final class _KDTree: @unchecked Sendable {
   /// padded with zeros (a padded query is zero there too, so padding adds gaps of 0).
   private var boxLanes: [SIMD4<Double>] = []
 
-  package init(_ set: _NeighborPoints) {
+  /// - Parameter lanes: build the coordinate-major copies the max-norm searches scan (`lanes`,
+  ///   `boxLanes`); false for callers that only use `order` or `points` (box and tree bitsets,
+  ///   brute force), which saves 8 N d bytes and their copy.
+  package init(_ set: _NeighborPoints, lanes withLanes: Bool = true) {
     self.set = set
     let n = set.count
     let d = set.dimension
@@ -62,7 +67,7 @@ package final class _KDTree: @unchecked Sendable {
     }
     self.points = pts
     self.position = pos
-    if !set.euclidean {
+    if withLanes && !set.euclidean {
       let groups = (n + 3) / 4
       var ln = [Double](repeating: 0, count: groups * 4 * d)
       for t in 0..<n {
@@ -145,7 +150,8 @@ package final class _KDTree: @unchecked Sendable {
   /// Runs `body` with raw pointers to the tree's arrays (no per-access exclusivity or
   /// reference-counting work in the hot recursion).
   func withView<R>(_ body: (_KDTreeView) -> R) -> R {
-    lo.withUnsafeBufferPointer { lo in
+    let laned = !set.euclidean && !boxLanes.isEmpty
+    return lo.withUnsafeBufferPointer { lo in
       hi.withUnsafeBufferPointer { hi in
         left.withUnsafeBufferPointer { left in
           right.withUnsafeBufferPointer { right in
@@ -159,8 +165,8 @@ package final class _KDTree: @unchecked Sendable {
                           _KDTreeView(
                             lo: lo.baseAddress!, hi: hi.baseAddress!, left: left.baseAddress!, right: right.baseAddress!,
                             order: order.baseAddress!, points: pts.baseAddress!, boxMin: bmin.baseAddress!,
-                            boxMax: bmax.baseAddress!, lanes: set.euclidean ? nil : ln.baseAddress,
-                            boxLanes: set.euclidean ? nil : bl.baseAddress, set: set))
+                            boxMax: bmax.baseAddress!, lanes: laned ? ln.baseAddress : nil,
+                            boxLanes: laned ? bl.baseAddress : nil, set: set))
                       }
                     }
                   }
@@ -256,7 +262,8 @@ struct _KDTreeView: @unchecked Sendable {
   let points: UnsafePointer<Double>
   let boxMin: UnsafePointer<Double>
   let boxMax: UnsafePointer<Double>
-  /// `_KDTree.lanes` (nil for Euclidean sets, which take the scalar scans).
+  /// `_KDTree.lanes` (nil for Euclidean sets, which take the scalar scans, and trees built
+  /// without lanes).
   let lanes: UnsafePointer<Double>?
   /// `_KDTree.boxLanes` (nil when `lanes` is).
   let boxLanes: UnsafePointer<SIMD4<Double>>?

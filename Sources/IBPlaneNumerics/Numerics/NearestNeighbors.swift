@@ -227,7 +227,7 @@ public struct NearestNeighbors: Sendable {
     case .kdTree:
       return _KDTree(set).count(reducedRadii: reducedRadii, inclusive: inclusive, threads: threads)
     case .boxBitsets:
-      return _BoxBitsets(set, order: _KDTree(set).order).count(
+      return _BoxBitsets(set, order: _KDTree(set, lanes: false).order).count(
         dims: 0..<set.dimension, radii: reducedRadii, inclusive: inclusive, threads: threads)
     case .treeBitsets:
       return _TreeBitsets(set).count(reducedRadii: reducedRadii, inclusive: inclusive, threads: threads)
@@ -240,7 +240,7 @@ public struct NearestNeighbors: Sendable {
   /// upper bounds from the k nearest among each point's neighbours in that order, then the
   /// exact search inside that box.
   package func _boxKNearest(_ set: _NeighborPoints, k: Int, box: _BoxBitsets? = nil) -> NeighborList {
-    let box = box ?? _BoxBitsets(set, order: _KDTree(set).order)
+    let box = box ?? _BoxBitsets(set, order: _KDTree(set, lanes: false).order)
     let bounds = _leafOrderBounds(set, order: box.order, k: k, threads: threads)
     return box.kNearest(k: k, upperBounds: bounds, threads: threads)
   }

@@ -76,7 +76,7 @@ package final class _TreeBitsets: @unchecked Sendable {
 
   package init(_ set: _NeighborPoints, tree: _KDTree? = nil) {
     precondition(!set.euclidean, "tree bitsets need the max-norm")
-    let tree = tree ?? _KDTree(set)
+    let tree = tree ?? _KDTree(set, lanes: false)
     self.tree = tree
     n = set.count
     d = set.dimension

@@ -155,11 +155,13 @@ import IBPlane
     let blocks = d > 1 ? [0..<(d / 2), (d / 2)..<d] : [0..<d]
     let set = try _NeighborPoints(x, blocks: blocks, metric: .maximum)
     let tree = _KDTree(set)
+    let scalar = _KDTree(set, lanes: false)  // the point-at-a-time scans, for comparison
     for k in [1, 4] where k < n {
       let ref = Self.reference(x, k: k, metric: .maximum, blocks: blocks)
       for threads in [1, 3] {
         #expect(tree.kNearest(k: k, threads: threads) == ref, "k=\(k) threads=\(threads)")
       }
+      #expect(scalar.kNearest(k: k, threads: 2) == ref)
     }
     let rng = RandomSource(seed: UInt64(n))
     let radii = (0..<n).map { i -> Double in
@@ -183,6 +185,7 @@ import IBPlane
       for threads in [1, 3] {
         #expect(tree.count(reducedRadii: radii, inclusive: inclusive, threads: threads) == want, "inclusive=\(inclusive) threads=\(threads)")
       }
+      #expect(scalar.count(reducedRadii: radii, inclusive: inclusive, threads: 2) == want)
     }
   }
 

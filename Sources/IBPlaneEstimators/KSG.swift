@@ -72,11 +72,13 @@ import IBPlaneNumerics
 ///   specialised one, `LowDimensionTree.swift`); under the max-norm from 10 joint
 ///   dimensions, box bitsets (O(N² d / 64) word operations, `BoxBitsets.swift`) up to
 ///   N = 40,000 in 10–11 joint dimensions, 120,000 in 12–15 and 400,000 from 16, where the tree
-///   nears a scan — the tree beyond (its leaves scanned four points at a time in SIMD lanes). Marginal counts at the joint radius (boxes of hundreds to thousands of rows): one
+///   nears a scan — the tree beyond (its leaves scanned four points at a time in SIMD lanes).
+///   Marginal counts at the joint radius (boxes of hundreds to thousands of rows): one
 ///   max-norm dimension by galloping search on the sorted values and two by an offline Fenwick
 ///   sweep (both O(N log N) whatever the boxes hold: `SortedNeighbors1D.swift`,
 ///   `SweepCounts2D.swift`); from 4 dimensions box bitsets up to N = 80,000 (120,000 in 6–7
-///   dimensions, 400,000 from 8), the k-d tree beyond (tree bitsets in 6–7 dimensions); Euclidean marginals never use bitsets or the sweep. One bitset
+///   dimensions, 400,000 from 8), the k-d tree beyond (tree bitsets in 6–7 dimensions);
+///   Euclidean marginals never use bitsets or the sweep. One bitset
 ///   structure over the joint coordinates serves the joint kNN and both marginal counts where
 ///   they use it. Measured growth (bench/results/ksg-growth.md): 1+1 and 2+2 close to N log N;
 ///   5+5 superlinear past 10⁵ (the 5-d marginal boxes grow like √N and a tree count costs about

@@ -147,11 +147,11 @@ public struct NearestNeighbors: Sendable {
   /// N (O(N² d / 64) in all), a k-d tree's only slowly, so past a crossover that rises with the
   /// dimension (the tree degrades) the tree wins. Measured with `ibplane-bench ksg-engines`
   /// (both engines forced, KSG at the joint radii, 2 workers; wall s, box vs tree):
-  /// - kNN in 10–11 dimensions: 40,000 (5 + 5: 0.057 vs 0.054 at 10⁴, 0.23 vs 0.24 at 3·10⁴,
-  ///   0.72 vs 0.61 at 6·10⁴, 2.1 vs 1.2 at 10⁵);
+  /// - kNN in 10–11 dimensions: 40,000 (5 + 5: 0.057 vs 0.054 at 10⁴, 0.23 vs 0.24 at 3·10⁴;
+  ///   with the SIMD slab search, 0.72 vs 0.64 at 6·10⁴, 1.9 vs 1.3 at 10⁵);
   /// - kNN in 12–15 dimensions: 120,000 (7 + 7: 3.5 vs 4.1 at 10⁵);
-  /// - counts in 4–5 dimensions: 80,000 (5-d marginals: 0.32 vs 0.37 at 6·10⁴, 0.85 vs 0.79 at
-  ///   10⁵); in 6–7: 120,000 (7-d: 1.23 vs 2.06 at 10⁵);
+  /// - counts in 4–5 dimensions: 80,000 (5-d marginals with the SIMD slab search: 0.29 vs 0.38 at
+  ///   6·10⁴, 0.84 vs 0.80 at 10⁵); in 6–7: 120,000 (7-d: 1.23 vs 2.06 at 10⁵);
   /// - from 16 dimensions for kNN and 8 for counts the tree degenerates towards a scan and the
   ///   bitsets are kept up to the memory cap, 400,000.
   public static func boxBitsetsMaximumSamples(dimension: Int, counts: Bool) -> Int {

@@ -35,7 +35,8 @@ package final class _KDTree: @unchecked Sendable {
   private var boxMin: [Double] = []
   private var boxMax: [Double] = []
   /// Coordinate-major copy in groups of four positions: coordinate c of position t is
-  /// `lanes[(t / 4 * d + c) * 4 + t % 4]` (max-norm sets only; empty for Euclidean ones).
+  /// `lanes[(t / 4 * d + c) * 4 + t % 4]` (empty for Euclidean sets and trees built with
+  /// `lanes: false`).
   private var lanes: [Double] = []
   /// Node boxes for the max-norm lane searches: node v's lower corner in
   /// `boxLanes[v * 2g ..< v * 2g + g]` and upper corner in the next g, g = ⌈d/4⌉, coordinates
@@ -150,7 +151,7 @@ package final class _KDTree: @unchecked Sendable {
   /// Runs `body` with raw pointers to the tree's arrays (no per-access exclusivity or
   /// reference-counting work in the hot recursion).
   func withView<R>(_ body: (_KDTreeView) -> R) -> R {
-    let laned = !set.euclidean && !boxLanes.isEmpty
+    let laned = !boxLanes.isEmpty  // built only for max-norm trees with lanes
     return lo.withUnsafeBufferPointer { lo in
       hi.withUnsafeBufferPointer { hi in
         left.withUnsafeBufferPointer { left in
@@ -515,22 +516,14 @@ struct _KDTreeView: @unchecked Sendable {
     var t = lo[node]
     let end = hi[node]
     let lanes = self.lanes.unsafelyUnwrapped
-    // Four points at a time, branch-free: each lane adds 1 when inside.
+    // Four points at a time (leaves start 4-aligned: `_KDTree.build`), branch-free: each lane
+    // adds 1 when inside.
     var acc = SIMD4<Int64>()
     let r4 = SIMD4(repeating: r)
     let one = SIMD4<Int64>(repeating: 1)
-    if t & 3 != 0 {
-      // Not reached (`_KDTree.build` starts every leaf 4-aligned): the scalar loop below.
-    } else if inclusive {
-      while t + 4 <= end {
-        acc &+= SIMD4<Int64>().replacing(with: one, where: groupWithin(lanes, t >> 2, q, r4, inclusive: true))
-        t += 4
-      }
-    } else {
-      while t + 4 <= end {
-        acc &+= SIMD4<Int64>().replacing(with: one, where: groupWithin(lanes, t >> 2, q, r4, inclusive: false))
-        t += 4
-      }
+    while t & 3 == 0 && t + 4 <= end {
+      acc &+= SIMD4<Int64>().replacing(with: one, where: groupWithin(lanes, t >> 2, q, r4, inclusive: inclusive))
+      t += 4
     }
     var c = Int(acc.wrappedSum())
     while t < end {

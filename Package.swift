@@ -3,6 +3,25 @@
 // Licensed GPL-3.0-or-later (GSL is GPL-3.0); see LICENSE.
 import PackageDescription
 
+// The command links the Swift runtime and Foundation statically (issue 17.4): ld.so then resolves
+// ~25,000 fewer symbols at every start (`ibplane --version` 14.9 → 8.0 ms on the CI machine kind)
+// and the installed binary runs without the toolchain's lib directory. Linker flags only, so no
+// module is compiled differently (SwiftPM's `--static-swift-stdlib` also changes every compile
+// command, which would rebuild the package whenever `swift build` and `swift test` alternate).
+// Foundation's static archives are named here because their autolink entries are those of the
+// shared libraries unless the modules are compiled for static linking; lld resolves archives in
+// any order. Verified with Swift 6.3; other toolchains keep the default (shared) runtime.
+#if os(Linux) && compiler(>=6.3) && !compiler(>=6.4)
+let commandLinkerSettings: [LinkerSetting] = [
+  .unsafeFlags([
+    "-static-stdlib", "-use-ld=lld", "-lFoundationInternationalization", "-l_FoundationICU", "-l_FoundationCShims",
+    "-l_FoundationCollections", "-lCoreFoundation", "-lswiftSynchronization",
+  ])
+]
+#else
+let commandLinkerSettings: [LinkerSetting] = []
+#endif
+
 let package = Package(
   name: "ibplane",
   platforms: [.macOS(.v14)],
@@ -36,7 +55,8 @@ let package = Package(
       dependencies: [
         "IBPlane", "IBTrain",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ]
+      ],
+      linkerSettings: commandLinkerSettings
     ),
 
     // MARK: - Implementation details

@@ -51,9 +51,9 @@ extension BLASScalar {
     let (ta, tb) = (transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans)
     switch blasPrecision {
     case .single:
-      cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, Float(alpha), f(a), lda, f(b), ldb, Float(beta), f(c), ldc)
+      ibp_cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, Float(alpha), f(a), lda, f(b), ldb, Float(beta), f(c), ldc)
     case .double:
-      cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, Double(alpha), d(a), lda, d(b), ldb, Double(beta), d(c), ldc)
+      ibp_cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, Double(alpha), d(a), lda, d(b), ldb, Double(beta), d(c), ldc)
     }
   }
   /// C ← α·A·Aᵀ + β·C (upper triangle), row-major. The corresponding C function is `cblas_ssyrk` / `cblas_dsyrk`.
@@ -63,8 +63,8 @@ extension BLASScalar {
   ) {
     NativeRuntime.ensureInitialised()
     switch blasPrecision {
-    case .single: cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, k, Float(alpha), f(a), lda, Float(beta), f(c), ldc)
-    case .double: cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, k, Double(alpha), d(a), lda, Double(beta), d(c), ldc)
+    case .single: ibp_cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, k, Float(alpha), f(a), lda, Float(beta), f(c), ldc)
+    case .double: ibp_cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, k, Double(alpha), d(a), lda, Double(beta), d(c), ldc)
     }
   }
   /// Symmetric eigen-decomposition (divide and conquer). `LAPACKE_ssyevd` / `LAPACKE_dsyevd`.
@@ -74,8 +74,8 @@ extension BLASScalar {
     NativeRuntime.ensureInitialised()
     let upper = CChar(UInt8(ascii: "U"))
     switch blasPrecision {
-    case .single: return LAPACKE_ssyevd(_rowMajor, jobz, upper, n, f(a), lda, f(w))
-    case .double: return LAPACKE_dsyevd(_rowMajor, jobz, upper, n, d(a), lda, d(w))
+    case .single: return ibp_LAPACKE_ssyevd(_rowMajor, jobz, upper, n, f(a), lda, f(w))
+    case .double: return ibp_LAPACKE_dsyevd(_rowMajor, jobz, upper, n, d(a), lda, d(w))
     }
   }
   /// Eigenvalues only of a symmetric matrix by two-stage tridiagonal reduction (dense → band by
@@ -84,8 +84,8 @@ extension BLASScalar {
   package static func syevdValues2stage(n: Int32, a: UnsafeMutablePointer<Self>, lda: Int32, w: UnsafeMutablePointer<Self>) -> Int32 {
     NativeRuntime.ensureInitialised()
     switch blasPrecision {
-    case .single: return LAPACKE_ssyevd_2stage(_columnMajor, _valuesOnly, _lower, n, f(a), lda, f(w))
-    case .double: return LAPACKE_dsyevd_2stage(_columnMajor, _valuesOnly, _lower, n, d(a), lda, d(w))
+    case .single: return ibp_LAPACKE_ssyevd_2stage(_columnMajor, _valuesOnly, _lower, n, f(a), lda, f(w))
+    case .double: return ibp_LAPACKE_dsyevd_2stage(_columnMajor, _valuesOnly, _lower, n, d(a), lda, d(w))
     }
   }
   /// Thin SVD by divide and conquer. `LAPACKE_sgesdd` / `LAPACKE_dgesdd`.
@@ -96,8 +96,8 @@ extension BLASScalar {
     NativeRuntime.ensureInitialised()
     let thin = CChar(UInt8(ascii: "S"))
     switch blasPrecision {
-    case .single: return LAPACKE_sgesdd(_rowMajor, thin, m, n, f(a), lda, f(s), f(u), ldu, f(vt), ldvt)
-    case .double: return LAPACKE_dgesdd(_rowMajor, thin, m, n, d(a), lda, d(s), d(u), ldu, d(vt), ldvt)
+    case .single: return ibp_LAPACKE_sgesdd(_rowMajor, thin, m, n, f(a), lda, f(s), f(u), ldu, f(vt), ldvt)
+    case .double: return ibp_LAPACKE_dgesdd(_rowMajor, thin, m, n, d(a), lda, d(s), d(u), ldu, d(vt), ldvt)
     }
   }
   /// Cholesky factorisation (lower). `LAPACKE_spotrf` / `LAPACKE_dpotrf`.
@@ -105,8 +105,8 @@ extension BLASScalar {
     NativeRuntime.ensureInitialised()
     let lower = CChar(UInt8(ascii: "L"))
     switch blasPrecision {
-    case .single: return LAPACKE_spotrf(_rowMajor, lower, n, f(a), lda)
-    case .double: return LAPACKE_dpotrf(_rowMajor, lower, n, d(a), lda)
+    case .single: return ibp_LAPACKE_spotrf(_rowMajor, lower, n, f(a), lda)
+    case .double: return ibp_LAPACKE_dpotrf(_rowMajor, lower, n, d(a), lda)
     }
   }
 }

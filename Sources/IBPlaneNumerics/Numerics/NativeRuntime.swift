@@ -9,6 +9,10 @@ import Foundation
 ///
 /// - GSL's default error handler aborts the process; ibplane turns it off and uses the
 ///   `_e` variants of special functions, which return a status instead.
+/// - OpenBLAS and LAPACKE are not linked but loaded on first use (`_NativeLibraries`, through
+///   the `ibp_` wrappers of `CNative/shim.h`): a command that never calls BLAS — binning, KSG,
+///   `--version` — no longer pays for resolving their symbols and for OpenBLAS's constructor
+///   (~2.7 ms of each process start; issue 17.4).
 /// - Thread policy: OpenBLAS would otherwise start one thread per core *inside* each call.
 ///   ibplane parallelises its own long loops (tiles, jobs) on its worker pool, so BLAS calls
 ///   made from those workers must be single-threaded, or 2 cores run 4 threads (and
@@ -18,22 +22,20 @@ import Foundation
 ///   `NativeRuntime.setBLASThreads(_:)`.
 /// - OpenBLAS's idle pool: the pthreads build starts its (cores − 1) server threads when the
 ///   library loads, and each new server thread busy-waits on `sched_yield` for 2²⁸ TSC ticks
-///   (≈ 0.1 s, `THREAD_TIMEOUT`) before it parks — a core's worth of CPU at the start of every
-///   command, whether or not it ever calls BLAS (issue 18: 26 % of the samples of a binning
-///   `estimate`). At 1 thread per call that pool is never used, so the set-up stops it with
-///   `blas_thread_shutdown_` (the routine OpenBLAS itself runs before a `fork`); OpenBLAS
-///   restarts it lazily (`blas_thread_init`) when a call runs on more than one thread, and
-///   `setBLASThreads` restarts it before raising the count. Results do not change: a BLAS call
-///   at 1 thread never touches the pool.
+///   (≈ 0.1 s, `THREAD_TIMEOUT`) before it parks — a core's worth of CPU (issue 18: 26 % of the
+///   samples of a binning `estimate`, when the library was loaded at start). At 1 thread per
+///   call that pool is never used, so loading the library stops it with `blas_thread_shutdown_`
+///   (the routine OpenBLAS itself runs before a `fork`); OpenBLAS restarts it lazily
+///   (`blas_thread_init`) when a call runs on more than one thread, and `setBLASThreads`
+///   restarts it before raising the count. Results do not change: a BLAS call at 1 thread never
+///   touches the pool.
 public enum NativeRuntime {
   private static let once: Void = {
     gsl_set_error_handler_off()
-    openblas_set_num_threads(1)
-    _ = _OpenBLASPool.shutdown?()
   }()
 
   /// Ensures the native libraries are configured. Cheap after the first call. The CLI calls it
-  /// first thing so that OpenBLAS's idle pool is stopped before it burns CPU.
+  /// first thing; OpenBLAS is configured when it is loaded, at its first use.
   @inline(__always) public static func ensureInitialised() { _ = once }
 
   /// Sets the number of threads OpenBLAS may use in a single call.
@@ -46,31 +48,33 @@ public enum NativeRuntime {
   /// no call can be using it). Calls are serialised, so a concurrent raise is not undone.
   public static func setBLASThreads(_ n: Int) {
     ensureInitialised()
+    _ = _NativeLibraries.openBLAS
     let threads = Swift.max(1, n)
     blasThreadsLock.lock()
     defer { blasThreadsLock.unlock() }
     if threads > 1 {
       _ = _OpenBLASPool.start?()
-      openblas_set_num_threads(Int32(threads))
+      ibp_openblas_set_num_threads(Int32(threads))
       return
     }
     let wasStopped = (_OpenBLASPool.available?.pointee ?? 1) == 0
-    openblas_set_num_threads(1)
+    ibp_openblas_set_num_threads(1)
     if wasStopped { _ = _OpenBLASPool.shutdown?() }
   }
 
-  private static let blasThreadsLock = NSLock()
+  fileprivate static let blasThreadsLock = NSLock()
 
   /// The number of threads OpenBLAS currently uses per call.
   public static var blasThreads: Int {
     ensureInitialised()
-    return Int(openblas_get_num_threads())
+    return Int(ibp_openblas_get_num_threads())
   }
 
   /// Whether OpenBLAS's server threads are running (false after start-up until a call or
   /// `setBLASThreads` needs them; false too for a build without a pool). For tests.
   package static var blasPoolRunning: Bool {
     ensureInitialised()
+    _ = _NativeLibraries.openBLAS
     // Under the lock: inside `setBLASThreads(1)` the pool runs for a moment between
     // `openblas_set_num_threads` and the shutdown.
     blasThreadsLock.lock()
@@ -79,23 +83,75 @@ public enum NativeRuntime {
   }
 }
 
-/// OpenBLAS's thread-server entry points, looked up at run time: they are exported by the
-/// pthreads build of `libopenblas` (`driver/others/blas_server.c`) but not declared in any
+/// OpenBLAS and LAPACKE, opened on first use (`ibp_native_symbol`, called once per function by the
+/// wrappers of `CNative/shim.h`). `RTLD_LOCAL`: their symbols do not join the global scope, so
+/// nothing else binds to them (GSL keeps its own CBLAS). A missing library or function is a
+/// broken installation, not bad input: the process stops with a message that names it and the
+/// Debian package to install.
+enum _NativeLibraries {
+  /// OpenBLAS, with ibplane's thread policy applied before any call can run: 1 thread per
+  /// call and the idle pool stopped (see `NativeRuntime`).
+  nonisolated(unsafe) static let openBLAS: UnsafeMutableRawPointer = {
+    let handle = open("libopenblas.so.0", package: "libopenblas0")
+    NativeRuntime.blasThreadsLock.lock()
+    defer { NativeRuntime.blasThreadsLock.unlock() }
+    typealias SetThreads = @convention(c) (Int32) -> Void
+    unsafeBitCast(symbol(handle, "openblas_set_num_threads", "libopenblas.so.0"), to: SetThreads.self)(1)
+    // Looked up here, not through `_OpenBLASPool`, whose lookups need this handle.
+    if let shutdown = dlsym(handle, "blas_thread_shutdown_") {
+      _ = unsafeBitCast(shutdown, to: _OpenBLASPool.Routine.self)()
+    }
+    return handle
+  }()
+
+  /// LAPACKE (Debian's liblapacke over the LAPACK of the installed BLAS alternative).
+  nonisolated(unsafe) static let lapacke: UnsafeMutableRawPointer = {
+    _ = openBLAS
+    return open("liblapacke.so.3", package: "liblapacke")
+  }()
+
+  private static func open(_ name: String, package: String) -> UnsafeMutableRawPointer {
+    if let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) { return handle }
+    let reason = dlerror().map { String(cString: $0) } ?? "not found"
+    stop("ibplane: cannot load \(name), which linear algebra needs (\(reason)); install the Debian package \(package) (or \(package.hasSuffix("0") ? "libopenblas-dev" : "liblapacke-dev"))")
+  }
+
+  static func symbol(_ handle: UnsafeMutableRawPointer, _ name: String, _ library: String) -> UnsafeMutableRawPointer {
+    if let p = dlsym(handle, name) { return p }
+    stop("ibplane: \(library) has no function \(name); the installed library is not the OpenBLAS / LAPACKE ibplane was built against")
+  }
+
+  private static func stop(_ message: String) -> Never {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    exit(70)  // EX_SOFTWARE
+  }
+}
+
+/// The C side of the lazy wrappers: the address of `name` in OpenBLAS (`library` 0) or LAPACKE (1).
+@_cdecl("ibp_native_symbol")
+public func _ibpNativeSymbol(_ library: Int32, _ name: UnsafePointer<CChar>) -> UnsafeMutableRawPointer {
+  let symbolName = String(cString: name)
+  return library == 0
+    ? _NativeLibraries.symbol(_NativeLibraries.openBLAS, symbolName, "libopenblas.so.0")
+    : _NativeLibraries.symbol(_NativeLibraries.lapacke, symbolName, "liblapacke.so.3")
+}
+
+/// OpenBLAS's thread-server entry points, looked up in the loaded library: they are exported by
+/// the pthreads build of `libopenblas` (`driver/others/blas_server.c`) but not declared in any
 /// header, and a serial or OpenMP build lacks them — then there is no pool to stop.
-private enum _OpenBLASPool {
+fileprivate enum _OpenBLASPool {
   typealias Routine = @convention(c) () -> Int32
 
-  static let shutdown: Routine? = symbol("blas_thread_shutdown_")
-  static let start: Routine? = symbol("blas_thread_init")
+  static let shutdown: Routine? = routine("blas_thread_shutdown_")
+  static let start: Routine? = routine("blas_thread_init")
   /// `blas_server_avail`: non-zero while the server threads exist.
   nonisolated(unsafe) static let available: UnsafeMutablePointer<Int32>? = {
-    guard let p = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "blas_server_avail") else { return nil }
+    guard let p = dlsym(_NativeLibraries.openBLAS, "blas_server_avail") else { return nil }
     return p.assumingMemoryBound(to: Int32.self)
   }()
 
-  private static func symbol(_ name: String) -> Routine? {
-    // RTLD_DEFAULT is the null handle on glibc.
-    guard let p = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { return nil }
+  private static func routine(_ name: String) -> Routine? {
+    guard let p = dlsym(_NativeLibraries.openBLAS, name) else { return nil }
     return unsafeBitCast(p, to: Routine.self)
   }
 }

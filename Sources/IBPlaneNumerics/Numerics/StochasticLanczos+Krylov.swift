@@ -288,7 +288,7 @@ extension _StochasticLanczos {
       var d = alphas[j]
       var e = betas[j] + [0]
       var z = [Double](repeating: 0, count: k * k)
-      let info = LAPACKE_dstev(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "V")), Int32(k), &d, &e, &z, Int32(k))
+      let info = ibp_LAPACKE_dstev(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "V")), Int32(k), &d, &e, &z, Int32(k))
       guard info == 0 else { throw NumericsError.lapackFailure(routine: "dstev", info: Int(info)) }
       return (d, (0..<k).map { norms2[j] * z[$0 * k] * z[$0 * k] })
     }

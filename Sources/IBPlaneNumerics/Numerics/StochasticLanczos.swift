@@ -121,9 +121,9 @@ package enum _StochasticLanczos {
   /// then `LAPACKE_dorgqr`). Rank-deficient blocks still come back orthonormal.
   static func orthonormalise(_ x: inout [Double], rows n: Int, width w: Int) throws {
     var tau = [Double](repeating: 0, count: w)
-    let info1 = LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, Int32(n), Int32(w), &x, Int32(w), &tau)
+    let info1 = ibp_LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, Int32(n), Int32(w), &x, Int32(w), &tau)
     guard info1 == 0 else { throw NumericsError.lapackFailure(routine: "dgeqrf", info: Int(info1)) }
-    let info2 = LAPACKE_dorgqr(LAPACK_ROW_MAJOR, Int32(n), Int32(w), Int32(w), &x, Int32(w), tau)
+    let info2 = ibp_LAPACKE_dorgqr(LAPACK_ROW_MAJOR, Int32(n), Int32(w), Int32(w), &x, Int32(w), tau)
     guard info2 == 0 else { throw NumericsError.lapackFailure(routine: "dorgqr", info: Int(info2)) }
   }
 }

@@ -140,8 +140,9 @@ struct _LowDimensionTree<V: SIMD & Sendable>: @unchecked Sendable where V.Scalar
       var hi = lo
       var m = rows[r.lowerBound]
       for t in r {
-        lo = pointwiseMin(lo, points[t])
-        hi = pointwiseMax(hi, points[t])
+        let p = points[t]
+        lo = lo.replacing(with: p, where: p .< lo)  // not pointwiseMin/Max: a branch per lane
+        hi = hi.replacing(with: p, where: p .> hi)
         m = Swift.min(m, rows[t])
       }
       boxMin[h] = lo
@@ -210,9 +211,12 @@ struct _LowDimensionTree<V: SIMD & Sendable>: @unchecked Sendable where V.Scalar
   /// Max-norm distance, lane by lane as `_NeighborPoints.reducedDistance` computes it.
   @inline(__always)
   static func distance(_ p: V, _ q: V) -> Double {
-    let v = p - q
-    var m = abs(v[0])
-    for c in 1..<V.scalarCount { let a = abs(v[c]); if a > m { m = a } }
+    // |p − q| by clearing the sign bits (exact, and +0 for ±0 as `abs`), then the largest lane
+    // by selects (`maxsd`): no branch per coordinate.
+    let v = unsafeBitCast(p - q, to: V.MaskStorage.self) & V.MaskStorage(repeating: .max)
+    let a = unsafeBitCast(v, to: V.self)
+    var m = a[0]
+    for c in 1..<V.scalarCount { let x = a[c]; m = x > m ? x : m }
     return m
   }
 
@@ -223,18 +227,22 @@ struct _LowDimensionTree<V: SIMD & Sendable>: @unchecked Sendable where V.Scalar
   /// fl(|p_c − q_c|) ≥ fl(hi_c − q_c) > r: strictly farther, not even tied. False while r = ∞.
   @inline(__always)
   static func ballInside(_ q: V, _ r: Double, _ lo: V, _ hi: V) -> Bool {
-    let g = pointwiseMin(q - lo, hi - q)
+    // Minimum by masks and selects: a floating-point `pointwiseMin` compiles to a branch per
+    // lane (NaN handling), which the searches pay at every node.
+    let a = q - lo, b = hi - q
+    let g = a.replacing(with: b, where: b .< a)
     var m = g[0]
-    for c in 1..<V.scalarCount where g[c] < m { m = g[c] }
+    for c in 1..<V.scalarCount { let x = g[c]; m = x < m ? x : m }
     return m > r
   }
 
   /// Max-norm distance from q to the box [lo, hi] (0 inside).
   @inline(__always)
   static func boxDistance(_ q: V, _ lo: V, _ hi: V) -> Double {
-    let g = pointwiseMax(lo - q, q - hi)
+    let a = lo - q, b = q - hi
+    let g = a.replacing(with: b, where: b .> a)
     var m = 0.0
-    for c in 0..<V.scalarCount where g[c] > m { m = g[c] }
+    for c in 0..<V.scalarCount { let x = g[c]; m = x > m ? x : m }
     return m
   }
 

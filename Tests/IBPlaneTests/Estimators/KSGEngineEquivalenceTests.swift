@@ -225,6 +225,29 @@ extension KSGEngineEquivalenceTests {
     }
   }
 
+  /// Signed zeros: −0 and +0 coordinates side by side (|−0 − (+0)| is −0 before the sign is
+  /// cleared). The branch-free distance and box tests must give brute force's +0 distances and
+  /// lists bit for bit.
+  @Test(arguments: [1, 2, 3, 4])
+  func signedZerosEqualBruteForce(d: Int) throws {
+    let n = 700
+    let rng = RandomSource(seed: UInt64(40 + d))
+    var x = rng.normalMatrix(rows: n, columns: d)
+    for t in 0..<x.elements.count {
+      let u = x.elements[t]
+      x.elements[t] = abs(u) < 0.8 ? (u < 0 ? -0.0 : 0.0) : (u * 2).rounded() / 2
+    }
+    let set = try _NeighborPoints(x, blocks: nil, metric: .maximum)
+    for k in [1, 3, 8] {
+      let want = _BruteForceNeighbors(set).kNearest(k: k, threads: 1)
+      let got = d <= 2
+        ? _LowDimensionTree<SIMD2<Double>>(set, threads: 2).kNearest(k: k, threads: 2)
+        : _LowDimensionTree<SIMD4<Double>>(set, threads: 2).kNearest(k: k, threads: 2)
+      #expect(got.indices == want.indices, "d=\(d) k=\(k)")
+      #expect(got.distances.map(\.bitPattern) == want.distances.map(\.bitPattern), "d=\(d) k=\(k)")
+    }
+  }
+
   /// A 2-d set small enough for one leaf level, and k = n − 1 (every other point).
   @Test func tinySets() throws {
     for n in [2, 3, 8, 9, 17] {

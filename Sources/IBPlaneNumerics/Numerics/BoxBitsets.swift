@@ -45,6 +45,8 @@ package final class _BoxBitsets: @unchecked Sendable {
   private let data: UnsafeMutablePointer<Double>
   /// Coordinate-major sorted values: sorted[c * n + t] is the t-th smallest value of coordinate c.
   private let sorted: UnsafeMutablePointer<Double>
+  /// Every 64th sorted value of each coordinate, the upper level of the slab searches.
+  private let slabIndex: _SlabIndex
   /// rowAt[c * n + t]: the row holding rank t in coordinate c (ties ordered by row).
   private let rowAt: UnsafeMutablePointer<Int32>
   /// prefix[(c * checkpointCount + q) * words ..]: rows of rank < min(q · spacing, n) in c.
@@ -81,6 +83,7 @@ package final class _BoxBitsets: @unchecked Sendable {
     sorted = .allocate(capacity: n * d)
     rowAt = .allocate(capacity: n * d)
     prefix = .allocate(capacity: d * checkpointCount * words)
+    slabIndex = _SlabIndex(count: n, columns: d)
     set.data.withUnsafeBufferPointer { src in self.data.initialize(from: src.baseAddress!, count: self.n * self.d) }
     let (n, d, words, spacing, cpc) = (self.n, self.d, self.words, self.spacing, checkpointCount)
     let (data, sorted, rowAt, prefix) = (self.data, self.sorted, self.rowAt, self.prefix)
@@ -105,9 +108,11 @@ package final class _BoxBitsets: @unchecked Sendable {
         }
       }
     }
+    slabIndex.fill(from: sorted, count: n, columns: d)
   }
 
   deinit {
+    slabIndex.free()
     data.deallocate()
     sorted.deallocate()
     rowAt.deallocate()
@@ -118,7 +123,8 @@ package final class _BoxBitsets: @unchecked Sendable {
   /// subtraction done exactly as a direct scan does it (`_maxNormSlab`).
   @inline(__always)
   private func slab(_ c: Int, _ x: Double, _ r: Double, _ inclusive: Bool) -> (Int, Int) {
-    _maxNormSlab(sorted + c * n, count: n, x, r, inclusive)
+    _maxNormSlab(
+      sorted + c * n, count: n, x, r, inclusive, blockEnds: slabIndex.ends + c * slabIndex.blocks, blocks: slabIndex.blocks)
   }
 
   /// Scratch of one worker.
@@ -344,6 +350,78 @@ func _maxNormSlab(_ s: UnsafePointer<Double>, count n: Int, _ x: Double, _ r: Do
   }
   base = base.replacing(with: base &+ 1, where: holds(base))
   return (Int(base[1]), Int(base[0]))
+}
+
+/// The last value of every block of 2^shift ranks of an ascending array s[0..<n] (the final,
+/// partial block's last value included): the upper level of `_maxNormSlab(_:count:_:_:_:index:)`.
+struct _SlabIndex {
+  static let shift = 6
+  /// Blocks per column.
+  let blocks: Int
+  /// Column c's block ends at `ends + c * blocks`.
+  let ends: UnsafeMutablePointer<Double>
+
+  /// Allocates; `fill` sets the values once the columns are sorted.
+  init(count n: Int, columns: Int) {
+    blocks = (n + (1 << Self.shift) - 1) >> Self.shift
+    ends = .allocate(capacity: Swift.max(1, blocks * columns))
+  }
+
+  /// - Parameter sorted: `columns` ascending columns of n values, one after another.
+  func fill(from sorted: UnsafePointer<Double>, count n: Int, columns: Int) {
+    for c in 0..<columns {
+      for j in 0..<blocks { ends[c * blocks + j] = sorted[c * n + Swift.min(((j + 1) << Self.shift) - 1, n - 1)] }
+    }
+  }
+
+  func free() { ends.deallocate() }
+}
+
+/// `_maxNormSlab` in two levels: the same two lane bisections, first over the block ends of
+/// `index` (2^shift ranks per block: a small array that stays in cache), then over the 2^shift
+/// ranks of the block each lane landed in — the same number of steps, but at N = 10⁵ the top
+/// dozen steps of a plain bisection miss the cache on every query's every coordinate. The
+/// answer is the same: "holds" is monotone over the ranks, so the first failing rank lies in the
+/// first block whose last rank fails (n when none does). Ranks past n − 1 read s[n − 1], which
+/// then fails, as every rank past the answer does.
+@inline(__always)
+func _maxNormSlab(
+  _ s: UnsafePointer<Double>, count n: Int, _ x: Double, _ r: Double, _ inclusive: Bool,
+  blockEnds: UnsafePointer<Double>, blocks: Int, shift: Int = _SlabIndex.shift
+) -> (Int, Int) {
+  guard n > 0, inclusive ? r >= 0 : r > 0 else { return _maxNormSlabAroundRank(s, count: n, x, r, inclusive) }
+  let sign = SIMD2<Double>(1, -1)
+  let flip: SIMDMask<SIMD2<Int64>> = [false, true]
+  let xs = SIMD2(repeating: x)
+  let rs = SIMD2(repeating: r)
+  @inline(__always) func holds(_ v: SIMD2<Double>) -> SIMDMask<SIMD2<Int64>> {
+    let u = (v - xs) * sign
+    return (inclusive ? u .<= rs : u .< rs) .^ flip
+  }
+  // Upper level: the first block whose last value fails, per lane (`blocks` if none).
+  var block = SIMD2<Int64>(0, 0)
+  var len = blocks
+  while len > 1 {
+    let half = len >> 1
+    let at = block &+ Int64(half - 1)
+    block = block.replacing(with: block &+ Int64(half), where: holds(SIMD2(blockEnds[Int(at[0])], blockEnds[Int(at[1])])))
+    len -= half
+  }
+  block = block.replacing(with: block &+ 1, where: holds(SIMD2(blockEnds[Int(block[0])], blockEnds[Int(block[1])])))
+  // Lower level: within the block (a lane with no failing block starts at ≥ n and stays there).
+  let last = Int64(n - 1)
+  var base = block &<< Int64(shift)
+  len = 1 << shift
+  @inline(__always) func value(_ at: SIMD2<Int64>) -> SIMD2<Double> {
+    SIMD2(s[Int(Swift.min(at[0], last))], s[Int(Swift.min(at[1], last))])
+  }
+  while len > 1 {
+    let half = len >> 1
+    base = base.replacing(with: base &+ Int64(half), where: holds(value(base &+ Int64(half - 1))))
+    len -= half
+  }
+  base = base.replacing(with: base &+ 1, where: holds(value(base)))
+  return (Swift.min(Int(base[1]), n), Swift.min(Int(base[0]), n))
 }
 
 /// `_maxNormSlab` by three bisections: x's rank, then the inside ranks on each side of it.

@@ -62,6 +62,8 @@ package final class _TreeBitsets: @unchecked Sendable {
   let checkpointCount: Int
   /// Coordinate-major sorted values: sorted[c * n + t] is the t-th smallest value of coordinate c.
   private let sorted: UnsafeMutablePointer<Double>
+  /// Every 64th sorted value of each coordinate, the upper level of the slab searches.
+  private let slabIndex: _SlabIndex
   /// prefix[(c * checkpointCount + q) * words ..]: the tree positions whose rank in coordinate c
   /// is below min(q · spacing, n).
   private let prefix: UnsafeMutablePointer<UInt64>
@@ -85,6 +87,7 @@ package final class _TreeBitsets: @unchecked Sendable {
     checkpointCount = (n + spacing - 1) / spacing + 1
     sorted = .allocate(capacity: n * d)
     prefix = .allocate(capacity: d * checkpointCount * words)
+    slabIndex = _SlabIndex(count: n, columns: d)
     let (n, d, words, spacing, cpc) = (self.n, self.d, self.words, self.spacing, checkpointCount)
     let (sorted, prefix) = (self.sorted, self.prefix)
     tree.points.withUnsafeBufferPointer { pb in
@@ -108,9 +111,11 @@ package final class _TreeBitsets: @unchecked Sendable {
         }
       }
     }
+    slabIndex.fill(from: sorted, count: n, columns: d)
   }
 
   deinit {
+    slabIndex.free()
     sorted.deallocate()
     prefix.deallocate()
   }
@@ -119,7 +124,8 @@ package final class _TreeBitsets: @unchecked Sendable {
   /// subtraction done as a direct scan does it (`_maxNormSlab`, as box bitsets).
   @inline(__always)
   private func slab(_ c: Int, _ x: Double, _ r: Double, _ inclusive: Bool) -> (Int, Int) {
-    _maxNormSlab(sorted + c * n, count: n, x, r, inclusive)
+    _maxNormSlab(
+      sorted + c * n, count: n, x, r, inclusive, blockEnds: slabIndex.ends + c * slabIndex.blocks, blocks: slabIndex.blocks)
   }
 
   /// Per-worker scratch: for each restricted coordinate, the checkpoint rows of its slab widened

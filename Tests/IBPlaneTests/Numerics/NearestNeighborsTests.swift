@@ -195,7 +195,7 @@ import IBPlane
   /// (the strict / inclusive boundary), tiny, 0, negative, huge and infinite; n = 1…70.
   @Test func maxNormSlabEqualsADirectScan() {
     let rng = RandomSource(seed: 41)
-    for n in 1...70 {
+    for n in Array(1...70) + [127, 128, 129, 200, 257] {
       var v = (0..<n).map { _ in (rng.uniform() * 8).rounded() / 4 - 1 }
       v.sort()
       let xs = [v[0] - 1, v[0], v[n / 2], v[n / 2] + 0.1, v[n - 1], v[n - 1] + 3, rng.uniform()]
@@ -206,6 +206,18 @@ import IBPlane
             let got = v.withUnsafeBufferPointer { _maxNormSlab($0.baseAddress!, count: n, x, r, inclusive) }
             let old = v.withUnsafeBufferPointer { _maxNormSlabAroundRank($0.baseAddress!, count: n, x, r, inclusive) }
             #expect(got == old, "n=\(n) x=\(x) r=\(r) inclusive=\(inclusive)")
+            // The two-level search (block ends, then within a block) for blocks of 1, 2, 4, 8
+            // and 64 ranks: partial last blocks, a single block, answers on block boundaries.
+            for shift in [0, 1, 2, 3, 6] {
+              let blocks = (n + (1 << shift) - 1) >> shift
+              let ends = (0..<blocks).map { v[min(($0 + 1) << shift - 1, n - 1)] }
+              let twoLevel = v.withUnsafeBufferPointer { s in
+                ends.withUnsafeBufferPointer { e in
+                  _maxNormSlab(s.baseAddress!, count: n, x, r, inclusive, blockEnds: e.baseAddress!, blocks: blocks, shift: shift)
+                }
+              }
+              #expect(twoLevel == got, "n=\(n) x=\(x) r=\(r) inclusive=\(inclusive) shift=\(shift)")
+            }
             let inside = v.indices.filter { t in
               let d = v[t] >= x ? v[t] - x : x - v[t]
               return inclusive ? d <= r : d < r

@@ -127,6 +127,96 @@ package final class _BoxBitsets: @unchecked Sendable {
       sorted + c * n, count: n, x, r, inclusive, blockEnds: slabIndex.ends + c * slabIndex.blocks, blocks: slabIndex.blocks)
   }
 
+  /// The slabs of q in every coordinate of `dims` into s.lo / s.hi: four coordinates at a time,
+  /// their eight lane bisections side by side (`slabs4`), where one coordinate's two lanes left
+  /// the processor waiting on a chain of dependent loads (a quarter of a count at N = 10⁴).
+  @inline(__always)
+  private func slabs(_ q: UnsafePointer<Double>, _ dims: Range<Int>, _ r: Double, _ inclusive: Bool, _ s: Scratch) {
+    guard inclusive ? r >= 0 : r > 0 else {
+      for c in dims {
+        let (a, b) = slab(c, q[c], r, inclusive)
+        s.lo[c - dims.lowerBound] = a
+        s.hi[c - dims.lowerBound] = b
+      }
+      return
+    }
+    var c0 = dims.lowerBound
+    while c0 < dims.upperBound {
+      let m = Swift.min(4, dims.upperBound - c0)
+      let ends = slabs4(q, c0, m, r, inclusive)
+      for k in 0..<m {
+        s.lo[c0 + k - dims.lowerBound] = Int(ends[2 * k + 1])
+        s.hi[c0 + k - dims.lowerBound] = Int(ends[2 * k])
+      }
+      c0 += m
+    }
+  }
+
+  /// `_maxNormSlab(_:count:_:_:_:blockEnds:blocks:shift:)` for coordinates c0 ..< c0 + m (m ≤ 4;
+  /// the lanes of missing coordinates repeat the last one): lane 2k holds b and lane 2k + 1
+  /// holds a of coordinate c0 + k, each found by exactly the steps of the one-coordinate search.
+  /// Needs r > 0 (r ≥ 0 when inclusive).
+  @inline(__always)
+  private func slabs4(_ q: UnsafePointer<Double>, _ c0: Int, _ m: Int, _ r: Double, _ inclusive: Bool) -> SIMD8<Int64> {
+    var column = SIMD8<Int64>()
+    var endsAt = SIMD8<Int64>()
+    var xs = SIMD8<Double>()
+    for lane in 0..<8 {
+      let c = c0 + Swift.min(lane >> 1, m - 1)
+      column[lane] = Int64(c * n)
+      endsAt[lane] = Int64(c * slabIndex.blocks)
+      xs[lane] = q[c]
+    }
+    let sign = SIMD8<Double>(1, -1, 1, -1, 1, -1, 1, -1)
+    let flip: SIMDMask<SIMD8<Int64>> = [false, true, false, true, false, true, false, true]
+    let rs = SIMD8(repeating: r)
+    @inline(__always) func holds(_ v: SIMD8<Double>) -> SIMDMask<SIMD8<Int64>> {
+      let u = (v - xs) * sign
+      return (inclusive ? u .<= rs : u .< rs) .^ flip
+    }
+    @inline(__always) func gather(_ base: UnsafePointer<Double>, _ at: SIMD8<Int64>) -> SIMD8<Double> {
+      SIMD8(
+        base[Int(at[0])], base[Int(at[1])], base[Int(at[2])], base[Int(at[3])],
+        base[Int(at[4])], base[Int(at[5])], base[Int(at[6])], base[Int(at[7])])
+    }
+    let ends = UnsafePointer(slabIndex.ends)
+    var block = SIMD8<Int64>()
+    var len = slabIndex.blocks
+    while len > 1 {
+      let half = len >> 1
+      block = block.replacing(with: block &+ Int64(half), where: holds(gather(ends, endsAt &+ block &+ Int64(half - 1))))
+      len -= half
+    }
+    block = block.replacing(with: block &+ 1, where: holds(gather(ends, endsAt &+ block)))
+    let last = SIMD8<Int64>(repeating: Int64(n - 1))
+    let values = UnsafePointer(sorted)
+    @inline(__always) func value(_ at: SIMD8<Int64>) -> SIMD8<Double> {
+      gather(values, column &+ at.replacing(with: last, where: at .> last))
+    }
+    var base = block &<< Int64(_SlabIndex.shift)
+    len = 1 << _SlabIndex.shift
+    while len > 1 {
+      let half = len >> 1
+      base = base.replacing(with: base &+ Int64(half), where: holds(value(base &+ Int64(half - 1))))
+      len -= half
+    }
+    base = base.replacing(with: base &+ 1, where: holds(value(base)))
+    let count = SIMD8<Int64>(repeating: Int64(n))
+    return base.replacing(with: count, where: base .> count)
+  }
+
+  /// For tests: the slabs of row i in `dims` as `box` computes them, and as the one-coordinate
+  /// search does.
+  package func slabsForTesting(row i: Int, dims: Range<Int>, radius r: Double, inclusive: Bool) -> (batched: [Int], single: [Int]) {
+    let s = Scratch(words: words, dims: dims.count)
+    defer { s.free() }
+    let q = data + i * d
+    slabs(q, dims, r, inclusive, s)
+    let batched = (0..<dims.count).flatMap { [s.lo[$0], s.hi[$0]] }
+    let single = dims.flatMap { c -> [Int] in let (a, b) = slab(c, q[c], r, inclusive); return [a, b] }
+    return (batched, single)
+  }
+
   /// Scratch of one worker.
   private struct Scratch {
     let outer: UnsafeMutablePointer<UInt64>
@@ -168,11 +258,10 @@ package final class _BoxBitsets: @unchecked Sendable {
     var narrowest = dims.lowerBound
     var narrowestSize = Int.max
     var used = 0
+    slabs(q, dims, r, inclusive, s)
     for c in dims {
-      let (a, b) = slab(c, q[c], r, inclusive)
+      let a = s.lo[c - dims.lowerBound], b = s.hi[c - dims.lowerBound]
       if b <= a { return 0 }
-      s.lo[c - dims.lowerBound] = a
-      s.hi[c - dims.lowerBound] = b
       if b - a < narrowestSize { narrowestSize = b - a; narrowest = c }
       if b - a < n { used += 1 }
     }

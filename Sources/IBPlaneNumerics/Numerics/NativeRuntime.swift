@@ -92,7 +92,7 @@ enum _NativeLibraries {
   /// OpenBLAS, with ibplane's thread policy applied before any call can run: 1 thread per
   /// call and the idle pool stopped (see `NativeRuntime`).
   nonisolated(unsafe) static let openBLAS: UnsafeMutableRawPointer = {
-    let handle = open("libopenblas.so.0", package: "libopenblas0")
+    let handle = open("libopenblas.so.0", packages: "libopenblas0 (libopenblas-dev to build)")
     NativeRuntime.blasThreadsLock.lock()
     defer { NativeRuntime.blasThreadsLock.unlock() }
     typealias SetThreads = @convention(c) (Int32) -> Void
@@ -107,13 +107,13 @@ enum _NativeLibraries {
   /// LAPACKE (Debian's liblapacke over the LAPACK of the installed BLAS alternative).
   nonisolated(unsafe) static let lapacke: UnsafeMutableRawPointer = {
     _ = openBLAS
-    return open("liblapacke.so.3", package: "liblapacke")
+    return open("liblapacke.so.3", packages: "liblapacke (liblapacke-dev to build)")
   }()
 
-  private static func open(_ name: String, package: String) -> UnsafeMutableRawPointer {
+  private static func open(_ name: String, packages: String) -> UnsafeMutableRawPointer {
     if let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) { return handle }
     let reason = dlerror().map { String(cString: $0) } ?? "not found"
-    stop("ibplane: cannot load \(name), which linear algebra needs (\(reason)); install the Debian package \(package) (or \(package.hasSuffix("0") ? "libopenblas-dev" : "liblapacke-dev"))")
+    stop("ibplane: cannot load \(name), which linear algebra needs (\(reason)); install the Debian package \(packages)")
   }
 
   static func symbol(_ handle: UnsafeMutableRawPointer, _ name: String, _ library: String) -> UnsafeMutableRawPointer {

@@ -403,46 +403,8 @@ package final class _BoxBitsets: @unchecked Sendable {
   }
 }
 
-/// Ranks [a, b) of the ascending values s[0..<n] with |v − x| < r (≤ r if `inclusive`), the
-/// subtraction done as a direct scan does it (v − x above x, x − v below), so a slab holds
-/// exactly the rows a scan would accept: the one slab search of box and tree bitsets.
-///
-/// For r > 0 (r ≥ 0 when inclusive) both ends are bisections over all n ranks: "v − x inside"
-/// holds on a prefix of the ranks (below x the difference is negative, hence inside) and ends
-/// at b; "x − v inside" fails on a prefix and first holds at a (at or above x the difference
-/// is ≤ 0, hence inside; rounding is monotone, so neither predicate changes twice). The two
-/// run side by side in the lanes of a `SIMD2`, branch-free and the same number of steps —
-/// fl(x − v) = −fl(v − x) exactly, so one subtraction serves both. A bisection that compares
-/// with a branch mispredicts about every other step (LLVM turns the select back into a jump),
-/// and these searches were a quarter of a box-bitset count at N = 10⁴. Other radii (r = 0
-/// strict, negative or NaN: empty slabs) take the three plain bisections around x's rank.
-@inline(__always)
-func _maxNormSlab(_ s: UnsafePointer<Double>, count n: Int, _ x: Double, _ r: Double, _ inclusive: Bool) -> (Int, Int) {
-  guard n > 0, inclusive ? r >= 0 : r > 0 else { return _maxNormSlabAroundRank(s, count: n, x, r, inclusive) }
-  // Lane 0: P(m) = (s[m] − x inside), answer b. Lane 1: P(m) = !(x − s[m] inside), answer a.
-  // Both P hold on a prefix; the answer is the first rank where P fails (n if none).
-  let sign = SIMD2<Double>(1, -1)
-  let flip: SIMDMask<SIMD2<Int64>> = [false, true]
-  let xs = SIMD2(repeating: x)
-  let rs = SIMD2(repeating: r)
-  @inline(__always) func holds(_ at: SIMD2<Int64>) -> SIMDMask<SIMD2<Int64>> {
-    let v = (SIMD2(s[Int(at[0])], s[Int(at[1])]) - xs) * sign
-    return (inclusive ? v .<= rs : v .< rs) .^ flip
-  }
-  // Invariant: each lane's answer lies in [base, base + len].
-  var base = SIMD2<Int64>(0, 0)
-  var len = n
-  while len > 1 {
-    let half = len >> 1
-    base = base.replacing(with: base &+ Int64(half), where: holds(base &+ Int64(half - 1)))
-    len -= half
-  }
-  base = base.replacing(with: base &+ 1, where: holds(base))
-  return (Int(base[1]), Int(base[0]))
-}
-
 /// The last value of every block of 2^shift ranks of an ascending array s[0..<n] (the final,
-/// partial block's last value included): the upper level of `_maxNormSlab(_:count:_:_:_:index:)`.
+/// partial block's last value included): the upper level of the slab searches (`_maxNormSlab`).
 struct _SlabIndex {
   static let shift = 6
   /// Blocks per column.
@@ -466,10 +428,24 @@ struct _SlabIndex {
   func free() { ends.deallocate() }
 }
 
-/// `_maxNormSlab` in two levels: the same two lane bisections, first over the block ends of
-/// `index` (2^shift ranks per block: a small array that stays in cache), then over the 2^shift
-/// ranks of the block each lane landed in — the same number of steps, but at N = 10⁵ the top
-/// dozen steps of a plain bisection miss the cache on every query's every coordinate. The
+/// Ranks [a, b) of the ascending values s[0..<n] with |v − x| < r (≤ r if `inclusive`), the
+/// subtraction done as a direct scan does it (v − x above x, x − v below), so a slab holds
+/// exactly the rows a scan would accept: the one slab search of box and tree bitsets.
+///
+/// For r > 0 (r ≥ 0 when inclusive) both ends are bisections over the ranks: "v − x inside"
+/// holds on a prefix of the ranks (below x the difference is negative, hence inside) and ends
+/// at b; "x − v inside" fails on a prefix and first holds at a (at or above x the difference
+/// is ≤ 0, hence inside; rounding is monotone, so neither predicate changes twice). The two
+/// run side by side in the lanes of a `SIMD2`, branch-free and the same number of steps —
+/// fl(x − v) = −fl(v − x) exactly, so one subtraction serves both. A bisection that compares
+/// with a branch mispredicts about every other step (LLVM turns the select back into a jump),
+/// and these searches were a quarter of a box-bitset count at N = 10⁴. Other radii (r = 0
+/// strict, negative or NaN: empty slabs) take the three plain bisections around x's rank.
+///
+/// In two levels: the bisections run first over the block ends of `_SlabIndex` (2^shift ranks
+/// per block: a small array that stays in cache), then over the 2^shift ranks of the block each
+/// lane landed in — as many steps as one bisection over all n ranks, but at N = 10⁵ the top
+/// dozen steps of that bisection missed the cache on every query's every coordinate. The
 /// answer is the same: "holds" is monotone over the ranks, so the first failing rank lies in the
 /// first block whose last rank fails (n when none does). Ranks past n − 1 read s[n − 1], which
 /// then fails, as every rank past the answer does.

@@ -156,12 +156,16 @@ import IBPlane
     let set = try _NeighborPoints(x, blocks: blocks, metric: .maximum)
     let tree = _KDTree(set)
     let scalar = _KDTree(set, lanes: false)  // the point-at-a-time scans, for comparison
+    // On AVX2 machines `tree` runs the C kernels (`CNative/kdtree_kernels.h`); these are the
+    // Swift lane loops that other machines run.
+    let swiftLanes = _KDTree(set, avx2: false)
     for k in [1, 4] where k < n {
       let ref = Self.reference(x, k: k, metric: .maximum, blocks: blocks)
       for threads in [1, 3] {
         #expect(tree.kNearest(k: k, threads: threads) == ref, "k=\(k) threads=\(threads)")
       }
       #expect(scalar.kNearest(k: k, threads: 2) == ref)
+      #expect(swiftLanes.kNearest(k: k, threads: 2) == ref)
     }
     let rng = RandomSource(seed: UInt64(n))
     let radii = (0..<n).map { i -> Double in
@@ -186,6 +190,7 @@ import IBPlane
         #expect(tree.count(reducedRadii: radii, inclusive: inclusive, threads: threads) == want, "inclusive=\(inclusive) threads=\(threads)")
       }
       #expect(scalar.count(reducedRadii: radii, inclusive: inclusive, threads: 2) == want)
+      #expect(swiftLanes.count(reducedRadii: radii, inclusive: inclusive, threads: 2) == want)
     }
   }
 

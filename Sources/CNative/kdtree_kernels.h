@@ -1,0 +1,257 @@
+// The max-norm k-d tree's query loops (KDTree.swift) compiled for AVX2: Swift code is compiled
+// for the x86-64 baseline (SSE2) and has no per-function target attribute, so a `SIMD4<Double>`
+// there is two 128-bit operations; here it is one 256-bit operation. Callers check
+// `ibp_kd_avx2_available()` and otherwise run the Swift loops, which visit the same nodes and
+// give the same counts and neighbour lists: every test below is the same comparison on the
+// same doubles (differences are exact negations of each other, maxima do not round).
+#ifndef IBPLANE_CNATIVE_KDTREE_KERNELS_H
+#define IBPLANE_CNATIVE_KDTREE_KERNELS_H
+#include <math.h>
+#include <string.h>
+
+typedef double ibp_kd_v4 __attribute__((vector_size(32)));
+typedef long long ibp_kd_m4 __attribute__((vector_size(32)));
+
+// A read-only view of a `_KDTree` built with lanes (max-norm). Node v: positions lo[v]..<hi[v],
+// children left[v] and right[v] (-1 for a leaf), box corners in box_lanes (lower corner at
+// v*2g*4, upper at (v*2g+g)*4, coordinates padded with zeros to g*4, g = ceil(d/4)). Positions
+// are in leaf order; leaves start at multiples of 4; `lanes` holds coordinate c of positions
+// 4m..4m+3 at (m*d + c)*4; `points` is row-major by position; `order[t]` is the original row of
+// position t.
+typedef struct ibp_kd_view {
+  const long *lo;
+  const long *hi;
+  const long *left;
+  const long *right;
+  const long *order;
+  const double *points;
+  const double *lanes;
+  const double *box_lanes;
+  long d;
+} ibp_kd_view;
+
+static inline int ibp_kd_avx2_available(void) { return __builtin_cpu_supports("avx2"); }
+
+__attribute__((target("avx2"))) static inline ibp_kd_v4 ibp_kd_load(const double *p) {
+  ibp_kd_v4 v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+__attribute__((target("avx2"))) static inline ibp_kd_v4 ibp_kd_abs(ibp_kd_v4 v) {
+  const ibp_kd_m4 magnitude = {0x7fffffffffffffffLL, 0x7fffffffffffffffLL, 0x7fffffffffffffffLL,
+                               0x7fffffffffffffffLL};
+  return (ibp_kd_v4)((ibp_kd_m4)v & magnitude);
+}
+
+// Lane-wise maximum (b where b > a): one vmaxpd-style select, no branch.
+__attribute__((target("avx2"))) static inline ibp_kd_v4 ibp_kd_max(ibp_kd_v4 a, ibp_kd_v4 b) {
+  ibp_kd_m4 m = (ibp_kd_m4)(b > a);
+  return (ibp_kd_v4)(((ibp_kd_m4)a & ~m) | ((ibp_kd_m4)b & m));
+}
+
+__attribute__((target("avx2"))) static inline double ibp_kd_largest(ibp_kd_v4 m) {
+  double a = m[0] > m[2] ? m[0] : m[2];
+  double b = m[1] > m[3] ? m[1] : m[3];
+  return a > b ? a : b;
+}
+
+// Sign bits of the four lanes (bit u set when lane u's mask is all ones).
+#define IBP_KD_MOVEMASK(m) __builtin_ia32_movmskpd256((ibp_kd_v4)(m))
+
+// Points of node `node` (and below) within max-norm distance r of q: `ibp_kd_count_lt_avx2`
+// strictly (|p_c - q_c| < r in every c), `ibp_kd_count_le_avx2` inclusively (<= r). qp: q padded
+// to g*4 coordinates. Needs r > 0. Same decisions as `countWithinLanes`: a node is skipped when
+// its box's nearest point is not inside (some lower-corner gap lo_c - q_c or upper gap
+// q_c - hi_c is not inside r), taken whole when its farthest point is (every q_c - lo_c and
+// hi_c - q_c is inside r). Two functions rather than a flag: the comparison is then an
+// instruction, not a select in the innermost loop.
+#define IBP_KD_DEFINE_COUNT(NAME, INSIDE)                                                          \
+  __attribute__((target("avx2"))) static long NAME(const ibp_kd_view *v, long node, const double *q, \
+                                                   const double *qp, long g, double r) {          \
+    const ibp_kd_v4 rv = {r, r, r, r};                                                             \
+    const double *box = v->box_lanes + node * 2 * g * 4;                                           \
+    ibp_kd_m4 near = {-1, -1, -1, -1};                                                             \
+    ibp_kd_m4 far = {-1, -1, -1, -1};                                                              \
+    for (long j = 0; j < g; j++) {                                                                 \
+      ibp_kd_v4 qj = ibp_kd_load(qp + 4 * j);                                                      \
+      ibp_kd_v4 a = ibp_kd_load(box + 4 * j) - qj;                                                 \
+      ibp_kd_v4 b = qj - ibp_kd_load(box + 4 * (g + j));                                           \
+      near &= (ibp_kd_m4)(INSIDE(a, rv)) & (ibp_kd_m4)(INSIDE(b, rv));                             \
+      far &= (ibp_kd_m4)(INSIDE(-a, rv)) & (ibp_kd_m4)(INSIDE(-b, rv));                            \
+    }                                                                                              \
+    if (IBP_KD_MOVEMASK(near) != 15) return 0;                                                     \
+    if (IBP_KD_MOVEMASK(far) == 15) return v->hi[node] - v->lo[node];                              \
+    const long l = v->left[node];                                                                  \
+    if (l >= 0) return NAME(v, l, q, qp, g, r) + NAME(v, v->right[node], q, qp, g, r);             \
+    const long d = v->d;                                                                           \
+    long t = v->lo[node];                                                                          \
+    const long end = v->hi[node];                                                                  \
+    ibp_kd_m4 acc = {0, 0, 0, 0};                                                                  \
+    for (; t + 4 <= end; t += 4) {                                                                 \
+      const double *base = v->lanes + (t >> 2) * d * 4;                                            \
+      ibp_kd_m4 inside = {-1, -1, -1, -1};                                                         \
+      for (long c = 0; c < d; c++) {                                                               \
+        ibp_kd_v4 qc = {q[c], q[c], q[c], q[c]};                                                   \
+        inside &= (ibp_kd_m4)(INSIDE(ibp_kd_abs(ibp_kd_load(base + 4 * c) - qc), rv));             \
+      }                                                                                            \
+      acc -= inside;                                                                               \
+    }                                                                                              \
+    long count = acc[0] + acc[1] + acc[2] + acc[3];                                                \
+    for (; t < end; t++) {                                                                         \
+      const double *p = v->points + t * d;                                                         \
+      long c = 0;                                                                                  \
+      while (c < d && INSIDE(fabs(p[c] - q[c]), r)) c++;                                           \
+      count += c == d;                                                                             \
+    }                                                                                              \
+    return count;                                                                                  \
+  }
+
+#define IBP_KD_LT(x, r) ((x) < (r))
+#define IBP_KD_LE(x, r) ((x) <= (r))
+IBP_KD_DEFINE_COUNT(ibp_kd_count_lt_avx2, IBP_KD_LT)
+IBP_KD_DEFINE_COUNT(ibp_kd_count_le_avx2, IBP_KD_LE)
+
+// For positions t in [t0, t1): counts[order[t]] = the number of other points within
+// radii[order[t]] of point t (reduced max-norm radii; the point itself is not counted), or -1
+// where the radius is an inclusive 0, which the caller counts itself.
+__attribute__((target("avx2"))) static inline void ibp_kd_count_range_avx2(const ibp_kd_view *v, const double *radii,
+                                                                          int inclusive, long t0, long t1, long *counts) {
+  const long d = v->d;
+  const long g = (d + 3) / 4;
+  double qp[g * 4];
+  for (long t = t0; t < t1; t++) {
+    const long i = v->order[t];
+    const double *q = v->points + t * d;
+    const double r = radii[i];
+    if (!(r > 0)) {
+      // Nothing is strictly inside a radius <= 0, nor inclusively inside one < 0; an inclusive
+      // radius of 0 (exact duplicates) is left to the Swift loops: -1 marks it.
+      counts[i] = inclusive && r == 0 ? -1 : 0;
+      continue;
+    }
+    for (long c = 0; c < g * 4; c++) qp[c] = c < d ? q[c] : 0;
+    counts[i] = (inclusive ? ibp_kd_count_le_avx2(v, 0, q, qp, g, r) : ibp_kd_count_lt_avx2(v, 0, q, qp, g, r)) - 1;
+  }
+}
+
+// A bounded max-heap of (distance, index) pairs keeping the k smallest in (distance, index)
+// order: `_NeighborHeap` of NearestNeighbors.swift.
+typedef struct ibp_kd_heap {
+  double *d;
+  long *ix;
+  long capacity;
+  long size;
+} ibp_kd_heap;
+
+static inline int ibp_kd_heap_worse(const ibp_kd_heap *h, long a, long b) {
+  return h->d[a] > h->d[b] || (h->d[a] == h->d[b] && h->ix[a] > h->ix[b]);
+}
+
+static inline void ibp_kd_heap_swap(ibp_kd_heap *h, long a, long b) {
+  double td = h->d[a]; h->d[a] = h->d[b]; h->d[b] = td;
+  long ti = h->ix[a]; h->ix[a] = h->ix[b]; h->ix[b] = ti;
+}
+
+static inline double ibp_kd_heap_bound(const ibp_kd_heap *h) { return h->size < h->capacity ? INFINITY : h->d[0]; }
+
+static inline void ibp_kd_heap_offer(ibp_kd_heap *h, double dist, long j) {
+  if (h->size < h->capacity) {
+    long c = h->size++;
+    h->d[c] = dist;
+    h->ix[c] = j;
+    while (c > 0) {
+      long p = (c - 1) / 2;
+      if (ibp_kd_heap_worse(h, c, p)) { ibp_kd_heap_swap(h, c, p); c = p; } else { break; }
+    }
+    return;
+  }
+  if (dist > h->d[0] || (dist == h->d[0] && j > h->ix[0])) return;
+  h->d[0] = dist;
+  h->ix[0] = j;
+  long p = 0;
+  for (;;) {
+    long l = 2 * p + 1;
+    if (l >= h->size) break;
+    long c = l;
+    if (l + 1 < h->size && ibp_kd_heap_worse(h, l + 1, l)) c = l + 1;
+    if (ibp_kd_heap_worse(h, c, p)) { ibp_kd_heap_swap(h, c, p); p = c; } else { break; }
+  }
+}
+
+// Max-norm distance from the padded query to the node's box (0 inside): `boxNearLanes`.
+__attribute__((target("avx2"))) static inline double ibp_kd_box_near(const ibp_kd_view *v, long node, const double *qp, long g) {
+  const double *box = v->box_lanes + node * 2 * g * 4;
+  ibp_kd_v4 m = {0, 0, 0, 0};
+  for (long j = 0; j < g; j++) {
+    ibp_kd_v4 qj = ibp_kd_load(qp + 4 * j);
+    m = ibp_kd_max(m, ibp_kd_load(box + 4 * j) - qj);
+    m = ibp_kd_max(m, qj - ibp_kd_load(box + 4 * (g + j)));
+  }
+  return ibp_kd_largest(m);
+}
+
+// `searchNearestLanes`: depth-first, nearer child first, a child visited when its box is within
+// the current bound (ties included). Leaf points are compared four at a time; each lane's
+// distance is the maximum of the same |p_c - q_c| the scalar code takes.
+__attribute__((target("avx2"))) static void ibp_kd_nearest_avx2(const ibp_kd_view *v, long node, const double *q,
+                                                               const double *qp, long g, long self, ibp_kd_heap *h) {
+  const long l = v->left[node];
+  if (l < 0) {
+    const long d = v->d;
+    long t = v->lo[node];
+    const long end = v->hi[node];
+    for (; t + 4 <= end; t += 4) {
+      const double *base = v->lanes + (t >> 2) * d * 4;
+      ibp_kd_v4 m = {0, 0, 0, 0};
+      for (long c = 0; c < d; c++) {
+        ibp_kd_v4 qc = {q[c], q[c], q[c], q[c]};
+        m = ibp_kd_max(m, ibp_kd_abs(ibp_kd_load(base + 4 * c) - qc));
+      }
+      for (int u = 0; u < 4; u++) {
+        if (m[u] <= ibp_kd_heap_bound(h)) {
+          long j = v->order[t + u];
+          if (j != self) ibp_kd_heap_offer(h, m[u], j);
+        }
+      }
+    }
+    for (; t < end; t++) {
+      long j = v->order[t];
+      if (j == self) continue;
+      const double *p = v->points + t * d;
+      double m = 0;
+      for (long c = 0; c < d; c++) {
+        double a = fabs(p[c] - q[c]);
+        m = a > m ? a : m;
+      }
+      if (m <= ibp_kd_heap_bound(h)) ibp_kd_heap_offer(h, m, j);
+    }
+    return;
+  }
+  const long rgt = v->right[node];
+  const double dl = ibp_kd_box_near(v, l, qp, g);
+  const double dr = ibp_kd_box_near(v, rgt, qp, g);
+  long first = l, second = rgt;
+  double dFirst = dl, dSecond = dr;
+  if (!(dl <= dr)) { first = rgt; second = l; dFirst = dr; dSecond = dl; }
+  if (dFirst <= ibp_kd_heap_bound(h)) ibp_kd_nearest_avx2(v, first, q, qp, g, self, h);
+  if (dSecond <= ibp_kd_heap_bound(h)) ibp_kd_nearest_avx2(v, second, q, qp, g, self, h);
+}
+
+// For positions t in [t0, t1): the k nearest other points of point t, unsorted, into
+// dist[order[t]*k ..] and idx[order[t]*k ..] (the caller sorts each list).
+__attribute__((target("avx2"))) static inline void ibp_kd_nearest_range_avx2(const ibp_kd_view *v, long k, long t0, long t1,
+                                                                            double *dist, long *idx) {
+  const long d = v->d;
+  const long g = (d + 3) / 4;
+  double qp[g * 4];
+  for (long t = t0; t < t1; t++) {
+    const long i = v->order[t];
+    const double *q = v->points + t * d;
+    for (long c = 0; c < g * 4; c++) qp[c] = c < d ? q[c] : 0;
+    ibp_kd_heap h = {dist + i * k, idx + i * k, k, 0};
+    ibp_kd_nearest_avx2(v, 0, q, qp, g, i, &h);
+  }
+}
+
+#endif

@@ -24,7 +24,7 @@ import CNative
 /// add a whole node at once when its farthest corner is inside the radius.
 ///
 /// On processors with AVX2 the max-norm queries run C kernels compiled for AVX2
-/// (`CNative/kdtree_kernels.h`: Swift code is compiled for baseline x86-64, where a
+/// (`CNative/knn_kernels.h`: Swift code is compiled for baseline x86-64, where a
 /// `SIMD4<Double>` is two 128-bit operations). They visit the same nodes and return the same
 /// counts and lists as the Swift loops below, which other processors run and the tests compare
 /// (`init(_:lanes:avx2:)`). Measured at KSG 5 + 5, N = 10⁵, one thread: marginal counts
@@ -60,7 +60,7 @@ package final class _KDTree: @unchecked Sendable {
   /// - Parameter lanes: build the coordinate-major copies the max-norm searches scan (`lanes`,
   ///   `boxLanes`); false for callers that only use `order` or `points` (box and tree bitsets,
   ///   brute force), which saves 8 N d bytes and their copy.
-  ///   - avx2: run the max-norm queries through the AVX2 kernels (`CNative/kdtree_kernels.h`)
+  ///   - avx2: run the max-norm queries through the AVX2 kernels (`CNative/knn_kernels.h`)
   ///     when the processor has AVX2; false keeps the Swift loops (same results; tests compare).
   package init(_ set: _NeighborPoints, lanes withLanes: Bool = true, avx2: Bool = true) {
     self.set = set
@@ -209,7 +209,7 @@ package final class _KDTree: @unchecked Sendable {
         position.withUnsafeBufferPointer { position in
           withView { view in
             if var c = view.avx2View {
-              // The same search compiled for AVX2 (`CNative/kdtree_kernels.h`).
+              // The same search compiled for AVX2 (`CNative/knn_kernels.h`).
               _forEachChunk(n, threads: threads) { range in
                 ibp_kd_nearest_range_avx2(&c, k, range.lowerBound, range.upperBound, dBase, iBase)
                 for t in range {
@@ -258,7 +258,7 @@ package final class _KDTree: @unchecked Sendable {
               let query = _KDTreeView.PaddedQuery(dimension: d)
               defer { query.free() }
               if var c = view.avx2View {
-                // The same search compiled for AVX2 (`CNative/kdtree_kernels.h`); it leaves
+                // The same search compiled for AVX2 (`CNative/knn_kernels.h`); it leaves
                 // inclusive radii of 0 (marked −1) to the loop below.
                 ibp_kd_count_range_avx2(&c, radii.baseAddress!, inclusive ? 1 : 0, range.lowerBound, range.upperBound, cBase)
               }
@@ -308,7 +308,7 @@ struct _KDTreeView: @unchecked Sendable {
   /// `_KDTree.avx2`.
   let avx2: Bool
 
-  /// Whether the processor runs the AVX2 kernels of `CNative/kdtree_kernels.h`
+  /// Whether the processor runs the AVX2 kernels of `CNative/knn_kernels.h`
   /// (`IBPLANE_KDTREE_AVX2=0` turns them off, for comparisons).
   static let avx2Kernels: Bool = {
     if let v = getenv("IBPLANE_KDTREE_AVX2"), String(cString: v) == "0" { return false }

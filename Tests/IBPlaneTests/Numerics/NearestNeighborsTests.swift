@@ -156,7 +156,7 @@ import IBPlane
     let set = try _NeighborPoints(x, blocks: blocks, metric: .maximum)
     let tree = _KDTree(set)
     let scalar = _KDTree(set, lanes: false)  // the point-at-a-time scans, for comparison
-    // On AVX2 machines `tree` runs the C kernels (`CNative/kdtree_kernels.h`); these are the
+    // On AVX2 machines `tree` runs the C kernels (`CNative/knn_kernels.h`); these are the
     // Swift lane loops that other machines run.
     let swiftLanes = _KDTree(set, avx2: false)
     for k in [1, 4] where k < n {

@@ -1,13 +1,25 @@
+// Exact neighbour-search kernels in C.
+//
+// `ibp_prefetch_bytes`: software prefetch of a row about to be read (box-bitset kNN candidates,
+// BoxBitsets.swift), which Swift cannot express.
+//
 // The max-norm k-d tree's query loops (KDTree.swift) compiled for AVX2: Swift code is compiled
 // for the x86-64 baseline (SSE2) and has no per-function target attribute, so a `SIMD4<Double>`
 // there is two 128-bit operations; here it is one 256-bit operation. Callers check
 // `ibp_kd_avx2_available()` and otherwise run the Swift loops, which visit the same nodes and
 // give the same counts and neighbour lists: every test below is the same comparison on the
 // same doubles (differences are exact negations of each other, maxima do not round).
-#ifndef IBPLANE_CNATIVE_KDTREE_KERNELS_H
-#define IBPLANE_CNATIVE_KDTREE_KERNELS_H
+#ifndef IBPLANE_CNATIVE_KNN_KERNELS_H
+#define IBPLANE_CNATIVE_KNN_KERNELS_H
 #include <math.h>
 #include <string.h>
+
+// Asks for the cache lines of p[0 ..< bytes] to be loaded (a hint: no effect on results).
+static inline void ibp_prefetch_bytes(const void *p, long bytes) {
+  const char *c = (const char *)p;
+  for (long o = 0; o < bytes; o += 64) __builtin_prefetch(c + o);
+  __builtin_prefetch(c + bytes - 1);
+}
 
 typedef double ibp_kd_v4 __attribute__((vector_size(32)));
 typedef long long ibp_kd_m4 __attribute__((vector_size(32)));

@@ -56,6 +56,9 @@ package final class _BoxBitsets: @unchecked Sendable {
   private let prefix: UnsafeMutablePointer<UInt64>
   /// Query order: rows in k-d-tree leaf order (spatially close queries share cache lines).
   let order: [Int]
+  /// Whether the word loops run the AVX2 / POPCNT kernels of `CNative/knn_kernels.h` (same
+  /// bits as the Swift loops, which run otherwise).
+  let avx2: Bool
 
   /// Smallest power-of-two spacing ≥ 256 keeping the checkpoints under the budget.
   ///
@@ -74,8 +77,11 @@ package final class _BoxBitsets: @unchecked Sendable {
 
   /// - Parameter order: the order in which queries are processed (a permutation of 0..<n); it
   ///   does not change any result.
-  package init(_ set: _NeighborPoints, order: [Int]) {
+  ///   - avx2: use the AVX2 word loops where the processor has them (false: the Swift loops;
+  ///     the tests compare).
+  package init(_ set: _NeighborPoints, order: [Int], avx2: Bool = true) {
     precondition(!set.euclidean, "box bitsets need the max-norm")
+    self.avx2 = avx2 && _KDTreeView.avx2Kernels
     n = set.count
     d = set.dimension
     words = (n + 63) / 64
@@ -306,13 +312,24 @@ package final class _BoxBitsets: @unchecked Sendable {
           toggle(c, a, b, target)
         } else {
           let pa = row(c, qa), pb = row(c, qb)
-          for w in 0..<words { target[w] = pa[w] ^ pb[w] }
+          if avx2 {
+            ibp_bits_xor_avx2(target, pa, pb, words)
+          } else {
+            for w in 0..<words { target[w] = pa[w] ^ pb[w] }
+          }
           toggle(c, Swift.min(qa * spacing, n), a, target)
           toggle(c, Swift.min(qb * spacing, n), b, target)
         }
-        if !first { for w in 0..<words { acc[w] &= tmp[w] } }
+        if !first {
+          if avx2 {
+            ibp_bits_and_avx2(acc, tmp, words)
+          } else {
+            for w in 0..<words { acc[w] &= tmp[w] }
+          }
+        }
         first = false
       }
+      if avx2 { return ibp_bits_popcount_avx2(acc, words) }
       var count = 0
       for w in 0..<words { count += acc[w].nonzeroBitCount }
       return count
@@ -324,7 +341,11 @@ package final class _BoxBitsets: @unchecked Sendable {
       let a = s.lo[c - dims.lowerBound], b = s.hi[c - dims.lowerBound]
       if b - a == n { continue }
       let pa = row(c, a / spacing), pb = row(c, (b + spacing - 1) / spacing)
-      for w in 0..<words { outer[w] &= pa[w] ^ pb[w] }
+      if avx2 {
+        ibp_bits_and_xor_avx2(outer, pa, pb, words)
+      } else {
+        for w in 0..<words { outer[w] &= pa[w] ^ pb[w] }
+      }
     }
     for w in 0..<words {
       var bits = outer[w]

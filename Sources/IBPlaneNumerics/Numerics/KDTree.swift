@@ -257,14 +257,16 @@ package final class _KDTree: @unchecked Sendable {
             _forEachChunk(n, threads: threads) { range in
               let query = _KDTreeView.PaddedQuery(dimension: d)
               defer { query.free() }
+              var counted = false
               if var c = view.avx2View {
                 // The same search compiled for AVX2 (`CNative/knn_kernels.h`); it leaves
                 // inclusive radii of 0 (marked −1) to the loop below.
                 ibp_kd_count_range_avx2(&c, radii.baseAddress!, inclusive ? 1 : 0, range.lowerBound, range.upperBound, cBase)
+                counted = true
               }
               for t in range {
                 let i = view.order[t]
-                if view.avx2View != nil && cBase[i] >= 0 { continue }
+                if counted && cBase[i] >= 0 { continue }
                 let q = view.points + t * d
                 let r = radii[i]
                 var c: Int

@@ -116,6 +116,15 @@ import IBPlane
       let one = try NearestNeighbors(algorithm: .boxBitsets, threads: 1).countWithinRadius(x, radii: radii, inclusive: inclusive)
       #expect(one == want)
     }
+    // On AVX2 machines the word loops above ran as C kernels (`CNative/knn_kernels.h`); these
+    // are the Swift loops other machines run.
+    let set = try _NeighborPoints(x, blocks: nil, metric: .maximum)
+    let swiftLoops = _BoxBitsets(set, order: _KDTree(set, lanes: false).order, avx2: false)
+    #expect(box._boxKNearest(set, k: 4, box: swiftLoops) == ref)
+    for inclusive in [false, true] {
+      let want = try tree.countWithinRadius(x, radii: radii, inclusive: inclusive)
+      #expect(swiftLoops.count(dims: 0..<d, radii: radii, inclusive: inclusive, threads: 2) == want)
+    }
   }
 
   @Test func duplicatesAreNeighboursAtDistanceZeroAndSelfIsExcluded() throws {

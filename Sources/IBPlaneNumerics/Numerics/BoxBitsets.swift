@@ -20,7 +20,10 @@ import CNative
 /// independent of how many points the box holds. This is what makes KSG fast in 5–20
 /// dimensions, where a k-d tree's radius searches degenerate: KSG's marginal radii are the
 /// joint k-th neighbour distances, so a marginal box holds hundreds or thousands of points.
-/// When one slab is narrow (few rows), its rows are checked directly instead.
+/// When one slab is narrow (few rows), its rows are checked directly instead. On processors with
+/// AVX2 the word loops (slab XORs, ANDs, the count's population count) run as C kernels
+/// (`CNative/knn_kernels.h`, four words per operation and POPCNT; the same bits): 10 + 10 at
+/// N = 10⁵, one marginal count on one thread 2.46–2.52 → 1.98–2.01 s.
 ///
 /// kNN queries need, per query, an upper bound u_i on the k-th neighbour distance (any k other
 /// points give one: here the k nearest among the query's neighbours in k-d-tree leaf order).

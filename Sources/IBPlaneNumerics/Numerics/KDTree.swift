@@ -27,8 +27,10 @@ import CNative
 /// (`CNative/knn_kernels.h`: Swift code is compiled for baseline x86-64, where a
 /// `SIMD4<Double>` is two 128-bit operations). They visit the same nodes and return the same
 /// counts and lists as the Swift loops below, which other processors run and the tests compare
-/// (`init(_:lanes:avx2:)`). Measured at KSG 5 + 5, N = 10⁵, one thread: marginal counts
-/// 1.70 → 1.40 s, the joint kNN unchanged (1.55 s).
+/// (`init(_:lanes:avx2:)`). Measured at KSG 5 + 5, one thread (`ibplane-bench ksg-profile`,
+/// `IBPLANE_KDTREE_AVX2=0` for the Swift loops): at N = 10⁵ marginal counts 1.70 → 1.40 s, the
+/// joint kNN unchanged (1.55 s); at 3·10⁵ marginal counts 8.9 → 6.9 s, the joint kNN
+/// 7.1–7.5 → 6.4–6.6 s.
 // @unchecked Sendable: every `var` is assigned while building in `init` and only read after it
 // (concurrent queries share the tree read-only).
 package final class _KDTree: @unchecked Sendable {

@@ -100,16 +100,16 @@ public struct CauchySchwarzMutualInformation: MutualInformationEstimator, Inform
   /// I_CS(A;B) in nats with Gaussian kernels on both variables, or, with `yClasses`, the
   /// Kronecker label kernel on B (one column of integer labels, `_DiscreteY.classLabels`).
   public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
-    try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("A", "B"))
+    try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("X", "Y"))
     if yClasses {
       let (labels, k) = try _DiscreteY.classLabels(b, estimator: name)
       let fa = _KernelFrame(a)
       return try framedClassEstimate(
-        fa, sigma: try widthA.framedWidth(for: fa, name: "A"), partition: _DiscreteY.partition(labels, classCount: k))
+        fa, sigma: try widthA.framedWidth(for: fa, name: "X"), partition: _DiscreteY.partition(labels, classCount: k))
     }
     let (fa, fb) = (_KernelFrame(a), _KernelFrame(b))
     return try framedEstimate(
-      fa, sigmaA: try widthA.framedWidth(for: fa, name: "A"), fb, sigmaB: try widthB.framedWidth(for: fb, name: "B"))
+      fa, sigmaA: try widthA.framedWidth(for: fa, name: "X"), fb, sigmaB: try widthB.framedWidth(for: fb, name: "Y"))
   }
 
   /// I_CS with given widths (no rule applied), in the data's units (positive and finite).

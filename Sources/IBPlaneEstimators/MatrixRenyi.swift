@@ -171,12 +171,12 @@ public struct MatrixRenyiMutualInformation: MutualInformationEstimator, Informat
   /// I_α(A;B) in nats with Gaussian kernels on both variables. Diagnostics carry the three
   /// entropies (`entropy_a`, `entropy_b`, `joint_entropy`, nats) and the widths.
   public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
-    try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("A", "B"))
+    try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("X", "Y"))
     try validateParameters()
     // Kernels on framed data (`_KernelFrame`): the values of the data in its own units at any magnitude.
     let (fa, fb) = (_KernelFrame(a), _KernelFrame(b))
-    let sa = try widthA.framedWidth(for: fa, name: "A")
-    let sb = try widthB.framedWidth(for: fb, name: "B")
+    let sa = try widthA.framedWidth(for: fa, name: "X")
+    let sb = try widthB.framedWidth(for: fb, name: "Y")
     let va = _KernelView(data: fa.data, gamma: _KernelFrame<S>.gamma(framedWidth: sa))
     let vb = _KernelView(data: fb.data, gamma: _KernelFrame<S>.gamma(framedWidth: sb))
     let method = resolvedMethod(n: a.rows)

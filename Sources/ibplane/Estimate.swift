@@ -67,6 +67,14 @@ struct Estimate: ParsableCommand {
     guard a.rows == b.rows else {
       throw BadInput("\(x) has \(a.rows) rows but \(y) has \(b.rows): X and Y must be paired row by row")
     }
+    // Every estimator refuses NaN and ±∞ too, but knows its inputs only as X and Y: here the
+    // message names the file, the row and column (0-based, as numpy indexes) and the value.
+    for (m, file, role) in [(a, x, "X"), (b, y, "Y")] {
+      if let k = m.firstNonFiniteIndex() {
+        throw BadInput(
+          "\(file) (\(role)) holds \(m.elements[k]) at row \(k / m.columns), column \(k % m.columns) (0-based): every estimator needs finite values; drop or impute those rows first")
+      }
+    }
     let result = try mi.estimate(a, b)
     if let c = result.diagnostics["clipped_fraction"], c > PlaneClipping.threshold {
       CLIFailure.printError(

@@ -83,7 +83,7 @@ struct Train: ParsableCommand {
   @Option(help: "Directory of the bundled data sets (default: $IBPLANE_DATA, ./notebooks-data, or the one next to the executable's checkout).")
   var dataDir: String?
 
-  @Option(parsing: .unconditional, help: "OpenBLAS threads during training (default 1: measured fastest on the shared 2-core machine, see bench/README.md); at most the number of cores this process may use (\(TrainingLimits.maximumBLASThreads) here).")
+  @Option(parsing: .unconditional, help: "OpenBLAS threads during training (default 1: measured fastest on the shared 2-core machine, see bench/README.md); at most the number of cores this process may use (\(TrainingLimits.maximumBLASThreads) here). More than 1 changes the trained weights in the last bits (OpenBLAS splits its products differently), so a recording is reproducible only with the same value.")
   var blasThreads: Int?
 
   @Option(parsing: .unconditional, help: "gaussian-mixture only: number of classes (at most \(TrainingLimits.maximumClasses); classes × samples × dimension at most \(TrainingLimits.maximumDatasetValues) values).")

@@ -1,4 +1,5 @@
 import Foundation
+import IBPlane
 import Testing
 
 /// One error style: every error is `error: …` on stderr (the parser's own too, usage kept), and
@@ -37,6 +38,33 @@ import Testing
     let d = try CLI.run(["estimate", "--estimator", "gaussian", dir.path, dir.path])
     #expect(d.status == 2)
     #expect(d.stderr == "error: \(dir.path): is a directory\n", "\(d.stderr)")
+  }
+
+  /// NaN or ±∞ in an input file: the message names the file, its role, the row and column and
+  /// the value — for every estimator (cs and renyi once called their inputs "A" and "B").
+  @Test func aNonFiniteValueIsNamedByFileRowAndColumn() throws {
+    let dir = try CLI.scratch()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var good = Matrix<Double>(rows: 40, columns: 3)
+    for i in 0..<40 { for j in 0..<3 { good[i, j] = Double((i * 7 + j * 3) % 11) } }
+    var bad = good
+    bad[5, 1] = .nan
+    var inf = good
+    inf[39, 2] = -.infinity
+    let g = dir.appendingPathComponent("good.npy").path
+    let b = dir.appendingPathComponent("bad.npy").path
+    let f = dir.appendingPathComponent("inf.npy").path
+    try NumPyFile.write(NumPyArray(good), to: URL(fileURLWithPath: g))
+    try NumPyFile.write(NumPyArray(bad), to: URL(fileURLWithPath: b))
+    try NumPyFile.write(NumPyArray(inf), to: URL(fileURLWithPath: f))
+    for estimator in ["cs", "renyi", "ksg", "binning"] {
+      let x = try CLI.run(["estimate", "--estimator", estimator, b, g])
+      #expect(x.status == 2)
+      #expect(x.stderr.hasPrefix("error: \(b) (X) holds nan at row 5, column 1 (0-based)"), "\(estimator): \(x.stderr)")
+      let y = try CLI.run(["estimate", "--estimator", estimator, g, f])
+      #expect(y.status == 2)
+      #expect(y.stderr.hasPrefix("error: \(f) (Y) holds -inf at row 39, column 2 (0-based)"), "\(estimator): \(y.stderr)")
+    }
   }
 
   @Test func exitCodes() throws {

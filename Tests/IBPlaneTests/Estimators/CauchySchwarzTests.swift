@@ -131,7 +131,7 @@ import IBPlane
     #expect(throws: EstimatorError.self) { try cs.estimate(a, a.selectingRows(0..<9)) }
     var bad = a
     bad[3, 1] = .nan
-    #expect(throws: EstimatorError.nonFinite(what: "B", row: 3, column: 1)) { try cs.estimate(a, bad) }
+    #expect(throws: EstimatorError.nonFinite(what: "Y", row: 3, column: 1)) { try cs.estimate(a, bad) }
     let noInputs = try PlaneContext(inputs: nil, labels: .classes(Array(repeating: 0, count: 10), classCount: 1))
     #expect(throws: EstimatorError.self) { try cs.point(layer: a.converted(to: Float.self), context: noInputs) }
     let bad2 = CauchySchwarzMutualInformation(widthA: .fixed(-1), widthB: .fixed(1))

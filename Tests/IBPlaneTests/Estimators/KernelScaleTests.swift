@@ -96,7 +96,7 @@ import IBPlaneTestSupport
     for sigma in [1e-300, 1e300, 0, -1, .nan, .infinity] {
       #expect {
         _ = try CauchySchwarzMutualInformation(widthA: .fixed(sigma)).estimate(t.x, t.y)
-      } throws: { e in "\(e)".contains("kernel width of A") }
+      } throws: { e in "\(e)".contains("kernel width of X") }
       #expect(KernelWidthRule(parsing: "\(sigma)") == nil)
     }
     #expect(throws: EstimatorError.self) { try KernelWidthRule.median(subsample: 5_001).width(for: t.x) }

@@ -67,15 +67,20 @@ struct Estimate: ParsableCommand {
     guard a.rows == b.rows else {
       throw BadInput("\(x) has \(a.rows) rows but \(y) has \(b.rows): X and Y must be paired row by row")
     }
-    // Every estimator refuses NaN and ±∞ too, but knows its inputs only as X and Y: here the
-    // message names the file, the row and column (0-based, as numpy indexes) and the value.
-    for (m, file, role) in [(a, x, "X"), (b, y, "Y")] {
-      if let k = m.firstNonFiniteIndex() {
-        throw BadInput(
-          "\(file) (\(role)) holds \(m.elements[k]) at row \(k / m.columns), column \(k % m.columns) (0-based): every estimator needs finite values; drop or impute those rows first")
+    // Every estimator refuses NaN and ±∞ in its input, naming it only X or Y: the message is
+    // rewritten here to name the file, the row and column (0-based, as numpy indexes) and the
+    // value. (Mapped from the estimator's own check rather than a second pass over the data.)
+    let result: IBPlane.Estimate
+    do {
+      result = try mi.estimate(a, b)
+    } catch EstimatorError.nonFinite(let what, let row, let column) where what == "X" || what == "Y" {
+      let (m, file) = what == "X" ? (a, x) : (b, y)
+      guard row < m.rows, column < m.columns, !m[row, column].isFinite else {
+        throw EstimatorError.nonFinite(what: what, row: row, column: column)
       }
+      throw BadInput(
+        "\(file) (\(what)) holds \(m[row, column]) at row \(row), column \(column) (0-based): every estimator needs finite values; drop or impute those rows first")
     }
-    let result = try mi.estimate(a, b)
     if let c = result.diagnostics["clipped_fraction"], c > PlaneClipping.threshold {
       CLIFailure.printError(
         "warning: \(mi.name) clipped " + String(format: "%.1f %%", c * 100)

@@ -30,7 +30,10 @@ import CNative
 /// (`init(_:lanes:avx2:)`). Measured at KSG 5 + 5, one thread (`ibplane-bench ksg-profile`,
 /// `IBPLANE_KDTREE_AVX2=0` for the Swift loops): at N = 10⁵ marginal counts 1.70 → 1.40 s, the
 /// joint kNN unchanged (1.55 s); at 3·10⁵ marginal counts 8.9 → 6.9 s, the joint kNN
-/// 7.1–7.5 → 6.4–6.6 s.
+/// 7.1–7.5 → 6.4–6.6 s. The kernels walk the tree with an explicit stack rather than by
+/// recursion (same nodes, in the same order) and a kNN leaf group offers only its lanes within
+/// the bound: at 3·10⁵ counts 6.6–7.0 → 6.2–6.5 s, joint kNN 6.1–6.5 → 5.4–6.0 s; the whole
+/// estimate at N = 10⁶ on 2 workers 45.9–46.6 → 40.1–41.3 s (`ibplane-bench ksg-growth`).
 // @unchecked Sendable: every `var` is assigned while building in `init` and only read after it
 // (concurrent queries share the tree read-only).
 package final class _KDTree: @unchecked Sendable {

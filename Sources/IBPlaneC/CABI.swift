@@ -38,6 +38,13 @@ func callC(_ error: CStringOut?, _ body: () throws -> Void) -> Int32 {
   // handler off) is set by its first parallel loop or special function; a BLAS call before
   // that (the Gaussian estimator's covariance) would run on every core and round differently.
   NativeRuntime.ensureInitialised()
+  // OpenBLAS and LAPACKE open on first use, and a missing one stops the process: inside a
+  // Python interpreter (a Jupyter kernel) that would end the session, so every call checks
+  // first (once per process; ~2 ms) and a missing library is an error the caller can catch.
+  if let reason = NativeRuntime.linearAlgebraUnavailable {
+    error?.pointee = strdup(reason)
+    return CStatus.runtime
+  }
   do {
     try body()
     return CStatus.ok

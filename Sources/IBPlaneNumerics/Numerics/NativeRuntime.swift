@@ -64,6 +64,12 @@ public enum NativeRuntime {
 
   fileprivate static let blasThreadsLock = NSLock()
 
+  /// nil when OpenBLAS and LAPACKE load (they are then open, with the thread policy applied),
+  /// else why not, naming the library and the Debian package. Linear algebra otherwise opens
+  /// them on first use and stops the process when one is missing — right for the command, not
+  /// for the C interface inside a Python interpreter, which asks here first.
+  public static var linearAlgebraUnavailable: String? { _NativeLibraries.unavailable }
+
   /// The number of threads OpenBLAS currently uses per call.
   public static var blasThreads: Int {
     ensureInitialised()
@@ -112,9 +118,28 @@ enum _NativeLibraries {
 
   private static func open(_ name: String, packages: String) -> UnsafeMutableRawPointer {
     if let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) { return handle }
-    let reason = dlerror().map { String(cString: $0) } ?? "not found"
-    stop("ibplane: cannot load \(name), which linear algebra needs (\(reason)); install the Debian package \(packages)")
+    stop(missing(name, packages: packages))
   }
+
+  private static func missing(_ name: String, packages: String) -> String {
+    let reason = dlerror().map { String(cString: $0) } ?? "not found"
+    return "ibplane: cannot load \(name), which linear algebra needs (\(reason)); install the Debian package \(packages)"
+  }
+
+  /// For callers that must not stop the process — the C interface, inside a Python
+  /// interpreter: nil once OpenBLAS and LAPACKE are open (the thread policy applied, as on
+  /// first use), else the message `open` would stop with. Tried once per process.
+  static let unavailable: String? = {
+    for (name, packages) in [
+      ("libopenblas.so.0", "libopenblas0 (libopenblas-dev to build)"), ("liblapacke.so.3", "liblapacke (liblapacke-dev to build)"),
+    ] {
+      // A reference the process keeps, like the one `open` takes: the library is loaded once.
+      if dlopen(name, RTLD_NOW | RTLD_LOCAL) == nil { return missing(name, packages: packages) }
+    }
+    _ = openBLAS
+    _ = lapacke
+    return nil
+  }()
 
   static func symbol(_ handle: UnsafeMutableRawPointer, _ name: String, _ library: String) -> UnsafeMutableRawPointer {
     if let p = dlsym(handle, name) { return p }

@@ -40,7 +40,7 @@ func callC(_ error: CStringOut?, _ body: () throws -> Void) -> Int32 {
   NativeRuntime.ensureInitialised()
   // OpenBLAS and LAPACKE open on first use, and a missing one stops the process: inside a
   // Python interpreter (a Jupyter kernel) that would end the session, so every call checks
-  // first (once per process; ~2 ms) and a missing library is an error the caller can catch.
+  // first (once per process; ~3 ms to open both) and a missing library is an error to catch.
   if let reason = NativeRuntime.linearAlgebraUnavailable {
     error?.pointee = strdup(reason)
     return CStatus.runtime

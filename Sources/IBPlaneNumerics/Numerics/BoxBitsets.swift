@@ -262,6 +262,36 @@ package final class _BoxBitsets: @unchecked Sendable {
   @inline(__always)
   private func row(_ c: Int, _ q: Int) -> UnsafeMutablePointer<UInt64> { prefix + (c * checkpointCount + q) * words }
 
+  // The word loops over `words` words: the AVX2 / POPCNT kernels of `CNative/knn_kernels.h`
+  // where `avx2`, else the Swift loops (the same bits).
+
+  /// dst = a ⊕ b.
+  @inline(__always)
+  private func xorWords(_ dst: UnsafeMutablePointer<UInt64>, _ a: UnsafePointer<UInt64>, _ b: UnsafePointer<UInt64>) {
+    if avx2 { ibp_bits_xor_avx2(dst, a, b, words) } else { for w in 0..<words { dst[w] = a[w] ^ b[w] } }
+  }
+
+  /// acc ∧= src.
+  @inline(__always)
+  private func andWords(_ acc: UnsafeMutablePointer<UInt64>, _ src: UnsafePointer<UInt64>) {
+    if avx2 { ibp_bits_and_avx2(acc, src, words) } else { for w in 0..<words { acc[w] &= src[w] } }
+  }
+
+  /// acc ∧= a ⊕ b.
+  @inline(__always)
+  private func andXorWords(_ acc: UnsafeMutablePointer<UInt64>, _ a: UnsafePointer<UInt64>, _ b: UnsafePointer<UInt64>) {
+    if avx2 { ibp_bits_and_xor_avx2(acc, a, b, words) } else { for w in 0..<words { acc[w] &= a[w] ^ b[w] } }
+  }
+
+  /// The number of set bits.
+  @inline(__always)
+  private func popcountWords(_ x: UnsafePointer<UInt64>) -> Int {
+    if avx2 { return ibp_bits_popcount_avx2(x, words) }
+    var count = 0
+    for w in 0..<words { count += x[w].nonzeroBitCount }
+    return count
+  }
+
   /// Rows are internal rows (query order). Without `enumerate`: the exact number of rows j — the
   /// query's own row i included — with |x_jc − x_ic| < r (≤ r if inclusive) for every c in
   /// `dims`. With `enumerate`: visits a *superset* of those rows (unverified: the visitor
@@ -322,26 +352,14 @@ package final class _BoxBitsets: @unchecked Sendable {
           // note the rows of T that acc holds now, AND the checkpoints' XOR into acc in one
           // pass, then flip the noted rows. The same bits as toggling a copy and ANDing it,
           // without the copy's store and the second pass.
-          let rows = rowAt + c * n
           var m = 0
-          @inline(__always) func note(_ from: Int, _ to: Int) {
-            var t = Swift.min(from, to)
-            let e = Swift.max(from, to)
-            while t < e {
-              let j = rows[t]
-              s.flips[m] = j
-              m &+= Int((acc[Int(j) >> 6] >> UInt64(j & 63)) & 1)
-              t += 1
-            }
+          @inline(__always) func note(_ j: Int32) {
+            s.flips[m] = j
+            m &+= Int((acc[Int(j) >> 6] >> UInt64(j & 63)) & 1)
           }
-          note(Swift.min(qa * spacing, n), a)
-          note(Swift.min(qb * spacing, n), b)
-          let pa = row(c, qa), pb = row(c, qb)
-          if avx2 {
-            ibp_bits_and_xor_avx2(acc, pa, pb, words)
-          } else {
-            for w in 0..<words { acc[w] &= pa[w] ^ pb[w] }
-          }
+          forEachRow(c, Swift.min(qa * spacing, n), a, note)
+          forEachRow(c, Swift.min(qb * spacing, n), b, note)
+          andXorWords(acc, row(c, qa), row(c, qb))
           for u in 0..<m {
             let j = Int(s.flips[u])
             acc[j >> 6] ^= 1 << UInt64(j & 63)
@@ -353,28 +371,14 @@ package final class _BoxBitsets: @unchecked Sendable {
           target.update(repeating: 0, count: words)
           toggle(c, a, b, target)
         } else {
-          let pa = row(c, qa), pb = row(c, qb)
-          if avx2 {
-            ibp_bits_xor_avx2(target, pa, pb, words)
-          } else {
-            for w in 0..<words { target[w] = pa[w] ^ pb[w] }
-          }
+          xorWords(target, row(c, qa), row(c, qb))
           toggle(c, Swift.min(qa * spacing, n), a, target)
           toggle(c, Swift.min(qb * spacing, n), b, target)
         }
-        if !first {
-          if avx2 {
-            ibp_bits_and_avx2(acc, tmp, words)
-          } else {
-            for w in 0..<words { acc[w] &= tmp[w] }
-          }
-        }
+        if !first { andWords(acc, tmp) }
         first = false
       }
-      if avx2 { return ibp_bits_popcount_avx2(acc, words) }
-      var count = 0
-      for w in 0..<words { count += acc[w].nonzeroBitCount }
-      return count
+      return popcountWords(acc)
     }
     // kNN candidates: each slab widened to the enclosing checkpoints (a superset of the box).
     let outer = s.outer
@@ -382,12 +386,7 @@ package final class _BoxBitsets: @unchecked Sendable {
     for c in dims {
       let a = s.lo[c - dims.lowerBound], b = s.hi[c - dims.lowerBound]
       if b - a == n { continue }
-      let pa = row(c, a / spacing), pb = row(c, (b + spacing - 1) / spacing)
-      if avx2 {
-        ibp_bits_and_xor_avx2(outer, pa, pb, words)
-      } else {
-        for w in 0..<words { outer[w] &= pa[w] ^ pb[w] }
-      }
+      andXorWords(outer, row(c, a / spacing), row(c, (b + spacing - 1) / spacing))
     }
     for w in 0..<words {
       var bits = outer[w]
@@ -402,12 +401,18 @@ package final class _BoxBitsets: @unchecked Sendable {
   /// Toggles, in `bits`, the rows of ranks between `from` and `to` (either order) in coordinate c.
   @inline(__always)
   private func toggle(_ c: Int, _ from: Int, _ to: Int, _ bits: UnsafeMutablePointer<UInt64>) {
+    forEachRow(c, from, to) { j in bits[Int(j) >> 6] ^= 1 << UInt64(j & 63) }
+  }
+
+  /// Calls `body` with the row of each rank between `from` and `to` (either order) in
+  /// coordinate c, in rank order.
+  @inline(__always)
+  private func forEachRow(_ c: Int, _ from: Int, _ to: Int, _ body: (Int32) -> Void) {
     let rows = rowAt + c * n
     var t = Swift.min(from, to)
     let e = Swift.max(from, to)
     while t < e {
-      let j = Int(rows[t])
-      bits[j >> 6] ^= 1 << UInt64(j & 63)
+      body(rows[t])
       t += 1
     }
   }

@@ -27,7 +27,7 @@ typedef long long ibp_kd_m4 __attribute__((vector_size(32)));
 // A read-only view of a `_KDTree` built with lanes (max-norm). Node v: positions lo[v]..<hi[v],
 // children left[v] and right[v] (-1 for a leaf), box corners in box_lanes (lower corner at
 // v*2g*4, upper at (v*2g+g)*4, coordinates padded with zeros to g*4, g = ceil(d/4)). Positions
-// are in leaf order; leaves start at multiples of 4; `lanes` holds coordinate c of positions
+// are in leaf order; leaves start at multiples of 8; `lanes` holds coordinate c of positions
 // 4m..4m+3 at (m*d + c)*4; `points` is row-major by position; `order[t]` is the original row of
 // position t.
 typedef struct ibp_kd_view {
@@ -40,7 +40,120 @@ typedef struct ibp_kd_view {
   const double *lanes;
   const double *box_lanes;
   long d;
+  // Float copies for the float pre-tests (NULL when the tree has none; then d <= 64 otherwise):
+  // `lanes32` holds fl32(fl64(p_c - center_c)) of positions 8m..8m+7, coordinate c, at
+  // (m*d + c)*8; `box32` node v's lower corner at v*2*g8*8 and upper corner at (v*2*g8 + g8)*8,
+  // the same roundings of the box corners, padded with zeros to g8*8 coordinates, g8 = ceil(d/8).
+  // `margin` bounds, for any two points (or a point and a box corner), the difference between a
+  // coordinate difference taken on these floats and the double difference the exact tests
+  // take (`_KDTree.init` derives it).
+  const float *lanes32;
+  const float *box32;
+  const double *center;
+  double margin;
 } ibp_kd_view;
+
+// Float pre-tests. A float test decides only what it proves for the double test it stands
+// for, given that the two differences are within `margin` of each other: |D| < lo proves
+// |d| < r, |D| >= hi proves |d| > r, anything between is decided by the double test itself. So
+// counts, neighbour lists and tie rules are the double code's; the floats only halve the bytes
+// read and double the lanes per instruction for the bulk of the points, which are far from the
+// radius. When the margin is not small against r (data far from their centre relative to the
+// radius: `ibp_kd_f32_usable`), the double tests run alone.
+typedef float ibp_kd_f8 __attribute__((vector_size(32)));
+typedef int ibp_kd_i8 __attribute__((vector_size(32)));
+#define IBP_KD_MOVEMASK8(m) __builtin_ia32_movmskps256((ibp_kd_f8)(m))
+
+__attribute__((target("avx2"))) static inline ibp_kd_f8 ibp_kd_load8(const float *p) {
+  ibp_kd_f8 v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+__attribute__((target("avx2"))) static inline ibp_kd_f8 ibp_kd_splat8(float x) {
+  return (ibp_kd_f8){x, x, x, x, x, x, x, x};
+}
+
+__attribute__((target("avx2"))) static inline ibp_kd_f8 ibp_kd_abs8(ibp_kd_f8 x) {
+  const ibp_kd_i8 magnitude = {0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff,
+                               0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff};
+  return (ibp_kd_f8)((ibp_kd_i8)x & magnitude);
+}
+
+__attribute__((target("avx2"))) static inline ibp_kd_f8 ibp_kd_max8(ibp_kd_f8 a, ibp_kd_f8 b) {
+  ibp_kd_i8 m = (ibp_kd_i8)(b > a);
+  return (ibp_kd_f8)(((ibp_kd_i8)a & ~m) | ((ibp_kd_i8)b & m));
+}
+
+// The largest float <= x and the smallest float >= x (|x| < 1e30).
+static inline float ibp_kd_float_down(double x) {
+  float f = (float)x;
+  return (double)f > x ? nextafterf(f, -INFINITY) : f;
+}
+static inline float ibp_kd_float_up(double x) {
+  float f = (float)x;
+  return (double)f < x ? nextafterf(f, INFINITY) : f;
+}
+
+// Whether float tests can decide most points for a radius or bound r.
+static inline int ibp_kd_f32_usable(const ibp_kd_view *v, double r) {
+  return v->lanes32 != NULL && v->margin * 1024 < r && r < 1e30;
+}
+
+// A query in floats: coordinate c in all eight lanes (`lane`), and eight coordinates per vector
+// padded with zeros (`pad`, for node boxes).
+typedef struct ibp_kd_fq {
+  ibp_kd_f8 lane[64];
+  ibp_kd_f8 pad[8];
+} ibp_kd_fq;
+
+__attribute__((target("avx2"))) static inline void ibp_kd_fq_load(const ibp_kd_view *v, const double *q, ibp_kd_fq *f) {
+  float tmp[64] = {0};
+  for (long c = 0; c < v->d; c++) {
+    tmp[c] = (float)(q[c] - v->center[c]);
+    f->lane[c] = ibp_kd_splat8(tmp[c]);
+  }
+  for (long j = 0; j < (v->d + 7) / 8; j++) f->pad[j] = ibp_kd_load8(tmp + 8 * j);
+}
+
+// Node test in floats for a count with thresholds lo = float_down(r - margin) and
+// hi = float_up(r + margin): 0 when the node is proved outside (some coordinate's gap
+// >= r: a double test would skip it), 1 when proved wholly inside (every farthest-corner
+// difference < r), 2 otherwise (descend: exact either way, since a descended node is counted
+// point by point).
+__attribute__((target("avx2"))) static inline int ibp_kd_box_state32(const ibp_kd_view *v, long node, const ibp_kd_fq *f,
+                                                                    ibp_kd_f8 lo, ibp_kd_f8 hi) {
+  const long g8 = (v->d + 7) / 8;
+  const float *box = v->box32 + node * 2 * g8 * 8;
+  ibp_kd_i8 out = {0, 0, 0, 0, 0, 0, 0, 0};
+  ibp_kd_i8 whole = {-1, -1, -1, -1, -1, -1, -1, -1};
+  for (long j = 0; j < g8; j++) {
+    ibp_kd_f8 a = ibp_kd_load8(box + 8 * j) - f->pad[j];
+    ibp_kd_f8 b = f->pad[j] - ibp_kd_load8(box + 8 * (g8 + j));
+    out |= (ibp_kd_i8)(a >= hi) | (ibp_kd_i8)(b >= hi);
+    whole &= (ibp_kd_i8)(-a < lo) & (ibp_kd_i8)(-b < lo);
+  }
+  if (IBP_KD_MOVEMASK8(out) != 0) return 0;
+  return IBP_KD_MOVEMASK8(whole) == 255 ? 1 : 2;
+}
+
+// A lower bound on the double max-norm distance from the query to the node's box (0 inside),
+// from the float box: the float distance less the margin, rounded in double (monotone, so a box
+// within a double bound has this value within it too).
+__attribute__((target("avx2"))) static inline double ibp_kd_box_near32(const ibp_kd_view *v, long node, const ibp_kd_fq *f) {
+  const long g8 = (v->d + 7) / 8;
+  const float *box = v->box32 + node * 2 * g8 * 8;
+  ibp_kd_f8 m = {0, 0, 0, 0, 0, 0, 0, 0};
+  for (long j = 0; j < g8; j++) {
+    m = ibp_kd_max8(m, ibp_kd_load8(box + 8 * j) - f->pad[j]);
+    m = ibp_kd_max8(m, f->pad[j] - ibp_kd_load8(box + 8 * (g8 + j)));
+  }
+  float a = m[0] > m[4] ? m[0] : m[4], b = m[1] > m[5] ? m[1] : m[5];
+  float c = m[2] > m[6] ? m[2] : m[6], e = m[3] > m[7] ? m[3] : m[7];
+  a = a > b ? a : b;
+  c = c > e ? c : e;
+  return (double)(a > c ? a : c) - v->margin;
+}
 
 // AVX2, and POPCNT for the box-bitset counts (every AVX2 processor has it; checked anyway).
 static inline int ibp_kd_avx2_available(void) {
@@ -95,29 +208,64 @@ static inline void ibp_kd_pad(const double *q, long d, long g, double *qp) {
   __attribute__((target("avx2"))) static long NAME(const ibp_kd_view *v, long node, const double *q, \
                                                    const double *qp, long g, double r) {          \
     const ibp_kd_v4 rv = {r, r, r, r};                                                             \
+    const long d = v->d;                                                                           \
+    const int use32 = ibp_kd_f32_usable(v, r);                                                     \
+    ibp_kd_fq fq;                                                                                  \
+    ibp_kd_f8 lo8 = {0}, hi8 = {0};                                                                \
+    if (use32) {                                                                                   \
+      ibp_kd_fq_load(v, q, &fq);                                                                   \
+      lo8 = ibp_kd_splat8(ibp_kd_float_down(r - v->margin));                                       \
+      hi8 = ibp_kd_splat8(ibp_kd_float_up(r + v->margin));                                         \
+    }                                                                                              \
     long stack[IBP_KD_STACK];                                                                      \
     long top = 0;                                                                                  \
     long total = 0;                                                                                \
     stack[top++] = node;                                                                           \
     while (top > 0) {                                                                              \
     node = stack[--top];                                                                           \
-    const double *box = v->box_lanes + node * 2 * g * 4;                                           \
-    ibp_kd_m4 near = {-1, -1, -1, -1};                                                             \
-    ibp_kd_m4 far = {-1, -1, -1, -1};                                                              \
-    for (long j = 0; j < g; j++) {                                                                 \
-      ibp_kd_v4 qj = ibp_kd_load(qp + 4 * j);                                                      \
-      ibp_kd_v4 a = ibp_kd_load(box + 4 * j) - qj;                                                 \
-      ibp_kd_v4 b = qj - ibp_kd_load(box + 4 * (g + j));                                           \
-      near &= (ibp_kd_m4)(INSIDE(a, rv)) & (ibp_kd_m4)(INSIDE(b, rv));                             \
-      far &= (ibp_kd_m4)(INSIDE(-a, rv)) & (ibp_kd_m4)(INSIDE(-b, rv));                            \
+    if (use32) {                                                                                   \
+      const int state = ibp_kd_box_state32(v, node, &fq, lo8, hi8);                                \
+      if (state == 0) continue;                                                                    \
+      if (state == 1) { total += v->hi[node] - v->lo[node]; continue; }                            \
+    } else {                                                                                       \
+      const double *box = v->box_lanes + node * 2 * g * 4;                                         \
+      ibp_kd_m4 near = {-1, -1, -1, -1};                                                           \
+      ibp_kd_m4 far = {-1, -1, -1, -1};                                                            \
+      for (long j = 0; j < g; j++) {                                                               \
+        ibp_kd_v4 qj = ibp_kd_load(qp + 4 * j);                                                    \
+        ibp_kd_v4 a = ibp_kd_load(box + 4 * j) - qj;                                               \
+        ibp_kd_v4 b = qj - ibp_kd_load(box + 4 * (g + j));                                         \
+        near &= (ibp_kd_m4)(INSIDE(a, rv)) & (ibp_kd_m4)(INSIDE(b, rv));                           \
+        far &= (ibp_kd_m4)(INSIDE(-a, rv)) & (ibp_kd_m4)(INSIDE(-b, rv));                          \
+      }                                                                                            \
+      if (IBP_KD_MOVEMASK(near) != 15) continue;                                                   \
+      if (IBP_KD_MOVEMASK(far) == 15) { total += v->hi[node] - v->lo[node]; continue; }            \
     }                                                                                              \
-    if (IBP_KD_MOVEMASK(near) != 15) continue;                                                     \
-    if (IBP_KD_MOVEMASK(far) == 15) { total += v->hi[node] - v->lo[node]; continue; }              \
     const long l = v->left[node];                                                                  \
     if (l >= 0) { stack[top++] = v->right[node]; stack[top++] = l; continue; }                      \
-    const long d = v->d;                                                                           \
     long t = v->lo[node];                                                                          \
     const long end = v->hi[node];                                                                  \
+    if (use32) {                                                                                   \
+      /* Eight points at a time in floats; only the undecided lanes are tested in double. */       \
+      for (; t + 8 <= end; t += 8) {                                                               \
+        const float *base = v->lanes32 + (t >> 3) * d * 8;                                         \
+        ibp_kd_i8 sure = {-1, -1, -1, -1, -1, -1, -1, -1};                                         \
+        ibp_kd_i8 maybe = {-1, -1, -1, -1, -1, -1, -1, -1};                                        \
+        for (long c = 0; c < d; c++) {                                                             \
+          ibp_kd_f8 x = ibp_kd_abs8(ibp_kd_load8(base + 8 * c) - fq.lane[c]);                      \
+          sure &= (ibp_kd_i8)(x < lo8);                                                            \
+          maybe &= (ibp_kd_i8)(x < hi8);                                                           \
+        }                                                                                          \
+        const unsigned ms = IBP_KD_MOVEMASK8(sure);                                                \
+        total += __builtin_popcount(ms);                                                           \
+        for (unsigned m = IBP_KD_MOVEMASK8(maybe) & ~ms; m; m &= m - 1) {                          \
+          const double *p = v->points + (t + __builtin_ctz(m)) * d;                                \
+          long c = 0;                                                                              \
+          while (c < d && INSIDE(fabs(p[c] - q[c]), r)) c++;                                       \
+          total += c == d;                                                                         \
+        }                                                                                          \
+      }                                                                                            \
+    }                                                                                              \
     ibp_kd_m4 acc = {0, 0, 0, 0};                                                                  \
     for (; t + 4 <= end; t += 4) {                                                                 \
       const double *base = v->lanes + (t >> 2) * d * 4;                                            \
@@ -230,8 +378,19 @@ __attribute__((target("avx2"))) static inline double ibp_kd_box_near(const ibp_k
 // (node, box distance) replaces the recursion: the farther child is pushed first and tested
 // against the bound when it is popped — after the nearer subtree, as the recursion tested it —
 // so the nodes visited and the offers made, in order, are the recursion's.
+//
+// With float copies (`lanes32`), while the bound is large against the margin, node distances
+// are the float lower bounds of `ibp_kd_box_near32` and a leaf's groups of eight offer the
+// lanes whose float distance is within the bound plus the margin — supersets of the nodes and
+// lanes the double tests pass — each offered lane with its distance computed in double. Nodes
+// or lanes beyond the double bound offer nothing that the heap keeps, so the k nearest and their
+// (distance, index) order are the double search's.
 __attribute__((target("avx2"))) static void ibp_kd_nearest_avx2(const ibp_kd_view *v, long root, const double *q,
-                                                               const double *qp, long g, long self, ibp_kd_heap *h) {
+                                                               const double *qp, long g, long self, ibp_kd_heap *h,
+                                                               const ibp_kd_fq *fq) {
+  const double floatFrom = v->margin * 1024;  // bounds above this use the float tests
+  double lastBound = -1;
+  ibp_kd_f8 bound8 = {0};
   long stackNode[IBP_KD_STACK];
   double stackDist[IBP_KD_STACK];
   long top = 0;
@@ -247,6 +406,31 @@ __attribute__((target("avx2"))) static void ibp_kd_nearest_avx2(const ibp_kd_vie
       const long d = v->d;
       long t = v->lo[node];
       const long end = v->hi[node];
+      if (fq != NULL) {
+        for (; t + 8 <= end; t += 8) {
+          const double b = ibp_kd_heap_bound(h);
+          if (!(b > floatFrom)) break;  // the double groups below take the rest of the leaf
+          if (b != lastBound) {
+            lastBound = b;
+            bound8 = ibp_kd_splat8(b < 1e30 ? ibp_kd_float_up(b + v->margin) : INFINITY);
+          }
+          const float *base = v->lanes32 + (t >> 3) * d * 8;
+          ibp_kd_f8 m8 = {0, 0, 0, 0, 0, 0, 0, 0};
+          for (long c = 0; c < d; c++) m8 = ibp_kd_max8(m8, ibp_kd_abs8(ibp_kd_load8(base + 8 * c) - fq->lane[c]));
+          for (unsigned mask = IBP_KD_MOVEMASK8(m8 <= bound8); mask; mask &= mask - 1) {
+            const int u = __builtin_ctz(mask);
+            const long j = v->order[t + u];
+            if (j == self) continue;
+            const double *p = v->points + (t + u) * d;
+            double m = 0;
+            for (long c = 0; c < d; c++) {
+              double a = fabs(p[c] - q[c]);
+              m = a > m ? a : m;
+            }
+            if (m <= ibp_kd_heap_bound(h)) ibp_kd_heap_offer(h, m, j);
+          }
+        }
+      }
       for (; t + 4 <= end; t += 4) {
         const double *base = v->lanes + (t >> 2) * d * 4;
         ibp_kd_v4 m = {0, 0, 0, 0};
@@ -281,8 +465,9 @@ __attribute__((target("avx2"))) static void ibp_kd_nearest_avx2(const ibp_kd_vie
       continue;
     }
     const long rgt = v->right[node];
-    const double dl = ibp_kd_box_near(v, l, qp, g);
-    const double dr = ibp_kd_box_near(v, rgt, qp, g);
+    const int f = fq != NULL && ibp_kd_heap_bound(h) > floatFrom;
+    const double dl = f ? ibp_kd_box_near32(v, l, fq) : ibp_kd_box_near(v, l, qp, g);
+    const double dr = f ? ibp_kd_box_near32(v, rgt, fq) : ibp_kd_box_near(v, rgt, qp, g);
     long first = l, second = rgt;
     double dFirst = dl, dSecond = dr;
     if (!(dl <= dr)) { first = rgt; second = l; dFirst = dr; dSecond = dl; }
@@ -302,12 +487,14 @@ __attribute__((target("avx2"))) static inline void ibp_kd_nearest_range_avx2(con
   const long d = v->d;
   const long g = (d + 3) / 4;
   double qp[g * 4];
+  ibp_kd_fq fq;
   for (long t = t0; t < t1; t++) {
     const long i = v->order[t];
     const double *q = v->points + t * d;
     ibp_kd_pad(q, d, g, qp);
+    if (v->lanes32 != NULL) ibp_kd_fq_load(v, q, &fq);
     ibp_kd_heap h = {dist + i * k, idx + i * k, k, 0};
-    ibp_kd_nearest_avx2(v, 0, q, qp, g, i, &h);
+    ibp_kd_nearest_avx2(v, 0, q, qp, g, i, &h, v->lanes32 != NULL ? &fq : NULL);
   }
 }
 

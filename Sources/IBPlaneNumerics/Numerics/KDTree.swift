@@ -8,8 +8,8 @@ import CNative
 /// Build: recursive median split (quickselect) on the coordinate of largest spread, leaves of at
 /// most `leafSize` points, each node keeping the tight bounding box of its points; points are
 /// copied in leaf order so a leaf scan is contiguous. O(N log N) expected. Splits fall on
-/// positions that are multiples of 4 (the median rounded down), so every leaf starts on a
-/// 4-aligned position and, under the max-norm, is scanned four points at a time in `SIMD4` lanes
+/// positions that are multiples of 8 (the median rounded down), so every leaf starts on an
+/// 8-aligned position and, under the max-norm, is scanned four points at a time in `SIMD4` lanes
 /// from a coordinate-major copy (`lanes`: for each group of four positions, coordinate c of the
 /// four points side by side) — branch-free, where a point-at-a-time scan with an early exit
 /// mispredicts on about every other point of a straddling leaf. Each lane decides
@@ -34,10 +34,20 @@ import CNative
 /// recursion (same nodes, in the same order) and a kNN leaf group offers only its lanes within
 /// the bound: at 3·10⁵ counts 6.6–7.0 → 6.2–6.5 s, joint kNN 6.1–6.5 → 5.4–6.0 s; the whole
 /// estimate at N = 10⁶ on 2 workers 45.9–46.6 → 40.1–41.3 s (`ibplane-bench ksg-growth`).
+///
+/// The kernels also keep float copies of the points and node boxes (`lanes32`, `box32`,
+/// centred) and pre-test in floats, eight points per instruction and half the bytes: a point or
+/// node is decided by a float test only when the float difference is farther from the radius
+/// (or kNN bound) than `margin32`, a proved bound on its distance from the double difference;
+/// everything else is decided by the double test, so counts, lists and tie rules do not change
+/// (`NearestNeighborsTests.floatPreTestsAreExact`, on data built to sit within float rounding of
+/// the radius, with heavy tails, and with a far outlier that makes the margin too large for the
+/// float tests). With leaves of 64 (were 32): at 3·10⁵ one thread, count 5.9–6.0 → 3.7 s, joint
+/// kNN 5.4–5.8 → 3.9 s; the whole estimate at N = 10⁶ 38.1 → 26.4 s.
 // @unchecked Sendable: every `var` is assigned while building in `init` and only read after it
 // (concurrent queries share the tree read-only).
 package final class _KDTree: @unchecked Sendable {
-  static let leafSize = 32
+  static let leafSize = 64
   /// Whether max-norm queries run the AVX2 kernels (`init`'s `avx2` and the processor).
   let avx2: Bool
 
@@ -61,6 +71,17 @@ package final class _KDTree: @unchecked Sendable {
   /// `boxLanes[v * 2g ..< v * 2g + g]` and upper corner in the next g, g = ⌈d/4⌉, coordinates
   /// padded with zeros (a padded query is zero there too, so padding adds gaps of 0).
   private var boxLanes: [SIMD4<Double>] = []
+  /// Float copies for the AVX2 kernels' pre-tests (empty without AVX2, for d > 64, or for
+  /// coordinates too large for Float): coordinate c of position t, less `center32[c]`, at
+  /// `lanes32[(t / 8 * d + c) * 8 + t % 8]`. `margin32` bounds the difference between a
+  /// coordinate difference taken on these and the double difference of the originals.
+  private var lanes32: [Float] = []
+  /// Node boxes as floats for the float pre-tests: node v's lower corner at `v * 2 g8 * 8`, upper
+  /// at `(v * 2 g8 + g8) * 8`, g8 = ⌈d/8⌉, zeros after d; coordinates less `center32`, as in
+  /// `lanes32`.
+  private var box32: [Float] = []
+  private var center32: [Double] = []
+  private var margin32 = 0.0
 
   /// - Parameter lanes: build the coordinate-major copies the max-norm searches scan (`lanes`,
   ///   `boxLanes`); false for callers that only use `order` or `points` (box and tree bitsets,
@@ -107,6 +128,38 @@ package final class _KDTree: @unchecked Sendable {
         }
       }
       self.boxLanes = bl
+      if self.avx2 && d <= 64 && n > 0 {
+        // Float copies (for the AVX2 kernels' float pre-tests) centred on the root box's midpoint (so the margin scales with the data's
+        // spread, not its offset). Every rounded value is fl32(fl64(x − centre)); with A the
+        // largest |fl64(x − centre)|, two such differences are within 4·2⁻²⁴·A (plus a
+        // subnormal term) of the double difference of the originals (three float roundings of
+        // values ≤ 2A, one double rounding), so a margin of 8·2⁻²⁴·A + 2⁻¹⁴⁰ bounds it with room
+        // for the double roundings of r ± margin (see `CNative/knn_kernels.h`).
+        let center = (0..<d).map { c in boxMin[c] / 2 + boxMax[c] / 2 }
+        var a = 0.0
+        for t in 0..<n {
+          for c in 0..<d { a = Swift.max(a, Swift.abs(pts[t * d + c] - center[c])) }
+        }
+        if a < 1e30 {
+          let g8 = (d + 7) / 8
+          var l32 = [Float](repeating: 0, count: (n + 7) / 8 * 8 * d)
+          for t in 0..<n {
+            for c in 0..<d { l32[(t / 8 * d + c) * 8 + t % 8] = Float(pts[t * d + c] - center[c]) }
+          }
+          let nodes = lo.count
+          var b32 = [Float](repeating: 0, count: nodes * 2 * g8 * 8)
+          for v in 0..<nodes {
+            for c in 0..<d {
+              b32[v * 2 * g8 * 8 + c] = Float(boxMin[v * d + c] - center[c])
+              b32[(v * 2 * g8 + g8) * 8 + c] = Float(boxMax[v * d + c] - center[c])
+            }
+          }
+          self.lanes32 = l32
+          self.box32 = b32
+          self.center32 = center
+          self.margin32 = a * 0x1p-21 + 0x1p-140
+        }
+      }
     }
   }
 
@@ -134,9 +187,10 @@ package final class _KDTree: @unchecked Sendable {
     var spread = -1.0
     for c in 0..<d where mx[c] - mn[c] > spread { spread = mx[c] - mn[c]; dim = c }
     if spread <= 0 { return id }  // all points equal: keep as one leaf
-    // The median rounded down to a multiple of 4 (l is one, and h − l > leafSize ≥ 8 keeps
-    // l < mid < h), so leaves start 4-aligned for the lane scans.
-    let mid = ((l + h) / 2) & ~3
+    // The median rounded down to a multiple of 8 (l is one, and h − l > leafSize ≥ 16 keeps
+    // l < mid < h), so leaves start 8-aligned: four-point lanes in double and eight-point lanes
+    // in float both start at a leaf's first position.
+    let mid = ((l + h) / 2) & ~7
     Self.select(x, o, l, h, mid, dim, d)
     let a = build(x, o, l, mid, d)
     let b = build(x, o, mid, h, d)
@@ -184,12 +238,20 @@ package final class _KDTree: @unchecked Sendable {
                   boxMax.withUnsafeBufferPointer { bmax in
                     lanes.withUnsafeBufferPointer { ln in
                       boxLanes.withUnsafeBufferPointer { bl in
+                       lanes32.withUnsafeBufferPointer { l32 in
+                        box32.withUnsafeBufferPointer { b32 in
+                        center32.withUnsafeBufferPointer { c32 in
                         body(
                           _KDTreeView(
                             lo: lo.baseAddress!, hi: hi.baseAddress!, left: left.baseAddress!, right: right.baseAddress!,
                             order: order.baseAddress!, points: pts.baseAddress!, boxMin: bmin.baseAddress!,
                             boxMax: bmax.baseAddress!, lanes: laned ? ln.baseAddress : nil,
-                            boxLanes: laned ? bl.baseAddress : nil, set: set, avx2: avx2))
+                            boxLanes: laned ? bl.baseAddress : nil,
+                            lanes32: l32.isEmpty ? nil : l32.baseAddress, box32: b32.baseAddress, center32: c32.baseAddress,
+                            margin32: margin32, set: set, avx2: avx2))
+                        }
+                        }
+                       }
                       }
                     }
                   }
@@ -311,6 +373,11 @@ struct _KDTreeView: @unchecked Sendable {
   let lanes: UnsafePointer<Double>?
   /// `_KDTree.boxLanes` (nil when `lanes` is).
   let boxLanes: UnsafePointer<SIMD4<Double>>?
+  /// `_KDTree.lanes32` (nil when empty), `box32`, `center32` and `margin32`.
+  let lanes32: UnsafePointer<Float>?
+  let box32: UnsafePointer<Float>?
+  let center32: UnsafePointer<Double>?
+  let margin32: Double
   let set: _NeighborPoints
   /// `_KDTree.avx2`.
   let avx2: Bool
@@ -327,7 +394,8 @@ struct _KDTreeView: @unchecked Sendable {
     guard avx2, let lanes, let boxLanes else { return nil }
     return ibp_kd_view(
       lo: lo, hi: hi, left: left, right: right, order: order, points: points, lanes: lanes,
-      box_lanes: UnsafeRawPointer(boxLanes).assumingMemoryBound(to: Double.self), d: set.dimension)
+      box_lanes: UnsafeRawPointer(boxLanes).assumingMemoryBound(to: Double.self), d: set.dimension,
+      lanes32: lanes32, box32: box32, center: center32, margin: margin32)
   }
 
   /// A query's coordinates in ⌈d/4⌉ `SIMD4` lanes, zeros after d (per-worker scratch).

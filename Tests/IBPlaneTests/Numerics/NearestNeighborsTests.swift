@@ -203,6 +203,63 @@ import IBPlane
     }
   }
 
+  /// The max-norm tree's float pre-tests (`CNative/knn_kernels.h`: float copies of the points
+  /// and node boxes decide what is far from the radius; the rest is decided in double) against a
+  /// direct sort and count, on data chosen to defeat them: continuous coordinates with radii
+  /// equal to actual distances and one double step either side (differences float cannot
+  /// resolve); a large offset with a tiny spread and heavy tails (margins too large against the
+  /// radius for the float tests, so the double tests run for some queries and nodes and not
+  /// others); grid ties; N past several leaves. Both kNN and counts, strict and inclusive, one and
+  /// three threads, and the Swift lane loops, which have no float tests.
+  @Test(arguments: [(3, 0), (5, 1), (10, 2), (5, 3), (9, 4)])
+  func floatPreTestsAreExact(d: Int, kind: Int) throws {
+    let n = 1_500
+    let rng = RandomSource(seed: UInt64(100 * d + kind))
+    var x = rng.normalMatrix(rows: n, columns: d)
+    switch kind {
+    case 1:  // offset 1e6, spread 1e-3 (the float copies are centred, so the tests still apply)
+      for t in 0..<x.elements.count { x.elements[t] = 1e6 + x.elements[t] * 1e-3 }
+    case 2:  // heavy tails: ratios of normals (Cauchy), a few coordinates in the thousands
+      let z = rng.normalMatrix(rows: n, columns: d)
+      for t in 0..<x.elements.count { x.elements[t] /= z.elements[t] }
+    case 3:  // grid ties and duplicates
+      x = Self.tiedData(n: n, d: d, seed: 9)
+    case 4:  // one point at 1e9: the margin (from the spread) swamps every radius but its own
+      for c in 0..<d { x[0, c] = 1e9 }
+    default: break
+    }
+    let blocks = [0..<d]
+    let set = try _NeighborPoints(x, blocks: blocks, metric: .maximum)
+    let tree = _KDTree(set)
+    let swiftLanes = _KDTree(set, avx2: false)
+    for k in [1, 3] {
+      let ref = Self.reference(x, k: k, metric: .maximum, blocks: blocks)
+      for threads in [1, 3] { #expect(tree.kNearest(k: k, threads: threads) == ref, "kind \(kind) k=\(k)") }
+      #expect(swiftLanes.kNearest(k: k, threads: 2) == ref)
+    }
+    let radii = (0..<n).map { i -> Double in
+      let r = Self.distance(x, i, (i * 13 + 5) % n, .maximum, blocks)
+      switch i % 3 {
+      case 0: return r
+      case 1: return r.nextUp
+      default: return r.nextDown
+      }
+    }
+    for inclusive in [false, true] {
+      var want = [Int](repeating: 0, count: n)
+      for i in 0..<n {
+        for j in 0..<n where j != i {
+          let v = Self.distance(x, i, j, .maximum, blocks)
+          if inclusive ? v <= radii[i] : v < radii[i] { want[i] += 1 }
+        }
+      }
+      for threads in [1, 3] {
+        #expect(tree.count(reducedRadii: radii, inclusive: inclusive, threads: threads) == want, "kind \(kind) inclusive=\(inclusive)")
+      }
+      #expect(swiftLanes.count(reducedRadii: radii, inclusive: inclusive, threads: 2) == want)
+    }
+  }
+
   /// The slab search of box and tree bitsets (two bisections in SIMD2 lanes for r > 0, or r ≥ 0
   /// inclusive) against a direct scan and against the three plain bisections: sorted values with
   /// runs of equal values, x below, inside, on and above them, radii equal to actual differences

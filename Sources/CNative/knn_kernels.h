@@ -249,13 +249,10 @@ static inline void ibp_kd_pad(const double *q, long d, long g, double *qp) {
       /* Eight points at a time in floats; only the undecided lanes are tested in double. */       \
       for (; t + 8 <= end; t += 8) {                                                               \
         const float *base = v->lanes32 + (t >> 3) * d * 8;                                         \
-        ibp_kd_i8 sure = {-1, -1, -1, -1, -1, -1, -1, -1};                                         \
-        ibp_kd_i8 maybe = {-1, -1, -1, -1, -1, -1, -1, -1};                                        \
-        for (long c = 0; c < d; c++) {                                                             \
-          ibp_kd_f8 x = ibp_kd_abs8(ibp_kd_load8(base + 8 * c) - fq.lane[c]);                      \
-          sure &= (ibp_kd_i8)(x < lo8);                                                            \
-          maybe &= (ibp_kd_i8)(x < hi8);                                                           \
-        }                                                                                          \
+        ibp_kd_f8 m8 = {0, 0, 0, 0, 0, 0, 0, 0};                                                   \
+        for (long c = 0; c < d; c++) m8 = ibp_kd_max8(m8, ibp_kd_abs8(ibp_kd_load8(base + 8 * c) - fq.lane[c])); \
+        const ibp_kd_i8 sure = (ibp_kd_i8)(m8 < lo8);                                              \
+        const ibp_kd_i8 maybe = (ibp_kd_i8)(m8 < hi8);                                             \
         const unsigned ms = IBP_KD_MOVEMASK8(sure);                                                \
         total += __builtin_popcount(ms);                                                           \
         for (unsigned m = IBP_KD_MOVEMASK8(maybe) & ~ms; m; m &= m - 1) {                          \

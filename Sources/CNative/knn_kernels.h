@@ -8,7 +8,9 @@
 // there is two 128-bit operations; here it is one 256-bit operation. Callers check
 // `ibp_kd_avx2_available()` and otherwise run the Swift loops, which visit the same nodes and
 // give the same counts and neighbour lists: every test below is the same comparison on the
-// same doubles (differences are exact negations of each other, maxima do not round).
+// same doubles (differences are exact negations of each other, maxima do not round), except
+// the float pre-tests, which decide only what they prove for that double comparison and leave
+// the rest to it (see "Float pre-tests").
 #ifndef IBPLANE_CNATIVE_KNN_KERNELS_H
 #define IBPLANE_CNATIVE_KNN_KERNELS_H
 #include <math.h>

@@ -42,8 +42,9 @@ import CNative
 /// everything else is decided by the double test, so counts, lists and tie rules do not change
 /// (`NearestNeighborsTests.floatPreTestsAreExact`, on data built to sit within float rounding of
 /// the radius, with heavy tails, and with a far outlier that makes the margin too large for the
-/// float tests). With leaves of 64 (were 32): at 3·10⁵ one thread, count 5.9–6.0 → 3.7 s, joint
-/// kNN 5.4–5.8 → 3.9 s; the whole estimate at N = 10⁶ 38.1 → 26.4 s.
+/// float tests). With leaves of 64 (were 32): at 3·10⁵ one thread, count 5.9–6.0 → 3.4 s, joint
+/// kNN 5.4–5.8 → 3.9–4.1 s; the whole estimate at N = 10⁵ 1.64 → 1.18 s, at N = 10⁶
+/// 37.7–38.1 → 25.5–26.0 s (`bench/results/ksg-growth.md`, stop 31).
 // @unchecked Sendable: every `var` is assigned while building in `init` and only read after it
 // (concurrent queries share the tree read-only).
 package final class _KDTree: @unchecked Sendable {

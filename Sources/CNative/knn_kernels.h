@@ -203,7 +203,7 @@ static inline void ibp_kd_pad(const double *q, long d, long g, double *qp) {
 // instruction, not a select in the innermost loop.
 // The counts run depth-first with an explicit stack rather than by recursion (call and return
 // were a fifth of a 5-d count's cycles). It holds at most one pushed sibling per level plus the
-// node: a split of s > 32 positions leaves at most s/2 + 4 <= 0.625 s in either child, so the
+// node: a split of s > 64 positions (`_KDTree.leafSize`) leaves at most s/2 + 8 <= 0.625 s in either child, so the
 // depth is below 1.5 log2(N) and 128 entries cover any N < 2^80.
 #define IBP_KD_STACK 128
 #define IBP_KD_DEFINE_COUNT(NAME, INSIDE)                                                          \

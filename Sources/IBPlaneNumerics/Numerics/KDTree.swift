@@ -130,17 +130,17 @@ package final class _KDTree: @unchecked Sendable {
       }
       self.boxLanes = bl
       if self.avx2 && d <= 64 && n > 0 {
-        // Float copies (for the AVX2 kernels' float pre-tests) centred on the root box's midpoint (so the margin scales with the data's
-        // spread, not its offset). Every rounded value is fl32(fl64(x − centre)); with A the
-        // largest |fl64(x − centre)|, two such differences are within 4·2⁻²⁴·A (plus a
-        // subnormal term) of the double difference of the originals (three float roundings of
-        // values ≤ 2A, one double rounding), so a margin of 8·2⁻²⁴·A + 2⁻¹⁴⁰ bounds it with room
-        // for the double roundings of r ± margin (see `CNative/knn_kernels.h`).
+        // Float copies (for the AVX2 kernels' float pre-tests), centred on the root box's
+        // midpoint so the margin scales with the data's spread, not its offset. Every rounded
+        // value is fl32(fl64(x − centre)); with A the largest |fl64(x − centre)|, two such
+        // differences are within 4·2⁻²⁴·A (plus a subnormal term) of the double difference of
+        // the originals (three float roundings of values ≤ 2A, one double rounding), so a margin
+        // of 8·2⁻²⁴·A + 2⁻¹⁴⁰ bounds it with room for the double roundings of r ± margin (see
+        // `CNative/knn_kernels.h`). Rounding is monotone, so A is reached at the root box's
+        // corners (node 0: each coordinate's minimum and maximum).
         let center = (0..<d).map { c in boxMin[c] / 2 + boxMax[c] / 2 }
         var a = 0.0
-        for t in 0..<n {
-          for c in 0..<d { a = Swift.max(a, Swift.abs(pts[t * d + c] - center[c])) }
-        }
+        for c in 0..<d { a = Swift.max(a, Swift.abs(boxMin[c] - center[c]), Swift.abs(boxMax[c] - center[c])) }
         if a < 1e30 {
           let g8 = (d + 7) / 8
           var l32 = [Float](repeating: 0, count: (n + 7) / 8 * 8 * d)

@@ -1,7 +1,9 @@
 """scikit-learn-based KSG reference (estimators 1 and 2), our own code on sklearn's neighbour search.
 
-Usage: python3 bench/ksg_reference.py X.npy Y.npy K VARIANT [REPEATS]
-Prints one JSON line: {"mi": <nats>, "seconds": <best wall time>, "n": N}.
+Usage: python3 bench/ksg_reference.py X.npy Y.npy K VARIANT [REPEATS [MIN_SECONDS]]
+Prints one JSON line: {"mi": <nats>, "seconds": <best wall time>, "n": N}: the best of at least
+REPEATS runs (default 1) that together take at least MIN_SECONDS (default 0), the rule
+`ibplane-bench` times its own side by.
 
 Estimator 1 is exactly the computation of sklearn.feature_selection._mutual_info._compute_mi_cc
 without its scaling, jitter and clipping: NearestNeighbors(metric="chebyshev") for the k-th
@@ -47,12 +49,18 @@ def main():
     k = int(sys.argv[3])
     variant = int(sys.argv[4])
     repeats = int(sys.argv[5]) if len(sys.argv) > 5 else 1
+    min_seconds = float(sys.argv[6]) if len(sys.argv) > 6 else 0.0
     best = float("inf")
+    total = 0.0
+    runs = 0
     mi = None
-    for _ in range(repeats):
+    while runs < repeats or (total < min_seconds and runs < 1000):
         t0 = time.perf_counter()
         mi = ksg(x, y, k, variant)
-        best = min(best, time.perf_counter() - t0)
+        elapsed = time.perf_counter() - t0
+        best = min(best, elapsed)
+        total += elapsed
+        runs += 1
     print(json.dumps({"mi": float(mi), "seconds": best, "n": int(x.shape[0])}))
 
 

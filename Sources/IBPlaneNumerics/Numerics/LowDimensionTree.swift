@@ -1,3 +1,5 @@
+import CNative
+
 /// Exact max-norm k nearest neighbours in 1 to 4 dimensions: a balanced k-d tree specialised
 /// for the joint space of KSG at 1 + 1 and 2 + 2 dimensions (and Kozachenko–Leonenko up to 4).
 ///
@@ -29,17 +31,34 @@
 /// travelling with its coordinates), tight boxes per node; O(N log N). The subtrees below level
 /// 3 are built in parallel; each is a deterministic function of its input range, so the tree
 /// does not depend on the thread count. Memory: N·(8·4 + 4) bytes for the 4-lane layout plus
-/// 2^(depth+1) boxes (≈ N / 2 nodes).
+/// 2^(depth+1) boxes (≈ N / 2 nodes); with the AVX2 kernel (3 and 4 dimensions,
+/// `CNative/lowdim_kernels.h`: the same walk and tests, leaves of 32 scanned four points per
+/// vector compare) also N·d·8 bytes of coordinate-major copies and 64 bytes per node.
 struct _LowDimensionTree<V: SIMD & Sendable>: @unchecked Sendable where V.Scalar == Double {
-  /// Most points per leaf. 8 measured faster than 4 and 16 at 1 + 1 and 2 + 2 dims, N = 10⁵
-  /// (`ibplane-bench ksg-growth`).
-  static var leafSize: Int { 8 }
+  /// Most points per leaf: 8 for the Swift loop (measured faster than 4 and 16 at 1 + 1 and
+  /// 2 + 2 dims, N = 10⁵, `ibplane-bench ksg-growth`), 32 for the AVX2 kernel, which scans a
+  /// leaf four points per vector compare (2 + 2 joint kNN at N = 10⁵ and 10⁶, 2 workers: 16,
+  /// 32 and 64 within 4 % of each other, 32 the fastest at 10⁶; `ibplane-bench ksg-engines`).
+  static func leafSize(kernel: Bool) -> Int { kernel ? 32 : 8 }
   /// Largest k this engine takes (sorted insertion into the k-best buffer is O(k) per accepted
   /// candidate); larger k goes to `_KDTree`.
   static var maximumK: Int { 32 }
 
   let n: Int
+  /// Coordinates per point (1 ... V.scalarCount).
+  let dimension: Int
   let depth: Int
+  /// Whether queries run the AVX2 kernel of `CNative/lowdim_kernels.h`: `init`'s `avx2`, the
+  /// processor (`IBPLANE_KDTREE_AVX2=0` turns it off) and 3 or 4 dimensions. In 1 and 2 the
+  /// kernel measured no faster (1 + 1 joint kNN at N = 10⁶: 0.30–0.32 s either way), so the
+  /// Swift loop keeps them; at 2 + 2 it is 1.2–1.3× (N = 10⁵: 0.074 → 0.057 s wall).
+  let kernel: Bool
+  /// The kernel's copies (empty without it): coordinate c of position t at
+  /// kernelCoords[c * kernelStride + t], zeros past n; node h's box at kernelBox[8h ..< 8h + 8]
+  /// (lower corner, then upper corner, 4 lanes each, ∓∞ past the dimension).
+  let kernelCoords: [Double]
+  let kernelStride: Int
+  let kernelBox: [Double]
   /// Coordinates in leaf order.
   let points: [V]
   /// Row index of each leaf-order position.
@@ -52,13 +71,19 @@ struct _LowDimensionTree<V: SIMD & Sendable>: @unchecked Sendable where V.Scalar
 
   /// - Precondition: `set` is max-norm with 1 ≤ dimension ≤ V.scalarCount and
   ///   2 ≤ count ≤ Int32.max (the dispatch checks).
-  init(_ set: _NeighborPoints, threads: Int) {
+  ///   - avx2: run queries through the AVX2 kernel where the processor has it (false: the Swift
+  ///     loop; the tests compare both with brute force).
+  init(_ set: _NeighborPoints, threads: Int, avx2: Bool = true) {
     let n = set.count
     let d = set.dimension
     precondition(!set.euclidean && d >= 1 && d <= V.scalarCount && n >= 2 && n <= Int(Int32.max))
     self.n = n
+    self.dimension = d
+    let kernel = avx2 && d >= 3 && _KDTreeView.avx2Kernels
+    self.kernel = kernel
+    let leafSize = Self.leafSize(kernel: kernel)
     var depth = 0
-    while (n + (1 << depth) - 1) >> depth > Self.leafSize { depth += 1 }
+    while (n + (1 << depth) - 1) >> depth > leafSize { depth += 1 }
     self.depth = depth
     let nodes = (1 << (depth + 1)) - 1
     var pts = [V](repeating: V(), count: n)
@@ -111,6 +136,25 @@ struct _LowDimensionTree<V: SIMD & Sendable>: @unchecked Sendable where V.Scalar
     self.boxMin = bmin
     self.boxMax = bmax
     self.minRow = mrow
+    if kernel {
+      let stride = n + 8
+      var coords = [Double](repeating: 0, count: d * stride)
+      for t in 0..<n { for c in 0..<d { coords[c * stride + t] = pts[t][c] } }
+      var box = [Double](repeating: 0, count: 8 * nodes)
+      for h in 0..<nodes {
+        for c in 0..<4 {
+          box[8 * h + c] = c < d ? bmin[h][c] : -.infinity
+          box[8 * h + 4 + c] = c < d ? bmax[h][c] : .infinity
+        }
+      }
+      kernelCoords = coords
+      kernelStride = stride
+      kernelBox = box
+    } else {
+      kernelCoords = []
+      kernelStride = 0
+      kernelBox = []
+    }
   }
 
   /// Leaf-order range of the node at `level`, index `i` within its level.
@@ -308,52 +352,64 @@ struct _LowDimensionTree<V: SIMD & Sendable>: @unchecked Sendable where V.Scalar
                     let stageD = UnsafeMutablePointer<Double>.allocate(capacity: positions * k)
                     let stageI = UnsafeMutablePointer<Int32>.allocate(capacity: positions * k)
                     defer { stageD.deallocate(); stageI.deallocate() }
-                    for leaf in leafRange {
-                      let own = Self.range(n: n, level: depth, index: leaf)
-                      let ownNode = firstLeaf + leaf
-                      for t in own {
-                        let q = pts[t]
-                        for s in 0..<k { bestD[s] = .infinity; bestI[s] = Int32.max }
-                        scan(own, q, t)
-                        // Then up from the own leaf: at each node, stop if the k-th best ball lies
-                        // strictly inside the node's box (every point outside the node is then
-                        // farther: see `ballInside`), else search the sibling subtree, nearer
-                        // child first, with an explicit stack.
-                        var node = ownNode
-                        while node > 0 && !Self.ballInside(q, bestD[k - 1], bmin[node], bmax[node]) {
-                          var h = node & 1 == 1 ? node + 1 : node - 1
-                          var near = Self.boxDistance(q, bmin[h], bmax[h])
-                          var top = 0
-                          while true {
-                            if open(near, h) {
-                              if h >= firstLeaf {
-                                scan(Self.range(n: n, level: depth, index: h - firstLeaf), q, -1)
-                              } else {
-                                let a = 2 * h + 1
-                                let b = a + 1
-                                let da = Self.boxDistance(q, bmin[a], bmax[a])
-                                let db = Self.boxDistance(q, bmin[b], bmax[b])
-                                if da <= db {
-                                  stackNode[top] = b; stackDist[top] = db; top += 1
-                                  h = a; near = da
-                                } else {
-                                  stackNode[top] = a; stackDist[top] = da; top += 1
-                                  h = b; near = db
-                                }
-                                continue
-                              }
-                            }
-                            if top == 0 { break }
-                            top -= 1
-                            h = stackNode[top]
-                            near = stackDist[top]
-                          }
-                          node = (node - 1) / 2
+                    if kernel {
+                      kernelCoords.withUnsafeBufferPointer { cp in
+                        kernelBox.withUnsafeBufferPointer { bp in
+                          var view = ibp_ld_view(
+                            coords: cp.baseAddress!, stride: kernelStride, box: bp.baseAddress!, rows: rws,
+                            min_row: mrow, n: n, depth: depth, d: dimension)
+                          ibp_ld_knn_avx2(
+                            &view, k, leafRange.lowerBound, leafRange.upperBound, stageD, stageI, stackNode, stackDist)
                         }
-                        let at = (t - firstPosition) * k
-                        for s in 0..<k {
-                          stageD[at + s] = bestD[s]
-                          stageI[at + s] = bestI[s]
+                      }
+                    } else {
+                      for leaf in leafRange {
+                        let own = Self.range(n: n, level: depth, index: leaf)
+                        let ownNode = firstLeaf + leaf
+                        for t in own {
+                          let q = pts[t]
+                          for s in 0..<k { bestD[s] = .infinity; bestI[s] = Int32.max }
+                          scan(own, q, t)
+                          // Then up from the own leaf: at each node, stop if the k-th best ball lies
+                          // strictly inside the node's box (every point outside the node is then
+                          // farther: see `ballInside`), else search the sibling subtree, nearer
+                          // child first, with an explicit stack.
+                          var node = ownNode
+                          while node > 0 && !Self.ballInside(q, bestD[k - 1], bmin[node], bmax[node]) {
+                            var h = node & 1 == 1 ? node + 1 : node - 1
+                            var near = Self.boxDistance(q, bmin[h], bmax[h])
+                            var top = 0
+                            while true {
+                              if open(near, h) {
+                                if h >= firstLeaf {
+                                  scan(Self.range(n: n, level: depth, index: h - firstLeaf), q, -1)
+                                } else {
+                                  let a = 2 * h + 1
+                                  let b = a + 1
+                                  let da = Self.boxDistance(q, bmin[a], bmax[a])
+                                  let db = Self.boxDistance(q, bmin[b], bmax[b])
+                                  if da <= db {
+                                    stackNode[top] = b; stackDist[top] = db; top += 1
+                                    h = a; near = da
+                                  } else {
+                                    stackNode[top] = a; stackDist[top] = da; top += 1
+                                    h = b; near = db
+                                  }
+                                  continue
+                                }
+                              }
+                              if top == 0 { break }
+                              top -= 1
+                              h = stackNode[top]
+                              near = stackDist[top]
+                            }
+                            node = (node - 1) / 2
+                          }
+                          let at = (t - firstPosition) * k
+                          for s in 0..<k {
+                            stageD[at + s] = bestD[s]
+                            stageI[at + s] = bestI[s]
+                          }
                         }
                       }
                     }

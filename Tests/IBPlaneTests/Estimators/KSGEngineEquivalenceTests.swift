@@ -212,12 +212,15 @@ extension KSGEngineEquivalenceTests {
       let set = try _NeighborPoints(x, blocks: nil, metric: .maximum)
       for k in [1, 3, 4, 8, 32] {
         let want = _BruteForceNeighbors(set).kNearest(k: k, threads: 2)
+        // 3 and 4 dimensions: the AVX2 kernel (where the processor has it) and the Swift loop.
         for threads in [1, 2, 3] {
-          let got = d <= 2
-            ? _LowDimensionTree<SIMD2<Double>>(set, threads: threads).kNearest(k: k, threads: threads)
-            : _LowDimensionTree<SIMD4<Double>>(set, threads: threads).kNearest(k: k, threads: threads)
-          #expect(got.indices == want.indices, "d=\(d) n=\(n) k=\(k) threads=\(threads)")
-          #expect(got.distances.map(\.bitPattern) == want.distances.map(\.bitPattern), "d=\(d) n=\(n) k=\(k)")
+          for avx2 in d <= 2 ? [true] : [true, false] {
+            let got = d <= 2
+              ? _LowDimensionTree<SIMD2<Double>>(set, threads: threads).kNearest(k: k, threads: threads)
+              : _LowDimensionTree<SIMD4<Double>>(set, threads: threads, avx2: avx2).kNearest(k: k, threads: threads)
+            #expect(got.indices == want.indices, "d=\(d) n=\(n) k=\(k) threads=\(threads) avx2=\(avx2)")
+            #expect(got.distances.map(\.bitPattern) == want.distances.map(\.bitPattern), "d=\(d) n=\(n) k=\(k) avx2=\(avx2)")
+          }
         }
         // The public path with the automatic rule (the tree from N = 512) agrees as well.
         #expect(try NearestNeighbors().kNearest(x, k: k) == want)
@@ -240,11 +243,13 @@ extension KSGEngineEquivalenceTests {
     let set = try _NeighborPoints(x, blocks: nil, metric: .maximum)
     for k in [1, 3, 8] {
       let want = _BruteForceNeighbors(set).kNearest(k: k, threads: 1)
-      let got = d <= 2
-        ? _LowDimensionTree<SIMD2<Double>>(set, threads: 2).kNearest(k: k, threads: 2)
-        : _LowDimensionTree<SIMD4<Double>>(set, threads: 2).kNearest(k: k, threads: 2)
-      #expect(got.indices == want.indices, "d=\(d) k=\(k)")
-      #expect(got.distances.map(\.bitPattern) == want.distances.map(\.bitPattern), "d=\(d) k=\(k)")
+      for avx2 in [true, false] {
+        let got = d <= 2
+          ? _LowDimensionTree<SIMD2<Double>>(set, threads: 2).kNearest(k: k, threads: 2)
+          : _LowDimensionTree<SIMD4<Double>>(set, threads: 2, avx2: avx2).kNearest(k: k, threads: 2)
+        #expect(got.indices == want.indices, "d=\(d) k=\(k) avx2=\(avx2)")
+        #expect(got.distances.map(\.bitPattern) == want.distances.map(\.bitPattern), "d=\(d) k=\(k) avx2=\(avx2)")
+      }
     }
   }
 

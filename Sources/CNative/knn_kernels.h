@@ -539,6 +539,75 @@ __attribute__((target("avx2"))) static inline void ibp_bits_and_xor_avx2(unsigne
   for (; w < n; w++) acc[w] &= a[w] ^ b[w];
 }
 
+// Block-sparse forms of the loops above: only the 8-word blocks listed in blocks[0 ..< count]
+// (block j is words 8j ..< 8j + 8; callers pad their rows to whole blocks with zero words).
+// Box bitsets keep, per query, the list of blocks where the running box still has a bit: a
+// box shrinks with every slab ANDed into it, and in k-d-tree row order its rows gather in few
+// blocks, so later slabs touch a fraction of the words.
+
+// acc &= a ^ b on the listed blocks.
+__attribute__((target("avx2"))) static inline void ibp_bits_and_xor_blocks_avx2(unsigned long long *acc,
+                                                                               const unsigned long long *a,
+                                                                               const unsigned long long *b,
+                                                                               const int *blocks, long count) {
+  for (long u = 0; u < count; u++) {
+    const long w = 8L * blocks[u];
+    ibp_bits_store(acc + w, ibp_bits_load(acc + w) & (ibp_bits_load(a + w) ^ ibp_bits_load(b + w)));
+    ibp_bits_store(acc + w + 4, ibp_bits_load(acc + w + 4) & (ibp_bits_load(a + w + 4) ^ ibp_bits_load(b + w + 4)));
+  }
+}
+
+// acc &= src on the listed blocks.
+__attribute__((target("avx2"))) static inline void ibp_bits_and_blocks_avx2(unsigned long long *acc,
+                                                                           const unsigned long long *src,
+                                                                           const int *blocks, long count) {
+  for (long u = 0; u < count; u++) {
+    const long w = 8L * blocks[u];
+    ibp_bits_store(acc + w, ibp_bits_load(acc + w) & ibp_bits_load(src + w));
+    ibp_bits_store(acc + w + 4, ibp_bits_load(acc + w + 4) & ibp_bits_load(src + w + 4));
+  }
+}
+
+// dst = a ^ b on the listed blocks.
+__attribute__((target("avx2"))) static inline void ibp_bits_xor_blocks_avx2(unsigned long long *dst,
+                                                                           const unsigned long long *a,
+                                                                           const unsigned long long *b,
+                                                                           const int *blocks, long count) {
+  for (long u = 0; u < count; u++) {
+    const long w = 8L * blocks[u];
+    ibp_bits_store(dst + w, ibp_bits_load(a + w) ^ ibp_bits_load(b + w));
+    ibp_bits_store(dst + w + 4, ibp_bits_load(a + w + 4) ^ ibp_bits_load(b + w + 4));
+  }
+}
+
+// Keeps, in order, the listed blocks of x that hold a set bit; returns how many.
+__attribute__((target("avx2"))) static inline long ibp_bits_compact_blocks_avx2(const unsigned long long *x, int *blocks,
+                                                                               long count) {
+  long kept = 0;
+  for (long u = 0; u < count; u++) {
+    const int j = blocks[u];
+    const ibp_bits_v4 v = ibp_bits_load(x + 8L * j) | ibp_bits_load(x + 8L * j + 4);
+    const ibp_bits_v4 h = v | __builtin_shufflevector(v, v, 2, 3, 0, 1);
+    blocks[kept] = j;
+    kept += (h[0] | h[1]) != 0;
+  }
+  return kept;
+}
+
+// The number of set bits in the listed blocks.
+__attribute__((target("avx2,popcnt"))) static inline long ibp_bits_popcount_blocks_avx2(const unsigned long long *x,
+                                                                                       const int *blocks, long count) {
+  long c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+  for (long u = 0; u < count; u++) {
+    const unsigned long long *p = x + 8L * blocks[u];
+    c0 += __builtin_popcountll(p[0]) + __builtin_popcountll(p[4]);
+    c1 += __builtin_popcountll(p[1]) + __builtin_popcountll(p[5]);
+    c2 += __builtin_popcountll(p[2]) + __builtin_popcountll(p[6]);
+    c3 += __builtin_popcountll(p[3]) + __builtin_popcountll(p[7]);
+  }
+  return c0 + c1 + c2 + c3;
+}
+
 // The number of set bits of x[0 ..< n], four independent sums.
 __attribute__((target("avx2,popcnt"))) static inline long ibp_bits_popcount_avx2(const unsigned long long *x, long n) {
   long c0 = 0, c1 = 0, c2 = 0, c3 = 0;

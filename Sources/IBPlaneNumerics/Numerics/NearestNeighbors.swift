@@ -245,12 +245,22 @@ public struct NearestNeighbors: Sendable {
     return box.kNearest(k: k, upperBounds: bounds, threads: threads)
   }
 
-  /// For each point, the k-th smallest max-norm distance to its ±max(32, k) neighbours in `order`
-  /// (an upper bound on its k-th neighbour distance: these are k actual other points).
+  /// For each point, the k-th smallest max-norm distance to its ±m neighbours in `order` (an
+  /// upper bound on its k-th neighbour distance: these are k actual other points), m the
+  /// largest power of two ≤ √N / 2, at least 32 and k.
+  ///
+  /// Why the window grows with N: a box-bitset kNN query checks every row its bound's box
+  /// holds, and in 20 dimensions that box grows as (bound / k-th distance)^20. At 10 + 10,
+  /// N = 10⁵, ±32 left bounds 1.34× the k-th distance on average and 500 candidates per query;
+  /// ±128, 1.25× and 205 candidates: joint kNN 2.14 → 1.74 s (2 workers). The best window
+  /// measured (`ksg-engines`, box bitsets, 10 + 10): ±32 at N = 10⁴ (±128: 0.062 → 0.073 s),
+  /// ±64 at 3·10⁴ (0.41 → 0.29 s), ±128 at 10⁵, ±128 to ±256 at 3·10⁵ (12.9 → 9.2–9.6 s).
   func _leafOrderBounds(_ set: _NeighborPoints, order: [Int], k: Int, threads: Int) -> [Double] {
     let n = set.count
     let d = set.dimension
-    let m = Swift.max(32, k)
+    var window = 32
+    while window * 4 * window * 4 <= n { window *= 2 }  // largest power of two ≤ √n / 2, from 32
+    let m = Swift.max(window, k)
     var bounds = [Double](repeating: .infinity, count: n)
     bounds.withUnsafeMutableBufferPointer { bp in
       let out = bp.baseAddress!

@@ -127,6 +127,19 @@ import IBPlane
     }
   }
 
+  /// Box-bitset kNN at sizes where its upper bounds come from a leaf-order window wider than
+  /// ±32 (±64 from N = 16,384: `_leafOrderBounds`), with tied rows, against the k-d tree.
+  @Test func boxBitsetKNNWithAWiderBoundWindow() throws {
+    let n = 17_000
+    let x = Self.tiedData(n: n, d: 8, seed: 3)
+    let set = try _NeighborPoints(x, blocks: nil, metric: .maximum)
+    let engine = NearestNeighbors(algorithm: .boxBitsets, threads: 2)
+    for k in [1, 3, 5] {
+      let want = try NearestNeighbors(algorithm: .kdTree, threads: 2).kNearest(x, k: k)
+      #expect(engine._boxKNearest(set, k: k) == want, "k=\(k)")
+    }
+  }
+
   @Test func duplicatesAreNeighboursAtDistanceZeroAndSelfIsExcluded() throws {
     let x = try Matrix<Double>([[0, 0], [0, 0], [1, 1], [0, 0]])
     let got = try NearestNeighbors(algorithm: .kdTree).kNearest(x, k: 2)

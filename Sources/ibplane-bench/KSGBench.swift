@@ -104,7 +104,7 @@ func benchKSGProfile() throws {
   let tAll = try bestTime(repeats: max(1, repeats)) { mi = try KSGEstimator(preprocessing: .none).estimate(x, y).nats }
   let diag = try KSGEstimator(preprocessing: .none).estimate(x, y).diagnostics
   print("mean n_x \(diag["mean_nx"]!), mean n_y \(diag["mean_ny"]!)")
-  print("N = \(n), \(d)+\(d), KSG-1 estimate \(String(format: "%.6f", mi)) nats in \(String(format: "%.3f", tAll)) s (\(Parallel.defaultThreads) workers)")
+  print("N = \(n), \(d)+\(d), KSG-1 estimate \(String(format: "%.6f", mi)) nats in \(String(format: "%.5f", tAll)) s (\(Parallel.defaultThreads) workers)")
   print("N = \(n), \(d)+\(d), 1 thread: joint kNN \(String(format: "%.3f", tk)) s, one marginal count \(String(format: "%.3f", tc)) s")
 }
 

@@ -22,12 +22,15 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "knn_kernels.h"  // ibp_kd_v4 / ibp_kd_m4 and their load, abs and max
+
 // A read-only view of a `_LowDimensionTree` with kernel copies. Positions are in leaf order;
 // leaf i of 2^depth holds positions (n*i) >> depth ..< (n*(i+1)) >> depth; node h has children
 // 2h+1 and 2h+2, the leaves are nodes 2^depth - 1 ... Coordinate c of position t is
-// coords[c * stride + t] (c < d, d = 3 or 4; stride >= n + 4, readable and finite past n). Node h's box is
-// box[8h ..< 8h+4] (lower corner) and box[8h+4 ..< 8h+8] (upper corner), lanes d..3 set to
-// -inf and +inf. rows[t] is the row of position t, min_row[h] the smallest row in node h.
+// coords[c * stride + t] (c < d, d = 3 or 4; stride >= n + 4, readable and finite past n).
+// Node h's box is box[8h ..< 8h+4] (lower corner) and box[8h+4 ..< 8h+8] (upper corner), lanes
+// d..3 set to -inf and +inf. rows[t] is the row of position t, min_row[h] the smallest row in
+// node h.
 typedef struct ibp_ld_view {
   const double *coords;
   long stride;
@@ -39,45 +42,22 @@ typedef struct ibp_ld_view {
   long d;
 } ibp_ld_view;
 
-typedef double ibp_ld_v4 __attribute__((vector_size(32)));
-typedef long long ibp_ld_m4 __attribute__((vector_size(32)));
-
-__attribute__((target("avx2"))) static inline ibp_ld_v4 ibp_ld_load(const double *p) {
-  ibp_ld_v4 v;
-  memcpy(&v, p, sizeof v);
-  return v;
-}
-
-__attribute__((target("avx2"))) static inline ibp_ld_v4 ibp_ld_abs(ibp_ld_v4 v) {
-  const ibp_ld_m4 magnitude = {0x7fffffffffffffffLL, 0x7fffffffffffffffLL, 0x7fffffffffffffffLL,
-                               0x7fffffffffffffffLL};
-  return (ibp_ld_v4)((ibp_ld_m4)v & magnitude);
-}
-
-// Lane-wise b where b > a, else a (a select: no branch, no NaN special case).
-__attribute__((target("avx2"))) static inline ibp_ld_v4 ibp_ld_max(ibp_ld_v4 a, ibp_ld_v4 b) {
-  ibp_ld_m4 m = (ibp_ld_m4)(b > a);
-  return (ibp_ld_v4)(((ibp_ld_m4)a & ~m) | ((ibp_ld_m4)b & m));
-}
-
-__attribute__((target("avx2"))) static inline ibp_ld_v4 ibp_ld_min(ibp_ld_v4 a, ibp_ld_v4 b) {
-  ibp_ld_m4 m = (ibp_ld_m4)(b < a);
-  return (ibp_ld_v4)(((ibp_ld_m4)a & ~m) | ((ibp_ld_m4)b & m));
+// Lane-wise b where b < a, else a (the minimum counterpart of `ibp_kd_max`).
+__attribute__((target("avx2"))) static inline ibp_kd_v4 ibp_ld_min(ibp_kd_v4 a, ibp_kd_v4 b) {
+  ibp_kd_m4 m = (ibp_kd_m4)(b < a);
+  return (ibp_kd_v4)(((ibp_kd_m4)a & ~m) | ((ibp_kd_m4)b & m));
 }
 
 // Max-norm distance from q (lanes d..3 zero) to node h's box: the largest of lo_c - q_c,
 // q_c - hi_c and 0 (`_LowDimensionTree.boxDistance`).
-__attribute__((target("avx2"))) static inline double ibp_ld_box_distance(const double *box, long h, ibp_ld_v4 q) {
-  ibp_ld_v4 g = ibp_ld_max(ibp_ld_load(box + 8 * h) - q, q - ibp_ld_load(box + 8 * h + 4));
-  double a = g[0] > g[2] ? g[0] : g[2];
-  double b = g[1] > g[3] ? g[1] : g[3];
-  a = a > b ? a : b;
+__attribute__((target("avx2"))) static inline double ibp_ld_box_distance(const double *box, long h, ibp_kd_v4 q) {
+  const double a = ibp_kd_largest(ibp_kd_max(ibp_kd_load(box + 8 * h) - q, q - ibp_kd_load(box + 8 * h + 4)));
   return a > 0 ? a : 0;
 }
 
 // Whether fl(q_c - lo_c) > r and fl(hi_c - q_c) > r in every lane (`ballInside`).
-__attribute__((target("avx2"))) static inline int ibp_ld_ball_inside(const double *box, long h, ibp_ld_v4 q, double r) {
-  ibp_ld_v4 g = ibp_ld_min(q - ibp_ld_load(box + 8 * h), ibp_ld_load(box + 8 * h + 4) - q);
+__attribute__((target("avx2"))) static inline int ibp_ld_ball_inside(const double *box, long h, ibp_kd_v4 q, double r) {
+  ibp_kd_v4 g = ibp_ld_min(q - ibp_kd_load(box + 8 * h), ibp_kd_load(box + 8 * h + 4) - q);
   double a = g[0] < g[2] ? g[0] : g[2];
   double b = g[1] < g[3] ? g[1] : g[3];
   a = a < b ? a : b;
@@ -101,14 +81,14 @@ static inline void ibp_ld_offer(double *best_d, int32_t *best_i, long k, double 
 // Offers the positions lo ..< hi except `own` (-1: none), four at a time. `qc[c]` holds q_c in
 // every lane. D is the dimension, a constant where this is inlined.
 __attribute__((target("avx2"), always_inline)) static inline void ibp_ld_scan(
-    const ibp_ld_view *v, const long D, const ibp_ld_v4 *qc, long lo, long hi, long own, double *best_d,
+    const ibp_ld_view *v, const long D, const ibp_kd_v4 *qc, long lo, long hi, long own, double *best_d,
     int32_t *best_i, long k) {
   for (long u0 = lo; u0 < hi; u0 += 4) {
-    ibp_ld_v4 m = ibp_ld_abs(ibp_ld_load(v->coords + u0) - qc[0]);
-    for (long c = 1; c < D; c++) m = ibp_ld_max(m, ibp_ld_abs(ibp_ld_load(v->coords + c * v->stride + u0) - qc[c]));
+    ibp_kd_v4 m = ibp_kd_abs(ibp_kd_load(v->coords + u0) - qc[0]);
+    for (long c = 1; c < D; c++) m = ibp_kd_max(m, ibp_kd_abs(ibp_kd_load(v->coords + c * v->stride + u0) - qc[c]));
     const double worst = best_d[k - 1];
-    const ibp_ld_v4 w = {worst, worst, worst, worst};
-    int bits = __builtin_ia32_movmskpd256((ibp_ld_v4)(m <= w));
+    const ibp_kd_v4 w = {worst, worst, worst, worst};
+    int bits = IBP_KD_MOVEMASK(m <= w);
     if (hi - u0 < 4) bits &= (1 << (hi - u0)) - 1;
     if (own >= u0 && own < u0 + 4) bits &= ~(1 << (own - u0));
     while (bits) {
@@ -134,12 +114,12 @@ __attribute__((target("avx2"), always_inline)) static inline void ibp_ld_knn_bod
     const long a = (n * leaf) >> depth, b = (n * (leaf + 1)) >> depth;
     for (long t = a; t < b; t++) {
       double qs[4] = {0, 0, 0, 0};
-      ibp_ld_v4 qc[4];
+      ibp_kd_v4 qc[4];
       for (long c = 0; c < D; c++) {
         qs[c] = v->coords[c * v->stride + t];
-        qc[c] = (ibp_ld_v4){qs[c], qs[c], qs[c], qs[c]};
+        qc[c] = (ibp_kd_v4){qs[c], qs[c], qs[c], qs[c]};
       }
-      const ibp_ld_v4 q = ibp_ld_load(qs);
+      const ibp_kd_v4 q = ibp_kd_load(qs);
       for (long s = 0; s < k; s++) {
         best_d[s] = INFINITY;
         best_i[s] = INT32_MAX;

@@ -13,14 +13,7 @@ import IBPlane
 
 /// Best-of-`repeats` wall time of `body`, in seconds.
 func bestTime(repeats: Int = 3, _ body: () throws -> Void) rethrows -> Double {
-  var best = Double.infinity
-  for _ in 0..<repeats {
-    let start = ContinuousClock.now
-    try body()
-    let d = ContinuousClock.now - start
-    best = min(best, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
-  }
-  return best
+  try bestTime(repeats: repeats, atLeast: 0, body)
 }
 
 /// The best wall time of `body` over at least `repeats` runs that together take at least

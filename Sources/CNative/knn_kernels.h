@@ -521,25 +521,7 @@ __attribute__((target("avx2"))) static inline void ibp_bits_xor_avx2(unsigned lo
   for (; w < n; w++) dst[w] = a[w] ^ b[w];
 }
 
-// acc[w] &= src[w]
-__attribute__((target("avx2"))) static inline void ibp_bits_and_avx2(unsigned long long *acc, const unsigned long long *src,
-                                                                    long n) {
-  long w = 0;
-  for (; w + 4 <= n; w += 4) ibp_bits_store(acc + w, ibp_bits_load(acc + w) & ibp_bits_load(src + w));
-  for (; w < n; w++) acc[w] &= src[w];
-}
-
-// acc[w] &= a[w] ^ b[w]
-__attribute__((target("avx2"))) static inline void ibp_bits_and_xor_avx2(unsigned long long *acc, const unsigned long long *a,
-                                                                        const unsigned long long *b, long n) {
-  long w = 0;
-  for (; w + 4 <= n; w += 4) {
-    ibp_bits_store(acc + w, ibp_bits_load(acc + w) & (ibp_bits_load(a + w) ^ ibp_bits_load(b + w)));
-  }
-  for (; w < n; w++) acc[w] &= a[w] ^ b[w];
-}
-
-// Block-sparse forms of the loops above: only the 8-word blocks listed in blocks[0 ..< count]
+// Block-sparse word loops: only the 8-word blocks listed in blocks[0 ..< count]
 // (block j is words 8j ..< 8j + 8; callers pad their rows to whole blocks with zero words).
 // Box bitsets keep, per query, the list of blocks where the running box still has a bit: a
 // box shrinks with every slab ANDed into it, and in k-d-tree row order its rows gather in few
@@ -605,20 +587,6 @@ __attribute__((target("avx2,popcnt"))) static inline long ibp_bits_popcount_bloc
     c2 += __builtin_popcountll(p[2]) + __builtin_popcountll(p[6]);
     c3 += __builtin_popcountll(p[3]) + __builtin_popcountll(p[7]);
   }
-  return c0 + c1 + c2 + c3;
-}
-
-// The number of set bits of x[0 ..< n], four independent sums.
-__attribute__((target("avx2,popcnt"))) static inline long ibp_bits_popcount_avx2(const unsigned long long *x, long n) {
-  long c0 = 0, c1 = 0, c2 = 0, c3 = 0;
-  long w = 0;
-  for (; w + 4 <= n; w += 4) {
-    c0 += __builtin_popcountll(x[w]);
-    c1 += __builtin_popcountll(x[w + 1]);
-    c2 += __builtin_popcountll(x[w + 2]);
-    c3 += __builtin_popcountll(x[w + 3]);
-  }
-  for (; w < n; w++) c0 += __builtin_popcountll(x[w]);
   return c0 + c1 + c2 + c3;
 }
 

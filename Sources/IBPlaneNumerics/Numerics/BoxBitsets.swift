@@ -276,28 +276,15 @@ package final class _BoxBitsets: @unchecked Sendable {
   @inline(__always)
   private func row(_ c: Int, _ q: Int) -> UnsafeMutablePointer<UInt64> { prefix + (c * checkpointCount + q) * words }
 
-  // The word loops over `words` words: the AVX2 / POPCNT kernels of `CNative/knn_kernels.h`
-  // where `avx2`, else the Swift loops (the same bits).
+  // The word loops: the AVX2 / POPCNT kernels of `CNative/knn_kernels.h` where `avx2`, else
+  // the Swift loops (the same bits). A box's first slab is taken over all `words` words, every
+  // later operation only on the 8-word blocks listed in blocks[0 ..< count].
 
   /// dst = a ⊕ b.
   @inline(__always)
   private func xorWords(_ dst: UnsafeMutablePointer<UInt64>, _ a: UnsafePointer<UInt64>, _ b: UnsafePointer<UInt64>) {
     if avx2 { ibp_bits_xor_avx2(dst, a, b, words) } else { for w in 0..<words { dst[w] = a[w] ^ b[w] } }
   }
-
-  /// acc ∧= src.
-  @inline(__always)
-  private func andWords(_ acc: UnsafeMutablePointer<UInt64>, _ src: UnsafePointer<UInt64>) {
-    if avx2 { ibp_bits_and_avx2(acc, src, words) } else { for w in 0..<words { acc[w] &= src[w] } }
-  }
-
-  /// acc ∧= a ⊕ b.
-  @inline(__always)
-  private func andXorWords(_ acc: UnsafeMutablePointer<UInt64>, _ a: UnsafePointer<UInt64>, _ b: UnsafePointer<UInt64>) {
-    if avx2 { ibp_bits_and_xor_avx2(acc, a, b, words) } else { for w in 0..<words { acc[w] &= a[w] ^ b[w] } }
-  }
-
-  // The same on the 8-word blocks listed in blocks[0 ..< count] (`ibp_bits_*_blocks_avx2`).
 
   /// acc ∧= a ⊕ b on the listed blocks.
   @inline(__always)
@@ -374,15 +361,6 @@ package final class _BoxBitsets: @unchecked Sendable {
       m += 1
     }
     return m
-  }
-
-  /// The number of set bits.
-  @inline(__always)
-  private func popcountWords(_ x: UnsafePointer<UInt64>) -> Int {
-    if avx2 { return ibp_bits_popcount_avx2(x, words) }
-    var count = 0
-    for w in 0..<words { count += x[w].nonzeroBitCount }
-    return count
   }
 
   /// Rows are internal rows (query order). Without `enumerate`: the exact number of rows j — the

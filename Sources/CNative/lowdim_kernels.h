@@ -28,13 +28,14 @@
 // leaf i of 2^depth holds positions (n*i) >> depth ..< (n*(i+1)) >> depth; node h has children
 // 2h+1 and 2h+2, the leaves are nodes 2^depth - 1 ... Coordinate c of position t is
 // coords[c * stride + t] (c < d, d = 3 or 4; stride >= n + 4, readable and finite past n).
-// Node h's box is box[8h ..< 8h+4] (lower corner) and box[8h+4 ..< 8h+8] (upper corner), lanes
-// d..3 set to -inf and +inf. rows[t] is the row of position t, min_row[h] the smallest row in
+// Node h's box is box_min[4h ..< 4h+4] (lower corner) and box_max[4h ..< 4h+4] (upper corner),
+// lanes d..3 set to -inf and +inf (the tree's own `boxMin` / `boxMax` of `SIMD4`s). rows[t] is the row of position t, min_row[h] the smallest row in
 // node h.
 typedef struct ibp_ld_view {
   const double *coords;
   long stride;
-  const double *box;
+  const double *box_min;
+  const double *box_max;
   const int32_t *rows;
   const int32_t *min_row;
   long n;
@@ -50,14 +51,14 @@ __attribute__((target("avx2"))) static inline ibp_kd_v4 ibp_ld_min(ibp_kd_v4 a, 
 
 // Max-norm distance from q (lanes d..3 zero) to node h's box: the largest of lo_c - q_c,
 // q_c - hi_c and 0 (`_LowDimensionTree.boxDistance`).
-__attribute__((target("avx2"))) static inline double ibp_ld_box_distance(const double *box, long h, ibp_kd_v4 q) {
-  const double a = ibp_kd_largest(ibp_kd_max(ibp_kd_load(box + 8 * h) - q, q - ibp_kd_load(box + 8 * h + 4)));
+__attribute__((target("avx2"))) static inline double ibp_ld_box_distance(const ibp_ld_view *v, long h, ibp_kd_v4 q) {
+  const double a = ibp_kd_largest(ibp_kd_max(ibp_kd_load(v->box_min + 4 * h) - q, q - ibp_kd_load(v->box_max + 4 * h)));
   return a > 0 ? a : 0;
 }
 
 // Whether fl(q_c - lo_c) > r and fl(hi_c - q_c) > r in every lane (`ballInside`).
-__attribute__((target("avx2"))) static inline int ibp_ld_ball_inside(const double *box, long h, ibp_kd_v4 q, double r) {
-  ibp_kd_v4 g = ibp_ld_min(q - ibp_kd_load(box + 8 * h), ibp_kd_load(box + 8 * h + 4) - q);
+__attribute__((target("avx2"))) static inline int ibp_ld_ball_inside(const ibp_ld_view *v, long h, ibp_kd_v4 q, double r) {
+  ibp_kd_v4 g = ibp_ld_min(q - ibp_kd_load(v->box_min + 4 * h), ibp_kd_load(v->box_max + 4 * h) - q);
   double a = g[0] < g[2] ? g[0] : g[2];
   double b = g[1] < g[3] ? g[1] : g[3];
   a = a < b ? a : b;
@@ -126,9 +127,9 @@ __attribute__((target("avx2"), always_inline)) static inline void ibp_ld_knn_bod
       }
       ibp_ld_scan(v, D, qc, a, b, t, best_d, best_i, k);
       long node = first_leaf + leaf;
-      while (node > 0 && !ibp_ld_ball_inside(v->box, node, q, best_d[k - 1])) {
+      while (node > 0 && !ibp_ld_ball_inside(v, node, q, best_d[k - 1])) {
         long h = (node & 1) ? node + 1 : node - 1;
-        double near = ibp_ld_box_distance(v->box, h, q);
+        double near = ibp_ld_box_distance(v, h, q);
         long top = 0;
         for (;;) {
           const double worst = best_d[k - 1];
@@ -138,7 +139,7 @@ __attribute__((target("avx2"), always_inline)) static inline void ibp_ld_knn_bod
               ibp_ld_scan(v, D, qc, (n * leaf_h) >> depth, (n * (leaf_h + 1)) >> depth, -1, best_d, best_i, k);
             } else {
               const long ca = 2 * h + 1, cb = ca + 1;
-              const double da = ibp_ld_box_distance(v->box, ca, q), db = ibp_ld_box_distance(v->box, cb, q);
+              const double da = ibp_ld_box_distance(v, ca, q), db = ibp_ld_box_distance(v, cb, q);
               if (da <= db) {
                 stack_node[top] = cb; stack_dist[top] = db; top++;
                 h = ca; near = da;

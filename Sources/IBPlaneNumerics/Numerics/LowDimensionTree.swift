@@ -32,8 +32,8 @@ import CNative
 /// 3 are built in parallel; each is a deterministic function of its input range, so the tree
 /// does not depend on the thread count. Memory: N·(8·4 + 4) bytes for the 4-lane layout plus
 /// 2^(depth+1) boxes (≈ N / 2 nodes); with the AVX2 kernel (3 and 4 dimensions,
-/// `CNative/lowdim_kernels.h`: the same walk and tests, leaves of 32 scanned four points per
-/// vector compare) also N·d·8 bytes of coordinate-major copies and 64 bytes per node.
+/// `CNative/lowdim_kernels.h`: the same walk and tests on the same boxes, leaves of 32 scanned
+/// four points per vector compare) also N·d·8 bytes of coordinate-major copies.
 struct _LowDimensionTree<V: SIMD & Sendable>: @unchecked Sendable where V.Scalar == Double {
   /// Most points per leaf: 8 for the Swift loop (measured faster than 4 and 16 at 1 + 1 and
   /// 2 + 2 dims, N = 10⁵, `ibplane-bench ksg-growth`), 32 for the AVX2 kernel, which scans a
@@ -53,12 +53,11 @@ struct _LowDimensionTree<V: SIMD & Sendable>: @unchecked Sendable where V.Scalar
   /// kernel measured no faster (1 + 1 joint kNN at N = 10⁶: 0.30–0.32 s either way), so the
   /// Swift loop keeps them; at 2 + 2 it is 1.2–1.3× (N = 10⁵: 0.074 → 0.057 s wall).
   let kernel: Bool
-  /// The kernel's copies (empty without it): coordinate c of position t at
-  /// kernelCoords[c * kernelStride + t], zeros past n; node h's box at kernelBox[8h ..< 8h + 8]
-  /// (lower corner, then upper corner, 4 lanes each, ∓∞ past the dimension).
+  /// The kernel's coordinate-major copy (empty without it): coordinate c of position t at
+  /// kernelCoords[c * kernelStride + t], zeros past n. It reads node boxes from `boxMin` and
+  /// `boxMax` themselves (4 lanes, ∓∞ past the dimension).
   let kernelCoords: [Double]
-  let kernelStride: Int
-  let kernelBox: [Double]
+  var kernelStride: Int { n + 8 }
   /// Coordinates in leaf order.
   let points: [V]
   /// Row index of each leaf-order position.
@@ -79,7 +78,8 @@ struct _LowDimensionTree<V: SIMD & Sendable>: @unchecked Sendable where V.Scalar
     precondition(!set.euclidean && d >= 1 && d <= V.scalarCount && n >= 2 && n <= Int(Int32.max))
     self.n = n
     self.dimension = d
-    let kernel = avx2 && d >= 3 && _KDTreeView.avx2Kernels
+    // The kernel reads `boxMin` / `boxMax` as 4-lane boxes: only the SIMD4 tree runs it.
+    let kernel = avx2 && d >= 3 && V.scalarCount == 4 && _KDTreeView.avx2Kernels
     self.kernel = kernel
     let leafSize = Self.leafSize(kernel: kernel)
     var depth = 0
@@ -140,20 +140,9 @@ struct _LowDimensionTree<V: SIMD & Sendable>: @unchecked Sendable where V.Scalar
       let stride = n + 8
       var coords = [Double](repeating: 0, count: d * stride)
       for t in 0..<n { for c in 0..<d { coords[c * stride + t] = pts[t][c] } }
-      var box = [Double](repeating: 0, count: 8 * nodes)
-      for h in 0..<nodes {
-        for c in 0..<4 {
-          box[8 * h + c] = c < d ? bmin[h][c] : -.infinity
-          box[8 * h + 4 + c] = c < d ? bmax[h][c] : .infinity
-        }
-      }
       kernelCoords = coords
-      kernelStride = stride
-      kernelBox = box
     } else {
       kernelCoords = []
-      kernelStride = 0
-      kernelBox = []
     }
   }
 
@@ -353,14 +342,15 @@ struct _LowDimensionTree<V: SIMD & Sendable>: @unchecked Sendable where V.Scalar
                     let stageI = UnsafeMutablePointer<Int32>.allocate(capacity: positions * k)
                     defer { stageD.deallocate(); stageI.deallocate() }
                     if kernel {
+                      // The kernel runs only with 4-lane boxes (3 or 4 dimensions: `kernel`).
                       kernelCoords.withUnsafeBufferPointer { cp in
-                        kernelBox.withUnsafeBufferPointer { bp in
-                          var view = ibp_ld_view(
-                            coords: cp.baseAddress!, stride: kernelStride, box: bp.baseAddress!, rows: rws,
-                            min_row: mrow, n: n, depth: depth, d: dimension)
-                          ibp_ld_knn_avx2(
-                            &view, k, leafRange.lowerBound, leafRange.upperBound, stageD, stageI, stackNode, stackDist)
-                        }
+                        var view = ibp_ld_view(
+                          coords: cp.baseAddress!, stride: kernelStride,
+                          box_min: UnsafeRawPointer(bmin).assumingMemoryBound(to: Double.self),
+                          box_max: UnsafeRawPointer(bmax).assumingMemoryBound(to: Double.self),
+                          rows: rws, min_row: mrow, n: n, depth: depth, d: dimension)
+                        ibp_ld_knn_avx2(
+                          &view, k, leafRange.lowerBound, leafRange.upperBound, stageD, stageI, stackNode, stackDist)
                       }
                     } else {
                       for leaf in leafRange {

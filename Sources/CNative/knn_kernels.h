@@ -590,4 +590,84 @@ __attribute__((target("avx2,popcnt"))) static inline long ibp_bits_popcount_bloc
   return c0 + c1 + c2 + c3;
 }
 
+// Box-bitset slab searches (`_BoxBitsets.slabs`, BoxBitsets.swift): for each coordinate c of
+// c0 ..< c0 + count, the ranks [lo, hi) of the ascending values sorted[c*n ..< c*n + n] with
+// |v - x_c| < r (<= r when inclusive), x = q. The same two-level bisection as `_maxNormSlab`
+// (first over the block ends ends[c*blocks ..], every 2^shift-th value, then within the block),
+// lane 2k the upper end and lane 2k+1 the lower end of a coordinate, up to 8 coordinates in four
+// 4-lane vectors whose bisections run side by side (independent chains of loads); "holds" is
+// monotone over the ranks, so any exact bisection gives the same ends. Needs n > 0 and r > 0
+// (r >= 0 when inclusive). Why C: in Swift (SSE2) the eight-lane version spent ~470 ns per four
+// coordinates, a third of a 5+5 KSG estimate at N = 10^4, in lane extracts and mask shuffles.
+__attribute__((target("avx2"))) static inline ibp_kd_v4 ibp_slab_gather(const double *p, ibp_kd_m4 at) {
+  return (ibp_kd_v4){p[at[0]], p[at[1]], p[at[2]], p[at[3]]};
+}
+
+__attribute__((target("avx2"))) static inline void ibp_box_slabs_avx2(const double *sorted, const double *ends, long n,
+                                                                      long blocks, long shift, const double *q, long c0,
+                                                                      long count, double r, int inclusive, long *lo,
+                                                                      long *hi) {
+  const ibp_kd_v4 sign = {1, -1, 1, -1};
+  const ibp_kd_m4 flip = {0, -1, 0, -1};
+  const ibp_kd_v4 rs = {r, r, r, r};
+  const ibp_kd_m4 last = {n - 1, n - 1, n - 1, n - 1};
+  for (long g0 = 0; g0 < count; g0 += 8) {
+    const long m = count - g0 < 8 ? count - g0 : 8;
+    const long vectors = (m + 1) / 2;
+    ibp_kd_m4 column[4], endsAt[4], block[4], base[4];
+    ibp_kd_v4 xs[4];
+    for (long u = 0; u < 4; u++) {
+      const long ca = c0 + g0 + (2 * u < m ? 2 * u : m - 1);
+      const long cb = c0 + g0 + (2 * u + 1 < m ? 2 * u + 1 : m - 1);
+      column[u] = (ibp_kd_m4){ca * n, ca * n, cb * n, cb * n};
+      endsAt[u] = (ibp_kd_m4){ca * blocks, ca * blocks, cb * blocks, cb * blocks};
+      xs[u] = (ibp_kd_v4){q[ca], q[ca], q[cb], q[cb]};
+      block[u] = (ibp_kd_m4){0, 0, 0, 0};
+    }
+#define IBP_SLAB_HOLDS(v, u) \
+  ((inclusive ? (ibp_kd_m4)(((v) - xs[u]) * sign <= rs) : (ibp_kd_m4)(((v) - xs[u]) * sign < rs)) ^ flip)
+    long len = blocks;
+    while (len > 1) {
+      const long half = len >> 1;
+      for (long u = 0; u < vectors; u++) {
+        const ibp_kd_v4 v = ibp_slab_gather(ends, endsAt[u] + block[u] + (half - 1));
+        block[u] += IBP_SLAB_HOLDS(v, u) & half;
+      }
+      len -= half;
+    }
+    for (long u = 0; u < vectors; u++) {
+      const ibp_kd_v4 v = ibp_slab_gather(ends, endsAt[u] + block[u]);
+      block[u] += IBP_SLAB_HOLDS(v, u) & 1;
+      base[u] = block[u] << shift;
+    }
+    len = 1L << shift;
+    while (len > 1) {
+      const long half = len >> 1;
+      for (long u = 0; u < vectors; u++) {
+        ibp_kd_m4 at = base[u] + (half - 1);
+        const ibp_kd_m4 past = (ibp_kd_m4)(at > last);
+        at = (at & ~past) | (last & past);
+        const ibp_kd_v4 v = ibp_slab_gather(sorted, column[u] + at);
+        base[u] += IBP_SLAB_HOLDS(v, u) & half;
+      }
+      len -= half;
+    }
+    for (long u = 0; u < vectors; u++) {
+      const ibp_kd_m4 past = (ibp_kd_m4)(base[u] > last);
+      const ibp_kd_m4 at = (base[u] & ~past) | (last & past);
+      const ibp_kd_v4 v = ibp_slab_gather(sorted, column[u] + at);
+      base[u] += IBP_SLAB_HOLDS(v, u) & 1;
+      for (long h = 0; h < 2; h++) {
+        const long c = 2 * u + h;
+        if (c < m) {
+          const long b = base[u][2 * h], a = base[u][2 * h + 1];
+          hi[g0 + c] = b < n ? b : n;
+          lo[g0 + c] = a < n ? a : n;
+        }
+      }
+    }
+#undef IBP_SLAB_HOLDS
+  }
+}
+
 #endif

@@ -278,7 +278,8 @@ import IBPlane
   /// inclusive) against a direct scan and against the three plain bisections: sorted values with
   /// runs of equal values, x below, inside, on and above them, radii equal to actual differences
   /// (the strict / inclusive boundary), tiny, 0, negative, huge and infinite; n = 1…70.
-  /// Box bitsets search the slabs of four coordinates at once (`slabs4`): the same ranks as the
+  /// Box bitsets search the slabs of four coordinates at once (`slabs4`; eight in the AVX2
+  /// kernel, both run here): the same ranks as the
   /// one-coordinate search for every coordinate of every block of dims (1 to 13 coordinates, so
   /// partial groups of four), on tied grid data and continuous data, at sizes around the
   /// 64-rank blocks, radii equal to actual differences, tiny, huge, infinite, 0 and negative.
@@ -288,15 +289,18 @@ import IBPlane
       var x = rng.normalMatrix(rows: n, columns: d)
       if step > 0 { for t in 0..<x.elements.count { x.elements[t] = (x.elements[t] / step).rounded() * step } }
       let set = try _NeighborPoints(x, blocks: nil, metric: .maximum)
-      let box = _BoxBitsets(set, order: Array(0..<n))
-      for i in stride(from: 0, to: n, by: 7) {
-        let j = (i * 31 + 5) % n
-        let gap = abs(x[i, 0] - x[j, 0])
-        for r in [gap, 1e-300, 0.3, 2.5, 1e300, .infinity, 0, -1, rng.uniform()] {
-          for dims in [0..<d, 0..<1, 1..<d, 0..<min(d, 5), (d / 2)..<d] where !dims.isEmpty {
-            for inclusive in [false, true] {
-              let got = box.slabsForTesting(row: i, dims: dims, radius: r, inclusive: inclusive)
-              #expect(got.batched == got.single, "n=\(n) d=\(d) i=\(i) r=\(r) dims=\(dims) inclusive=\(inclusive)")
+      // avx2: the C kernel (`ibp_box_slabs_avx2`, eight coordinates at a time) where the
+      // processor has AVX2; otherwise, and with false, the Swift `slabs4`.
+      for box in [_BoxBitsets(set, order: Array(0..<n)), _BoxBitsets(set, order: Array(0..<n), avx2: false)] {
+        for i in stride(from: 0, to: n, by: 7) {
+          let j = (i * 31 + 5) % n
+          let gap = abs(x[i, 0] - x[j, 0])
+          for r in [gap, 1e-300, 0.3, 2.5, 1e300, .infinity, 0, -1, rng.uniform()] {
+            for dims in [0..<d, 0..<1, 1..<d, 0..<min(d, 5), (d / 2)..<d] where !dims.isEmpty {
+              for inclusive in [false, true] {
+                let got = box.slabsForTesting(row: i, dims: dims, radius: r, inclusive: inclusive)
+                #expect(got.batched == got.single, "n=\(n) d=\(d) i=\(i) r=\(r) dims=\(dims) inclusive=\(inclusive) avx2=\(box.avx2)")
+              }
             }
           }
         }

@@ -670,4 +670,78 @@ __attribute__((target("avx2"))) static inline void ibp_box_slabs_avx2(const doub
   }
 }
 
+// The kNN upper bounds of box bitsets (`_leafOrderBounds`, NearestNeighbors.swift): for each
+// query position t in [t0, t1), the k-th smallest max-norm distance from row t of data (n rows
+// of d doubles, in query order) to the rows of its window lo .. lo + 2m (t excluded), lo =
+// max(0, min(t - m, n - 1 - 2m)), clipped to n; INFINITY when the window holds fewer than k
+// other rows. Distances are max_c |p_c - q_c| with the sign bit cleared, as `_maxNormDistance`
+// computes them; only the k smallest values are kept (the bound needs no indices). best: k
+// doubles of scratch. Why C: the window's rows are contiguous here (rows in query order), and a
+// 20-d distance is five 256-bit operations.
+__attribute__((target("avx2"))) static inline void ibp_window_bounds_avx2(const double *data, long n, long d, long m,
+                                                                          long k, long t0, long t1, double *out,
+                                                                          double *best) {
+  const ibp_kd_m4 magnitude = {0x7fffffffffffffffLL, 0x7fffffffffffffffLL, 0x7fffffffffffffffLL,
+                               0x7fffffffffffffffLL};
+  for (long t = t0; t < t1; t++) {
+    long lo = t - m < n - 1 - 2 * m ? t - m : n - 1 - 2 * m;
+    if (lo < 0) lo = 0;
+    const long hi = lo + 2 * m + 1 < n ? lo + 2 * m + 1 : n;
+    for (long s = 0; s < k; s++) best[s] = INFINITY;
+    const double *q = data + t * d;
+    for (long u = lo; u < hi; u++) {
+      if (u == t) continue;
+      const double *p = data + u * d;
+      ibp_kd_v4 acc = {0, 0, 0, 0};
+      long c = 0;
+      for (; c + 4 <= d; c += 4) {
+        const ibp_kd_v4 a = (ibp_kd_v4)((ibp_kd_m4)(ibp_kd_load(p + c) - ibp_kd_load(q + c)) & magnitude);
+        acc = ibp_kd_max(acc, a);
+      }
+      double dist = ibp_kd_largest(acc);
+      for (; c < d; c++) {
+        const double a = fabs(p[c] - q[c]);
+        dist = a > dist ? a : dist;
+      }
+      if (dist < best[k - 1]) {
+        long s = k - 1;
+        while (s > 0 && best[s - 1] > dist) {
+          best[s] = best[s - 1];
+          s--;
+        }
+        best[s] = dist;
+      }
+    }
+    out[t - t0] = best[k - 1];
+  }
+}
+
+// Max-norm distances from q to the rows candidates[0 ..< count] of data (d doubles per row):
+// out[a] = max_c |p_c - q_c| (sign bit cleared, as `_maxNormDistance`). Rows are scattered, so
+// each is prefetched eight candidates ahead (box-bitset kNN, `_BoxBitsets.kNearest`).
+__attribute__((target("avx2"))) static inline void ibp_candidate_distances_avx2(const double *data, long d,
+                                                                                const double *q, const int *candidates,
+                                                                                long count, double *out) {
+  const ibp_kd_m4 magnitude = {0x7fffffffffffffffLL, 0x7fffffffffffffffLL, 0x7fffffffffffffffLL,
+                               0x7fffffffffffffffLL};
+  const long bytes = d * (long)sizeof(double);
+  for (long a = 0; a < count && a < 8; a++) ibp_prefetch_bytes(data + (long)candidates[a] * d, bytes);
+  for (long a = 0; a < count; a++) {
+    if (a + 8 < count) ibp_prefetch_bytes(data + (long)candidates[a + 8] * d, bytes);
+    const double *p = data + (long)candidates[a] * d;
+    ibp_kd_v4 acc = {0, 0, 0, 0};
+    long c = 0;
+    for (; c + 4 <= d; c += 4) {
+      const ibp_kd_v4 v = (ibp_kd_v4)((ibp_kd_m4)(ibp_kd_load(p + c) - ibp_kd_load(q + c)) & magnitude);
+      acc = ibp_kd_max(acc, v);
+    }
+    double dist = ibp_kd_largest(acc);
+    for (; c < d; c++) {
+      const double v = fabs(p[c] - q[c]);
+      dist = v > dist ? v : dist;
+    }
+    out[a] = dist;
+  }
+}
+
 #endif

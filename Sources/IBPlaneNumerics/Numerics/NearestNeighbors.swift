@@ -241,7 +241,9 @@ public struct NearestNeighbors: Sendable {
   /// exact search inside that box.
   package func _boxKNearest(_ set: _NeighborPoints, k: Int, box: _BoxBitsets? = nil) -> NeighborList {
     let box = box ?? _BoxBitsets(set, order: _KDTree(set, lanes: false).order)
-    let bounds = _leafOrderBounds(set, order: box.order, k: k, threads: threads)
+    let bounds =
+      box.windowBounds(k: k, window: _leafOrderWindow(n: set.count, k: k), threads: threads)
+      ?? _leafOrderBounds(set, order: box.order, k: k, threads: threads)
     return box.kNearest(k: k, upperBounds: bounds, threads: threads)
   }
 
@@ -255,12 +257,13 @@ public struct NearestNeighbors: Sendable {
   /// ±128, 1.25× and 205 candidates: joint kNN 2.14 → 1.74 s (2 workers). The best window
   /// measured (`ksg-engines`, box bitsets, 10 + 10): ±32 at N = 10⁴ (±128: 0.062 → 0.073 s),
   /// ±64 at 3·10⁴ (0.41 → 0.29 s), ±128 at 10⁵, ±128 to ±256 at 3·10⁵ (12.9 → 9.2–9.6 s).
+  ///
+  /// With AVX2 box bitsets compute the same bounds from their own rows, which are in this order
+  /// (`_BoxBitsets.windowBounds`); this loop serves other machines and the tests.
   func _leafOrderBounds(_ set: _NeighborPoints, order: [Int], k: Int, threads: Int) -> [Double] {
     let n = set.count
     let d = set.dimension
-    var window = 32
-    while window * 4 * window * 4 <= n { window *= 2 }  // largest power of two ≤ √n / 2, from 32
-    let m = Swift.max(window, k)
+    let m = _leafOrderWindow(n: n, k: k)
     var bounds = [Double](repeating: .infinity, count: n)
     bounds.withUnsafeMutableBufferPointer { bp in
       let out = bp.baseAddress!
@@ -287,6 +290,14 @@ public struct NearestNeighbors: Sendable {
       }
     }
     return bounds
+  }
+
+  /// The half-width m of `_leafOrderBounds`' windows: the largest power of two ≤ √n / 2, at
+  /// least 32 and k.
+  func _leafOrderWindow(n: Int, k: Int) -> Int {
+    var window = 32
+    while window * 4 * window * 4 <= n { window *= 2 }
+    return Swift.max(window, k)
   }
 
   /// A copy of `m` with i.i.d. N(0, (scale·s_j)²) added to column j, s_j = max(1, mean |x_j|)

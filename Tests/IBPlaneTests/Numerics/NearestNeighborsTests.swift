@@ -127,6 +127,25 @@ import IBPlane
     }
   }
 
+  /// The kNN upper bounds from the AVX2 kernel over the box's own rows (`windowBounds`) equal
+  /// the Swift loop's (`_leafOrderBounds`) exactly: tied and continuous data, d from 1 to 21
+  /// (whole and partial 4-lane groups), k from 1 to 5, windows wider than the data (n < 2m + 1)
+  /// and narrower. Without AVX2 `windowBounds` is nil and the Swift loop is all there is.
+  @Test func windowBoundsEqualTheSwiftLoop() throws {
+    for (n, d, tied) in [(40, 3, true), (500, 5, true), (2_000, 20, false), (17_000, 21, true), (3_000, 1, true)] {
+      let x = tied ? Self.tiedData(n: n, d: d, seed: UInt64(n)) : RandomSource(seed: 9).normalMatrix(rows: n, columns: d)
+      let set = try _NeighborPoints(x, blocks: nil, metric: .maximum)
+      let box = _BoxBitsets(set, order: _KDTree(set, lanes: false).order)
+      let engine = NearestNeighbors(algorithm: .boxBitsets, threads: 2)
+      for k in [1, 3, 5] {
+        guard let fast = box.windowBounds(k: k, window: engine._leafOrderWindow(n: n, k: k), threads: 2) else { return }
+        let want = engine._leafOrderBounds(set, order: box.order, k: k, threads: 2)
+        #expect(fast == want, "n=\(n) d=\(d) k=\(k)")
+        #expect(want.allSatisfy { $0 >= 0 && $0.isFinite })
+      }
+    }
+  }
+
   /// Box-bitset kNN at sizes where its upper bounds come from a leaf-order window wider than
   /// ±32 (±64 from N = 16,384: `_leafOrderBounds`), with tied rows, against the k-d tree.
   @Test func boxBitsetKNNWithAWiderBoundWindow() throws {

@@ -20,6 +20,16 @@
 void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
 
+// Whether the processor can run OpenBLAS's Haswell kernels: x86-64 with AVX2 and FMA
+// (NativeRuntime.swift pins them when OpenBLAS is loaded).
+static inline int ibp_cpu_runs_haswell_kernels(void) {
+#if defined(__x86_64__)
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  return 0;
+#endif
+}
+
 // OpenBLAS and LAPACKE are loaded on first use, not linked: loading them (symbol resolution, and
 // OpenBLAS's constructor, which starts its thread pool) cost ~2.7 ms of every process start,
 // whether or not the command ever calls BLAS (issue 17.4). Swift calls the ibp_-prefixed

@@ -29,6 +29,18 @@ import Foundation
 ///   (`blas_thread_init`) when a call runs on more than one thread, and `setBLASThreads`
 ///   restarts it before raising the count. Results do not change: a BLAS call at 1 thread never
 ///   touches the pool.
+/// - OpenBLAS's kernels: Debian's OpenBLAS picks them by processor when it loads, and the pick
+///   changes both speed and rounding. On x86-64 processors with AVX2 and FMA ibplane loads it
+///   with its Haswell kernels (`OPENBLAS_CORETYPE=Haswell` for the load only, unless the user
+///   set `OPENBLAS_CORETYPE`, which is then respected). Why: OpenBLAS 0.3.21 did not recognise
+///   an Intel Xeon of the Sapphire Rapids class (AVX-512) and fell back to its SSE3 `Prescott`
+///   kernels — Rényi by SLQ at N = 8,192 took 17.7 s there against 7.9 s with the Haswell
+///   kernels (6.1 s with its AVX-512 `SkylakeX` ones) — and where it picks AVX-512 kernels
+///   they round differently from the Haswell kernels of AVX2 machines (AMD EPYC's `Zen` uses
+///   them), so training follows another trajectory and the same seed gives other numbers.
+///   With the Haswell kernels everywhere, the same seed gives the same numbers on every x86-64
+///   machine with AVX2 (the demo's recordings and reports, field for field), at a fraction of
+///   the AVX-512 kernels' speed. `NativeRuntime.blasCore` names the kernels in use.
 public enum NativeRuntime {
   private static let once: Void = {
     gsl_set_error_handler_off()
@@ -76,6 +88,16 @@ public enum NativeRuntime {
     return Int(ibp_openblas_get_num_threads())
   }
 
+  /// The kernels OpenBLAS runs (`openblas_get_corename`, e.g. "Haswell"); loads OpenBLAS.
+  public static var blasCore: String {
+    ensureInitialised()
+    typealias CoreName = @convention(c) () -> UnsafeMutablePointer<CChar>?
+    guard let f = dlsym(_NativeLibraries.openBLAS, "openblas_get_corename"),
+      let name = unsafeBitCast(f, to: CoreName.self)()
+    else { return "unknown" }
+    return String(cString: name)
+  }
+
   /// Whether OpenBLAS's server threads are running (false after start-up until a call or
   /// `setBLASThreads` needs them; false too for a build without a pool). For tests.
   package static var blasPoolRunning: Bool {
@@ -98,7 +120,7 @@ enum _NativeLibraries {
   /// OpenBLAS, with ibplane's thread policy applied before any call can run: 1 thread per
   /// call and the idle pool stopped (see `NativeRuntime`).
   nonisolated(unsafe) static let openBLAS: UnsafeMutableRawPointer = {
-    let handle = open("libopenblas.so.0", packages: "libopenblas0 (libopenblas-dev to build)")
+    let handle = withKernelChoice { open("libopenblas.so.0", packages: "libopenblas0 (libopenblas-dev to build)") }
     NativeRuntime.blasThreadsLock.lock()
     defer { NativeRuntime.blasThreadsLock.unlock() }
     typealias SetThreads = @convention(c) (Int32) -> Void
@@ -115,6 +137,17 @@ enum _NativeLibraries {
     _ = openBLAS
     return open("liblapacke.so.3", packages: "liblapacke (liblapacke-dev to build)")
   }()
+
+  /// Runs `load` (the first load of OpenBLAS, whose constructor picks its kernels) with
+  /// `OPENBLAS_CORETYPE=Haswell` on x86-64 processors with AVX2 and FMA, unless the environment
+  /// already names a core; the variable is removed again once the library has loaded (see
+  /// `NativeRuntime`: reproducible numbers across x86-64 machines, and no SSE3 fallback).
+  static func withKernelChoice<T>(_ load: () -> T) -> T {
+    guard getenv("OPENBLAS_CORETYPE") == nil, ibp_cpu_runs_haswell_kernels() != 0 else { return load() }
+    setenv("OPENBLAS_CORETYPE", "Haswell", 0)
+    defer { unsetenv("OPENBLAS_CORETYPE") }
+    return load()
+  }
 
   private static func open(_ name: String, packages: String) -> UnsafeMutableRawPointer {
     if let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) { return handle }
@@ -133,8 +166,9 @@ enum _NativeLibraries {
     for (name, packages) in [
       ("libopenblas.so.0", "libopenblas0 (libopenblas-dev to build)"), ("liblapacke.so.3", "liblapacke (liblapacke-dev to build)"),
     ] {
-      // A reference the process keeps, like the one `open` takes: the library is loaded once.
-      if dlopen(name, RTLD_NOW | RTLD_LOCAL) == nil { return missing(name, packages: packages) }
+      // A reference the process keeps, like the one `open` takes: the library is loaded once
+      // (OpenBLAS's kernels chosen as on first use).
+      if withKernelChoice({ dlopen(name, RTLD_NOW | RTLD_LOCAL) }) == nil { return missing(name, packages: packages) }
     }
     _ = openBLAS
     _ = lapacke

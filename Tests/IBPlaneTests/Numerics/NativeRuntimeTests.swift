@@ -1,3 +1,5 @@
+import CNative
+import Foundation
 import Testing
 
 import IBPlane
@@ -22,5 +24,19 @@ import IBPlane
     NativeRuntime.setBLASThreads(1)
     #expect(NativeRuntime.blasThreads == 1)
     #expect(!NativeRuntime.blasPoolRunning)
+  }
+
+  /// On x86-64 with AVX2 and FMA OpenBLAS runs its Haswell kernels (the same rounding on every
+  /// such machine; Debian's 0.3.21 fell back to SSE3 `Prescott` kernels on an AVX-512 Xeon),
+  /// unless the environment chose a core, and the variable set for the load is gone again.
+  @Test func openBLASRunsTheHaswellKernels() {
+    let chosen = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
+    let core = NativeRuntime.blasCore
+    if let chosen {
+      #expect(core.lowercased() == chosen.lowercased())
+    } else if ibp_cpu_runs_haswell_kernels() != 0 {
+      #expect(core == "Haswell")
+      #expect(getenv("OPENBLAS_CORETYPE") == nil)
+    }
   }
 }

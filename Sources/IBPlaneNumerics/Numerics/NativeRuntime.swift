@@ -39,8 +39,11 @@ import Foundation
 ///   they round differently from the Haswell kernels of AVX2 machines (AMD EPYC's `Zen` uses
 ///   them), so training follows another trajectory and the same seed gives other numbers.
 ///   With the Haswell kernels everywhere, the same seed gives the same numbers on every x86-64
-///   machine with AVX2 (the demo's recordings and reports, field for field), at a fraction of
-///   the AVX-512 kernels' speed. `NativeRuntime.blasCore` names the kernels in use.
+///   machine with AVX2 (the demo's recordings and reports, field for field), at about three
+///   quarters of the AVX-512 kernels' speed where OpenBLAS would pick those (7.9 against 6.1 s
+///   above). `NativeRuntime.blasCore` names the kernels in use. The variable is set and removed
+///   inside the one-time load; a host process (Python) that reads its environment from another
+///   thread at that instant could see it.
 public enum NativeRuntime {
   private static let once: Void = {
     gsl_set_error_handler_off()

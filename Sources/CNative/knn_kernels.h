@@ -670,6 +670,22 @@ __attribute__((target("avx2"))) static inline void ibp_box_slabs_avx2(const doub
   }
 }
 
+// max_c |p_c - q_c| over d coordinates, the sign bit cleared (as `_maxNormDistance`; a maximum
+// does not round, so any order gives the same double).
+__attribute__((target("avx2"))) static inline double ibp_max_norm_avx2(const double *p, const double *q, long d) {
+  const ibp_kd_m4 magnitude = {0x7fffffffffffffffLL, 0x7fffffffffffffffLL, 0x7fffffffffffffffLL,
+                               0x7fffffffffffffffLL};
+  ibp_kd_v4 acc = {0, 0, 0, 0};
+  long c = 0;
+  for (; c + 4 <= d; c += 4) acc = ibp_kd_max(acc, (ibp_kd_v4)((ibp_kd_m4)(ibp_kd_load(p + c) - ibp_kd_load(q + c)) & magnitude));
+  double dist = ibp_kd_largest(acc);
+  for (; c < d; c++) {
+    const double v = fabs(p[c] - q[c]);
+    dist = v > dist ? v : dist;
+  }
+  return dist;
+}
+
 // The kNN upper bounds of box bitsets (`_leafOrderBounds`, NearestNeighbors.swift): for each
 // query position t in [t0, t1), the k-th smallest max-norm distance from row t of data (n rows
 // of d doubles, in query order) to the rows of its window lo .. lo + 2m (t excluded), lo =
@@ -681,8 +697,6 @@ __attribute__((target("avx2"))) static inline void ibp_box_slabs_avx2(const doub
 __attribute__((target("avx2"))) static inline void ibp_window_bounds_avx2(const double *data, long n, long d, long m,
                                                                           long k, long t0, long t1, double *out,
                                                                           double *best) {
-  const ibp_kd_m4 magnitude = {0x7fffffffffffffffLL, 0x7fffffffffffffffLL, 0x7fffffffffffffffLL,
-                               0x7fffffffffffffffLL};
   for (long t = t0; t < t1; t++) {
     long lo = t - m < n - 1 - 2 * m ? t - m : n - 1 - 2 * m;
     if (lo < 0) lo = 0;
@@ -691,18 +705,7 @@ __attribute__((target("avx2"))) static inline void ibp_window_bounds_avx2(const 
     const double *q = data + t * d;
     for (long u = lo; u < hi; u++) {
       if (u == t) continue;
-      const double *p = data + u * d;
-      ibp_kd_v4 acc = {0, 0, 0, 0};
-      long c = 0;
-      for (; c + 4 <= d; c += 4) {
-        const ibp_kd_v4 a = (ibp_kd_v4)((ibp_kd_m4)(ibp_kd_load(p + c) - ibp_kd_load(q + c)) & magnitude);
-        acc = ibp_kd_max(acc, a);
-      }
-      double dist = ibp_kd_largest(acc);
-      for (; c < d; c++) {
-        const double a = fabs(p[c] - q[c]);
-        dist = a > dist ? a : dist;
-      }
+      const double dist = ibp_max_norm_avx2(data + u * d, q, d);
       if (dist < best[k - 1]) {
         long s = k - 1;
         while (s > 0 && best[s - 1] > dist) {
@@ -722,25 +725,11 @@ __attribute__((target("avx2"))) static inline void ibp_window_bounds_avx2(const 
 __attribute__((target("avx2"))) static inline void ibp_candidate_distances_avx2(const double *data, long d,
                                                                                 const double *q, const int *candidates,
                                                                                 long count, double *out) {
-  const ibp_kd_m4 magnitude = {0x7fffffffffffffffLL, 0x7fffffffffffffffLL, 0x7fffffffffffffffLL,
-                               0x7fffffffffffffffLL};
   const long bytes = d * (long)sizeof(double);
   for (long a = 0; a < count && a < 8; a++) ibp_prefetch_bytes(data + (long)candidates[a] * d, bytes);
   for (long a = 0; a < count; a++) {
     if (a + 8 < count) ibp_prefetch_bytes(data + (long)candidates[a + 8] * d, bytes);
-    const double *p = data + (long)candidates[a] * d;
-    ibp_kd_v4 acc = {0, 0, 0, 0};
-    long c = 0;
-    for (; c + 4 <= d; c += 4) {
-      const ibp_kd_v4 v = (ibp_kd_v4)((ibp_kd_m4)(ibp_kd_load(p + c) - ibp_kd_load(q + c)) & magnitude);
-      acc = ibp_kd_max(acc, v);
-    }
-    double dist = ibp_kd_largest(acc);
-    for (; c < d; c++) {
-      const double v = fabs(p[c] - q[c]);
-      dist = v > dist ? v : dist;
-    }
-    out[a] = dist;
+    out[a] = ibp_max_norm_avx2(data + (long)candidates[a] * d, q, d);
   }
 }
 

@@ -578,7 +578,7 @@ package final class _BoxBitsets: @unchecked Sendable {
             _forEachChunk(n, threads: threads) { range in
               let s = Scratch(words: words, dims: d, spacing: spacing)
               let candidates = UnsafeMutablePointer<Int32>.allocate(capacity: n)
-              let distances = UnsafeMutablePointer<Double>.allocate(capacity: avx2 ? n : 0)
+              let distances = UnsafeMutablePointer<Double>.allocate(capacity: n)
               defer { s.free(); candidates.deallocate(); distances.deallocate() }
               let rowBytes = d * MemoryLayout<Double>.stride
               for t in range {
@@ -595,22 +595,20 @@ package final class _BoxBitsets: @unchecked Sendable {
                   candidates[m] = Int32(truncatingIfNeeded: u)
                   m += 1
                 }
+                // Every candidate's distance (the AVX2 kernel, or the same loop in Swift), then
+                // the heap takes those within its bound.
                 if avx2 {
                   ibp_candidate_distances_avx2(data, d, q, candidates, m, distances)
+                } else {
+                  for a in 0..<Swift.min(8, m) { ibp_prefetch_bytes(data + Int(candidates[a]) * d, rowBytes) }
                   for a in 0..<m {
-                    let u = Int(candidates[a])
-                    if u != t && distances[a] <= heap.bound { heap.offer(distances[a], op[u]) }
+                    if a + 8 < m { ibp_prefetch_bytes(data + Int(candidates[a + 8]) * d, rowBytes) }
+                    distances[a] = _maxNormDistance(data + Int(candidates[a]) * d, q, d)
                   }
-                  heap.sortAscending()
-                  continue
                 }
-                for a in 0..<Swift.min(8, m) { ibp_prefetch_bytes(data + Int(candidates[a]) * d, rowBytes) }
                 for a in 0..<m {
-                  if a + 8 < m { ibp_prefetch_bytes(data + Int(candidates[a + 8]) * d, rowBytes) }
                   let u = Int(candidates[a])
-                  if u == t { continue }
-                  let dist = _maxNormDistance(data + u * d, q, d)
-                  if dist <= heap.bound { heap.offer(dist, op[u]) }
+                  if u != t && distances[a] <= heap.bound { heap.offer(distances[a], op[u]) }
                 }
                 heap.sortAscending()
               }

@@ -148,26 +148,34 @@ public enum DiscreteEntropy {
   /// Symbols of rows packed into one `UInt64` key each (mixed radix), hashed by
   /// `_PackedSymbolTable`.
   static func _packedSymbols(_ codes: [Int32], rows: Int, width: Int, lows: [Int32], radices: [UInt64]) -> DiscreteSymbols {
-    var ids = [Int32](repeating: 0, count: rows)
     var counts: [Int] = []
+    counts.reserveCapacity(Swift.min(rows, 1 << 16))
     var table = _PackedSymbolTable(capacity: rows)
-    codes.withUnsafeBufferPointer { c in
-      radices.withUnsafeBufferPointer { radices in
-        lows.withUnsafeBufferPointer { lows in
-          ids.withUnsafeMutableBufferPointer { ids in
-            for i in 0..<rows {
-              var key: UInt64 = 0
-              for j in 0..<width {
-                // In range: every code is ≥ its column's low, and the radices' product fits.
-                key = key &* radices[j] &+ UInt64(truncatingIfNeeded: Int64(c[i * width + j]) &- Int64(lows[j]))
-              }
-              let id = table.id(for: key, next: Int32(counts.count))
-              ids[i] = id
-              if Int(id) == counts.count { counts.append(1) } else { counts[Int(id)] += 1 }
+    // The mixed-radix value Σ_j (code_j − low_j) · place_j, place_j = Π_{l > j} radix_l: as
+    // Horner's rule, but with independent products instead of one chain of multiply-adds per
+    // row.
+    var places = [UInt64](repeating: 1, count: width)
+    for j in stride(from: width - 2, through: 0, by: -1) { places[j] = places[j + 1] &* radices[j + 1] }
+    let offset = (0..<width).reduce(UInt64(0)) { $0 &+ UInt64(truncatingIfNeeded: Int64(lows[$1])) &* places[$1] }
+    // key = Σ_j code_j · place_j − Σ_j low_j · place_j, wrapping: the same value modulo 2⁶⁴
+    // as Σ_j (code_j − low_j) · place_j, which is in 0..<2⁶⁴ (every code is ≥ its column's
+    // low), so the key is that mixed-radix value exactly.
+    let ids = [Int32](unsafeUninitializedCapacity: rows) { ids, initialised in
+      codes.withUnsafeBufferPointer { c in
+        places.withUnsafeBufferPointer { places in
+          for i in 0..<rows {
+            var key: UInt64 = 0
+            for j in 0..<width {
+              key &+= UInt64(truncatingIfNeeded: Int64(c[i * width + j])) &* places[j]
             }
+            key &-= offset
+            let id = table.id(for: key, next: Int32(counts.count))
+            ids[i] = id
+            if Int(id) == counts.count { counts.append(1) } else { counts[Int(id)] += 1 }
           }
         }
       }
+      initialised = rows
     }
     return DiscreteSymbols(ids: ids, counts: counts)
   }

@@ -35,6 +35,22 @@ public enum HugePages {
 
   /// `[T](repeating: value, count: count)`, advised before it is filled (inlinable, so the
   /// fill is specialised for the element type in the caller).
+  /// An array of `count` elements that `body` writes, every one of them, advised before it is
+  /// written: no zero fill first (a fresh buffer's pages are zeroed by the kernel anyway, and
+  /// a fill is one more pass over memory that `body` overwrites). `body` must initialise every
+  /// element it is given, also when it throws (a trivial type, so nothing leaks either way).
+  @inlinable
+  public static func array<T: BitwiseCopyable>(count: Int, filling body: (UnsafeMutableBufferPointer<T>) throws -> Void) rethrows -> [T] {
+    try [T](unsafeUninitializedCapacity: count) { buffer, initialised in
+      advise(UnsafeMutableRawPointer(buffer.baseAddress), byteCount: count * MemoryLayout<T>.stride)
+      let all = UnsafeMutableBufferPointer(rebasing: buffer[0..<count])
+      try body(all)
+      initialised = count
+    }
+  }
+
+  /// `[T](repeating: value, count: count)`, advised before it is filled (inlinable, so the
+  /// fill is specialised for the element type in the caller).
   @inlinable
   public static func array<T>(repeating value: T, count: Int) -> [T] {
     [T](unsafeUninitializedCapacity: count) { buffer, initialised in

@@ -187,6 +187,37 @@ import Testing
     }
   }
 
+  @Test func fourLaneExtremesEqualTheSequentialMinAndMax() throws {
+    // Lengths around the four-lane unroll, values with ties of ±0 in any lane and position,
+    // and runs where a non-zero value is the extreme: the value and the zero's sign are those
+    // of one sequential `v < lo` / `v >= hi` pass.
+    let random = RandomSource(seed: 18)
+    let pool: [Double] = [0, -0.0, 0, -0.0, 1, -1, 2.5, -3]
+    for n in 1...40 {
+      for trial in 0..<25 {
+        let values = (0..<n).map { _ in pool[random.integer(below: trial % 2 == 0 ? 4 : pool.count)] }
+        var (lo, hi) = (values[0], values[0])
+        for v in values {
+          lo = v < lo ? v : lo
+          hi = v >= hi ? v : hi
+        }
+        let (l, h) = try #require(BinningConvention.extremes(Matrix(column: values)))
+        #expect(l.bitPattern == lo.bitPattern && h.bitPattern == hi.bitPattern, "\(values)")
+        let (lf, hf) = try #require(BinningConvention.extremes(Matrix(column: values.map { Float($0) })))
+        #expect(lf.bitPattern == lo.bitPattern && hf.bitPattern == hi.bitPattern, "\(values) as Float")
+      }
+    }
+  }
+
+  @Test func hugePageArraysFilledByTheirBodyHoldItsValues() {
+    for count in [0, 1, 1_000, 3 << 20] {
+      let a: [Int32] = HugePages.array(count: count) { out in
+        for k in out.indices { out[k] = Int32(truncatingIfNeeded: k &* 7) }
+      }
+      #expect(a.count == count && a.indices.allSatisfy { a[$0] == Int32(truncatingIfNeeded: $0 &* 7) })
+    }
+  }
+
   @Test func hugePageArraysHoldTheirValues() {
     for count in [0, 1, 1_000, 3 << 20] {  // below and above the advised size (12 MiB of Int32)
       let a = HugePages.array(repeating: Int32(-7), count: count)

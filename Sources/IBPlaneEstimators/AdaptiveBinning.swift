@@ -108,13 +108,13 @@ public struct AdaptiveBinningEstimator: MutualInformationEstimator, InformationP
   @_specialize(where S == Double)
   func validatedCodes<S: BLASScalar>(_ m: Matrix<S>) -> [Int32] {
     let (rows, columns) = (m.rows, m.columns)
-    var out = HugePages.array(repeating: Int32(0), count: m.elements.count)
-    guard rows > 0, columns > 0 else { return out }
+    guard rows > 0, columns > 0 else { return [] }
     let lower = lowerEdge ?? -.infinity
     // Values of unit j (or of the whole layer) as doubles, then each value's bin: −1 below the
-    // lower edge, else #{edges ≤ v} (`assign`).
-    m.elements.withUnsafeBufferPointer { e in
-      out.withUnsafeMutableBufferPointer { o in
+    // lower edge, else #{edges ≤ v} (`assign`, which writes every code of its unit: the array
+    // needs no zero fill first).
+    return m.elements.withUnsafeBufferPointer { e in
+      HugePages.array(count: m.elements.count) { (o: UnsafeMutableBufferPointer<Int32>) in
         if mode == .perLayer, S.self == Double.self, let base = e.baseAddress {
           // A double layer is its own pool: no copy.
           let pool = UnsafeBufferPointer(start: UnsafeRawPointer(base).assumingMemoryBound(to: Double.self), count: e.count)
@@ -132,7 +132,6 @@ public struct AdaptiveBinningEstimator: MutualInformationEstimator, InformationP
         }
       }
     }
-    return out
   }
 
   /// Writes the bin of each value of `pool` to `o[start + i·stride]`: −1 below `lower`, else

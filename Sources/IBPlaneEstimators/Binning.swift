@@ -118,53 +118,14 @@ public enum BinningConvention: Sendable, Equatable {
   @_specialize(where S == Double)
   func validatedCodes<S: BLASScalar>(_ m: Matrix<S>, extremes: (Double, Double)?) throws -> [Int32] {
     let count = m.elements.count
-    switch self {
-    case .auto(let bins):
-      guard let (lo, hi) = extremes, lo < -1 || hi > 1 else {
-        return try BinningConvention.idnns(bins: bins).validatedCodes(m, extremes: extremes)
-      }
-      let (low, high) = (Swift.min(-1, lo), Swift.max(1, hi))
-      // As `range`: a span wider than the largest double is measured in halves, exactly.
-      let h = (high - low).isFinite ? 1.0 : 0.5
-      let span = high * h - low * h
-      let last = Double(bins - 1)
-      return m.elements.withUnsafeBufferPointer { e in
+    func codes<C: _BinCoding>(_ coder: C) -> [Int32] {
+      m.elements.withUnsafeBufferPointer { e in
         HugePages.array(count: count) { (o: UnsafeMutableBufferPointer<Int32>) in
-          for k in 0..<count {
-            // v ≥ low, so the quotient is ≥ 0 and truncation is the floor (no libm call).
-            o[k] = Int32(Swift.min(last, (Double(e[k]) * h - low * h) / span * last))
-          }
+          for k in 0..<count { o[k] = coder.code(Double(e[k])) }
         }
       }
-    case .idnns(let bins):
-      // Edges padded with −∞ and +∞, so both fix-up loops stop without index checks:
-      // padded[g + 1] is edge g, and the result is g = #{edges ≤ v}.
-      let padded = [-Double.infinity] + BinningConvention.idnnsEdges(bins: bins) + [Double.infinity]
-      let inverseStep = Double(bins - 1) / 2
-      let top = Double(bins)
-      return m.elements.withUnsafeBufferPointer { e in
-        padded.withUnsafeBufferPointer { ed in
-          HugePages.array(count: count) { (o: UnsafeMutableBufferPointer<Int32>) in
-            for k in 0..<count {
-              let v = Double(e[k])
-              // digitize(v) = #{edges ≤ v} = g with padded[g] ≤ v < padded[g + 1]. For v in
-              // [e_i, e_{i+1}) that is i + 1, so the guess is ⌊(v + 1)/step⌋ + 1, clamped to
-              // 0…bins (the clamped value is ≥ 0, so truncation is the floor), then one
-              // branch-free step each way. The guess is off by at most one: the edges are
-              // i·step − 1 rounded to float32, at most 2⁻²⁴ away, which is < 0.04 of a step for
-              // every allowed bin count (≤ 2²⁰), and the product's own rounding is ~2⁻³³ of a
-              // step; below −1 − step the guess is 0 and at or above 1 it is `bins`, both
-              // exact. So no data-dependent branch is left (0/1 inputs, which sit on edges,
-              // would mispredict one), and the tests check every edge and its neighbours
-              // against a bisection of the edges.
-              var g = Int(Swift.min(Swift.max((v + 1) * inverseStep + 1, 0), top))
-              g &+= ed[g &+ 1] <= v ? 1 : 0
-              g &-= ed[g] > v ? 1 : 0
-              o[k] = Int32(truncatingIfNeeded: g == 0 ? bins &- 1 : g &- 1)
-            }
-          }
-        }
-      }
+    }
+    switch self {
     case .floor(let binSize):
       var out = HugePages.array(repeating: Int32(0), count: count)
       let s = S(binSize)
@@ -177,21 +138,54 @@ public enum BinningConvention: Sendable, Equatable {
         out[k] = Int32(q)
       }
       return out
+    case .range where !(extremes.map { $0.1 > $0.0 } ?? false):
+      return [Int32](repeating: 0, count: count)  // one value (or none): every code 0
+    default:
+      return withCoding(extremes: extremes, idnns: codes, linear: codes) ?? []
+    }
+  }
+
+  /// Calls `idnns` or `linear` with this bounded convention's coder for data of these
+  /// `extremes` (`auto` resolved: the IDNNs grid inside [−1, 1], else the widened range); nil
+  /// for `floor` and for `range` of fewer than two distinct values (no coder: see
+  /// `validatedCodes`).
+  func withCoding<R>(
+    extremes: (Double, Double)?, idnns: (_IDNNSCoding) -> R, linear: (_LinearCoding) -> R
+  ) -> R? {
+    switch self {
+    case .floor: return nil
+    case .idnns(let bins): return _IDNNSCoding.with(bins: bins, idnns)
+    case .auto(let bins):
+      guard let (lo, hi) = extremes, lo < -1 || hi > 1 else { return _IDNNSCoding.with(bins: bins, idnns) }
+      // The range [min(−1, lo), max(1, hi)] in `bins` bins, the top edge in the last bin.
+      return linear(_LinearCoding(low: Swift.min(-1, lo), high: Swift.max(1, hi), scale: Double(bins - 1), floor: false, last: bins - 1))
     case .range(let bins):
-      guard let (lo, hi) = extremes, hi > lo else { return [Int32](repeating: 0, count: count) }
-      // A range wider than the largest double (values near ±1.8e308) is measured in halves,
-      // exactly, so (v − lo)/span stays a number in [0, 1] instead of ∞/∞ = NaN.
-      let h = (hi - lo).isFinite ? 1.0 : 0.5
-      let span = hi * h - lo * h
-      let b = Double(bins)
+      guard let (lo, hi) = extremes, hi > lo else { return nil }
+      return linear(_LinearCoding(low: lo, high: hi, scale: Double(bins), floor: true, last: bins - 1))
+    }
+  }
+
+  /// The symbols of a finite `m` under a bounded convention, each row coded and packed into
+  /// its key in one pass (no code array), when the codes' common range, known from `extremes`
+  /// (the codes are monotone in the value, except IDNNs' wrap of values below −1 into the last
+  /// bin, for which the whole grid is taken), packs a row into one `UInt64`; otherwise nil, and
+  /// the caller codes first. The same symbols as `symbols(codes:)` of `validatedCodes`: the
+  /// same codes, and ids in order of first appearance under any one-to-one packing.
+  func fusedSymbols<S: BLASScalar>(_ m: Matrix<S>, extremes: (Double, Double)?) -> DiscreteSymbols? {
+    guard let (lo, hi) = extremes, m.columns > 0 else { return nil }
+    func packed<C: _BinCoding>(_ coder: C) -> DiscreteSymbols? {
+      let (low, high) = coder.codeRange(lo: lo, hi: hi)
+      let width = m.columns
+      guard let radices = DiscreteEntropy._radices(lows: [Int32](repeating: low, count: width), highs: [Int32](repeating: high, count: width)) else {
+        return nil
+      }
       return m.elements.withUnsafeBufferPointer { e in
-        HugePages.array(count: count) { (o: UnsafeMutableBufferPointer<Int32>) in
-          for k in 0..<count {
-            o[k] = Int32(Swift.min(Double(bins - 1), ((Double(e[k]) * h - lo * h) / span * b).rounded(.down)))
-          }
+        DiscreteEntropy._packedSymbols(rows: m.rows, width: width, lows: [Int32](repeating: low, count: width), radices: radices) {
+          coder.code(Double(e[$0]))
         }
       }
     }
+    return withCoding(extremes: extremes, idnns: packed, linear: packed) ?? nil
   }
 
   /// The smallest and largest value of `m` in double precision; `nil` when it is empty.
@@ -272,8 +266,88 @@ public enum BinningConvention: Sendable, Equatable {
   func validatedSymbols<S: BLASScalar>(_ m: Matrix<S>) throws -> (symbols: DiscreteSymbols, extremes: (Double, Double)?) {
     try validate()
     let e = Self.extremes(m)
+    if let s = fusedSymbols(m, extremes: e) { return (s, e) }
     return (DiscreteEntropy.symbols(codes: try validatedCodes(m, extremes: e), rows: m.rows, width: m.columns), e)
   }
+}
+
+/// The code of one value under a bounded binning convention (`BinningConvention.withCoding`).
+protocol _BinCoding {
+  func code(_ v: Double) -> Int32
+  /// Bounds on the codes of values in [lo, hi] that include every such code (`fusedSymbols`).
+  func codeRange(lo: Double, hi: Double) -> (Int32, Int32)
+}
+
+/// IDNNs' digitize over `idnnsEdges`: #{edges ≤ v} − 1, and values below the first edge (−1)
+/// in the last bin, as `np.digitize(v) - 1` indexes from the end.
+struct _IDNNSCoding: _BinCoding {
+  /// The edges padded with −∞ and +∞: padded[g + 1] is edge g.
+  let padded: UnsafeBufferPointer<Double>
+  let bins: Int
+  let inverseStep: Double
+  let top: Double
+
+  static func with<R>(bins: Int, _ body: (_IDNNSCoding) -> R) -> R {
+    // Both fix-up steps of `code` stop at the padding without index checks.
+    let padded = [-Double.infinity] + BinningConvention.idnnsEdges(bins: bins) + [Double.infinity]
+    return padded.withUnsafeBufferPointer { ed in
+      body(_IDNNSCoding(padded: ed, bins: bins, inverseStep: Double(bins - 1) / 2, top: Double(bins)))
+    }
+  }
+
+  @inline(__always)
+  func code(_ v: Double) -> Int32 {
+    // digitize(v) = #{edges ≤ v} = g with padded[g] ≤ v < padded[g + 1]. For v in
+    // [e_i, e_{i+1}) that is i + 1, so the guess is ⌊(v + 1)/step⌋ + 1, clamped to 0…bins (the
+    // clamped value is ≥ 0, so truncation is the floor), then one branch-free step each way.
+    // The guess is off by at most one: the edges are i·step − 1 rounded to float32, at most
+    // 2⁻²⁴ away, which is < 0.04 of a step for every allowed bin count (≤ 2²⁰), and the
+    // product's own rounding is ~2⁻³³ of a step; below −1 − step the guess is 0 and at or
+    // above 1 it is `bins`, both exact. So no data-dependent branch is left (0/1 inputs, which
+    // sit on edges, would mispredict one), and the tests check every edge and its neighbours
+    // against a bisection of the edges.
+    var g = Int(Swift.min(Swift.max((v + 1) * inverseStep + 1, 0), top))
+    g &+= padded[g &+ 1] <= v ? 1 : 0
+    g &-= padded[g] > v ? 1 : 0
+    return Int32(truncatingIfNeeded: g == 0 ? bins &- 1 : g &- 1)
+  }
+
+  func codeRange(lo: Double, hi: Double) -> (Int32, Int32) {
+    // Monotone from the first edge (exactly −1) up; below it the wrap to the last bin.
+    lo >= -1 ? (code(lo), code(hi)) : (0, Int32(bins - 1))
+  }
+}
+
+/// Equal-width bins over [low, high]: `range` (⌊(v − low)/span · bins⌋, the top value in the
+/// last bin) and `auto` widened past [−1, 1] (⌊(v − low)/span · (bins − 1)⌋ by truncation,
+/// v ≥ low). A span wider than the largest double is measured in halves, exactly, so
+/// (v − low)/span stays a number in [0, 1] instead of ∞/∞ = NaN.
+struct _LinearCoding: _BinCoding {
+  let lowScaled: Double
+  let h: Double
+  let span: Double
+  let scale: Double
+  let floor: Bool
+  let last: Double
+
+  init(low: Double, high: Double, scale: Double, floor: Bool, last: Int) {
+    h = (high - low).isFinite ? 1.0 : 0.5
+    lowScaled = low * h
+    span = high * h - low * h
+    self.scale = scale
+    self.floor = floor
+    self.last = Double(last)
+  }
+
+  @inline(__always)
+  func code(_ v: Double) -> Int32 {
+    let q = (v * h - lowScaled) / span * scale
+    // v ≥ low, so q ≥ 0 and truncation is the floor (no libm call) for `auto`; `range` keeps
+    // its `rounded(.down)`.
+    return Int32(Swift.min(last, floor ? q.rounded(.down) : q))
+  }
+
+  func codeRange(lo: Double, hi: Double) -> (Int32, Int32) { (code(lo), code(hi)) }  // monotone in v
 }
 
 /// How the second variable of `estimate(_:_:)` is discretised.

@@ -148,6 +148,16 @@ public enum DiscreteEntropy {
   /// Symbols of rows packed into one `UInt64` key each (mixed radix), hashed by
   /// `_PackedSymbolTable`.
   static func _packedSymbols(_ codes: [Int32], rows: Int, width: Int, lows: [Int32], radices: [UInt64]) -> DiscreteSymbols {
+    codes.withUnsafeBufferPointer { c in
+      _packedSymbols(rows: rows, width: width, lows: lows, radices: radices) { c[$0] }
+    }
+  }
+
+  /// `_packedSymbols` of the codes `code(k)` of the row-major elements k = i·width + j, taken as
+  /// they are needed (the binning conventions code each value here instead of storing a code
+  /// array first). Every code must be in its column's range (≥ low_j, < low_j + radix_j).
+  @inline(__always)
+  static func _packedSymbols(rows: Int, width: Int, lows: [Int32], radices: [UInt64], code: (Int) -> Int32) -> DiscreteSymbols {
     var counts: [Int] = []
     counts.reserveCapacity(Swift.min(rows, 1 << 16))
     var table = _PackedSymbolTable(capacity: rows)
@@ -161,18 +171,16 @@ public enum DiscreteEntropy {
     // as Σ_j (code_j − low_j) · place_j, which is in 0..<2⁶⁴ (every code is ≥ its column's
     // low), so the key is that mixed-radix value exactly.
     let ids = [Int32](unsafeUninitializedCapacity: rows) { ids, initialised in
-      codes.withUnsafeBufferPointer { c in
-        places.withUnsafeBufferPointer { places in
-          for i in 0..<rows {
-            var key: UInt64 = 0
-            for j in 0..<width {
-              key &+= UInt64(truncatingIfNeeded: Int64(c[i * width + j])) &* places[j]
-            }
-            key &-= offset
-            let id = table.id(for: key, next: Int32(counts.count))
-            ids[i] = id
-            if Int(id) == counts.count { counts.append(1) } else { counts[Int(id)] += 1 }
+      places.withUnsafeBufferPointer { places in
+        for i in 0..<rows {
+          var key: UInt64 = 0
+          for j in 0..<width {
+            key &+= UInt64(truncatingIfNeeded: Int64(code(i &* width &+ j))) &* places[j]
           }
+          key &-= offset
+          let id = table.id(for: key, next: Int32(counts.count))
+          ids[i] = id
+          if Int(id) == counts.count { counts.append(1) } else { counts[Int(id)] += 1 }
         }
       }
       initialised = rows
@@ -239,6 +247,23 @@ public enum DiscreteEntropy {
   @_specialize(exported: true, where S == Double)
   public static func symbols<S: BLASScalar>(rowsOf m: Matrix<S>) -> DiscreteSymbols {
     let (rows, width) = (m.rows, m.columns)
+    if width == 1 {
+      // One column (a class label): its codes, 0, 1, 2, … in order of first appearance, are
+      // already the symbol ids, so no row keys or table are needed.
+      var coder = _ColumnCodes<S>()
+      var counts: [Int] = []
+      let ids = m.elements.withUnsafeBufferPointer { e in
+        [Int32](unsafeUninitializedCapacity: rows) { ids, initialised in
+          for i in 0..<rows {
+            let c = coder.code(e[i])
+            ids[i] = c
+            if Int(c) == counts.count { counts.append(1) } else { counts[Int(c)] += 1 }
+          }
+          initialised = rows
+        }
+      }
+      return DiscreteSymbols(ids: ids, counts: counts)
+    }
     var codes = HugePages.array(repeating: Int32(0), count: rows * width)
     m.elements.withUnsafeBufferPointer { e in
       codes.withUnsafeMutableBufferPointer { c in

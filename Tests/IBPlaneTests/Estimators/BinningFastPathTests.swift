@@ -187,6 +187,54 @@ import Testing
     }
   }
 
+  @Test func fusedSymbolsEqualTheSymbolsOfTheCodes() throws {
+    // Each row coded and packed in one pass equals coding first, then `symbols(codes:)`, for
+    // every bounded convention; the cases say whether the fused pass applies (the codes'
+    // common range packs a row) or hands back to the coded route.
+    let random = RandomSource(seed: 34)
+    func matrix(_ rows: Int, _ width: Int, _ value: () -> Double) throws -> Matrix<Double> {
+      try Matrix(rows: rows, columns: width, elements: (0..<(rows * width)).map { _ in value() })
+    }
+    let binary16 = try matrix(3_000, 16) { Double(random.integer(below: 2)) }
+    let binary17 = try matrix(3_000, 17) { Double(random.integer(below: 2)) }
+    let tanh = try matrix(2_000, 3) { Foundation.tanh(random.normal() * 2) }
+    let wide = try matrix(2_000, 4) { random.normal() * 3 }  // beyond ±1: auto widens, idnns wraps and clips
+    let below = try matrix(500, 2) { -1.5 - Double(random.integer(below: 3)) * 0.01 }  // all below −1
+    let single = try matrix(300, 5) { 0.25 }
+    let cases: [(String, BinningConvention, Matrix<Double>, Bool)] = [
+      ("auto, 16 binary columns (2^64 keys)", .auto(bins: 30), binary16, true),
+      ("auto, 17 binary columns (coded route)", .auto(bins: 30), binary17, false),
+      ("idnns, tanh", .idnns(bins: 30), tanh, true),
+      ("auto, tanh", .auto(bins: 30), tanh, true),
+      ("idnns beyond ±1 (wrap below −1)", .idnns(bins: 30), wide, true),
+      ("idnns, all below −1", .idnns(bins: 12), below, true),
+      ("auto widened", .auto(bins: 30), wide, true),
+      ("range", .range(bins: 50), wide, true),
+      ("range, one value (coded route)", .range(bins: 50), single, false),
+      ("auto, one value", .auto(bins: 30), single, true),
+      ("range, 2^20 bins, one column", .range(bins: 1 << 20), try matrix(1_000, 1) { random.normal() }, true),
+      ("floor (coded route)", .floor(binSize: 0.5), wide, false),
+    ]
+    for (what, convention, m, fuses) in cases {
+      let e = BinningConvention.extremes(m)
+      let coded = DiscreteEntropy.symbols(codes: try convention.validatedCodes(m, extremes: e), rows: m.rows, width: m.columns)
+      let fused = convention.fusedSymbols(m, extremes: e)
+      #expect((fused != nil) == fuses, "\(what)")
+      // Compared as one Bool each, so that a failure names the case instead of printing
+      // thousands of ids.
+      if let fused {
+        let same = fused == coded
+        #expect(same, "\(what)")
+      }
+      let sameThroughTheEstimatePath = try convention.validatedSymbols(m).symbols == coded
+      #expect(sameThroughTheEstimatePath, "\(what)")
+      let floats = m.converted(to: Float.self)
+      let codedF = DiscreteEntropy.symbols(codes: try convention.validatedCodes(floats, extremes: BinningConvention.extremes(floats)), rows: m.rows, width: m.columns)
+      let sameInFloat = try convention.validatedSymbols(floats).symbols == codedF
+      #expect(sameInFloat, "\(what), float")
+    }
+  }
+
   @Test func fourLaneExtremesEqualTheSequentialMinAndMax() throws {
     // Lengths around the four-lane unroll, values with ties of ±0 in any lane and position,
     // and runs where a non-zero value is the extreme: the value and the zero's sign are those

@@ -73,6 +73,10 @@ import IBPlane
     let s = DiscreteEntropy.symbols(rowsOf: m)
     #expect(s == referenceSymbols(m))
     #expect(DiscreteEntropy.symbols(rowsOf: m.converted(to: Float.self)) == referenceSymbols(m.converted(to: Float.self)))
+    // One column (a label's path: its codes are the ids), with as many values as the columns.
+    let first = Matrix(column: (0..<n).map { values[$0 * d] })
+    #expect(DiscreteEntropy.symbols(rowsOf: first) == referenceSymbols(first))
+    #expect(DiscreteEntropy.symbols(rowsOf: first.converted(to: Float.self)) == referenceSymbols(first.converted(to: Float.self)))
     let y = try Matrix(rows: n, columns: 1, elements: (0..<n).map { _ in Double(random.integer(below: 3)) })
     let mi = DiscreteEntropy.mutualInformation(s, DiscreteEntropy.symbols(rowsOf: y))
     let reference = DiscreteEntropy.mutualInformation(referenceSymbols(m), referenceSymbols(y))

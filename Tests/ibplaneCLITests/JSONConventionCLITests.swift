@@ -11,6 +11,10 @@ import Testing
     #expect(!r.stdout.contains("\\/"), "\(command): escaped slash in \(r.stdout)")
     #expect(r.stdout.contains("\"\(path)\""), "\(command): \(path) not in \(r.stdout)")
     let o = try CLI.json(r.stdout)
+    // The text is what JSONSerialization writes for the same object (the CLI renders through
+    // JSONEncoder on a typed value): the same key order, number forms and escapes.
+    let rewritten = try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+    #expect(String(decoding: rewritten, as: UTF8.self) + "\n" == r.stdout, "\(command): \(r.stdout)")
     for key in keys(o) {
       #expect(key.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" }, "\(command): key '\(key)' is not snake_case")
     }

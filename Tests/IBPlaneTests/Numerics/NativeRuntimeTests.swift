@@ -26,6 +26,16 @@ import IBPlane
     #expect(!NativeRuntime.blasPoolRunning)
   }
 
+  /// OpenBLAS and LAPACKE are opened with their own scope first (`RTLD_DEEPBIND`) in a
+  /// process without a sanitizer runtime, locally and bound at load; their functions answer.
+  @Test func nativeLibrariesOpenWithTheirOwnScopeFirst() {
+    #expect(_NativeLibraries.openFlags & RTLD_DEEPBIND != 0)
+    #expect(_NativeLibraries.openFlags & RTLD_LOCAL != 0 || RTLD_LOCAL == 0)
+    #expect(_NativeLibraries.openFlags & RTLD_NOW != 0)
+    #expect(dlsym(_NativeLibraries.openBLAS, "dgemm_") != nil)
+    #expect(dlsym(_NativeLibraries.lapacke, "LAPACKE_dsyevd") != nil)
+  }
+
   /// On x86-64 with AVX2 and FMA OpenBLAS runs its Haswell kernels (the same rounding on every
   /// such machine; Debian's 0.3.21 fell back to SSE3 `Prescott` kernels on an AVX-512 Xeon),
   /// unless the environment chose a core, and the variable set for the load is gone again.

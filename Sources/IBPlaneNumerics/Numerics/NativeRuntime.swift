@@ -154,10 +154,10 @@ enum _NativeLibraries {
 
   /// `dlopen` flags of both libraries. `RTLD_DEEPBIND`: their references to symbols (OpenBLAS
   /// holds ~14,000, mostly to its own functions and data) are looked up in their own scope
-  /// first, instead of first through every library of the process; those lookups took ~3 ms of
-  /// every process that uses BLAS (a kde `estimate` at N = 4,096: 38 → 35 ms). No symbol they
-  /// reference is defined by ibplane or its other libraries, so the bindings are the same; in
-  /// a host process (Python) whose global scope holds another BLAS, they no longer bind to it.
+  /// first, instead of first through every library of the process; those lookups were ~12 % of
+  /// a kde `estimate`'s samples at N = 4,096 (5 % after; 1–3 ms of its 35–38 ms). No symbol
+  /// they reference is defined by ibplane or its other libraries, so the bindings are the same;
+  /// in a host process (Python) whose global scope holds another BLAS, they no longer bind to it.
   /// Not under a sanitizer runtime (the fuzzers' AddressSanitizer), which refuses the flag.
   static let openFlags: Int32 = {
     let sanitized = ["__asan_init", "__tsan_init", "__msan_init"].contains { (name: String) in dlsym(nil, name) != nil }  // RTLD_DEFAULT

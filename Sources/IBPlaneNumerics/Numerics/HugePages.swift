@@ -33,12 +33,11 @@ public enum HugePages {
     #endif
   }
 
-  /// `[T](repeating: value, count: count)`, advised before it is filled (inlinable, so the
-  /// fill is specialised for the element type in the caller).
   /// An array of `count` elements that `body` writes, every one of them, advised before it is
   /// written: no zero fill first (a fresh buffer's pages are zeroed by the kernel anyway, and
   /// a fill is one more pass over memory that `body` overwrites). `body` must initialise every
-  /// element it is given, also when it throws (a trivial type, so nothing leaks either way).
+  /// element it is given; when it throws, nothing is returned (a bitwise-copyable element type,
+  /// so nothing needs deinitialising either way).
   @inlinable
   public static func array<T: BitwiseCopyable>(count: Int, filling body: (UnsafeMutableBufferPointer<T>) throws -> Void) rethrows -> [T] {
     try [T](unsafeUninitializedCapacity: count) { buffer, initialised in

@@ -138,17 +138,16 @@ public enum BinningConvention: Sendable, Equatable {
         out[k] = Int32(q)
       }
       return out
-    case .range where !(extremes.map { $0.1 > $0.0 } ?? false):
-      return [Int32](repeating: 0, count: count)  // one value (or none): every code 0
     default:
-      return withCoding(extremes: extremes, idnns: codes, linear: codes) ?? []
+      // No coder only for `range` over fewer than two distinct values: every code is 0.
+      return withCoding(extremes: extremes, idnns: codes, linear: codes) ?? [Int32](repeating: 0, count: count)
     }
   }
 
   /// Calls `idnns` or `linear` with this bounded convention's coder for data of these
   /// `extremes` (`auto` resolved: the IDNNs grid inside [−1, 1], else the widened range); nil
-  /// for `floor` and for `range` of fewer than two distinct values (no coder: see
-  /// `validatedCodes`).
+  /// for `floor` and for `range` of fewer than two distinct values (no coder: `validatedCodes`
+  /// codes them itself, and `fusedSymbols` leaves them to it).
   func withCoding<R>(
     extremes: (Double, Double)?, idnns: (_IDNNSCoding) -> R, linear: (_LinearCoding) -> R
   ) -> R? {
@@ -172,15 +171,15 @@ public enum BinningConvention: Sendable, Equatable {
   /// the caller codes first. The same symbols as `symbols(codes:)` of `validatedCodes`: the
   /// same codes, and ids in order of first appearance under any one-to-one packing.
   func fusedSymbols<S: BLASScalar>(_ m: Matrix<S>, extremes: (Double, Double)?) -> DiscreteSymbols? {
-    guard let (lo, hi) = extremes, m.columns > 0 else { return nil }
+    guard let (lo, hi) = extremes else { return nil }  // nil only for an empty m
     func packed<C: _BinCoding>(_ coder: C) -> DiscreteSymbols? {
       let (low, high) = coder.codeRange(lo: lo, hi: hi)
-      let width = m.columns
-      guard let radices = DiscreteEntropy._radices(lows: [Int32](repeating: low, count: width), highs: [Int32](repeating: high, count: width)) else {
+      let lows = [Int32](repeating: low, count: m.columns)
+      guard let radices = DiscreteEntropy._radices(lows: lows, highs: [Int32](repeating: high, count: m.columns)) else {
         return nil
       }
       return m.elements.withUnsafeBufferPointer { e in
-        DiscreteEntropy._packedSymbols(rows: m.rows, width: width, lows: [Int32](repeating: low, count: width), radices: radices) {
+        DiscreteEntropy._packedSymbols(rows: m.rows, width: m.columns, lows: lows, radices: radices) {
           coder.code(Double(e[$0]))
         }
       }

@@ -1,6 +1,7 @@
 import Foundation
 import IBPlaneCore
 import IBPlaneNumerics
+import CNative
 
 /// Fixed-width binning estimators of mutual information (Shwartz-Ziv & Tishby 2017).
 ///
@@ -120,9 +121,7 @@ public enum BinningConvention: Sendable, Equatable {
     let count = m.elements.count
     func codes<C: _BinCoding>(_ coder: C) -> [Int32] {
       m.elements.withUnsafeBufferPointer { e in
-        HugePages.array(count: count) { (o: UnsafeMutableBufferPointer<Int32>) in
-          for k in 0..<count { o[k] = coder.code(Double(e[k])) }
-        }
+        HugePages.array(count: count) { (o: UnsafeMutableBufferPointer<Int32>) in coder.codes(e, into: o) }
       }
     }
     switch self {
@@ -178,9 +177,17 @@ public enum BinningConvention: Sendable, Equatable {
       guard let radices = DiscreteEntropy._radices(lows: lows, highs: [Int32](repeating: high, count: m.columns)) else {
         return nil
       }
+      // Blocks of ~8,192 codes (32 KiB, in the first-level cache while they are packed).
+      let width = m.columns
+      let blockRows = Swift.max(1, 8_192 / width)
       return m.elements.withUnsafeBufferPointer { e in
-        DiscreteEntropy._packedSymbols(rows: m.rows, width: m.columns, lows: lows, radices: radices) {
-          coder.code(Double(e[$0]))
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: blockRows * width) { buffer in
+          DiscreteEntropy._packedSymbols(rows: m.rows, width: width, lows: lows, radices: radices, blockRows: blockRows) {
+            first, count in
+            let out = UnsafeMutableBufferPointer(rebasing: buffer[0..<(count * width)])
+            coder.codes(UnsafeBufferPointer(rebasing: e[(first * width)..<((first + count) * width)]), into: out)
+            return UnsafeBufferPointer(out)
+          }
         }
       }
     }
@@ -275,7 +282,40 @@ protocol _BinCoding {
   func code(_ v: Double) -> Int32
   /// Bounds on the codes of values in [lo, hi] that include every such code (`fusedSymbols`).
   func codeRange(lo: Double, hi: Double) -> (Int32, Int32)
+  /// The coder's parameters for the AVX2 kernels (`CNative/binning_kernels.h`).
+  var kernel: ibp_bin_coder { get }
 }
+
+extension _BinCoding {
+  /// Whether the AVX2 coding kernels run (the processor has AVX2, and `IBPLANE_BINNING_AVX2`
+  /// is not 0); otherwise the Swift `code` loop runs, with the same codes.
+  static var avx2: Bool { _binningAVX2 }
+
+  /// `out[k] = code(Double(values[k]))` for every k, four values at a time through the AVX2
+  /// kernel when `avx2` (Float and Double values), else one at a time in Swift.
+  @inline(__always)
+  func codes<S: BLASScalar>(_ values: UnsafeBufferPointer<S>, into out: UnsafeMutableBufferPointer<Int32>, avx2: Bool = Self.avx2) {
+    let n = values.count
+    guard n > 0 else { return }
+    if avx2, let o = out.baseAddress {
+      var k = kernel
+      if S.self == Double.self {
+        values.withMemoryRebound(to: Double.self) { ibp_bin_codes_f64(&k, $0.baseAddress, n, o) }
+        return
+      }
+      if S.self == Float.self {
+        values.withMemoryRebound(to: Float.self) { ibp_bin_codes_f32(&k, $0.baseAddress, n, o) }
+        return
+      }
+    }
+    for k in 0..<n { out[k] = code(Double(values[k])) }
+  }
+}
+
+let _binningAVX2: Bool = {
+  if let v = getenv("IBPLANE_BINNING_AVX2"), String(cString: v) == "0" { return false }
+  return ibp_bin_avx2_available() != 0
+}()
 
 /// IDNNs' digitize over `idnnsEdges`: #{edges ≤ v} − 1, and values below the first edge (−1)
 /// in the last bin, as `np.digitize(v) - 1` indexes from the end.
@@ -311,6 +351,12 @@ struct _IDNNSCoding: _BinCoding {
     return Int32(truncatingIfNeeded: g == 0 ? bins &- 1 : g &- 1)
   }
 
+  var kernel: ibp_bin_coder {
+    ibp_bin_coder(
+      kind: 0, padded: padded.baseAddress, bins: bins, inverse_step: inverseStep, h: 0, low_scaled: 0, span: 0, scale: 0,
+      last: 0, floor_q: 0)
+  }
+
   func codeRange(lo: Double, hi: Double) -> (Int32, Int32) {
     // Monotone from the first edge (exactly −1) up; below it the wrap to the last bin.
     lo >= -1 ? (code(lo), code(hi)) : (0, Int32(bins - 1))
@@ -344,6 +390,12 @@ struct _LinearCoding: _BinCoding {
     // v ≥ low, so q ≥ 0 and truncation is the floor (no libm call) for `auto`; `range` keeps
     // its `rounded(.down)`.
     return Int32(Swift.min(last, floor ? q.rounded(.down) : q))
+  }
+
+  var kernel: ibp_bin_coder {
+    ibp_bin_coder(
+      kind: 1, padded: nil, bins: 0, inverse_step: 0, h: h, low_scaled: lowScaled, span: span, scale: scale, last: last,
+      floor_q: floor ? 1 : 0)
   }
 
   func codeRange(lo: Double, hi: Double) -> (Int32, Int32) { (code(lo), code(hi)) }  // monotone in v

@@ -149,15 +149,21 @@ public enum DiscreteEntropy {
   /// `_PackedSymbolTable`.
   static func _packedSymbols(_ codes: [Int32], rows: Int, width: Int, lows: [Int32], radices: [UInt64]) -> DiscreteSymbols {
     codes.withUnsafeBufferPointer { c in
-      _packedSymbols(rows: rows, width: width, lows: lows, radices: radices) { c[$0] }
+      _packedSymbols(rows: rows, width: width, lows: lows, radices: radices, blockRows: 256) { first, count in
+        UnsafeBufferPointer(rebasing: c[(first * width)..<((first + count) * width)])
+      }
     }
   }
 
-  /// `_packedSymbols` of the codes `code(k)` of the row-major elements k = i·width + j, taken as
-  /// they are needed (the binning conventions code each value here instead of storing a code
+  /// `_packedSymbols` of codes produced a block of at most `blockRows` rows at a time:
+  /// `codes(first, count)` returns the row-major codes of rows first..<first + count (the
+  /// binning conventions code each block into a small buffer here instead of storing a code
   /// array first). Every code must be in its column's range (≥ low_j, < low_j + radix_j).
   @inline(__always)
-  static func _packedSymbols(rows: Int, width: Int, lows: [Int32], radices: [UInt64], code: (Int) -> Int32) -> DiscreteSymbols {
+  static func _packedSymbols(
+    rows: Int, width: Int, lows: [Int32], radices: [UInt64], blockRows: Int,
+    codes: (_ first: Int, _ count: Int) -> UnsafeBufferPointer<Int32>
+  ) -> DiscreteSymbols {
     var counts: [Int] = []
     counts.reserveCapacity(Swift.min(rows, 1 << 16))
     var table = _PackedSymbolTable(capacity: rows)
@@ -169,18 +175,30 @@ public enum DiscreteEntropy {
     let offset = (0..<width).reduce(UInt64(0)) { $0 &+ UInt64(truncatingIfNeeded: Int64(lows[$1])) &* places[$1] }
     // key = Σ_j code_j · place_j − Σ_j low_j · place_j, wrapping: the same value modulo 2⁶⁴
     // as Σ_j (code_j − low_j) · place_j, which is in 0..<2⁶⁴ (every code is ≥ its column's
-    // low), so the key is that mixed-radix value exactly.
+    // low), so the key is that mixed-radix value exactly. A block's keys are all computed
+    // before any is looked up: a run of lookups keeps several table misses in flight, where
+    // one lookup after each row's keying had one at a time.
     let ids = [Int32](unsafeUninitializedCapacity: rows) { ids, initialised in
-      places.withUnsafeBufferPointer { places in
-        for i in 0..<rows {
-          var key: UInt64 = 0
-          for j in 0..<width {
-            key &+= UInt64(truncatingIfNeeded: Int64(code(i &* width &+ j))) &* places[j]
+      withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Swift.max(blockRows, 1)) { keys in
+        places.withUnsafeBufferPointer { places in
+          var first = 0
+          while first < rows {
+            let n = Swift.min(blockRows, rows - first)
+            let c = codes(first, n)
+            for b in 0..<n {
+              var key: UInt64 = 0
+              for j in 0..<width {
+                key &+= UInt64(truncatingIfNeeded: Int64(c[b &* width &+ j])) &* places[j]
+              }
+              keys[b] = key &- offset
+            }
+            for b in 0..<n {
+              let id = table.id(for: keys[b], next: Int32(counts.count))
+              ids[first &+ b] = id
+              if Int(id) == counts.count { counts.append(1) } else { counts[Int(id)] += 1 }
+            }
+            first += n
           }
-          key &-= offset
-          let id = table.id(for: key, next: Int32(counts.count))
-          ids[i] = id
-          if Int(id) == counts.count { counts.append(1) } else { counts[Int(id)] += 1 }
         }
       }
       initialised = rows

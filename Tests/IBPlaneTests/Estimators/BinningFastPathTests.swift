@@ -32,6 +32,8 @@ import Testing
     }
     let random = RandomSource(seed: UInt64(bins))
     values += (0..<2_000).map { _ in random.uniform() * 2.4 - 1.2 }
+    // Both sides of each cell boundary of the AVX2 kernel's grid (the midpoints above).
+    values += values.filter { $0.magnitude <= 1 }.flatMap { [$0.nextUp, $0.nextDown] }
     let convention = BinningConvention.idnns(bins: bins)
     let got = try convention.codes(Matrix(column: values))
     let want = values.map { idnnsReference($0, edges: edges) }
@@ -39,6 +41,53 @@ import Testing
     // Float layers: the same codes for the same (widened) values.
     let floats = values.filter { $0.magnitude < 1e30 }.map { Float($0) }
     #expect(try convention.codes(Matrix(column: floats)) == floats.map { idnnsReference(Double($0), edges: edges) })
+    // The AVX2 kernel and the Swift coder, each against the bisection (on a processor without
+    // AVX2 both runs take the Swift coder).
+    for avx2 in [true, false] where !avx2 || _binningAVX2 {
+      let coded = _IDNNSCoding.with(bins: bins) { coder in
+        (codes(values, coder, avx2: avx2), codes(floats, coder, avx2: avx2))
+      }
+      #expect(coded.0 == want, "avx2 \(avx2)")
+      #expect(coded.1 == floats.map { idnnsReference(Double($0), edges: edges) }, "avx2 \(avx2), float")
+    }
+  }
+
+  private func codes<S: BLASScalar, C: _BinCoding>(_ values: [S], _ coder: C, avx2: Bool) -> [Int32] {
+    var out = [Int32](repeating: -7, count: values.count)
+    values.withUnsafeBufferPointer { v in out.withUnsafeMutableBufferPointer { coder.codes(v, into: $0, avx2: avx2) } }
+    return out
+  }
+
+  @Test func linearCodesOfTheAVX2KernelEqualTheSwiftCoder() throws {
+    // `auto` widened and `range`, over spans of every size (a span wider than the largest
+    // double is measured in halves), at the grid's edges, their neighbours and the extremes;
+    // every length 0…9 for the kernel's partial last group of four.
+    let random = RandomSource(seed: 18)
+    let spans: [(Double, Double)] = [(-1, 1), (-3.5, 2), (0, 1e-300), (-1e308, 1.5e308), (-Double.greatestFiniteMagnitude, Double.greatestFiniteMagnitude), (5, 5.000001)]
+    for (lo, hi) in spans {
+      for (bins, floor) in [(30, false), (50, true), (1 << 20, true), (2, false)] {
+        let coder = floor
+          ? _LinearCoding(low: lo, high: hi, scale: Double(bins), floor: true, last: bins - 1)
+          : _LinearCoding(low: Swift.min(-1, lo), high: Swift.max(1, hi), scale: Double(bins - 1), floor: false, last: bins - 1)
+        let step = (hi / 2 - lo / 2) / Double(bins) * 2
+        var values: [Double] = [lo, hi, lo.nextUp, hi.nextDown, lo / 2 + hi / 2]
+        for i in stride(from: 0, through: bins, by: Swift.max(1, bins / 97)) {
+          let edge = lo + Double(i) * step
+          if edge.isFinite && edge >= lo && edge <= hi { values += [edge, edge.nextUp, edge.nextDown].filter { $0 >= lo && $0 <= hi } }
+        }
+        values += (0..<500).map { _ in lo + random.uniform() * (hi / 2 - lo / 2) * 2 }.filter { $0.isFinite && $0 >= lo && $0 <= hi }
+        let floats = values.map { Float($0) }.filter { Double($0) >= lo && Double($0) <= hi }
+        let want = values.map { coder.code($0) }
+        let wantF = floats.map { coder.code(Double($0)) }
+        for avx2 in [true, false] where !avx2 || _binningAVX2 {
+          #expect(codes(values, coder, avx2: avx2) == want, "[\(lo), \(hi)], \(bins) bins, avx2 \(avx2)")
+          #expect(codes(floats, coder, avx2: avx2) == wantF, "[\(lo), \(hi)], \(bins) bins, avx2 \(avx2), float")
+          for n in 0..<10 where n <= values.count {
+            #expect(codes(Array(values.prefix(n)), coder, avx2: avx2) == Array(want.prefix(n)), "length \(n)")
+          }
+        }
+      }
+    }
   }
 
   /// Ids in order of first appearance from a dictionary over whole rows.

@@ -1,0 +1,116 @@
+// Bin codes of the bounded binning conventions compiled for AVX2 (Binning.swift's fused pass).
+//
+// Swift code is compiled for the x86-64 baseline (SSE2), so its per-value coding is scalar:
+// a multiply-add, a clamp, a checked conversion and, for IDNNs, two table loads and compares,
+// about ten cycles a value. Here four values go through each instruction. Callers check
+// `ibp_bin_avx2_available()` and otherwise run the Swift coders (`_IDNNSCoding`,
+// `_LinearCoding`), with the same codes:
+// - the equal-width kernel repeats `_LinearCoding.code` operation for operation, in the same
+//   order and precision (products, differences and quotients of doubles round the same way in
+//   either language, contraction into fused multiply-adds is off, and min, floor and
+//   truncation are exact);
+// - the IDNNs kernel counts the edges <= v by one table read where the Swift coder takes two
+//   (see `ibp_bin_idnns4` for why the counts agree).
+// The tests compare both kernels with the Swift coders, and the IDNNs codes with a bisection
+// of the edges, on every edge, its neighbours, the grid's cell boundaries and the extremes.
+#ifndef IBPLANE_CNATIVE_BINNING_KERNELS_H
+#define IBPLANE_CNATIVE_BINNING_KERNELS_H
+#include <immintrin.h>
+#include <stdint.h>
+
+#pragma float_control(push)
+#pragma clang fp contract(off)
+
+static inline int ibp_bin_avx2_available(void) { return __builtin_cpu_supports("avx2"); }
+
+// The low 32 bits of each 64-bit lane (the lanes hold small integers).
+__attribute__((target("avx2"))) static inline __m128i ibp_bin_low32(__m256i x) {
+  return _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(x, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6)));
+}
+
+// IDNNs' digitize (`_IDNNSCoding.code`): #{edges <= v}, code = that count - 1, or bins - 1
+// for a count of 0. The count is read from v's cell in a grid of cells centred on the edges,
+// c = trunc(min(max((v + 1) * inverse_step + 0.5, 0), bins - 1)), which holds edge c and no
+// other: count = c + [edge_c <= v], one table read where `_IDNNSCoding.code` (scalar, where a
+// compare's result is a branch and the branch must be predictable) corrects its guess both
+// ways. The same count for every v: `_IDNNSCoding.code`'s comment bounds an edge's distance
+// from its grid point (< 0.04 of a step) and the grid index's rounding (~2^-33 of a step), so
+// a v whose cell index rounds into a neighbouring cell lies near the boundary, about half a
+// step from both edges, where the two cells give the same count; below the first cell the
+// count is 0 (v < edge_0 = -1), above the last it is bins (v >= edge_{bins-1} = 1).
+// `padded` holds bins + 2 doubles: -inf, the bins edges, +inf.
+__attribute__((target("avx2"))) static inline __m128i ibp_bin_idnns4(
+    __m256d v, const double *padded, __m256d inverse_step, __m256d top, __m128i last) {
+  __m256d t = _mm256_add_pd(_mm256_mul_pd(_mm256_add_pd(v, _mm256_set1_pd(1.0)), inverse_step), _mm256_set1_pd(0.5));
+  t = _mm256_min_pd(_mm256_max_pd(t, _mm256_setzero_pd()), top);
+  __m128i c = _mm256_cvttpd_epi32(t);
+  __m256d edge = _mm256_i32gather_pd(padded + 1, c, 8);
+  // The compare mask is -1 where true: count = c - (-[edge <= v]).
+  __m128i le = ibp_bin_low32(_mm256_castpd_si256(_mm256_cmp_pd(edge, v, _CMP_LE_OQ)));
+  __m128i count = _mm_sub_epi32(c, le);
+  __m128i wrap = _mm_cmpeq_epi32(count, _mm_setzero_si128());
+  return _mm_blendv_epi8(_mm_sub_epi32(count, _mm_set1_epi32(1)), last, wrap);
+}
+
+// Equal-width bins (`_LinearCoding.code`): q = (v * h - low_scaled) / span * scale, floored
+// when `floor_q`, then trunc(min(q, last)).
+__attribute__((target("avx2"))) static inline __m128i ibp_bin_linear4(
+    __m256d v, __m256d h, __m256d low_scaled, __m256d span, __m256d scale, __m256d last, int floor_q) {
+  __m256d q = _mm256_mul_pd(_mm256_div_pd(_mm256_sub_pd(_mm256_mul_pd(v, h), low_scaled), span), scale);
+  if (floor_q) q = _mm256_floor_pd(q);
+  return _mm256_cvttpd_epi32(_mm256_min_pd(q, last));
+}
+
+// Parameters of one coder; `kind` 0 is IDNNs (padded, bins, inverse_step), 1 is linear (h,
+// low_scaled, span, scale, last, floor_q).
+typedef struct ibp_bin_coder {
+  int kind;
+  const double *padded;
+  long bins;
+  double inverse_step;
+  double h, low_scaled, span, scale, last;
+  int floor_q;
+} ibp_bin_coder;
+
+// Four values' codes under `c`.
+__attribute__((target("avx2"))) static inline __m128i ibp_bin_code4(const ibp_bin_coder *c, __m256d v) {
+  if (c->kind == 0) {
+    return ibp_bin_idnns4(v, c->padded, _mm256_set1_pd(c->inverse_step), _mm256_set1_pd((double)(c->bins - 1)),
+                          _mm_set1_epi32((int)(c->bins - 1)));
+  }
+  return ibp_bin_linear4(v, _mm256_set1_pd(c->h), _mm256_set1_pd(c->low_scaled), _mm256_set1_pd(c->span),
+                         _mm256_set1_pd(c->scale), _mm256_set1_pd(c->last), c->floor_q);
+}
+
+// Codes of the doubles x[0 ..< n] into out[0 ..< n]. The last partial group of four is coded
+// from a copy padded with its first value (every value is finite; the padding is not stored).
+__attribute__((target("avx2"))) static inline void ibp_bin_codes_f64(const ibp_bin_coder *c, const double *x, long n,
+                                                                     int32_t *out) {
+  long i = 0;
+  for (; i + 4 <= n; i += 4) _mm_storeu_si128((__m128i *)(out + i), ibp_bin_code4(c, _mm256_loadu_pd(x + i)));
+  if (i < n) {
+    double v[4];
+    int32_t o[4];
+    for (int k = 0; k < 4; k++) v[k] = x[i + k < n ? i + k : i];
+    _mm_storeu_si128((__m128i *)o, ibp_bin_code4(c, _mm256_loadu_pd(v)));
+    for (int k = 0; i + k < n; k++) out[i + k] = o[k];
+  }
+}
+
+// `ibp_bin_codes_f64` of floats, each widened to a double exactly as Swift's `Double(x)`.
+__attribute__((target("avx2"))) static inline void ibp_bin_codes_f32(const ibp_bin_coder *c, const float *x, long n,
+                                                                     int32_t *out) {
+  long i = 0;
+  for (; i + 4 <= n; i += 4) _mm_storeu_si128((__m128i *)(out + i), ibp_bin_code4(c, _mm256_cvtps_pd(_mm_loadu_ps(x + i))));
+  if (i < n) {
+    float v[4];
+    int32_t o[4];
+    for (int k = 0; k < 4; k++) v[k] = x[i + k < n ? i + k : i];
+    _mm_storeu_si128((__m128i *)o, ibp_bin_code4(c, _mm256_cvtps_pd(_mm_loadu_ps(v))));
+    for (int k = 0; i + k < n; k++) out[i + k] = o[k];
+  }
+}
+
+#pragma float_control(pop)
+
+#endif

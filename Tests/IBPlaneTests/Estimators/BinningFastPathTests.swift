@@ -210,8 +210,8 @@ import Testing
   }
 
   @Test func blockedFiniteCheckFindsTheFirstAnywhere() {
-    for count in [1, 255, 256, 257, 1_000, 5_000] {
-      for position in Set([0, 1, 254, 255, 256, 257, count / 2, count - 1]) where position < count {
+    for count in [1, 255, 256, 257, 1_000, 1_023, 1_024, 1_025, 5_000] {
+      for position in Set([0, 1, 254, 255, 256, 257, 1_023, 1_024, 1_025, 2_047, 2_048, count / 2, count - 1]) where position < count {
         for bad in [Double.nan, .infinity, -.infinity] {
           var v = [Double](repeating: 1, count: count)
           v[position] = bad
@@ -220,9 +220,13 @@ import Testing
           #expect(Matrix(column: v.map { Float($0) }).firstNonFiniteIndex() == position, "float, count \(count), at \(position)")
         }
       }
-      let finite = (0..<count).map { Double($0) * 1e300 }  // large but finite (no overflow to ∞)
+      // Large but finite (no overflow to ∞), of both signs, and the extremes of the exponent.
+      let finite = (0..<count).map { Double($0) * ($0 % 2 == 0 ? 1e300 : -1e300) }
       #expect(Matrix(column: finite).firstNonFiniteIndex() == nil)
-      #expect(Matrix(column: [Float](repeating: .greatestFiniteMagnitude, count: count)).firstNonFiniteIndex() == nil)
+      let edges: [Double] = [.greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude, -.leastNormalMagnitude, -0.0]
+      #expect(Matrix(column: (0..<count).map { edges[$0 % edges.count] }).firstNonFiniteIndex() == nil)
+      let floatEdges: [Float] = [.greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude, -.leastNormalMagnitude, -0.0]
+      #expect(Matrix(column: (0..<count).map { floatEdges[$0 % floatEdges.count] }).firstNonFiniteIndex() == nil)
     }
   }
 

@@ -439,7 +439,15 @@ struct _ColumnCodes<S: BLASScalar> {
   @inline(__always)
   mutating func code(_ v: S) -> Int32 {
     if !hashing {
-      for k in few.indices where few[k] == v { return Int32(k) }
+      // The distinct values so far compare equal to v at most once (−0 and +0 are one value,
+      // NaN equals nothing), so the sum of k + 1 over the matches is that k + 1, or 0. Summed
+      // without an early exit or a select: random labels made the early exit's branch a coin
+      // flip, mispredicted on every other row.
+      var match: Int32 = 0
+      few.withUnsafeBufferPointer { f in
+        for k in 0..<f.count { match &+= Int32(truncatingIfNeeded: k &+ 1) &* (f[k] == v ? 1 : 0) }
+      }
+      if match > 0 { return match &- 1 }
       if few.count < Self.scanLimit {
         few.append(v)
         next += 1

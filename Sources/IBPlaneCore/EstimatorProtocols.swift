@@ -9,6 +9,15 @@ public protocol MutualInformationEstimator: Sendable {
   var name: String { get }
   /// Estimates I(A;B) in nats. Throws `EstimatorError` on bad input.
   func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate
+  /// Whether `estimate` returns the same estimate, bit for bit, for `Float` matrices as for
+  /// the same values widened to `Double` (the default is false). Then a caller holding
+  /// float32 data (an `.npy` file of float32, labels that a `Float` holds exactly) may skip
+  /// the widening copy; `ibplane estimate` does.
+  var estimatesFloatAsDouble: Bool { get }
+}
+
+extension MutualInformationEstimator {
+  public var estimatesFloatAsDouble: Bool { false }
 }
 
 /// An estimator of both coordinates of the information plane for a layer T.

@@ -432,6 +432,13 @@ public struct BinningEstimator: MutualInformationEstimator, InformationPlaneEsti
   }
 
   public var name: String { "binning" }
+  /// True except for `floor`: the bounded conventions code `Double(v)` (exact for a float) and
+  /// compare values only for equality and order, which widening keeps; `floor` divides in the
+  /// matrix's own precision.
+  public var estimatesFloatAsDouble: Bool {
+    if case .floor = convention { return false }
+    return true
+  }
   /// The canonical `params` string (`EstimatorRegistry`): every parameter as used, `key=value,…`.
   public var parameterDescription: String { EstimatorRegistry.parameters(of: self) }
   /// I(X;T|Y) class-conditionally (Σ p(y) Î(X;T | Y=y), `ConditionalInputForm`): the fixed

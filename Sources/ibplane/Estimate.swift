@@ -62,24 +62,20 @@ struct Estimate: ParsableCommand {
     }
     let (x, y) = (files[0], files[1])
     let used = EstimatorRegistry.values(of: mi, name: mi.name, form: .mutualInformation)
-    let a = try NumPyFile.read(URL(fileURLWithPath: x)).matrix(Double.self, file: x)
+    let fileX = try NumPyFile.read(URL(fileURLWithPath: x))
     let b = try NumPyFile.read(URL(fileURLWithPath: y)).matrix(Double.self, file: y)
-    guard a.rows == b.rows else {
-      throw BadInput("\(x) has \(a.rows) rows but \(y) has \(b.rows): X and Y must be paired row by row")
-    }
-    // Every estimator refuses NaN and ±∞ in its input, naming it only X or Y: the message is
-    // rewritten here to name the file, the row and column (0-based, as numpy indexes) and the
-    // value. (Mapped from the estimator's own check rather than a second pass over the data.)
+    // A float32 X is estimated in Float, without its widened copy, when the estimator's value
+    // is the same either way and Float holds every value of Y exactly (class labels do).
     let result: IBPlane.Estimate
-    do {
-      result = try mi.estimate(a, b)
-    } catch EstimatorError.nonFinite(let what, let row, let column) where what == "X" || what == "Y" {
-      let (m, file) = what == "X" ? (a, x) : (b, y)
-      guard row < m.rows, column < m.columns, !m[row, column].isFinite else {
-        throw EstimatorError.nonFinite(what: what, row: row, column: column)
-      }
-      throw BadInput(
-        "\(file) (\(what)) holds \(m[row, column]) at row \(row), column \(column) (0-based): every estimator needs finite values; drop or impute those rows first")
+    let (rows, xColumns): (Int, Int)
+    if fileX.dtype == .float32, mi.estimatesFloatAsDouble, b.elements.allSatisfy({ Double(Float($0)) == $0 }) {
+      let a = try fileX.matrix(Float.self, file: x)
+      result = try estimate(mi, a, b.converted(to: Float.self), files: (x, y))
+      (rows, xColumns) = (a.rows, a.columns)
+    } else {
+      let a = try fileX.matrix(Double.self, file: x)
+      result = try estimate(mi, a, b, files: (x, y))
+      (rows, xColumns) = (a.rows, a.columns)
     }
     if let c = result.diagnostics["clipped_fraction"], c > PlaneClipping.threshold {
       CLIFailure.printError(
@@ -89,8 +85,8 @@ struct Estimate: ParsableCommand {
     let value = result.value(in: unit)
     if json {
       let object: [String: Any] = [
-        "estimator": mi.name, "mi": value, "unit": unit.rawValue, "n": a.rows, "mi_nats": result.nats,
-        "x_dim": a.columns, "y_dim": b.columns, "x": x, "y": y,
+        "estimator": mi.name, "mi": value, "unit": unit.rawValue, "n": rows, "mi_nats": result.nats,
+        "x_dim": xColumns, "y_dim": b.columns, "x": x, "y": y,
         "parameters": JSONOutput.typed(result.parameters, table: used?.0.parameters(for: .mutualInformation) ?? []),
         "diagnostics": result.diagnostics,
         "params": used?.1.canonical ?? "", "label": used.map { $0.0.label($0.1, form: .mutualInformation) } ?? mi.name,
@@ -99,7 +95,30 @@ struct Estimate: ParsableCommand {
     } else {
       print(
         String(format: "%@ = %.5f %@", mi.name == "kl-entropy" ? "H(X)" : "I(X;Y)", value, unit.rawValue)
-          + "  (\(mi.name), n = \(a.rows), dx = \(a.columns), dy = \(b.columns))")
+          + "  (\(mi.name), n = \(rows), dx = \(xColumns), dy = \(b.columns))")
+    }
+  }
+
+  /// `mi.estimate(a, b)` for the files X and Y, its non-finite error naming the file, row,
+  /// column and value.
+  private func estimate<S: BLASScalar>(
+    _ mi: any MutualInformationEstimator, _ a: Matrix<S>, _ b: Matrix<S>, files: (x: String, y: String)
+  ) throws -> IBPlane.Estimate {
+    guard a.rows == b.rows else {
+      throw BadInput("\(files.x) has \(a.rows) rows but \(files.y) has \(b.rows): X and Y must be paired row by row")
+    }
+    // Every estimator refuses NaN and ±∞ in its input, naming it only X or Y: the message is
+    // rewritten here to name the file, the row and column (0-based, as numpy indexes) and the
+    // value. (Mapped from the estimator's own check rather than a second pass over the data.)
+    do {
+      return try mi.estimate(a, b)
+    } catch EstimatorError.nonFinite(let what, let row, let column) where what == "X" || what == "Y" {
+      let (m, file) = what == "X" ? (a, files.x) : (b, files.y)
+      guard row < m.rows, column < m.columns, !m[row, column].isFinite else {
+        throw EstimatorError.nonFinite(what: what, row: row, column: column)
+      }
+      throw BadInput(
+        "\(file) (\(what)) holds \(m[row, column]) at row \(row), column \(column) (0-based): every estimator needs finite values; drop or impute those rows first")
     }
   }
 }

@@ -58,6 +58,36 @@ import Testing
     return out
   }
 
+  @Test func estimatesFloatAsDoubleHoldsBitForBit() throws {
+    // `ibplane estimate` skips widening a float32 X when the estimator says its value is the
+    // same in Float: every bounded convention, both kinds of second variable, layers inside
+    // and beyond ±1 (auto widens, idnns clips), binary inputs.
+    let random = RandomSource(seed: 35)
+    let n = 3_000
+    func floats(_ width: Int, _ value: () -> Double) throws -> Matrix<Float> {
+      try Matrix(rows: n, columns: width, elements: (0..<(n * width)).map { _ in Float(value()) })
+    }
+    let layers = [
+      try floats(5) { Foundation.tanh(random.normal() * 2) }, try floats(4) { Swift.max(0, random.normal() * 3) },
+      try floats(16) { Double(random.integer(below: 2)) },
+    ]
+    let labels = try Matrix(rows: n, columns: 1, elements: (0..<n).map { _ in Float(random.integer(below: 10)) })
+    let second = try floats(2) { random.normal() }
+    for convention: BinningConvention in [.auto(bins: 30), .idnns(bins: 30), .idnns(bins: 7), .range(bins: 50)] {
+      for (kind, b) in [(DiscreteSecondVariable.discrete, labels), (.binned, second)] {
+        let estimator = BinningEstimator(convention: convention, correction: .millerMadow, second: kind)
+        #expect(estimator.estimatesFloatAsDouble)
+        for a in layers {
+          let single = try estimator.estimate(a, b)
+          let double = try estimator.estimate(a.converted(to: Double.self), b.converted(to: Double.self))
+          #expect(single.nats.bitPattern == double.nats.bitPattern, "\(convention), \(kind), width \(a.columns)")
+          #expect(single.diagnostics == double.diagnostics, "\(convention), \(kind), width \(a.columns)")
+        }
+      }
+    }
+    #expect(!BinningEstimator(convention: .floor(binSize: 0.5)).estimatesFloatAsDouble)
+  }
+
   @Test func linearCodesOfTheAVX2KernelEqualTheSwiftCoder() throws {
     // `auto` widened and `range`, over spans of every size (a span wider than the largest
     // double is measured in halves), at the grid's edges, their neighbours and the extremes;

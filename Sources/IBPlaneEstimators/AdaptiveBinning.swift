@@ -148,10 +148,23 @@ public struct AdaptiveBinningEstimator: MutualInformationEstimator, InformationP
   static func assign(
     _ pool: UnsafeBufferPointer<Double>, bins: Int, lower: Double, into o: UnsafeMutableBufferPointer<Int32>, start: Int, stride: Int
   ) {
-    let edges = Self.edges(ofBuffer: pool, bins: bins)
+    assign(pool, padded: padded(Self.edges(ofBuffer: pool, bins: bins)), lower: lower, into: o, start: start, stride: stride)
+  }
+
+  /// `edges` padded with +∞ to 2^m − 1 entries (`assign`'s search).
+  static func padded(_ edges: [Double]) -> [Double] {
     var width = 1
     while width <= edges.count { width *= 2 }
-    let padded = edges + [Double](repeating: .infinity, count: width - 1 - edges.count)
+    return edges + [Double](repeating: .infinity, count: width - 1 - edges.count)
+  }
+
+  /// `assign` with the pool's edges already padded (`padded(_:)`), for the values of `pool`
+  /// (all of the pool, or a block of it).
+  static func assign(
+    _ pool: UnsafeBufferPointer<Double>, padded: [Double], lower: Double, into o: UnsafeMutableBufferPointer<Int32>, start: Int,
+    stride: Int
+  ) {
+    let width = padded.count + 1
     padded.withUnsafeBufferPointer { ed in
       let n = pool.count
       var i = 0
@@ -191,6 +204,36 @@ public struct AdaptiveBinningEstimator: MutualInformationEstimator, InformationP
     DiscreteEntropy.symbols(codes: try codes(m), rows: m.rows, width: m.columns)
   }
 
+  /// The symbols of a finite `perLayer` double `m` (checked by the caller), each block of rows
+  /// coded into a small buffer and packed (no code array, no pass over it for its range: the
+  /// codes are −1…#edges), when that range packs a row into one `UInt64`; otherwise nil, and
+  /// the caller codes first. The same symbols as `symbols(codes:)` of `validatedCodes`: the
+  /// same codes, and ids in order of first appearance under any one-to-one packing.
+  func fusedSymbols<S: BLASScalar>(_ m: Matrix<S>) -> DiscreteSymbols? {
+    guard mode == .perLayer, S.self == Double.self, m.rows > 0, m.columns > 0 else { return nil }
+    let width = m.columns
+    let lower = lowerEdge ?? -.infinity
+    return unsafeBitCast(m.elements, to: [Double].self).withUnsafeBufferPointer { e -> DiscreteSymbols? in
+      let edges = Self.edges(ofBuffer: e, bins: bins)
+      let lows = [Int32](repeating: lowerEdge == nil ? 0 : -1, count: width)
+      guard let radices = DiscreteEntropy._radices(lows: lows, highs: [Int32](repeating: Int32(edges.count), count: width)) else {
+        return nil
+      }
+      let padded = Self.padded(edges)
+      // Blocks of ~8,192 codes (32 KiB, in the first-level cache while they are packed).
+      let blockRows = Swift.max(1, 8_192 / width)
+      return withUnsafeTemporaryAllocation(of: Int32.self, capacity: blockRows * width) { buffer in
+        DiscreteEntropy._packedSymbols(rows: m.rows, width: width, lows: lows, radices: radices, blockRows: blockRows) {
+          first, count in
+          let out = UnsafeMutableBufferPointer(rebasing: buffer[0..<(count * width)])
+          let block = UnsafeBufferPointer(rebasing: e[(first * width)..<((first + count) * width)])
+          Self.assign(block, padded: padded, lower: lower, into: out, start: 0, stride: 1)
+          return UnsafeBufferPointer(out)
+        }
+      }
+    }
+  }
+
   /// Î(A;B) with A adaptively binned and B discrete or binned the same way (`second`); a
   /// discrete B must have at most N/2 distinct rows (`_DiscreteY`).
   @_specialize(where S == Float)  // specialised bodies, callees included (issue 18)
@@ -198,7 +241,9 @@ public struct AdaptiveBinningEstimator: MutualInformationEstimator, InformationP
   public func estimate<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Estimate {
     try EstimatorError.validatePair(a, b, minimumSamples: 2, names: ("X", "Y"))  // finite, both
     try validate()
-    func binned(_ m: Matrix<S>) -> DiscreteSymbols { DiscreteEntropy.symbols(codes: validatedCodes(m), rows: m.rows, width: m.columns) }
+    func binned(_ m: Matrix<S>) -> DiscreteSymbols {
+      fusedSymbols(m) ?? DiscreteEntropy.symbols(codes: validatedCodes(m), rows: m.rows, width: m.columns)
+    }
     let sa = binned(a)
     let sb = second == .binned ? binned(b) : DiscreteEntropy.symbols(rowsOf: b)
     if second == .discrete { try _DiscreteY.require(b, symbols: sb, estimator: name, binnedHint: true) }

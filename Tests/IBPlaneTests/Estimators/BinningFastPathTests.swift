@@ -58,6 +58,38 @@ import Testing
     return out
   }
 
+  @Test func adaptiveFusedSymbolsEqualTheSymbolsOfTheCodes() throws {
+    // Per-layer adaptive binning packs each block's codes as it goes when −1…#edges packs a
+    // row; the same symbols as coding first. Per-unit, float layers and ranges too wide to
+    // pack take the coded route (nil).
+    let random = RandomSource(seed: 36)
+    func matrix(_ rows: Int, _ width: Int, _ value: () -> Double) throws -> Matrix<Double> {
+      try Matrix(rows: rows, columns: width, elements: (0..<(rows * width)).map { _ in value() })
+    }
+    let binary16 = try matrix(3_000, 16) { Double(random.integer(below: 2)) }
+    let relu = try matrix(2_000, 3) { Swift.max(0, random.normal()) }
+    let tanh = try matrix(2_000, 5) { Foundation.tanh(random.normal() * 2) }
+    let wide = try matrix(500, 16) { random.normal() }  // 31¹⁶ > 2⁶⁴
+    let cases: [(String, AdaptiveBinningEstimator, Matrix<Double>, Bool)] = [
+      ("16 binary columns", AdaptiveBinningEstimator(), binary16, true),
+      ("relu, lower edge 0", AdaptiveBinningEstimator(bins: 12, lowerEdge: 0), relu, true),
+      ("tanh, lower edge 0 (values below it)", AdaptiveBinningEstimator(bins: 7, lowerEdge: 0), tanh, true),
+      ("tanh, 2 bins", AdaptiveBinningEstimator(bins: 2), tanh, true),
+      ("16 continuous columns, 30 bins (coded route)", AdaptiveBinningEstimator(), wide, false),
+      ("per unit (coded route)", AdaptiveBinningEstimator(mode: .perUnit), relu, false),
+    ]
+    for (what, estimator, m, fuses) in cases {
+      let coded = DiscreteEntropy.symbols(codes: estimator.validatedCodes(m), rows: m.rows, width: m.columns)
+      let fused = estimator.fusedSymbols(m)
+      #expect((fused != nil) == fuses, "\(what)")
+      if let fused {
+        let same = fused == coded
+        #expect(same, "\(what)")
+      }
+      #expect(estimator.fusedSymbols(m.converted(to: Float.self)) == nil, "\(what), float")
+    }
+  }
+
   @Test func estimatesFloatAsDoubleHoldsBitForBit() throws {
     // `ibplane estimate` skips widening a float32 X when the estimator says its value is the
     // same in Float: every bounded convention, both kinds of second variable, layers inside

@@ -37,4 +37,28 @@ import Testing
     // Digits that vary in every 11-bit pass: exponents and mantissas across the whole range.
     check((0..<4000).map { i in Double(sign: i % 3 == 0 ? .minus : .plus, exponent: (i * 37) % 2000 - 1000, significand: 1 + Double((i * 7919) % 1000) / 1000) }, "every digit varies")
   }
+
+  @Test func fewDistinctFourAtATimeKeepsEveryValueAndTheZeroSign() {
+    // The hashed route reads four values a step: every length around a multiple of four, a
+    // −0 in any lane (and none), a value first seen in the tail, and a set that overflows.
+    let source = RandomSource(seed: 11)
+    let palette: [Double] = [0, 1, 2.5, -3, 7]
+    for n in [1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 1_001] {
+      for negativeZeroAt in [nil, 0, 1, 2, 3, n - 1] as [Int?] {
+        var values = (0..<n).map { _ in palette[source.integer(below: palette.count - 1)] }  // not 7 yet
+        if n > 4 { values[n - 1] = 7 }  // first seen in the last value
+        if let k = negativeZeroAt, k < n { values[k] = -0.0 }
+        let got = values.withUnsafeBufferPointer { DistinctSort.fewDistinct($0, limit: 8) }
+        let want = reference(values)
+        #expect(got == want, "n \(n), −0 at \(String(describing: negativeZeroAt))")
+        let zero = got?.first { $0 == 0 }
+        if let zero { #expect((zero.sign == .minus) == values.contains { $0 == 0 && $0.sign == .minus }, "n \(n), zero sign") }
+        let distinct = want.count
+        let overflow = values.withUnsafeBufferPointer { DistinctSort.fewDistinct($0, limit: distinct - 1) }
+        #expect(overflow == nil || distinct == 0, "n \(n): \(distinct) values over a limit of \(distinct - 1)")
+      }
+    }
+    let nanPattern = [1.0, 2, 3, 1, 1, 2, 3, Double(bitPattern: UInt64.max)]  // the set's empty marker, after its group's values are in
+    #expect(nanPattern.withUnsafeBufferPointer { DistinctSort.fewDistinct($0, limit: 8) } == nil)
+  }
 }

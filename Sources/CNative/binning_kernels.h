@@ -111,6 +111,36 @@ __attribute__((target("avx2"))) static inline void ibp_bin_codes_f32(const ibp_b
   }
 }
 
+// Adaptive binning's search (`AdaptiveBinningEstimator.assign`) of the doubles x[0 ..< n]:
+// out[i] = #{padded <= x[i]} by halving steps over `padded` (width - 1 entries, width a power of
+// two, the edges then +inf), or -1 when x[i] < lower. The same comparisons, in the same
+// order, as the Swift search's SIMD4 lanes; indices are exact integers.
+__attribute__((target("avx2"))) static inline __m128i ibp_bin_search4(__m256d v, const double *padded, long width,
+                                                                      __m256d lower) {
+  __m256i at = _mm256_setzero_si256();
+  for (long step = width >> 1; step > 0; step >>= 1) {
+    __m256d e = _mm256_i64gather_pd(padded + step - 1, at, 8);
+    __m256i le = _mm256_castpd_si256(_mm256_cmp_pd(e, v, _CMP_LE_OQ));
+    at = _mm256_add_epi64(at, _mm256_and_si256(le, _mm256_set1_epi64x(step)));
+  }
+  __m256i below = _mm256_castpd_si256(_mm256_cmp_pd(v, lower, _CMP_LT_OQ));
+  return ibp_bin_low32(_mm256_or_si256(at, below));  // -1 where below: all ones
+}
+
+__attribute__((target("avx2"))) static inline void ibp_bin_search_f64(const double *x, long n, const double *padded,
+                                                                      long width, double lower, int32_t *out) {
+  const __m256d low = _mm256_set1_pd(lower);
+  long i = 0;
+  for (; i + 4 <= n; i += 4) _mm_storeu_si128((__m128i *)(out + i), ibp_bin_search4(_mm256_loadu_pd(x + i), padded, width, low));
+  if (i < n) {
+    double v[4];
+    int32_t o[4];
+    for (int k = 0; k < 4; k++) v[k] = x[i + k < n ? i + k : i];
+    _mm_storeu_si128((__m128i *)o, ibp_bin_search4(_mm256_loadu_pd(v), padded, width, low));
+    for (int k = 0; i + k < n; k++) out[i + k] = o[k];
+  }
+}
+
 #pragma float_control(pop)
 
 #endif

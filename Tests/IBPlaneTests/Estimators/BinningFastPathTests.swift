@@ -245,6 +245,35 @@ import Testing
     v < lower ? -1 : Int32(edges.filter { $0 <= v }.count)
   }
 
+  @Test(arguments: [2, 3, 5, 30, 97, 1_000])
+  func adaptiveSearchOfTheAVX2KernelAndTheSwiftLanesEqualALinearCount(bins: Int) throws {
+    // Every edge, its neighbours, the lower edge and its neighbours, ±0 and the extremes, in
+    // pools of every length 0…9 (the kernel's partial last group) and one long one.
+    let random = RandomSource(seed: UInt64(bins) + 100)
+    let pool = (0..<5_000).map { _ in (random.normal() * 4).rounded() / 4 }
+    let edges = AdaptiveBinningEstimator.edges(of: pool, bins: bins)
+    let padded = AdaptiveBinningEstimator.padded(edges)
+    var values = edges.flatMap { [$0, $0.nextUp, $0.nextDown] }
+    values += [-0.5, (-0.5).nextUp, (-0.5).nextDown, 0, -0.0, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1e-300]
+    values += pool.prefix(500)
+    for lower in [-Double.infinity, -0.5] {
+      let want = values.map { adaptiveReference($0, edges: edges, lower: lower) }
+      for avx2 in [true, false] where !avx2 || _binningAVX2 {
+        for n in Array(0..<10) + [values.count] {
+          var out = [Int32](repeating: 99, count: n + 2)
+          values.withUnsafeBufferPointer { v in
+            out.withUnsafeMutableBufferPointer { o in
+              AdaptiveBinningEstimator.assign(
+                UnsafeBufferPointer(rebasing: v[0..<n]), padded: padded, lower: lower, into: o, start: 1, stride: 1, avx2: avx2)
+            }
+          }
+          #expect(Array(out[1..<(n + 1)]) == Array(want.prefix(n)), "lower \(lower), avx2 \(avx2), length \(n)")
+          #expect(out[0] == 99 && out[n + 1] == 99, "written outside its range: length \(n)")
+        }
+      }
+    }
+  }
+
   @Test(arguments: [2, 3, 5, 30, 97])
   func fourLaneAdaptiveSearchEqualsALinearCount(bins: Int) throws {
     let random = RandomSource(seed: UInt64(bins))

@@ -62,18 +62,20 @@ struct Estimate: ParsableCommand {
     }
     let (x, y) = (files[0], files[1])
     let used = EstimatorRegistry.values(of: mi, name: mi.name, form: .mutualInformation)
-    let fileX = try NumPyFile.read(URL(fileURLWithPath: x))
+    // A float32 X is estimated in Float, without a widened copy, when the estimator's value is
+    // the same either way and Float holds every value of Y exactly (class labels do).
+    let matrixX = try NumPyFile.floatMatrix(URL(fileURLWithPath: x), file: x, keepFloat: mi.estimatesFloatAsDouble)
     let b = try NumPyFile.read(URL(fileURLWithPath: y)).matrix(Double.self, file: y)
-    // A float32 X is estimated in Float, without its widened copy, when the estimator's value
-    // is the same either way and Float holds every value of Y exactly (class labels do).
     let result: IBPlane.Estimate
     let (rows, xColumns): (Int, Int)
-    if fileX.dtype == .float32, mi.estimatesFloatAsDouble, b.elements.allSatisfy({ Double(Float($0)) == $0 }) {
-      let a = try fileX.matrix(Float.self, file: x)
+    switch matrixX {
+    case .float(let a) where b.elements.allSatisfy({ Double(Float($0)) == $0 }):
       result = try estimate(mi, a, b.converted(to: Float.self), files: (x, y))
       (rows, xColumns) = (a.rows, a.columns)
-    } else {
-      let a = try fileX.matrix(Double.self, file: x)
+    case .float(let a):
+      result = try estimate(mi, a.converted(to: Double.self), b, files: (x, y))
+      (rows, xColumns) = (a.rows, a.columns)
+    case .double(let a):
       result = try estimate(mi, a, b, files: (x, y))
       (rows, xColumns) = (a.rows, a.columns)
     }

@@ -37,6 +37,60 @@ import IBPlaneTestSupport
     }
   }
 
+  @Test func floatMatrixReadsAsTheMappedRouteDoes() throws {
+    // The direct read (float files whose header and size check out) against `read` then
+    // `matrix`: the same matrices, float32 kept or widened, 1-D as a column; every other file
+    // through the mapped route, with its errors.
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ibplane-floatMatrix-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let m = try Matrix<Double>(rows: 5, columns: 3, elements: (0..<15).map { Double($0) * 0.1 - 0.7 })
+    let cases: [(String, NumPyArray)] = [
+      ("f8.npy", NumPyArray(m)), ("f4.npy", NumPyArray(m.converted(to: Float.self))),
+      ("f4-1d.npy", NumPyArray(m.converted(to: Float.self), vector: true)), ("i8.npy", NumPyArray(int64: [1, -2, 3])),
+      ("empty.npy", NumPyArray(try Matrix<Double>(rows: 0, columns: 2, elements: []))),
+    ]
+    for (name, array) in cases {
+      let url = dir.appendingPathComponent(name)
+      try NumPyFile.write(array, to: url)
+      for keepFloat in [true, false] {
+        let got = try NumPyFile.floatMatrix(url, file: name, keepFloat: keepFloat)
+        switch got {
+        case .float(let f):
+          #expect(keepFloat && array.dtype == .float32, "\(name)")
+          #expect(f == (try NumPyFile.read(url).matrix(Float.self, file: name)), "\(name)")
+        case .double(let d):
+          #expect(!(keepFloat && array.dtype == .float32), "\(name)")
+          #expect(d == (try NumPyFile.read(url).matrix(Double.self, file: name)), "\(name)")
+        }
+      }
+    }
+    // Truncated, one byte long, no columns, three dimensions: the mapped route's errors.
+    let whole = NumPyFile.encode(NumPyArray(m.converted(to: Float.self)))
+    var bad: [(String, Data)] = [("short.npy", whole.dropLast(3)), ("long.npy", whole + Data([0])), ("tiny.npy", Data([0x93]))]
+    var noColumns = Self.header("{'descr': '<f4', 'fortran_order': False, 'shape': (4, 0), }")
+    noColumns.append(Data())
+    bad.append(("nocols.npy", noColumns))
+    var cube = Self.header("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1, 1), }")
+    cube.append(Data(count: 8))
+    bad.append(("cube.npy", cube))
+    for (name, data) in bad {
+      let url = dir.appendingPathComponent(name)
+      try data.write(to: url)
+      let mapped: String
+      do {
+        _ = try NumPyFile.read(url).matrix(Double.self, file: name)
+        mapped = "no error"
+      } catch { mapped = "\(error)" }
+      for keepFloat in [true, false] {
+        #expect(throws: (any Error).self, "\(name)") { try NumPyFile.floatMatrix(url, file: name, keepFloat: keepFloat) }
+        do {
+          _ = try NumPyFile.floatMatrix(url, file: name, keepFloat: keepFloat)
+        } catch { #expect("\(error)" == mapped, "\(name)") }
+      }
+    }
+  }
+
   @Test(arguments: [UInt8(2), 3])
   func readsVersions2And3(version: UInt8) throws {
     var d = Self.header("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2), }", version: version)

@@ -316,9 +316,17 @@ public enum DiscreteEntropy {
       for i in 0..<n { cells[Int(a.ids[i]) * b.count + Int(b.ids[i])] += 1 }
       joint = entropy(counts: cells)
     } else {
-      var table = [UInt64: Int](minimumCapacity: n)
-      for i in 0..<n { table[UInt64(a.ids[i]) &* UInt64(b.count) &+ UInt64(b.ids[i]), default: 0] += 1 }
-      joint = entropy(counts: table.values)
+      // Counts in order of the pairs' first appearance, so the sum of c ln c is taken in one
+      // order: a `Dictionary`'s values come in an order seeded per table (by its storage), and
+      // the same counts summed in another order differed in the last bits between two equal
+      // estimates (found by a test comparing a Float layer's estimate with its Double one's).
+      var table = _PackedSymbolTable(capacity: n)
+      var counts: [Int] = []
+      for i in 0..<n {
+        let id = table.id(for: UInt64(a.ids[i]) &* UInt64(b.count) &+ UInt64(b.ids[i]), next: Int32(counts.count))
+        if Int(id) == counts.count { counts.append(1) } else { counts[Int(id)] += 1 }
+      }
+      joint = entropy(counts: counts)
     }
     return DiscreteMutualInformation(first: ha, second: hb, joint: joint)
   }

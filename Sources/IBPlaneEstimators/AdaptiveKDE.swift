@@ -27,7 +27,12 @@ public struct AdaptiveKDEEstimator: MutualInformationEstimator, InformationPlane
   public var bound: KDEBound
   public var engine: TiledKernelSums
 
-  public init(noiseVarianceScale: Double = 0.1, bound: KDEBound = .upper, engine: TiledKernelSums = TiledKernelSums()) {
+  /// c when none is given (read by the registry without building an estimator).
+  public static let defaultNoiseVarianceScale = 0.1
+
+  public init(
+    noiseVarianceScale: Double = defaultNoiseVarianceScale, bound: KDEBound = .upper, engine: TiledKernelSums = TiledKernelSums()
+  ) {
     self.noiseVarianceScale = noiseVarianceScale
     self.bound = bound
     self.engine = engine

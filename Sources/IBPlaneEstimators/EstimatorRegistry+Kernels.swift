@@ -13,7 +13,7 @@ extension EstimatorRegistry {
     name: "kde",
     summary: "KDE pairwise-distance bounds (Kolchinsky & Tracey 2017; Saxe et al. 2018) on T + N(0, σ²I); the second variable discrete",
     parameters: [
-      P("sigma2", .real(R.noiseVariance, none: nil), default: .value(P.render(KDEEstimator().noiseVariance)), doc: "noise variance σ²",
+      P("sigma2", .real(R.noiseVariance, none: nil), default: .value(P.render(KDEEstimator.defaultNoiseVariance)), doc: "noise variance σ²",
         unit: "activation units²", what: "a noise variance"),
       boundParameter,
     ],
@@ -34,7 +34,7 @@ extension EstimatorRegistry {
     name: "adaptive-kde",
     summary: "KDE bounds with σ² = c·max|T| per snapshot (Chelombiev et al. 2019)",
     parameters: [
-      P("sigma2", .real(R.noiseVarianceScale, none: nil), default: .value(P.render(AdaptiveKDEEstimator().noiseVarianceScale)), doc: "the scale c in σ² = c·max|T|",
+      P("sigma2", .real(R.noiseVarianceScale, none: nil), default: .value(P.render(AdaptiveKDEEstimator.defaultNoiseVarianceScale)), doc: "the scale c in σ² = c·max|T|",
         unit: "activation units", what: "a scale c of σ² = c·max|T|"),
       boundParameter,
     ],

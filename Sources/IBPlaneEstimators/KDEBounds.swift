@@ -126,7 +126,11 @@ public struct KDEEstimator: MutualInformationEstimator, InformationPlaneEstimato
   public var bound: KDEBound
   public var engine: TiledKernelSums
 
-  public init(noiseVariance: Double = 0.1, bound: KDEBound = .upper, engine: TiledKernelSums = TiledKernelSums()) {
+  /// σ² when none is given (the registry's default reads it without building an estimator,
+  /// whose engine would look up the core count at every process start).
+  public static let defaultNoiseVariance = 0.1
+
+  public init(noiseVariance: Double = defaultNoiseVariance, bound: KDEBound = .upper, engine: TiledKernelSums = TiledKernelSums()) {
     self.noiseVariance = noiseVariance
     self.bound = bound
     self.engine = engine

@@ -23,6 +23,10 @@
 
 static inline int ibp_bin_avx2_available(void) { return __builtin_cpu_supports("avx2"); }
 
+// Asks for the cache line of p to be loaded for writing (a hint: no effect on results), for
+// the symbol table's lookups (`_PackedSymbolTable.lookUp`), which Swift cannot express.
+static inline void ibp_prefetch(const void *p) { __builtin_prefetch(p, 1); }
+
 // The low 32 bits of each 64-bit lane (the lanes hold small integers).
 __attribute__((target("avx2"))) static inline __m128i ibp_bin_low32(__m256i x) {
   return _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(x, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6)));

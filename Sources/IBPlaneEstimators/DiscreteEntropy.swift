@@ -1,6 +1,7 @@
 import Foundation
 import IBPlaneCore
 import IBPlaneNumerics
+import CNative
 
 /// Entropy and mutual information of discrete symbols: the single entropy-from-counts routine
 /// behind every binning estimator of ibplane (fixed-width, range, adaptive).
@@ -164,8 +165,6 @@ public enum DiscreteEntropy {
     rows: Int, width: Int, lows: [Int32], radices: [UInt64], blockRows: Int,
     codes: (_ first: Int, _ count: Int) -> UnsafeBufferPointer<Int32>
   ) -> DiscreteSymbols {
-    var counts: [Int] = []
-    counts.reserveCapacity(Swift.min(rows, 1 << 16))
     var table = _PackedSymbolTable(capacity: rows)
     // The mixed-radix value Σ_j (code_j − low_j) · place_j, place_j = Π_{l > j} radix_l: as
     // Horner's rule, but with independent products instead of one chain of multiply-adds per
@@ -192,18 +191,14 @@ public enum DiscreteEntropy {
               }
               keys[b] = key &- offset
             }
-            for b in 0..<n {
-              let id = table.id(for: keys[b], next: Int32(counts.count))
-              ids[first &+ b] = id
-              if Int(id) == counts.count { counts.append(1) } else { counts[Int(id)] += 1 }
-            }
+            table.lookUp(UnsafeBufferPointer(rebasing: keys[0..<n]), ids: UnsafeMutableBufferPointer(rebasing: ids[first..<(first + n)]))
             first += n
           }
         }
       }
       initialised = rows
     }
-    return DiscreteSymbols(ids: ids, counts: counts)
+    return DiscreteSymbols(ids: ids, counts: table.counts())
   }
 
   /// Each column's codes renumbered 0..<k_j in order of first appearance, with the k_j, when
@@ -321,12 +316,19 @@ public enum DiscreteEntropy {
       // the same counts summed in another order differed in the last bits between two equal
       // estimates (found by a test comparing a Float layer's estimate with its Double one's).
       var table = _PackedSymbolTable(capacity: n)
-      var counts: [Int] = []
-      for i in 0..<n {
-        let id = table.id(for: UInt64(a.ids[i]) &* UInt64(b.count) &+ UInt64(b.ids[i]), next: Int32(counts.count))
-        if Int(id) == counts.count { counts.append(1) } else { counts[Int(id)] += 1 }
+      let block = 512
+      withUnsafeTemporaryAllocation(of: UInt64.self, capacity: block) { keys in
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: block) { ids in
+          var first = 0
+          while first < n {
+            let m = Swift.min(block, n - first)
+            for k in 0..<m { keys[k] = UInt64(a.ids[first + k]) &* UInt64(b.count) &+ UInt64(b.ids[first + k]) }
+            table.lookUp(UnsafeBufferPointer(rebasing: keys[0..<m]), ids: ids)
+            first += m
+          }
+        }
       }
-      joint = entropy(counts: counts)
+      joint = entropy(counts: table.counts())
     }
     return DiscreteMutualInformation(first: ha, second: hb, joint: joint)
   }
@@ -398,11 +400,24 @@ public struct DiscreteMutualInformation: Sendable, Equatable {
 /// `DiscreteEntropy.symbols(codes:rows:width:)`. Swift's `Dictionary` hashes with seeded
 /// SipHash; a packed key needs only a multiplicative (Fibonacci) hash and linear probing
 /// (see bench/bench_binning_kde.py for the resulting times). Load factor ≤ ½.
+///
+/// A slot holds its key, the key's id and the key's count, so a lookup touches one cache line
+/// (separate key, id and count arrays took three), and keys are looked up a run at a time
+/// with their home slots prefetched first: the table is larger than the second-level cache
+/// for large inputs, and the lookups' misses then overlap instead of following one another.
 struct _PackedSymbolTable {
-  private var keys: [UInt64]
-  private var values: [Int32]
+  /// A key, its id (−1 while the slot is empty) and how many lookups found it.
+  struct Slot {
+    var key: UInt64
+    var id: Int32
+    var count: Int32
+  }
+
+  private var slots: [Slot]
   private let shift: UInt64
   private let mask: Int
+  /// The number of distinct keys looked up so far (ids are 0..<count, in order of first lookup).
+  private(set) var count = 0
 
   init(capacity: Int) {
     var size = 16
@@ -411,26 +426,51 @@ struct _PackedSymbolTable {
       size <<= 1
       bits += 1
     }
-    keys = [UInt64](repeating: 0, count: size)
-    values = [Int32](repeating: -1, count: size)
+    slots = HugePages.array(repeating: Slot(key: 0, id: -1, count: 0), count: size)
     shift = 64 - bits
     mask = size - 1
   }
 
-  /// The id of `key`, inserting it with id `next` when absent.
+  /// Writes the id of each of `keys` to `ids` (at least as long; a new key gets the next id)
+  /// and counts it.
   @inline(__always)
-  mutating func id(for key: UInt64, next: Int32) -> Int32 {
-    var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
-    while true {
-      let v = values[slot]
-      if v < 0 {
-        keys[slot] = key
-        values[slot] = next
-        return next
+  mutating func lookUp(_ keys: UnsafeBufferPointer<UInt64>, ids: UnsafeMutableBufferPointer<Int32>) {
+    let (shift, mask) = (self.shift, self.mask)
+    var next = Int32(truncatingIfNeeded: count)
+    slots.withUnsafeMutableBufferPointer { s in
+      guard let base = s.baseAddress else { return }
+      @inline(__always) func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> shift) }
+      for key in keys { ibp_prefetch(base + home(key)) }
+      for i in 0..<keys.count {
+        let key = keys[i]
+        var slot = home(key)
+        while true {
+          let id = s[slot].id
+          if id < 0 {
+            s[slot] = Slot(key: key, id: next, count: 1)
+            ids[i] = next
+            next &+= 1
+            break
+          }
+          if s[slot].key == key {
+            s[slot].count &+= 1
+            ids[i] = id
+            break
+          }
+          slot = (slot &+ 1) & mask
+        }
       }
-      if keys[slot] == key { return v }
-      slot = (slot + 1) & mask
     }
+    count = Int(next)
+  }
+
+  /// How many lookups found each id, by id.
+  func counts() -> [Int] {
+    var out = [Int](repeating: 0, count: count)
+    out.withUnsafeMutableBufferPointer { out in
+      for slot in slots where slot.id >= 0 { out[Int(slot.id)] = Int(slot.count) }
+    }
+    return out
   }
 }
 

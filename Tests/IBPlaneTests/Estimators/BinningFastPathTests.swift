@@ -58,6 +58,30 @@ import Testing
     return out
   }
 
+  @Test func jointCountsOfLargeSymbolSetsAreSummedInFirstAppearanceOrder() {
+    // More symbol pairs than the dense table takes (300 × 300 > 2¹⁶): the hashed joint counts,
+    // in order of first appearance, so the plug-in sum is the same bits every time.
+    let random = RandomSource(seed: 37)
+    for n in [1, 5_000, 20_000] {
+      let a = DiscreteSymbols(classes: (0..<n).map { _ in random.integer(below: 300) }, classCount: 300)
+      let b = DiscreteSymbols(classes: (0..<n).map { _ in random.integer(below: 300) }, classCount: 300)
+      var order: [Int: Int] = [:]
+      var counts: [Int] = []
+      for i in 0..<n {
+        let pair = Int(a.ids[i]) * b.count + Int(b.ids[i])
+        if let k = order[pair] { counts[k] += 1 } else {
+          order[pair] = counts.count
+          counts.append(1)
+        }
+      }
+      let joint = DiscreteEntropy.mutualInformation(a, b).joint
+      let want = DiscreteEntropy.entropy(counts: counts)
+      #expect(joint.plugInNats.bitPattern == want.plugInNats.bitPattern, "n \(n)")
+      #expect(joint.occupied == want.occupied && joint.samples == n, "n \(n)")
+      #expect(a.count * b.count > Swift.max(1 << 16, 4 * n) || n < 2, "the hashed branch, n \(n)")
+    }
+  }
+
   @Test func adaptiveFusedSymbolsEqualTheSymbolsOfTheCodes() throws {
     // Per-layer adaptive binning packs each block's codes as it goes when −1…#edges packs a
     // row; the same symbols as coding first. Per-unit, float layers and ranges too wide to

@@ -287,7 +287,7 @@ extension TiledKernelSums {
   /// the full pass to rounding (the order of the additions differs). `nil` when the
   /// accumulators do not fit (`symmetricFits`); the caller then takes the full pass.
   func _symmetricGaussianRowLogSums<S: BLASScalar>(
-    _ x: Matrix<S>, gammas: [Double], powers: [Int], groups: [Int32]?
+    _ x: Matrix<S>, gammas: [Double], powers: [Int], groups: [Int32]?, rowKernels: Bool = _pairwiseRowKernels
   ) throws -> [(all: [[Double]], withinGroup: [[Double]]?)]? {
     let n = x.rows
     let p = powers.count
@@ -298,6 +298,7 @@ extension TiledKernelSums {
     guard n > 0, symmetricFits(rows: n, accumulators: k) else { return nil }
     let groupBase = gcount * p
     let gid = groups ?? []
+    let rowKernels = rowKernels && powers.allSatisfy { $0 == 1 || $0 == 4 } && (S.self == Double.self || S.self == Float.self)
     let sums = try gid.withUnsafeBufferPointer { gb in
       try forEachUpperTile([_DistancePlan(rows: x, columns: x)], accumulators: k) { rowRange, colRange, tiles, acc in
         let w = colRange.count
@@ -316,12 +317,38 @@ extension TiledKernelSums {
               for a in 0..<k { acc[a * n + i] += 1 }
             }
             if start >= w { continue }
+            let drow = tiles[0].baseAddress! + r &* w
+            if rowKernels {
+              // Powers 1 and 4 on an AVX2 processor: the same steps in 256-bit lanes
+              // (`CNative/pairwise_row_kernels.h`), the mask, product and sums in one pass per
+              // power; the same bits.
+              let grow = grouped ? gb.baseAddress.map { $0 + c0 } : nil
+              let gi = grouped ? gb[i] : 0
+              for (g, gamma) in gammas.enumerated() {
+                if S.self == Double.self {
+                  ibp_scale_row_f64(UnsafeRawPointer(drow).assumingMemoryBound(to: Double.self), -gamma, start, w, e)
+                } else {
+                  ibp_scale_row_f32(UnsafeRawPointer(drow).assumingMemoryBound(to: Float.self), -gamma, start, w, e)
+                }
+                ibp_exp_inplace(e + start, w - start)
+                for (s, power) in powers.enumerated() {
+                  let v = power == 1 ? e : ek
+                  if power == 4 { ibp_power4_row(e, start, w, ek) }
+                  let a = g * p + s
+                  var (row, rowGroup) = (0.0, 0.0)
+                  ibp_row_column_sums(
+                    v, start, w, acc + a * n + c0, grow, gi, grouped ? acc + (groupBase + a) * n + c0 : nil, &row, &rowGroup)
+                  acc[a * n + i] += row
+                  if grouped { acc[(groupBase + a) * n + i] += rowGroup }
+                }
+              }
+              continue
+            }
             if grouped {
               let gi = gb[i]
               let grow = gb.baseAddress! + c0
               for c in start..<w { same[c] = grow[c] == gi ? 1 : 0 }
             }
-            let drow = tiles[0].baseAddress! + r &* w
             for (g, gamma) in gammas.enumerated() {
               for c in start..<w { e[c] = -gamma * Double(drow[c]) }
               ibp_exp_inplace(e + start, w - start)
@@ -360,3 +387,11 @@ extension TiledKernelSums {
     }
   }
 }
+
+/// Whether the symmetric pass's rows of powers 1 and 4 run through the AVX2 kernels
+/// (`CNative/pairwise_row_kernels.h`): the processor has AVX2 and `IBPLANE_PAIRWISE_AVX2` is
+/// not 0.
+let _pairwiseRowKernels: Bool = {
+  if let v = getenv("IBPLANE_PAIRWISE_AVX2"), String(cString: v) == "0" { return false }
+  return ibp_pairwise_avx2_available() != 0
+}()

@@ -145,6 +145,23 @@ __attribute__((target("avx2"))) static inline void ibp_bin_search_f64(const doub
   }
 }
 
+// `ibp_bin_search_f64` of floats, each widened to a double exactly as Swift's `Double(x)`.
+__attribute__((target("avx2"))) static inline void ibp_bin_search_f32(const float *x, long n, const double *padded,
+                                                                      long width, double lower, int32_t *out) {
+  const __m256d low = _mm256_set1_pd(lower);
+  long i = 0;
+  for (; i + 4 <= n; i += 4) {
+    _mm_storeu_si128((__m128i *)(out + i), ibp_bin_search4(_mm256_cvtps_pd(_mm_loadu_ps(x + i)), padded, width, low));
+  }
+  if (i < n) {
+    float v[4];
+    int32_t o[4];
+    for (int k = 0; k < 4; k++) v[k] = x[i + k < n ? i + k : i];
+    _mm_storeu_si128((__m128i *)o, ibp_bin_search4(_mm256_cvtps_pd(_mm_loadu_ps(v)), padded, width, low));
+    for (int k = 0; i + k < n; k++) out[i + k] = o[k];
+  }
+}
+
 #pragma float_control(pop)
 
 #endif

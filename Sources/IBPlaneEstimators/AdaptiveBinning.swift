@@ -57,6 +57,9 @@ public struct AdaptiveBinningEstimator: MutualInformationEstimator, InformationP
   }
 
   public var name: String { "adaptive-binning" }
+  /// True: a float layer's edges are its values widened (exactly) and its codes compare the
+  /// widened values with them, so it has the edges, codes and estimate of its widened copy.
+  public var estimatesFloatAsDouble: Bool { true }
   /// The canonical `params` string (`EstimatorRegistry`): every parameter as used, `key=value,…`.
   public var parameterDescription: String { EstimatorRegistry.parameters(of: self) }
   /// I(X;T|Y) as Î(X;T) − Î(T;Y): the edges adapt to the whole layer, and both terms use
@@ -86,7 +89,15 @@ public struct AdaptiveBinningEstimator: MutualInformationEstimator, InformationP
   }
 
   static func edges(ofBuffer values: UnsafeBufferPointer<Double>, bins: Int) -> [Double] {
-    let u = DistinctSort.sortedDistinct(values)
+    edges(sortedDistinct: DistinctSort.sortedDistinct(values), bins: bins)
+  }
+
+  /// The edges of a float pool: those of its values widened (exactly), without widening it.
+  static func edges(ofBuffer values: UnsafeBufferPointer<Float>, bins: Int) -> [Double] {
+    edges(sortedDistinct: DistinctSort.sortedDistinct(values), bins: bins)
+  }
+
+  private static func edges(sortedDistinct u: [Double], bins: Int) -> [Double] {
     let unique = u.count
     var out: [Double] = []
     out.reserveCapacity(bins - 1)
@@ -212,32 +223,54 @@ public struct AdaptiveBinningEstimator: MutualInformationEstimator, InformationP
     DiscreteEntropy.symbols(codes: try codes(m), rows: m.rows, width: m.columns)
   }
 
-  /// The symbols of a finite `perLayer` double `m` (checked by the caller), each block of rows
-  /// coded into a small buffer and packed (no code array, no pass over it for its range: the
-  /// codes are −1…#edges), when that range packs a row into one `UInt64`; otherwise nil, and
-  /// the caller codes first. The same symbols as `symbols(codes:)` of `validatedCodes`: the
+  /// The symbols of a finite `perLayer` `m` (checked by the caller; a float `m` only with the
+  /// AVX2 search), each block of rows coded into a small buffer and packed (no code array, no
+  /// pass over it for its range: the codes are −1…#edges), when that range packs a row into
+  /// one `UInt64`; otherwise nil, and the caller codes first. The same symbols as `symbols(codes:)` of `validatedCodes`: the
   /// same codes, and ids in order of first appearance under any one-to-one packing.
-  func fusedSymbols<S: BLASScalar>(_ m: Matrix<S>) -> DiscreteSymbols? {
-    guard mode == .perLayer, S.self == Double.self, m.rows > 0, m.columns > 0 else { return nil }
-    let width = m.columns
-    let lower = lowerEdge ?? -.infinity
-    return unsafeBitCast(m.elements, to: [Double].self).withUnsafeBufferPointer { e -> DiscreteSymbols? in
-      let edges = Self.edges(ofBuffer: e, bins: bins)
-      let lows = [Int32](repeating: lowerEdge == nil ? 0 : -1, count: width)
-      guard let radices = DiscreteEntropy._radices(lows: lows, highs: [Int32](repeating: Int32(edges.count), count: width)) else {
-        return nil
-      }
-      let padded = Self.padded(edges)
-      // Blocks of ~8,192 codes (32 KiB, in the first-level cache while they are packed).
-      let blockRows = Swift.max(1, 8_192 / width)
-      return withUnsafeTemporaryAllocation(of: Int32.self, capacity: blockRows * width) { buffer in
-        DiscreteEntropy._packedSymbols(rows: m.rows, width: width, lows: lows, radices: radices, blockRows: blockRows) {
-          first, count in
-          let out = UnsafeMutableBufferPointer(rebasing: buffer[0..<(count * width)])
-          let block = UnsafeBufferPointer(rebasing: e[(first * width)..<((first + count) * width)])
-          Self.assign(block, padded: padded, lower: lower, into: out, start: 0, stride: 1)
-          return UnsafeBufferPointer(out)
+  func fusedSymbols<S: BLASScalar>(_ m: Matrix<S>, avx2: Bool = _binningAVX2) -> DiscreteSymbols? {
+    guard mode == .perLayer, m.rows > 0, m.columns > 0 else { return nil }
+    if S.self == Double.self {
+      return unsafeBitCast(m.elements, to: [Double].self).withUnsafeBufferPointer { e in
+        packedBlocks(rows: m.rows, width: m.columns, edges: Self.edges(ofBuffer: e, bins: bins)) { first, count, out, padded in
+          let block = UnsafeBufferPointer(rebasing: e[first..<(first + count)])
+          Self.assign(block, padded: padded, lower: lowerEdge ?? -.infinity, into: out, start: 0, stride: 1, avx2: avx2)
         }
+      }
+    }
+    // A float layer: its edges from the floats themselves, and each value widened as the AVX2
+    // search reads it (the Swift search takes a double pool: the caller's coded route).
+    guard S.self == Float.self, avx2 else { return nil }
+    return unsafeBitCast(m.elements, to: [Float].self).withUnsafeBufferPointer { e in
+      packedBlocks(rows: m.rows, width: m.columns, edges: Self.edges(ofBuffer: e, bins: bins)) { first, count, out, padded in
+        padded.withUnsafeBufferPointer { padded in
+          if let x = e.baseAddress, let o = out.baseAddress {
+            ibp_bin_search_f32(x + first, count, padded.baseAddress, padded.count + 1, lowerEdge ?? -.infinity, o)
+          }
+        }
+      }
+    }
+  }
+
+  /// `fusedSymbols`' packing, given the pool's `edges`: `code(first, count, out, padded)` writes
+  /// the codes of elements first..<first + count (whole rows) to `out`.
+  private func packedBlocks(
+    rows: Int, width: Int, edges: [Double],
+    code: (_ first: Int, _ count: Int, _ out: UnsafeMutableBufferPointer<Int32>, _ padded: [Double]) -> Void
+  ) -> DiscreteSymbols? {
+    let lows = [Int32](repeating: lowerEdge == nil ? 0 : -1, count: width)
+    guard let radices = DiscreteEntropy._radices(lows: lows, highs: [Int32](repeating: Int32(edges.count), count: width)) else {
+      return nil
+    }
+    let padded = Self.padded(edges)
+    // Blocks of ~8,192 codes (32 KiB, in the first-level cache while they are packed).
+    let blockRows = Swift.max(1, 8_192 / width)
+    return withUnsafeTemporaryAllocation(of: Int32.self, capacity: blockRows * width) { buffer in
+      DiscreteEntropy._packedSymbols(rows: rows, width: width, lows: lows, radices: radices, blockRows: blockRows) {
+        first, count in
+        let out = UnsafeMutableBufferPointer(rebasing: buffer[0..<(count * width)])
+        code(first * width, count * width, out, padded)
+        return UnsafeBufferPointer(out)
       }
     }
   }

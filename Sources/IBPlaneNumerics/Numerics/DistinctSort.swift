@@ -65,8 +65,31 @@ public enum DistinctSort {
   /// one value, kept as −0.0 when any −0.0 occurs. A key equal to the set's empty marker (a NaN
   /// pattern; callers pass finite values) gives nil, leaving it to the radix route.
   static func fewDistinct(_ values: UnsafeBufferPointer<Double>, limit: Int) -> [Double]? {
+    fewDistinct(values, limit: limit, bits: { $0.bitPattern }, negativeZero: (-0.0).bitPattern) { Double(bitPattern: $0) }
+  }
+
+  /// `fewDistinct` of floats, as doubles (each widened exactly): the same values as that of
+  /// the widened array, without widening it. A float's bit pattern never equals the empty marker.
+  static func fewDistinct(_ values: UnsafeBufferPointer<Float>, limit: Int) -> [Double]? {
+    fewDistinct(values, limit: limit, bits: { UInt64($0.bitPattern) }, negativeZero: UInt64((-Float(0)).bitPattern)) {
+      Double(Float(bitPattern: UInt32(truncatingIfNeeded: $0)))
+    }
+  }
+
+  /// The sorted distinct values of floats, as doubles: `fewDistinct` of the floats, else the
+  /// radix route on their widened copy.
+  public static func sortedDistinct(_ values: UnsafeBufferPointer<Float>, fewLimit: Int = 4096) -> [Double] {
+    if values.isEmpty { return [] }
+    if fewLimit > 0, let few = fewDistinct(values, limit: fewLimit) { return few }
+    let widened = values.map { Double($0) }
+    return widened.withUnsafeBufferPointer { sortedDistinct($0, fewLimit: 0) }
+  }
+
+  @inline(__always)
+  private static func fewDistinct<F>(
+    _ values: UnsafeBufferPointer<F>, limit: Int, bits bitPattern: (F) -> UInt64, negativeZero: UInt64, value: (UInt64) -> Double
+  ) -> [Double]? {
     let empty = UInt64.max
-    let negativeZero = (-0.0).bitPattern
     var size = 16
     var bits: UInt64 = 4
     while size < 4 * Swift.max(limit, 1) {
@@ -105,7 +128,7 @@ public enum DistinctSort {
       let home = { (key: UInt64) in Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> shift) }
       var negative = false
       while i &+ 4 <= n {
-        let (b0, b1, b2, b3) = (values[i].bitPattern, values[i &+ 1].bitPattern, values[i &+ 2].bitPattern, values[i &+ 3].bitPattern)
+        let (b0, b1, b2, b3) = (bitPattern(values[i]), bitPattern(values[i &+ 1]), bitPattern(values[i &+ 2]), bitPattern(values[i &+ 3]))
         let (z0, z1, z2, z3) = (b0 == negativeZero, b1 == negativeZero, b2 == negativeZero, b3 == negativeZero)
         let (k0, k1, k2, k3) = (z0 ? 0 : b0, z1 ? 0 : b1, z2 ? 0 : b2, z3 ? 0 : b3)
         let found = (slots[home(k0)] ^ k0) | (slots[home(k1)] ^ k1) | (slots[home(k2)] ^ k2) | (slots[home(k3)] ^ k3)
@@ -118,7 +141,7 @@ public enum DistinctSort {
       }
       if negative { sawNegativeZero = true }
       while i < n {
-        let b = values[i].bitPattern
+        let b = bitPattern(values[i])
         if b == negativeZero { sawNegativeZero = true }
         guard insert(b == negativeZero ? 0 : b) else { return false }
         i &+= 1
@@ -126,7 +149,7 @@ public enum DistinctSort {
       return true
     }
     guard complete else { return nil }
-    var out = distinct.map { Double(bitPattern: $0) }
+    var out = distinct.map(value)
     out.sort()
     if sawNegativeZero, let z = out.firstIndex(of: 0) { out[z] = -0.0 }
     return out

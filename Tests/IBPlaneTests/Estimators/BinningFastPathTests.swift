@@ -84,8 +84,8 @@ import Testing
 
   @Test func adaptiveFusedSymbolsEqualTheSymbolsOfTheCodes() throws {
     // Per-layer adaptive binning packs each block's codes as it goes when −1…#edges packs a
-    // row; the same symbols as coding first. Per-unit, float layers and ranges too wide to
-    // pack take the coded route (nil).
+    // row; the same symbols as coding first. Per-unit and ranges too wide to pack take the
+    // coded route (nil).
     let random = RandomSource(seed: 36)
     func matrix(_ rows: Int, _ width: Int, _ value: () -> Double) throws -> Matrix<Double> {
       try Matrix(rows: rows, columns: width, elements: (0..<(rows * width)).map { _ in value() })
@@ -110,7 +110,17 @@ import Testing
         let same = fused == coded
         #expect(same, "\(what)")
       }
-      #expect(estimator.fusedSymbols(m.converted(to: Float.self)) == nil, "\(what), float")
+      // A float layer (AVX2 only: the Swift search takes a double pool): the same symbols as
+      // the codes of its widened values.
+      let floats = m.converted(to: Float.self)
+      let codedF = DiscreteEntropy.symbols(codes: estimator.validatedCodes(floats), rows: m.rows, width: m.columns)
+      let fusedF = estimator.fusedSymbols(floats)
+      #expect((fusedF != nil) == (fuses && _binningAVX2), "\(what), float")
+      if let fusedF {
+        let same = fusedF == codedF
+        #expect(same, "\(what), float")
+      }
+      #expect(estimator.fusedSymbols(floats, avx2: false) == nil, "\(what), float without AVX2")
     }
   }
 
@@ -142,6 +152,20 @@ import Testing
       }
     }
     #expect(!BinningEstimator(convention: .floor(binSize: 0.5)).estimatesFloatAsDouble)
+    for estimator in [
+      AdaptiveBinningEstimator(), AdaptiveBinningEstimator(bins: 7, lowerEdge: 0), AdaptiveBinningEstimator(mode: .perUnit),
+      AdaptiveBinningEstimator(bins: 12, correction: .millerMadow, second: .binned),
+    ] {
+      #expect(estimator.estimatesFloatAsDouble)
+      for a in layers {
+        for b in [labels, second] where estimator.second == .binned || b.columns == 1 {
+          let single = try estimator.estimate(a, b)
+          let double = try estimator.estimate(a.converted(to: Double.self), b.converted(to: Double.self))
+          #expect(single.nats.bitPattern == double.nats.bitPattern, "adaptive \(estimator.parameterDescription), width \(a.columns)")
+          #expect(single.diagnostics == double.diagnostics, "adaptive \(estimator.parameterDescription), width \(a.columns)")
+        }
+      }
+    }
   }
 
   @Test func linearCodesOfTheAVX2KernelEqualTheSwiftCoder() throws {

@@ -38,6 +38,19 @@ import Testing
     check((0..<4000).map { i in Double(sign: i % 3 == 0 ? .minus : .plus, exponent: (i * 37) % 2000 - 1000, significand: 1 + Double((i * 7919) % 1000) / 1000) }, "every digit varies")
   }
 
+  @Test func floatsGiveTheDistinctValuesOfTheirWidenedCopy() {
+    // Few distinct (hashed) and many (the radix route on the widened copy), with −0.
+    let source = RandomSource(seed: 13)
+    let many = (0..<6_000).map { _ in Float(source.normal()) }
+    let few = (0..<5_001).map { i in i == 77 ? -Float(0) : Float(source.integer(below: 5)) - 2 }
+    for values in [many, few, [Float(3)], [], [-Float(0), 0, 1]] {
+      let widened = values.map { Double($0) }
+      let got = values.withUnsafeBufferPointer { DistinctSort.sortedDistinct($0) }
+      let want = widened.withUnsafeBufferPointer { DistinctSort.sortedDistinct($0) }
+      #expect(got.map(\.bitPattern) == want.map(\.bitPattern), "\(values.count) values")
+    }
+  }
+
   @Test func fewDistinctFourAtATimeKeepsEveryValueAndTheZeroSign() {
     // The hashed route reads four values a step: every length around a multiple of four, a
     // −0 in any lane (and none), a value first seen in the tail, and a set that overflows.

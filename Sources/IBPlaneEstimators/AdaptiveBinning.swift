@@ -220,7 +220,9 @@ public struct AdaptiveBinningEstimator: MutualInformationEstimator, InformationP
   }
 
   public func symbols<S: BLASScalar>(_ m: Matrix<S>) throws -> DiscreteSymbols {
-    DiscreteEntropy.symbols(codes: try codes(m), rows: m.rows, width: m.columns)
+    try validate()
+    try EstimatorError.validateFinite(m, name: "layer")
+    return fusedSymbols(m) ?? DiscreteEntropy.symbols(codes: validatedCodes(m), rows: m.rows, width: m.columns)
   }
 
   /// The symbols of a finite `perLayer` `m` (checked by the caller; a float `m` only with the

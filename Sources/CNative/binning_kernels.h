@@ -1,4 +1,6 @@
-// Bin codes of the bounded binning conventions compiled for AVX2 (Binning.swift's fused pass).
+// Bin codes compiled for AVX2: the bounded binning conventions' (Binning.swift's fused pass)
+// and adaptive binning's edge search (`ibp_bin_search_f64/_f32`, AdaptiveBinning.swift's
+// `assign` and float layers), each with Swift loops of the same results for other processors.
 //
 // Swift code is compiled for the x86-64 baseline (SSE2), so its per-value coding is scalar:
 // a multiply-add, a clamp, a checked conversion and, for IDNNs, two table loads and compares,
@@ -22,10 +24,6 @@
 #pragma clang fp contract(off)
 
 static inline int ibp_bin_avx2_available(void) { return __builtin_cpu_supports("avx2"); }
-
-// Asks for the cache line of p to be loaded for writing (a hint: no effect on results), for
-// the symbol table's lookups (`_PackedSymbolTable.lookUp`), which Swift cannot express.
-static inline void ibp_prefetch(const void *p) { __builtin_prefetch(p, 1); }
 
 // The low 32 bits of each 64-bit lane (the lanes hold small integers).
 __attribute__((target("avx2"))) static inline __m128i ibp_bin_low32(__m256i x) {

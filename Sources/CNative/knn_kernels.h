@@ -1,7 +1,7 @@
 // Exact neighbour-search kernels in C.
 //
 // `ibp_prefetch_bytes`: software prefetch of a row about to be read (box-bitset kNN candidates,
-// BoxBitsets.swift), which Swift cannot express.
+// BoxBitsets.swift; symbol-table slots, DiscreteEntropy.swift), which Swift cannot express.
 //
 // The max-norm k-d tree's query loops (KDTree.swift) compiled for AVX2: Swift code is compiled
 // for the x86-64 baseline (SSE2) and has no per-function target attribute, so a `SIMD4<Double>`
@@ -16,11 +16,12 @@
 #include <math.h>
 #include <string.h>
 
-// Asks for the cache lines of p[0 ..< bytes] to be loaded (a hint: no effect on results).
+// Asks for the cache lines of p[0 ..< bytes] to be loaded (a hint: no effect on results), one
+// prefetch per 64-byte line they touch (a symbol-table slot within one line takes one).
 static inline void ibp_prefetch_bytes(const void *p, long bytes) {
-  const char *c = (const char *)p;
-  for (long o = 0; o < bytes; o += 64) __builtin_prefetch(c + o);
-  __builtin_prefetch(c + bytes - 1);
+  unsigned long line = (unsigned long)p & ~63UL;
+  const unsigned long last = (unsigned long)p + (unsigned long)(bytes > 0 ? bytes - 1 : 0);
+  for (; line <= last; line += 64) __builtin_prefetch((const void *)line);
 }
 
 typedef double ibp_kd_v4 __attribute__((vector_size(32)));

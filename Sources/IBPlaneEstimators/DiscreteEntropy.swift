@@ -440,7 +440,7 @@ struct _PackedSymbolTable {
     slots.withUnsafeMutableBufferPointer { s in
       guard let base = s.baseAddress else { return }
       @inline(__always) func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> shift) }
-      for key in keys { ibp_prefetch(base + home(key)) }
+      for key in keys { ibp_prefetch_bytes(base + home(key), MemoryLayout<Slot>.stride) }
       for i in 0..<keys.count {
         let key = keys[i]
         var slot = home(key)

@@ -240,18 +240,39 @@ public struct AdaptiveBinningEstimator: MutualInformationEstimator, InformationP
         }
       }
     }
-    // A float layer: its edges from the floats themselves, and each value widened as the AVX2
-    // search reads it (the Swift search takes a double pool: the caller's coded route).
+    // A float layer: its edges from the floats themselves, searched as floats eight lanes at a
+    // time (`floatUp`: the same comparisons as the double search of each widened value; the
+    // Swift search takes a double pool: the caller's coded route).
     guard S.self == Float.self, avx2 else { return nil }
     return unsafeBitCast(m.elements, to: [Float].self).withUnsafeBufferPointer { e in
-      packedBlocks(rows: m.rows, width: m.columns, edges: Self.edges(ofBuffer: e, bins: bins)) { first, count, out, padded in
-        padded.withUnsafeBufferPointer { padded in
-          if let x = e.baseAddress, let o = out.baseAddress {
-            ibp_bin_search_f32(x + first, count, padded.baseAddress, padded.count + 1, lowerEdge ?? -.infinity, o)
-          }
+      let edges = Self.edges(ofBuffer: e, bins: bins)
+      let padded32 = Self.padded(edges).map(Self.floatUp)
+      let lower32 = Self.floatUp(lowerEdge ?? -.infinity)
+      return padded32.withUnsafeBufferPointer { padded32 in
+        packedBlocks(rows: m.rows, width: m.columns, edges: edges) { first, count, out, _ in
+          Self.assign(UnsafeBufferPointer(rebasing: e[first..<(first + count)]), padded32: padded32, lower32: lower32, into: out)
         }
       }
     }
+  }
+
+  /// The search of `assign` for floats, against the padded edges rounded up to floats
+  /// (`padded(_:).map(floatUp)`) and the lower edge likewise (`floatUp`): `o[i]` = −1 below
+  /// the lower edge, else #{edges ≤ Double(x[i])}. AVX2 only (`ibp_bin_search_f32`).
+  static func assign(
+    _ x: UnsafeBufferPointer<Float>, padded32: UnsafeBufferPointer<Float>, lower32: Float, into o: UnsafeMutableBufferPointer<Int32>
+  ) {
+    if let x0 = x.baseAddress, let o0 = o.baseAddress {
+      ibp_bin_search_f32(x0, x.count, padded32.baseAddress, padded32.count + 1, lower32, o0)
+    }
+  }
+
+  /// The smallest float ≥ `e` (+∞ beyond the largest float): for a finite float v,
+  /// Double(v) ≥ e exactly when v ≥ floatUp(e), so a float search against rounded-up edges
+  /// takes the double search's steps (`ibp_bin_search_f32`).
+  static func floatUp(_ e: Double) -> Float {
+    let f = Float(e)
+    return Double(f) < e ? f.nextUp : f
   }
 
   /// `fusedSymbols`' packing, given the pool's `edges`: `code(first, count, out, padded)` writes

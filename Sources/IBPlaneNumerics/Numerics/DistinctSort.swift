@@ -15,7 +15,20 @@
 /// sign of a zero does not matter, so results equal those of a comparison sort followed by the
 /// same de-duplication. NaN is not a finite value: callers validate before (NaN has no place in
 /// an order; a NaN input would be kept as its own largest or smallest entry).
+import CNative
+
 public enum DistinctSort {
+  /// Whether `fewDistinct` first runs its AVX2 pass (`vectorPatterns`): the processor has AVX2
+  /// and `IBPLANE_BINNING_AVX2` is not 0 (the switch of the other binning kernels).
+  static let avx2: Bool = {
+    if let v = getenv("IBPLANE_BINNING_AVX2"), String(cString: v) == "0" { return false }
+    return ibp_bin_avx2_available() != 0
+  }()
+
+  /// The most distinct bit patterns the AVX2 pass collects before it leaves the pool to the
+  /// hashed set (each known pattern is one compare per vector of values).
+  static let vectorLimit = 16
+
   /// Digit width: 2¹¹ counters (16 KiB) per pass stay in L1; 6 passes cover 64 bits.
   static let digitBits = 11
   static let passes = 6
@@ -64,16 +77,80 @@ public enum DistinctSort {
   /// the time.) Same result as the radix route, zeros included: ±0 is
   /// one value, kept as −0.0 when any −0.0 occurs. A key equal to the set's empty marker (a NaN
   /// pattern; callers pass finite values) gives nil, leaving it to the radix route.
-  static func fewDistinct(_ values: UnsafeBufferPointer<Double>, limit: Int) -> [Double]? {
-    fewDistinct(values, limit: limit, bits: { $0.bitPattern }, negativeZero: (-0.0).bitPattern) { Double(bitPattern: $0) }
+  ///
+  /// With `avx2`, a vector pass runs first (`vectorPatterns`): pools of at most `vectorLimit`
+  /// distinct bit patterns never reach the hashed set (binary inputs: 1.0 → 0.1 ms for 2²⁰
+  /// floats); the same result, zeros included.
+  static func fewDistinct(_ values: UnsafeBufferPointer<Double>, limit: Int, avx2: Bool = avx2) -> [Double]? {
+    let negativeZero = (-0.0).bitPattern
+    if avx2, let patterns = values.withMemoryRebound(to: UInt64.self, { vectorPatterns($0) }) {
+      // A NaN pattern equal to the set's empty marker gives nil, as in the hashed route.
+      if patterns.contains(UInt64.max) { return nil }
+      return sortedValues(patterns, limit: limit, negativeZero: negativeZero) { Double(bitPattern: $0) }
+    }
+    return fewDistinct(values, limit: limit, bits: { $0.bitPattern }, negativeZero: negativeZero) { Double(bitPattern: $0) }
   }
 
   /// `fewDistinct` of floats, as doubles (each widened exactly): the same values as that of
   /// the widened array, without widening it. A float's bit pattern never equals the empty marker.
-  static func fewDistinct(_ values: UnsafeBufferPointer<Float>, limit: Int) -> [Double]? {
-    fewDistinct(values, limit: limit, bits: { UInt64($0.bitPattern) }, negativeZero: UInt64((-Float(0)).bitPattern)) {
-      Double(Float(bitPattern: UInt32(truncatingIfNeeded: $0)))
+  static func fewDistinct(_ values: UnsafeBufferPointer<Float>, limit: Int, avx2: Bool = avx2) -> [Double]? {
+    let negativeZero = UInt64((-Float(0)).bitPattern)
+    let value = { (bits: UInt64) in Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits))) }
+    if avx2, let patterns = values.withMemoryRebound(to: UInt32.self, { vectorPatterns($0) }) {
+      return sortedValues(patterns.map { UInt64($0) }, limit: limit, negativeZero: negativeZero, value: value)
     }
+    return fewDistinct(values, limit: limit, bits: { UInt64($0.bitPattern) }, negativeZero: negativeZero, value: value)
+  }
+
+  /// The distinct bit patterns of `x` in order of first appearance when there are at most
+  /// `vectorLimit`, else nil: `ibp_first_unknown_u64` skips the values whose pattern is known,
+  /// and each value it stops at is a new pattern. Needs AVX2.
+  static func vectorPatterns(_ x: UnsafeBufferPointer<UInt64>) -> [UInt64]? {
+    vectorPatterns(x) { x, n, known, count in ibp_first_unknown_u64(x, n, known, count) }
+  }
+
+  /// `vectorPatterns` of 32-bit patterns (`ibp_first_unknown_u32`, eight a step).
+  static func vectorPatterns(_ x: UnsafeBufferPointer<UInt32>) -> [UInt32]? {
+    vectorPatterns(x) { x, n, known, count in ibp_first_unknown_u32(x, n, known, count) }
+  }
+
+  @inline(__always)
+  private static func vectorPatterns<P: FixedWidthInteger>(
+    _ x: UnsafeBufferPointer<P>, firstUnknown: (UnsafePointer<P>, Int, UnsafePointer<P>?, Int) -> Int
+  ) -> [P]? {
+    guard let base = x.baseAddress else { return [] }
+    let n = x.count
+    var known: [P] = []
+    known.reserveCapacity(vectorLimit)
+    var i = 0
+    while true {
+      i += known.withUnsafeBufferPointer { firstUnknown(base + i, n - i, $0.baseAddress, $0.count) }
+      if i >= n { return known }
+      if known.count == vectorLimit { return nil }
+      known.append(x[i])
+      i += 1
+    }
+  }
+
+  /// The sorted values of distinct bit patterns (each −0 pattern folded into +0; more than
+  /// `limit` folded values give nil), with a zero kept as −0.0 when a −0 pattern occurs: the
+  /// result of the hashed route for the same set.
+  private static func sortedValues(_ patterns: [UInt64], limit: Int, negativeZero: UInt64, value: (UInt64) -> Double) -> [Double]? {
+    var keys: [UInt64] = []
+    for p in patterns {
+      let key = p == negativeZero ? 0 : p
+      if !keys.contains(key) { keys.append(key) }
+    }
+    if keys.count > limit { return nil }
+    return sortedValues(keys, sawNegativeZero: patterns.contains(negativeZero), value: value)
+  }
+
+  /// `keys` (distinct, −0 folded) as sorted values, the zero as −0.0 when `sawNegativeZero`.
+  private static func sortedValues(_ keys: [UInt64], sawNegativeZero: Bool, value: (UInt64) -> Double) -> [Double] {
+    var out = keys.map(value)
+    out.sort()
+    if sawNegativeZero, let z = out.firstIndex(of: 0) { out[z] = -0.0 }
+    return out
   }
 
   /// The sorted distinct values of floats, as doubles: `fewDistinct` of the floats, else the
@@ -149,10 +226,7 @@ public enum DistinctSort {
       return true
     }
     guard complete else { return nil }
-    var out = distinct.map(value)
-    out.sort()
-    if sawNegativeZero, let z = out.firstIndex(of: 0) { out[z] = -0.0 }
-    return out
+    return sortedValues(distinct, sawNegativeZero: sawNegativeZero, value: value)
   }
 
   /// Sorts `keys` ascending (LSD, `passes` digits of `digitBits`). Digits on which all keys

@@ -323,6 +323,44 @@ import Testing
   }
 
   @Test(arguments: [2, 3, 5, 30, 97])
+  func floatSearchOfRoundedUpEdgesEqualsALinearCountOfTheWidenedValues(bins: Int) throws {
+    // Double edges that floats cannot hold (from a double pool, a lower edge of 0.1, edges
+    // beyond the largest float): the float search against `floatUp` of each must count as the
+    // double comparison of each widened value does. Values: the floats at, above and below
+    // every edge, ±0, the largest floats; every length 0…17 (the kernel's partial last group).
+    guard _binningAVX2 else { return }
+    let random = RandomSource(seed: UInt64(bins) + 200)
+    let pool = (0..<5_000).map { _ in random.normal() / 3 }
+    let edgeSets = [AdaptiveBinningEstimator.edges(of: pool, bins: bins), [-1e300, -1e39, 0.1, 1e39, 1e300]]
+    for edges in edgeSets {
+      let padded32 = AdaptiveBinningEstimator.padded(edges).map(AdaptiveBinningEstimator.floatUp)
+      var values: [Float] = edges.flatMap { e -> [Float] in let f = Float(e); return [f, f.nextUp, f.nextDown] }
+      values += [0, -0.0, 0.1, Float(0.1).nextDown, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude]
+      values = values.filter(\.isFinite) + pool.prefix(300).map { Float($0) }
+      for lower in [-Double.infinity, 0.1, -0.5, -1e300] {
+        let want = values.map { adaptiveReference(Double($0), edges: edges, lower: lower) }
+        for n in Array(0..<18) + [values.count] {
+          var out = [Int32](repeating: 99, count: n + 2)
+          values.withUnsafeBufferPointer { v in
+            padded32.withUnsafeBufferPointer { p in
+              out.withUnsafeMutableBufferPointer { o in
+                AdaptiveBinningEstimator.assign(
+                  UnsafeBufferPointer(rebasing: v[0..<n]), padded32: p, lower32: AdaptiveBinningEstimator.floatUp(lower),
+                  into: UnsafeMutableBufferPointer(rebasing: o[1...]))
+              }
+            }
+          }
+          #expect(Array(out[1..<(n + 1)]) == Array(want.prefix(n)), "edges \(edges.count), lower \(lower), length \(n)")
+          #expect(out[0] == 99 && out[n + 1] == 99, "written outside its range: length \(n)")
+        }
+      }
+    }
+    #expect(AdaptiveBinningEstimator.floatUp(0.1) == Float(0.1).nextUp || Double(Float(0.1)) >= 0.1)
+    #expect(AdaptiveBinningEstimator.floatUp(1e39) == .infinity && AdaptiveBinningEstimator.floatUp(-1e39) == -.greatestFiniteMagnitude)
+    #expect(AdaptiveBinningEstimator.floatUp(-.infinity) == -.infinity && AdaptiveBinningEstimator.floatUp(-0.0).sign == .minus)
+  }
+
+  @Test(arguments: [2, 3, 5, 30, 97])
   func fourLaneAdaptiveSearchEqualsALinearCount(bins: Int) throws {
     let random = RandomSource(seed: UInt64(bins))
     for rows in [1, 3, 4, 5, 258] {

@@ -61,17 +61,63 @@ import Testing
         var values = (0..<n).map { _ in palette[source.integer(below: palette.count - 1)] }  // not 7 yet
         if n > 4 { values[n - 1] = 7 }  // first seen in the last value
         if let k = negativeZeroAt, k < n { values[k] = -0.0 }
-        let got = values.withUnsafeBufferPointer { DistinctSort.fewDistinct($0, limit: 8) }
-        let want = reference(values)
-        #expect(got == want, "n \(n), −0 at \(String(describing: negativeZeroAt))")
-        let zero = got?.first { $0 == 0 }
-        if let zero { #expect((zero.sign == .minus) == values.contains { $0 == 0 && $0.sign == .minus }, "n \(n), zero sign") }
-        let distinct = want.count
-        let overflow = values.withUnsafeBufferPointer { DistinctSort.fewDistinct($0, limit: distinct - 1) }
-        #expect(overflow == nil || distinct == 0, "n \(n): \(distinct) values over a limit of \(distinct - 1)")
+        for avx2 in routes {
+          let got = values.withUnsafeBufferPointer { DistinctSort.fewDistinct($0, limit: 8, avx2: avx2) }
+          let want = reference(values)
+          #expect(got == want, "n \(n), −0 at \(String(describing: negativeZeroAt)), avx2 \(avx2)")
+          let zero = got?.first { $0 == 0 }
+          if let zero { #expect((zero.sign == .minus) == values.contains { $0 == 0 && $0.sign == .minus }, "n \(n), zero sign") }
+          let distinct = want.count
+          let overflow = values.withUnsafeBufferPointer { DistinctSort.fewDistinct($0, limit: distinct - 1, avx2: avx2) }
+          #expect(overflow == nil || distinct == 0, "n \(n): \(distinct) values over a limit of \(distinct - 1)")
+        }
       }
     }
     let nanPattern = [1.0, 2, 3, 1, 1, 2, 3, Double(bitPattern: UInt64.max)]  // the set's empty marker, after its group's values are in
-    #expect(nanPattern.withUnsafeBufferPointer { DistinctSort.fewDistinct($0, limit: 8) } == nil)
+    for avx2 in routes {
+      #expect(nanPattern.withUnsafeBufferPointer { DistinctSort.fewDistinct($0, limit: 8, avx2: avx2) } == nil)
+    }
+  }
+
+  /// The hashed route alone, and the AVX2 pass first where the processor has it.
+  var routes: [Bool] { DistinctSort.avx2 ? [false, true] : [false] }
+
+  @Test func vectorPassGivesTheHashedRoutesValues() {
+    // Pools of 1…17 distinct patterns (the pass collects at most 16, then hands over), each
+    // new one first seen at every position of a vector's lanes and in the tail, ±0 together
+    // and alone, doubles and floats; every result bit for bit that of the hashed route.
+    let source = RandomSource(seed: 21)
+    for distinct in [1, 2, 3, 8, 15, 16, 17] {
+      for n in [distinct, distinct + 3, 37, 1_003] where n >= distinct {
+        for zeros in 0..<3 {
+          var palette = (0..<distinct).map { Double($0) * 0.75 - 2 }
+          if zeros > 0 { palette[0] = -0.0 }
+          if zeros > 1 && distinct > 1 { palette[1] = 0.0 }
+          // Each palette value once, at spread positions, the rest drawn from the first two.
+          var values = (0..<n).map { _ in palette[source.integer(below: min(2, distinct))] }
+          for (k, v) in palette.enumerated() { values[(k * 7919) % n] = v }
+          let floats = values.map { Float($0) }
+          for limit in [distinct - 1, distinct, 4_096] where limit >= 0 {
+            let hashed = values.withUnsafeBufferPointer { DistinctSort.fewDistinct($0, limit: limit, avx2: false) }
+            let hashed32 = floats.withUnsafeBufferPointer { DistinctSort.fewDistinct($0, limit: limit, avx2: false) }
+            for avx2 in routes {
+              let got = values.withUnsafeBufferPointer { DistinctSort.fewDistinct($0, limit: limit, avx2: avx2) }
+              let got32 = floats.withUnsafeBufferPointer { DistinctSort.fewDistinct($0, limit: limit, avx2: avx2) }
+              let what = "\(distinct) distinct, n \(n), zeros \(zeros), limit \(limit), avx2 \(avx2)"
+              #expect(got?.map(\.bitPattern) == hashed?.map(\.bitPattern), "\(what)")
+              #expect(got32?.map(\.bitPattern) == hashed32?.map(\.bitPattern), "\(what), floats")
+            }
+          }
+        }
+      }
+    }
+    // The pass itself: patterns in order of first appearance, nil past 16.
+    if DistinctSort.avx2 {
+      let seventeen = (0..<100).map { UInt32($0 % 17) }
+      #expect(seventeen.withUnsafeBufferPointer { DistinctSort.vectorPatterns($0) } == nil)
+      let sixteen = (0..<100).map { UInt64(15 - $0 % 16) }
+      #expect(sixteen.withUnsafeBufferPointer { DistinctSort.vectorPatterns($0) } == (0..<16).map { UInt64(15 - $0) })
+      #expect([UInt32]().withUnsafeBufferPointer { DistinctSort.vectorPatterns($0) } == [])
+    }
   }
 }

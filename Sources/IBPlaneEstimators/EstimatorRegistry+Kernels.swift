@@ -97,11 +97,15 @@ extension EstimatorRegistry {
     return e
   }
 
+  /// The Rényi estimator's defaults, from an instance whose engine has one thread: the default
+  /// thread count (Foundation's cgroup read, ~0.2 ms) is then not resolved at every start.
+  static let renyiDefaults = MatrixRenyiMutualInformation(engine: TiledKernelSums(threads: 1))
+
   static let renyi = EstimatorFamily(
     name: "renyi",
     summary: "matrix-based Rényi α-entropy MI (Sánchez Giraldo et al. 2015; Yu et al. 2019)",
     parameters: [
-      P("alpha", .real(R.alpha, none: nil), default: .value(P.render(MatrixRenyiMutualInformation().alpha)),
+      P("alpha", .real(R.alpha, none: nil), default: .value(P.render(renyiDefaults.alpha)),
         doc: "order α (1: von Neumann; 2: through the tiled engine at any N, no eigen-decomposition)", what: "an order α (1: von Neumann)")
     ] + kernelWidthParameters + [
       P("approx", .text(syntax: MatrixRenyiMutualInformation.Approximation.syntax, canonical: {
@@ -112,12 +116,12 @@ extension EstimatorRegistry {
           + "I_α within 0.5 % of exact in the tests, standard error in the diagnostics as slq_standard_error; "
           + "its cost grows like N²: 3–4 minutes at N = 20,000 on 2 cores, 38 CPU-minutes and 378 MB at N = 100,000 on one thread, so past ~50,000 samples prefer alpha=2, exact at any N)",
         what: "a spectrum method"),
-      P("exact-limit", .integer(R.exactLimit), default: .value("\(MatrixRenyiMutualInformation().exactLimit)"), doc: "auto: largest N decomposed exactly in double precision (8N² bytes)",
+      P("exact-limit", .integer(R.exactLimit), default: .value("\(renyiDefaults.exactLimit)"), doc: "auto: largest N decomposed exactly in double precision (8N² bytes)",
         unit: "samples", what: "a sample count", condition: P.when("approx", is: "auto")),
-      P("exact-float32-limit", .integer(R.exactFloat32Limit), default: .value("\(MatrixRenyiMutualInformation().exactFloat32Limit)"),
+      P("exact-float32-limit", .integer(R.exactFloat32Limit), default: .value("\(renyiDefaults.exactFloat32Limit)"),
         doc: "auto: largest N decomposed exactly in single precision (4N² bytes)", unit: "samples", what: "a sample count",
         condition: P.when("approx", is: "auto")),
-      P("seed", .seed, default: .value("\(MatrixRenyiMutualInformation().seed)"), doc: "seed of the Nyström landmarks, subsamples and SLQ probes", what: "a seed",
+      P("seed", .seed, default: .value("\(renyiDefaults.seed)"), doc: "seed of the Nyström landmarks, subsamples and SLQ probes", what: "a seed",
         condition: P.when("approx", isNot: "exact", "exact-float32")),
     ],
     buildMutualInformation: { try renyiEstimator($0) },

@@ -179,6 +179,59 @@ __attribute__((target("avx2"))) static inline void ibp_bin_search_f32(const floa
   }
 }
 
+// The least and greatest of x[0 ..< n] (n >= 1, finite values), eight floats (four doubles) a
+// step: `BinningConvention.extremes`' loop in 256-bit lanes. MINPS/MAXPS return their second
+// operand unless the first is strictly less (greater), the Swift loop's `v < l ? v : l`, so for
+// finite values the result is the same value; only the sign of a zero extreme depends on which
+// lane kept it, and the caller takes that sign from the data itself.
+__attribute__((target("avx2"))) static inline void ibp_extremes_f32(const float *x, long n, float *lo, float *hi) {
+  __m256 l = _mm256_set1_ps(x[0]), h = l;
+  long i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    l = _mm256_min_ps(v, l);
+    h = _mm256_max_ps(v, h);
+  }
+  float ls[8], hs[8];
+  _mm256_storeu_ps(ls, l);
+  _mm256_storeu_ps(hs, h);
+  float a = ls[0], b = hs[0];
+  for (int k = 1; k < 8; k++) {
+    a = ls[k] < a ? ls[k] : a;
+    b = hs[k] > b ? hs[k] : b;
+  }
+  for (; i < n; i++) {
+    a = x[i] < a ? x[i] : a;
+    b = x[i] > b ? x[i] : b;
+  }
+  *lo = a;
+  *hi = b;
+}
+
+__attribute__((target("avx2"))) static inline void ibp_extremes_f64(const double *x, long n, double *lo, double *hi) {
+  __m256d l = _mm256_set1_pd(x[0]), h = l;
+  long i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m256d v = _mm256_loadu_pd(x + i);
+    l = _mm256_min_pd(v, l);
+    h = _mm256_max_pd(v, h);
+  }
+  double ls[4], hs[4];
+  _mm256_storeu_pd(ls, l);
+  _mm256_storeu_pd(hs, h);
+  double a = ls[0], b = hs[0];
+  for (int k = 1; k < 4; k++) {
+    a = ls[k] < a ? ls[k] : a;
+    b = hs[k] > b ? hs[k] : b;
+  }
+  for (; i < n; i++) {
+    a = x[i] < a ? x[i] : a;
+    b = x[i] > b ? x[i] : b;
+  }
+  *lo = a;
+  *hi = b;
+}
+
 // `DistinctSort`'s vector pass over few distinct values: the first i in [0, n) whose bit
 // pattern x[i] is none of known[0 ..< count] (count <= 16), or n. Bit patterns, not values: -0
 // and +0 are different patterns here (the caller folds them), and no NaN rule applies. Eight

@@ -200,9 +200,24 @@ public enum BinningConvention: Sendable, Equatable {
   /// the sign of a zero `bin_low` / `bin_high` is as before.
   @_specialize(where S == Float)
   @_specialize(where S == Double)
-  static func extremes<S: BLASScalar>(_ m: Matrix<S>) -> (Double, Double)? {
+  static func extremes<S: BLASScalar>(_ m: Matrix<S>, avx2: Bool = _binningAVX2) -> (Double, Double)? {
     guard !m.elements.isEmpty else { return nil }
     return m.elements.withUnsafeBufferPointer { e -> (Double, Double) in
+      // Where the processor has AVX2, the same loop in 256-bit lanes (`ibp_extremes_f32/_f64`:
+      // the same values; the sign of a zero extreme is taken from the data below either way).
+      if avx2, let base = e.baseAddress, S.self == Float.self || S.self == Double.self {
+        var (lo, hi) = (Double(e[0]), Double(e[0]))
+        if S.self == Float.self {
+          var (l, h) = (Float(0), Float(0))
+          base.withMemoryRebound(to: Float.self, capacity: e.count) { ibp_extremes_f32($0, e.count, &l, &h) }
+          (lo, hi) = (Double(l), Double(h))
+        } else {
+          base.withMemoryRebound(to: Double.self, capacity: e.count) { ibp_extremes_f64($0, e.count, &lo, &hi) }
+        }
+        if lo == 0, let k = e.firstIndex(where: { $0 == 0 }) { lo = Double(e[k]) }
+        if hi == 0, let k = e.lastIndex(where: { $0 == 0 }) { hi = Double(e[k]) }
+        return (lo, hi)
+      }
       // Four independent accumulators (one chain of compares per element took ~2.5 ns: the
       // selects wait on each other, and 0/1 data mispredicts a branchy form). Finite values
       // are totally ordered except −0 = +0, so the lanes' combination is the value; only the

@@ -479,10 +479,14 @@ import Testing
           lo = v < lo ? v : lo
           hi = v >= hi ? v : hi
         }
-        let (l, h) = try #require(BinningConvention.extremes(Matrix(column: values)))
-        #expect(l.bitPattern == lo.bitPattern && h.bitPattern == hi.bitPattern, "\(values)")
-        let (lf, hf) = try #require(BinningConvention.extremes(Matrix(column: values.map { Float($0) })))
-        #expect(lf.bitPattern == lo.bitPattern && hf.bitPattern == hi.bitPattern, "\(values) as Float")
+        // The Swift loop, and the AVX2 kernels where the processor has them (every lane and
+        // the partial last group: n runs past 8 floats and 4 doubles several times).
+        for avx2 in [false] + (_binningAVX2 ? [true] : []) {
+          let (l, h) = try #require(BinningConvention.extremes(Matrix(column: values), avx2: avx2))
+          #expect(l.bitPattern == lo.bitPattern && h.bitPattern == hi.bitPattern, "\(values), avx2 \(avx2)")
+          let (lf, hf) = try #require(BinningConvention.extremes(Matrix(column: values.map { Float($0) }), avx2: avx2))
+          #expect(lf.bitPattern == lo.bitPattern && hf.bitPattern == hi.bitPattern, "\(values) as Float, avx2 \(avx2)")
+        }
       }
     }
   }

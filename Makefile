@@ -120,6 +120,8 @@ bench: deps pydeps
 	$(PYTHON) bench/bench_binning_kde.py --snapshots 274 --idnns-snapshots 6 --kde-snapshots 2
 	$(PYTHON) bench/plane_binning_vs_idnns.py .build/release/ibplane
 	$(PYTHON) bench/growth.py .build/release/ibplane
+	$(PYTHON) bench/estimate_startup.py .build/release/ibplane --repeats 15 --kde-repeats 5 --kde-n 4096
+	IBPLANE_BENCH_SIZES=100000,300000,1000000 IBPLANE_BENCH_DIMS=1,2,5,10 .build/release/ibplane-bench ksg-growth
 
 clean:
 	rm -rf .build

@@ -260,6 +260,7 @@ public enum DiscreteEntropy {
   @_specialize(exported: true, where S == Double)
   public static func symbols<S: BLASScalar>(rowsOf m: Matrix<S>) -> DiscreteSymbols {
     let (rows, width) = (m.rows, m.columns)
+    if width == 1, _binningAVX2, let few = m.elements.withUnsafeBufferPointer({ _fewValueColumnSymbols($0) }) { return few }
     if width == 1 {
       // One column (a class label): its codes, 0, 1, 2, … in order of first appearance, are
       // already the symbol ids, so no row keys or table are needed.
@@ -287,6 +288,65 @@ public enum DiscreteEntropy {
       }
     }
     return symbols(codes: codes, rows: rows, width: width)
+  }
+
+  /// The symbols of a column of at most `DistinctSort.vectorLimit` distinct bit patterns, none
+  /// a NaN (class labels), by the AVX2 kernels: `DistinctSort.vectorPatterns` finds the patterns
+  /// in order of first appearance, each gets the code of its value (−0 and +0 are one value, as
+  /// in `_ColumnCodes`; a value's first pattern in that order is its first appearance, so codes
+  /// come in order of first appearance too), and `ibp_codes_of_known_u32/_u64` writes every
+  /// row's code and counts them. Otherwise nil (more patterns, a NaN, or not Float or Double):
+  /// the caller's `_ColumnCodes` route, which gives these same symbols. Needs AVX2.
+  static func _fewValueColumnSymbols<S: BLASScalar>(_ e: UnsafeBufferPointer<S>) -> DiscreteSymbols? {
+    guard let base = e.baseAddress else { return nil }
+    let n = e.count
+    func symbols<P: FixedWidthInteger>(
+      _ patterns: [P], value: (P) -> Double, kernel: (UnsafePointer<P>, UnsafePointer<Int32>, UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int>) -> Void
+    ) -> DiscreteSymbols? {
+      var values: [Double] = []
+      var codes: [Int32] = []
+      for p in patterns {
+        let v = value(p)
+        if v.isNaN { return nil }
+        if let k = values.firstIndex(where: { $0 == v }) {
+          codes.append(Int32(k))
+        } else {
+          codes.append(Int32(values.count))
+          values.append(v)
+        }
+      }
+      var tally = [Int](repeating: 0, count: patterns.count)
+      let ids = [Int32](unsafeUninitializedCapacity: n) { ids, initialised in
+        patterns.withUnsafeBufferPointer { known in
+          codes.withUnsafeBufferPointer { c in
+            tally.withUnsafeMutableBufferPointer { t in
+              if let k = known.baseAddress, let c0 = c.baseAddress, let o = ids.baseAddress, let t0 = t.baseAddress { kernel(k, c0, o, t0) }
+            }
+          }
+        }
+        initialised = n
+      }
+      var counts = [Int](repeating: 0, count: values.count)
+      for (j, c) in codes.enumerated() { counts[Int(c)] += tally[j] }
+      return DiscreteSymbols(ids: ids, counts: counts)
+    }
+    if S.self == Float.self {
+      return UnsafeRawPointer(base).withMemoryRebound(to: UInt32.self, capacity: n) { x in
+        guard let patterns = DistinctSort.vectorPatterns(UnsafeBufferPointer(start: x, count: n)) else { return nil }
+        return symbols(patterns, value: { Double(Float(bitPattern: $0)) }) { k, c, o, t in
+          ibp_codes_of_known_u32(x, n, k, c, patterns.count, o, t)
+        }
+      }
+    }
+    if S.self == Double.self {
+      return UnsafeRawPointer(base).withMemoryRebound(to: UInt64.self, capacity: n) { x in
+        guard let patterns = DistinctSort.vectorPatterns(UnsafeBufferPointer(start: x, count: n)) else { return nil }
+        return symbols(patterns, value: { Double(bitPattern: $0) }) { k, c, o, t in
+          ibp_codes_of_known_u64(x, n, k, c, patterns.count, o, t)
+        }
+      }
+    }
+    return nil
   }
 
   /// Symbols of n distinct samples (ids 0..<n): X in the information plane when inputs are

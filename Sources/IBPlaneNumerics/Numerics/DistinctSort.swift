@@ -105,12 +105,12 @@ public enum DistinctSort {
   /// The distinct bit patterns of `x` in order of first appearance when there are at most
   /// `vectorLimit`, else nil: `ibp_first_unknown_u64` skips the values whose pattern is known,
   /// and each value it stops at is a new pattern. Needs AVX2.
-  static func vectorPatterns(_ x: UnsafeBufferPointer<UInt64>) -> [UInt64]? {
+  public static func vectorPatterns(_ x: UnsafeBufferPointer<UInt64>) -> [UInt64]? {
     vectorPatterns(x) { x, n, known, count in ibp_first_unknown_u64(x, n, known, count) }
   }
 
   /// `vectorPatterns` of 32-bit patterns (`ibp_first_unknown_u32`, eight a step).
-  static func vectorPatterns(_ x: UnsafeBufferPointer<UInt32>) -> [UInt32]? {
+  public static func vectorPatterns(_ x: UnsafeBufferPointer<UInt32>) -> [UInt32]? {
     vectorPatterns(x) { x, n, known, count in ibp_first_unknown_u32(x, n, known, count) }
   }
 

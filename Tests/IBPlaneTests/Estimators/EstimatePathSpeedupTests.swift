@@ -83,6 +83,42 @@ import IBPlane
     #expect(mi.plugInNats.bitPattern == reference.plugInNats.bitPattern)
   }
 
+  @Test func fewValueColumnsTakeTheVectorRouteToTheSameSymbols() throws {
+    // A class-label column of 1…17 distinct values (at most 16 patterns take the AVX2 route,
+    // 17 fall back), −0 and +0 together (one value, either first) and alone, a NaN (falls
+    // back: each NaN is its own symbol), every length 0…20 (the kernels' partial last group)
+    // and a long one; a new value first seen in the last row.
+    let random = RandomSource(seed: 41)
+    for distinct in [1, 2, 3, 5, 16, 17] {
+      for zeros in 0..<4 {
+        for n in Array(0...20) + [1_003] {
+          var values = (0..<n).map { _ in Double(random.integer(below: distinct)) * 1.5 - 3 }
+          if n > 3 {
+            switch zeros {
+            case 1: values[1] = -0.0; values[n - 2] = 0.0
+            case 2: values[0] = 0.0; values[2] = -0.0
+            case 3: values[n / 2] = .nan
+            default: break
+            }
+            values[n - 1] = 1e6  // first seen last
+          }
+          let m = Matrix(column: values)
+          let what = "\(distinct) values, zeros case \(zeros), n \(n)"
+          #expect(DiscreteEntropy.symbols(rowsOf: m) == referenceSymbols(m), "\(what)")
+          #expect(DiscreteEntropy.symbols(rowsOf: m.converted(to: Float.self)) == referenceSymbols(m.converted(to: Float.self)), "\(what), Float")
+        }
+      }
+    }
+    // The route itself (where the processor has AVX2): taken for few values, not for a NaN.
+    if _binningAVX2 {
+      let labels: [Float] = [2, 0, 1, 0, -0.0, 2, 1, 1, 0]
+      let s = try #require(labels.withUnsafeBufferPointer { DiscreteEntropy._fewValueColumnSymbols($0) })
+      #expect(s.ids == [0, 1, 2, 1, 1, 0, 2, 2, 1] && s.counts == [2, 4, 3])
+      #expect([Float(1), .nan].withUnsafeBufferPointer { DiscreteEntropy._fewValueColumnSymbols($0) } == nil)
+      #expect((0..<17).map { Double($0) }.withUnsafeBufferPointer { DiscreteEntropy._fewValueColumnSymbols($0) } == nil)
+    }
+  }
+
   /// Rows as keys, ids in order of first appearance: what the unpacked path computes.
   private func referenceSymbols(codes: [Int32], rows: Int, width: Int) -> DiscreteSymbols {
     var table: [[Int32]: Int32] = [:]

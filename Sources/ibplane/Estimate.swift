@@ -65,19 +65,25 @@ struct Estimate: ParsableCommand {
     // A float32 X is estimated in Float, without a widened copy, when the estimator's value is
     // the same either way and Float holds every value of Y exactly (class labels do).
     let matrixX = try NumPyFile.floatMatrix(URL(fileURLWithPath: x), file: x, keepFloat: mi.estimatesFloatAsDouble)
-    let b = try NumPyFile.read(URL(fileURLWithPath: y)).matrix(Double.self, file: y)
+    let arrayY = try NumPyFile.read(URL(fileURLWithPath: y))
     let result: IBPlane.Estimate
-    let (rows, xColumns): (Int, Int)
+    let (rows, xColumns, yColumns): (Int, Int, Int)
     switch matrixX {
-    case .float(let a) where b.elements.allSatisfy({ Double(Float($0)) == $0 }):
-      result = try estimate(mi, a, b.converted(to: Float.self), files: (x, y))
-      (rows, xColumns) = (a.rows, a.columns)
     case .float(let a):
-      result = try estimate(mi, a.converted(to: Double.self), b, files: (x, y))
+      // Y straight to Float when every value converts exactly (no double copy first).
+      if let b = try arrayY.exactFloatMatrix(file: y) {
+        result = try estimate(mi, a, b, files: (x, y))
+        yColumns = b.columns
+      } else {
+        let b = try arrayY.matrix(Double.self, file: y)
+        result = try estimate(mi, a.converted(to: Double.self), b, files: (x, y))
+        yColumns = b.columns
+      }
       (rows, xColumns) = (a.rows, a.columns)
     case .double(let a):
+      let b = try arrayY.matrix(Double.self, file: y)
       result = try estimate(mi, a, b, files: (x, y))
-      (rows, xColumns) = (a.rows, a.columns)
+      (rows, xColumns, yColumns) = (a.rows, a.columns, b.columns)
     }
     if let c = result.diagnostics["clipped_fraction"], c > PlaneClipping.threshold {
       CLIFailure.printError(
@@ -88,7 +94,7 @@ struct Estimate: ParsableCommand {
     if json {
       let object: [String: Any] = [
         "estimator": mi.name, "mi": value, "unit": unit.rawValue, "n": rows, "mi_nats": result.nats,
-        "x_dim": xColumns, "y_dim": b.columns, "x": x, "y": y,
+        "x_dim": xColumns, "y_dim": yColumns, "x": x, "y": y,
         "parameters": JSONOutput.typed(result.parameters, table: used?.0.parameters(for: .mutualInformation) ?? []),
         "diagnostics": result.diagnostics,
         "params": used?.1.canonical ?? "", "label": used.map { $0.0.label($0.1, form: .mutualInformation) } ?? mi.name,
@@ -97,7 +103,7 @@ struct Estimate: ParsableCommand {
     } else {
       print(
         String(format: "%@ = %.5f %@", mi.name == "kl-entropy" ? "H(X)" : "I(X;Y)", value, unit.rawValue)
-          + "  (\(mi.name), n = \(rows), dx = \(xColumns), dy = \(b.columns))")
+          + "  (\(mi.name), n = \(rows), dx = \(xColumns), dy = \(yColumns))")
     }
   }
 

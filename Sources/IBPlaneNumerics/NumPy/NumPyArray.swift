@@ -141,6 +141,32 @@ public struct NumPyArray: Sendable, Equatable {
     }
   }
 
+  /// `matrix(Float.self)` when every element's double value d converts to Float exactly
+  /// (Double(Float(d)) == d; a NaN does not), else nil: the same matrix as `matrix(Double.self)`
+  /// checked and converted, without the double copy (`ibplane estimate` reads a label Y so).
+  /// Throws what `matrix` throws.
+  public func exactFloatMatrix(file: String = "<memory>") throws -> Matrix<Float>? {
+    let f = try matrix(Float.self, file: file)
+    let n = count
+    let exact = bytes.withUnsafeBytes { raw in
+      f.elements.withUnsafeBufferPointer { out -> Bool in
+        switch dtype {
+        case .float32:
+          return !out.contains { $0.isNaN }
+        case .float64:
+          return (0..<n).allSatisfy { Double(out[$0]) == raw.loadUnaligned(fromByteOffset: $0 * 8, as: Double.self) }
+        case .int64:
+          return (0..<n).allSatisfy { Double(out[$0]) == Double(raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
+        case .int32:
+          return (0..<n).allSatisfy { Double(out[$0]) == Double(raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self)) }
+        case .uint8, .bool:
+          return true
+        }
+      }
+    }
+    return exact ? f : nil
+  }
+
   /// The array as an N × d matrix: 2-D arrays as they are, 1-D arrays as a column.
   ///
   /// A 2-D array with no columns is refused: its row count is not backed by any byte of the

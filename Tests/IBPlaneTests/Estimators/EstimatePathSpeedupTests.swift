@@ -166,6 +166,40 @@ import IBPlane
     #expect(s.count == 11)
   }
 
+  @Test func exactFloatMatrixIsTheCheckedConversionOfTheDoubleMatrix() throws {
+    // `ibplane estimate`'s label route: Float straight from the file when matrix(Double) would
+    // pass Double(Float(d)) == d everywhere, nil otherwise; every dtype, with values Float holds
+    // (labels, 2²⁴) and values it does not (0.1, 2²⁴ + 1, a NaN), in 1-D and 2-D shapes.
+    func data<T>(_ v: [T]) -> Data { v.withUnsafeBufferPointer { Data(buffer: $0) } }
+    let cases: [(NumPyDType, Data, Bool)] = [
+      (.float64, data([0.0, 1, 2, -0.0, 16_777_216, 3]), true),
+      (.float64, data([0.0, 1, 0.1, 2, 3, 4]), false),
+      (.float64, data([0.0, 1, .nan, 2, 3, 4]), false),
+      (.float32, data([Float(0), 1, 0.1, -0.0, 5, 6]), true),
+      (.float32, data([Float(0), 1, .nan, 2, 3, 4]), false),
+      (.int64, data([Int64(0), 1, 2, 16_777_216, -7, 3]), true),
+      (.int64, data([Int64(0), 1, 2, 16_777_217, 3, 4]), false),
+      (.int32, data([Int32(0), 1, 2, -16_777_216, 3, 4]), true),
+      (.int32, data([Int32(0), 1, 2, 16_777_217, 3, 4]), false),
+      (.uint8, Data([0, 1, 255, 7, 3, 4]), true),
+    ]
+    for (dtype, bytes, exact) in cases {
+      for shape in [[6], [3, 2]] {
+        let array = try NumPyArray(dtype: dtype, shape: shape, bytes: bytes)
+        let doubles = try array.matrix(Double.self)
+        let wanted = doubles.elements.allSatisfy { Double(Float($0)) == $0 }
+        #expect(wanted == exact, "\(dtype) \(bytes.count) bytes: the case's own premise")
+        let got = try array.exactFloatMatrix()
+        #expect((got != nil) == wanted, "\(dtype), shape \(shape)")
+        if let got {
+          #expect(got.rows == doubles.rows && got.columns == doubles.columns)
+          #expect(got.elements.map(\.bitPattern) == doubles.converted(to: Float.self).elements.map(\.bitPattern), "\(dtype)")
+        }
+      }
+    }
+    #expect(throws: NumPyError.self) { try NumPyArray(dtype: .int64, shape: [1, 1, 1], bytes: data([Int64(1)])).exactFloatMatrix() }
+  }
+
   @Test func typedNumPyConversionEqualsTheDoubleRoute() throws {
     let random = RandomSource(seed: 3)
     let doubles = (0..<257).map { _ in random.normal() * 1e3 }

@@ -466,14 +466,18 @@ public struct DiscreteMutualInformation: Sendable, Equatable {
 /// with their home slots prefetched first: the table is larger than the second-level cache
 /// for large inputs, and the lookups' misses then overlap instead of following one another.
 struct _PackedSymbolTable {
-  /// A key, its id (−1 while the slot is empty) and how many lookups found it.
+  /// A key, its id and how many lookups found it (0 while the slot is empty: an all-zero slot
+  /// is empty, so fresh zero pages need no fill).
   struct Slot {
     var key: UInt64
     var id: Int32
     var count: Int32
   }
 
-  private var slots: [Slot]
+  /// The slots' memory (`HugePages.zeroed`: zero pages, huge from 2 MiB on). A class the table
+  /// shares when copied: a table is used where it is made and not copied.
+  private let memory: ZeroedMemory
+  private let slots: UnsafeMutableBufferPointer<Slot>
   private let shift: UInt64
   private let mask: Int
   /// The number of distinct keys looked up so far (ids are 0..<count, in order of first lookup).
@@ -486,7 +490,11 @@ struct _PackedSymbolTable {
       size <<= 1
       bits += 1
     }
-    slots = HugePages.array(repeating: Slot(key: 0, id: -1, count: 0), count: size)
+    guard let memory = HugePages.zeroed(byteCount: size * MemoryLayout<Slot>.stride) else {
+      fatalError("out of memory: a symbol table of \(size) slots")  // as an Array's allocation would trap
+    }
+    self.memory = memory
+    slots = UnsafeMutableBufferPointer(start: memory.base.bindMemory(to: Slot.self, capacity: size), count: size)
     shift = 64 - bits
     mask = size - 1
   }
@@ -495,41 +503,40 @@ struct _PackedSymbolTable {
   /// and counts it.
   @inline(__always)
   mutating func lookUp(_ keys: UnsafeBufferPointer<UInt64>, ids: UnsafeMutableBufferPointer<Int32>) {
-    let (shift, mask) = (self.shift, self.mask)
+    let (shift, mask, s) = (self.shift, self.mask, self.slots)
     var next = Int32(truncatingIfNeeded: count)
-    slots.withUnsafeMutableBufferPointer { s in
-      guard let base = s.baseAddress else { return }
-      @inline(__always) func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> shift) }
-      for key in keys { ibp_prefetch_bytes(base + home(key), MemoryLayout<Slot>.stride) }
-      for i in 0..<keys.count {
-        let key = keys[i]
-        var slot = home(key)
-        while true {
-          let id = s[slot].id
-          if id < 0 {
-            s[slot] = Slot(key: key, id: next, count: 1)
-            ids[i] = next
-            next &+= 1
-            break
-          }
-          if s[slot].key == key {
-            s[slot].count &+= 1
-            ids[i] = id
-            break
-          }
-          slot = (slot &+ 1) & mask
+    guard let base = s.baseAddress else { return }
+    @inline(__always) func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> shift) }
+    for key in keys { ibp_prefetch_bytes(base + home(key), MemoryLayout<Slot>.stride) }
+    for i in 0..<keys.count {
+      let key = keys[i]
+      var slot = home(key)
+      while true {
+        if s[slot].count == 0 {
+          s[slot] = Slot(key: key, id: next, count: 1)
+          ids[i] = next
+          next &+= 1
+          break
         }
+        if s[slot].key == key {
+          s[slot].count &+= 1
+          ids[i] = s[slot].id
+          break
+        }
+        slot = (slot &+ 1) & mask
       }
     }
     count = Int(next)
+    withExtendedLifetime(memory) {}
   }
 
   /// How many lookups found each id, by id.
   func counts() -> [Int] {
     var out = [Int](repeating: 0, count: count)
     out.withUnsafeMutableBufferPointer { out in
-      for slot in slots where slot.id >= 0 { out[Int(slot.id)] = Int(slot.count) }
+      for slot in slots where slot.count > 0 { out[Int(slot.id)] = Int(slot.count) }
     }
+    withExtendedLifetime(memory) {}
     return out
   }
 }

@@ -491,6 +491,21 @@ import Testing
     }
   }
 
+  @Test func zeroedMemoryIsZeroAlignedAndWritable() throws {
+    // Below, at and above one huge page; again after a block of each size was written and
+    // freed (a reused heap block must come back zero too).
+    for _ in 0..<2 {
+      for bytes in [1, 100, (2 << 20) - 1, 2 << 20, (5 << 20) + 3] {
+        let m = try #require(HugePages.zeroed(byteCount: bytes))
+        let raw = UnsafeMutableRawBufferPointer(start: m.base, count: bytes)
+        #expect(raw.allSatisfy { $0 == 0 }, "\(bytes) bytes")
+        #expect(Int(bitPattern: m.base) % (bytes >= 2 << 20 ? 2 << 20 : 64) == 0, "\(bytes) bytes: alignment")
+        for k in stride(from: 0, to: bytes, by: 4_093) { raw[k] = 0xA5 }
+        raw[bytes - 1] = 0x5A
+      }
+    }
+  }
+
   @Test func hugePageArraysFilledByTheirBodyHoldItsValues() {
     for count in [0, 1, 1_000, 3 << 20] {
       let a: [Int32] = HugePages.array(count: count) { out in

@@ -280,7 +280,7 @@ __attribute__((target("avx2"))) static inline long ibp_first_unknown_u64(const u
 }
 
 // The codes of a column whose bit patterns are all among known[0 ..< count] (count <= 16, as
-// `DistinctSort.vectorPatterns` finds them): out[i] = codes[j] for the j with x[i] == known[j],
+// `DistinctSort._vectorPatterns` finds them): out[i] = codes[j] for the j with x[i] == known[j],
 // and counts[j] = #{i : x[i] == known[j]}. Eight 32-bit (four 64-bit) values a step: a compare
 // per known pattern, its code ORed in where it matched, its matches counted. A class-label
 // column (`DiscreteEntropy.symbols(rowsOf:)`) has a few values, so this replaces a scan and a

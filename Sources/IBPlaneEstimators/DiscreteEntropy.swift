@@ -291,7 +291,7 @@ public enum DiscreteEntropy {
   }
 
   /// The symbols of a column of at most `DistinctSort.vectorLimit` distinct bit patterns, none
-  /// a NaN (class labels), by the AVX2 kernels: `DistinctSort.vectorPatterns` finds the patterns
+  /// a NaN (class labels), by the AVX2 kernels: `DistinctSort._vectorPatterns` finds the patterns
   /// in order of first appearance, each gets the code of its value (−0 and +0 are one value, as
   /// in `_ColumnCodes`; a value's first pattern in that order is its first appearance, so codes
   /// come in order of first appearance too), and `ibp_codes_of_known_u32/_u64` writes every
@@ -332,7 +332,7 @@ public enum DiscreteEntropy {
     }
     if S.self == Float.self {
       return UnsafeRawPointer(base).withMemoryRebound(to: UInt32.self, capacity: n) { x in
-        guard let patterns = DistinctSort.vectorPatterns(UnsafeBufferPointer(start: x, count: n)) else { return nil }
+        guard let patterns = DistinctSort._vectorPatterns(UnsafeBufferPointer(start: x, count: n)) else { return nil }
         return symbols(patterns, value: { Double(Float(bitPattern: $0)) }) { k, c, o, t in
           ibp_codes_of_known_u32(x, n, k, c, patterns.count, o, t)
         }
@@ -340,7 +340,7 @@ public enum DiscreteEntropy {
     }
     if S.self == Double.self {
       return UnsafeRawPointer(base).withMemoryRebound(to: UInt64.self, capacity: n) { x in
-        guard let patterns = DistinctSort.vectorPatterns(UnsafeBufferPointer(start: x, count: n)) else { return nil }
+        guard let patterns = DistinctSort._vectorPatterns(UnsafeBufferPointer(start: x, count: n)) else { return nil }
         return symbols(patterns, value: { Double(bitPattern: $0) }) { k, c, o, t in
           ibp_codes_of_known_u64(x, n, k, c, patterns.count, o, t)
         }

@@ -1,3 +1,5 @@
+import CNative
+
 /// The distinct values of a finite array in increasing order, by an LSD radix sort on the bit
 /// patterns: the sort behind adaptive binning's equal-mass edges (a pool of N × width values
 /// per layer, 10⁶ for a 65,536 × 16 input), where the standard library's comparison sort (a
@@ -15,10 +17,8 @@
 /// sign of a zero does not matter, so results equal those of a comparison sort followed by the
 /// same de-duplication. NaN is not a finite value: callers validate before (NaN has no place in
 /// an order; a NaN input would be kept as its own largest or smallest entry).
-import CNative
-
 public enum DistinctSort {
-  /// Whether `fewDistinct` first runs its AVX2 pass (`vectorPatterns`): the processor has AVX2
+  /// Whether `fewDistinct` first runs its AVX2 pass (`_vectorPatterns`): the processor has AVX2
   /// and `IBPLANE_BINNING_AVX2` is not 0 (the switch of the other binning kernels).
   static let avx2: Bool = {
     if let v = getenv("IBPLANE_BINNING_AVX2"), String(cString: v) == "0" { return false }
@@ -78,12 +78,12 @@ public enum DistinctSort {
   /// one value, kept as −0.0 when any −0.0 occurs. A key equal to the set's empty marker (a NaN
   /// pattern; callers pass finite values) gives nil, leaving it to the radix route.
   ///
-  /// With `avx2`, a vector pass runs first (`vectorPatterns`): pools of at most `vectorLimit`
+  /// With `avx2`, a vector pass runs first (`_vectorPatterns`): pools of at most `vectorLimit`
   /// distinct bit patterns never reach the hashed set (binary inputs: 1.0 → 0.1 ms for 2²⁰
   /// floats); the same result, zeros included.
   static func fewDistinct(_ values: UnsafeBufferPointer<Double>, limit: Int, avx2: Bool = avx2) -> [Double]? {
     let negativeZero = (-0.0).bitPattern
-    if avx2, let patterns = values.withMemoryRebound(to: UInt64.self, { vectorPatterns($0) }) {
+    if avx2, let patterns = values.withMemoryRebound(to: UInt64.self, { _vectorPatterns($0) }) {
       // A NaN pattern equal to the set's empty marker gives nil, as in the hashed route.
       if patterns.contains(UInt64.max) { return nil }
       return sortedValues(patterns, limit: limit, negativeZero: negativeZero) { Double(bitPattern: $0) }
@@ -96,7 +96,7 @@ public enum DistinctSort {
   static func fewDistinct(_ values: UnsafeBufferPointer<Float>, limit: Int, avx2: Bool = avx2) -> [Double]? {
     let negativeZero = UInt64((-Float(0)).bitPattern)
     let value = { (bits: UInt64) in Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits))) }
-    if avx2, let patterns = values.withMemoryRebound(to: UInt32.self, { vectorPatterns($0) }) {
+    if avx2, let patterns = values.withMemoryRebound(to: UInt32.self, { _vectorPatterns($0) }) {
       return sortedValues(patterns.map { UInt64($0) }, limit: limit, negativeZero: negativeZero, value: value)
     }
     return fewDistinct(values, limit: limit, bits: { UInt64($0.bitPattern) }, negativeZero: negativeZero, value: value)
@@ -104,13 +104,14 @@ public enum DistinctSort {
 
   /// The distinct bit patterns of `x` in order of first appearance when there are at most
   /// `vectorLimit`, else nil: `ibp_first_unknown_u64` skips the values whose pattern is known,
-  /// and each value it stops at is a new pattern. Needs AVX2.
-  public static func vectorPatterns(_ x: UnsafeBufferPointer<UInt64>) -> [UInt64]? {
+  /// and each value it stops at is a new pattern. Needs AVX2 (callers check `avx2` or
+  /// `ibp_bin_avx2_available`); public, underscored, for `DiscreteEntropy`'s label columns.
+  public static func _vectorPatterns(_ x: UnsafeBufferPointer<UInt64>) -> [UInt64]? {
     vectorPatterns(x) { x, n, known, count in ibp_first_unknown_u64(x, n, known, count) }
   }
 
-  /// `vectorPatterns` of 32-bit patterns (`ibp_first_unknown_u32`, eight a step).
-  public static func vectorPatterns(_ x: UnsafeBufferPointer<UInt32>) -> [UInt32]? {
+  /// `_vectorPatterns` of 32-bit patterns (`ibp_first_unknown_u32`, eight a step).
+  public static func _vectorPatterns(_ x: UnsafeBufferPointer<UInt32>) -> [UInt32]? {
     vectorPatterns(x) { x, n, known, count in ibp_first_unknown_u32(x, n, known, count) }
   }
 

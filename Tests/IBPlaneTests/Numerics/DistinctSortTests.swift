@@ -114,10 +114,10 @@ import Testing
     // The pass itself: patterns in order of first appearance, nil past 16.
     if DistinctSort.avx2 {
       let seventeen = (0..<100).map { UInt32($0 % 17) }
-      #expect(seventeen.withUnsafeBufferPointer { DistinctSort.vectorPatterns($0) } == nil)
+      #expect(seventeen.withUnsafeBufferPointer { DistinctSort._vectorPatterns($0) } == nil)
       let sixteen = (0..<100).map { UInt64(15 - $0 % 16) }
-      #expect(sixteen.withUnsafeBufferPointer { DistinctSort.vectorPatterns($0) } == (0..<16).map { UInt64(15 - $0) })
-      #expect([UInt32]().withUnsafeBufferPointer { DistinctSort.vectorPatterns($0) } == [])
+      #expect(sixteen.withUnsafeBufferPointer { DistinctSort._vectorPatterns($0) } == (0..<16).map { UInt64(15 - $0) })
+      #expect([UInt32]().withUnsafeBufferPointer { DistinctSort._vectorPatterns($0) } == [])
     }
   }
 }

@@ -89,6 +89,41 @@ __attribute__((target("avx2"))) static inline void ibp_row_column_sums(const dou
   *row_group = ((lg[0] + lg[1]) + (lg[2] + lg[3])) + tail_group;
 }
 
+// `ibp_distance_row_d/_f` (vector_math.h) in 256-bit lanes: o[c] = max-with-zero of
+// o[c] + (nx + ny[c]), the same two additions in the same order and the same clamp (a negative
+// sum becomes +0, as the SSE2 loop's mask makes it), so the same bits; 4 doubles or 8 floats a
+// step where the SSE2 loop takes 2 or 4. `TiledKernelSums._DistancePlan.fillDistances` runs
+// these where `_pairwiseRowKernels` holds.
+__attribute__((target("avx2"))) static inline void ibp_distance_row_d_avx2(double *o, double nx, const double *ny, long w) {
+  const __m256d nxv = _mm256_set1_pd(nx);
+  const __m256d zero = _mm256_setzero_pd();
+  long c = 0;
+  for (; c + 4 <= w; c += 4) {
+    __m256d v = _mm256_add_pd(_mm256_loadu_pd(o + c), _mm256_add_pd(nxv, _mm256_loadu_pd(ny + c)));
+    v = _mm256_andnot_pd(_mm256_cmp_pd(v, zero, _CMP_LT_OQ), v);
+    _mm256_storeu_pd(o + c, v);
+  }
+  for (; c < w; c++) {
+    double v = o[c] + (nx + ny[c]);
+    o[c] = v < 0 ? 0 : v;
+  }
+}
+
+__attribute__((target("avx2"))) static inline void ibp_distance_row_f_avx2(float *o, float nx, const float *ny, long w) {
+  const __m256 nxv = _mm256_set1_ps(nx);
+  const __m256 zero = _mm256_setzero_ps();
+  long c = 0;
+  for (; c + 8 <= w; c += 8) {
+    __m256 v = _mm256_add_ps(_mm256_loadu_ps(o + c), _mm256_add_ps(nxv, _mm256_loadu_ps(ny + c)));
+    v = _mm256_andnot_ps(_mm256_cmp_ps(v, zero, _CMP_LT_OQ), v);
+    _mm256_storeu_ps(o + c, v);
+  }
+  for (; c < w; c++) {
+    float v = o[c] + (nx + ny[c]);
+    o[c] = v < 0 ? 0 : v;
+  }
+}
+
 #pragma float_control(pop)
 
 #endif

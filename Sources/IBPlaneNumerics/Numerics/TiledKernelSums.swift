@@ -427,7 +427,9 @@ package struct _DistancePlan<S: BLASScalar>: Sendable {
   /// Fills `out` (row-major, rows.count × columns.count) with clamped squared distances.
   /// The corresponding C function is `cblas_sgemm` / `cblas_dgemm`.
   @inline(__always)
-  package func fillDistances(rows: Range<Int>, columns: Range<Int>, into out: UnsafeMutableBufferPointer<S>) {
+  package func fillDistances(
+    rows: Range<Int>, columns: Range<Int>, into out: UnsafeMutableBufferPointer<S>, avx2: Bool = _pairwiseRowKernels
+  ) {
     let h = rows.count
     let w = columns.count
     let d = dimension
@@ -447,19 +449,26 @@ package struct _DistancePlan<S: BLASScalar>: Sendable {
     // Branch-free over the row (the same sums and clamp as element by element, so the same
     // values), then the diagonal of a set against itself set to 0 afterwards. The row is
     // `ibp_distance_row_f/_d` (SSE2 vectors): Swift's `v < 0 ? 0 : v` loop compiled to a
-    // compare and a jump per element (~9 % of a KDE or CS job, issue 17).
+    // compare and a jump per element (~9 % of a KDE or CS job, issue 17); with AVX2 their
+    // 256-bit forms (`pairwise_row_kernels.h`), the same bits.
     yNorms.withUnsafeBufferPointer { yn in
       let ny = UnsafeRawPointer(yn.baseAddress! + columns.lowerBound)
       for r in 0..<h {
         let i = rows.lowerBound + r
         let nx = xNorms[i]
         let o = out.baseAddress! + r * w
-        switch S.blasPrecision {
-        case .single:
+        switch (S.blasPrecision, avx2) {
+        case (.single, false):
           ibp_distance_row_f(
             UnsafeMutableRawPointer(o).assumingMemoryBound(to: Float.self), Float(nx), ny.assumingMemoryBound(to: Float.self), w)
-        case .double:
+        case (.double, false):
           ibp_distance_row_d(
+            UnsafeMutableRawPointer(o).assumingMemoryBound(to: Double.self), Double(nx), ny.assumingMemoryBound(to: Double.self), w)
+        case (.single, true):
+          ibp_distance_row_f_avx2(
+            UnsafeMutableRawPointer(o).assumingMemoryBound(to: Float.self), Float(nx), ny.assumingMemoryBound(to: Float.self), w)
+        case (.double, true):
+          ibp_distance_row_d_avx2(
             UnsafeMutableRawPointer(o).assumingMemoryBound(to: Double.self), Double(nx), ny.assumingMemoryBound(to: Double.self), w)
         }
         if sameSet && columns.contains(i) { o[i - columns.lowerBound] = 0 }

@@ -188,7 +188,8 @@ import IBPlane
   @Test func vectorDistanceRowEqualsScalarClamp() {
     let rng = RandomSource(seed: 9)
     var orderMatters = false
-    for w in [0, 1, 2, 3, 4, 5, 7, 8, 13, 64, 67, 257] {
+    let avx2 = ibp_pairwise_avx2_available() != 0  // the 256-bit forms too, where they run
+    for w in [0, 1, 2, 3, 4, 5, 7, 8, 9, 13, 15, 16, 17, 64, 67, 257] {
       // Magnitudes from 1e-3 to 1e3, so that another order of the two additions would round
       // differently somewhere (checked below: the test can see a reassociated sum).
       var od = (0..<w).map { _ in -rng.uniform() * pow(10, rng.uniform(-3, 3)) }
@@ -215,6 +216,14 @@ import IBPlane
       var gotF = of
       gotF.withUnsafeMutableBufferPointer { o in nyf.withUnsafeBufferPointer { y in ibp_distance_row_f(o.baseAddress, Float(nx), y.baseAddress, w) } }
       #expect(gotF.map(\.bitPattern) == expectedF.map(\.bitPattern))
+      if avx2 {
+        var got2 = od
+        got2.withUnsafeMutableBufferPointer { o in ny.withUnsafeBufferPointer { y in ibp_distance_row_d_avx2(o.baseAddress, nx, y.baseAddress, w) } }
+        #expect(got2.map(\.bitPattern) == expected.map(\.bitPattern), "AVX2, width \(w)")
+        var got2F = of
+        got2F.withUnsafeMutableBufferPointer { o in nyf.withUnsafeBufferPointer { y in ibp_distance_row_f_avx2(o.baseAddress, Float(nx), y.baseAddress, w) } }
+        #expect(got2F.map(\.bitPattern) == expectedF.map(\.bitPattern), "AVX2 floats, width \(w)")
+      }
     }
     #expect(orderMatters)
   }

@@ -203,53 +203,60 @@ public enum BinningConvention: Sendable, Equatable {
   static func extremes<S: BLASScalar>(_ m: Matrix<S>, avx2: Bool = _binningAVX2) -> (Double, Double)? {
     guard !m.elements.isEmpty else { return nil }
     return m.elements.withUnsafeBufferPointer { e -> (Double, Double) in
-      // Where the processor has AVX2, the same loop in 256-bit lanes (`ibp_extremes_f32/_f64`:
-      // the same values; the sign of a zero extreme is taken from the data below either way).
-      if avx2, let base = e.baseAddress, S.self == Float.self || S.self == Double.self {
-        var (lo, hi) = (Double(e[0]), Double(e[0]))
-        if S.self == Float.self {
-          var (l, h) = (Float(0), Float(0))
-          base.withMemoryRebound(to: Float.self, capacity: e.count) { ibp_extremes_f32($0, e.count, &l, &h) }
-          (lo, hi) = (Double(l), Double(h))
-        } else {
-          base.withMemoryRebound(to: Double.self, capacity: e.count) { ibp_extremes_f64($0, e.count, &lo, &hi) }
-        }
-        if lo == 0, let k = e.firstIndex(where: { $0 == 0 }) { lo = Double(e[k]) }
-        if hi == 0, let k = e.lastIndex(where: { $0 == 0 }) { hi = Double(e[k]) }
-        return (lo, hi)
-      }
-      // Four independent accumulators (one chain of compares per element took ~2.5 ns: the
-      // selects wait on each other, and 0/1 data mispredicts a branchy form). Finite values
-      // are totally ordered except −0 = +0, so the lanes' combination is the value; only the
-      // sign of a zero extreme depends on the order, and it is taken from the first zero (the
-      // lowest, as `v < lo` kept it) or the last zero (the highest, as `v >= hi` kept it).
-      let n = e.count
-      var (l0, l1, l2, l3) = (e[0], e[0], e[0], e[0])
-      var (h0, h1, h2, h3) = (e[0], e[0], e[0], e[0])
-      var i = 0
-      while i + 4 <= n {
-        let (v0, v1, v2, v3) = (e[i], e[i + 1], e[i + 2], e[i + 3])
-        l0 = v0 < l0 ? v0 : l0
-        l1 = v1 < l1 ? v1 : l1
-        l2 = v2 < l2 ? v2 : l2
-        l3 = v3 < l3 ? v3 : l3
-        h0 = v0 > h0 ? v0 : h0
-        h1 = v1 > h1 ? v1 : h1
-        h2 = v2 > h2 ? v2 : h2
-        h3 = v3 > h3 ? v3 : h3
-        i += 4
-      }
-      while i < n {
-        l0 = e[i] < l0 ? e[i] : l0
-        h0 = e[i] > h0 ? e[i] : h0
-        i += 1
-      }
-      var lo = Swift.min(Swift.min(l0, l1), Swift.min(l2, l3))
-      var hi = Swift.max(Swift.max(h0, h1), Swift.max(h2, h3))
+      var (lo, hi) = avx2 ? Self.vectorExtremes(e) : Self.laneExtremes(e)
+      // Only the sign of a zero extreme depends on the order of the comparisons: it is taken
+      // from the first zero (the lowest, as `v < lo` kept it) or the last zero (the highest, as
+      // `v >= hi` kept it), whichever route found the value.
       if lo == 0, let k = e.firstIndex(where: { $0 == 0 }) { lo = e[k] }
       if hi == 0, let k = e.lastIndex(where: { $0 == 0 }) { hi = e[k] }
       return (Double(lo), Double(hi))
     }
+  }
+
+  /// The least and greatest of a non-empty finite `e` by the AVX2 kernels (`ibp_extremes_f32/
+  /// _f64`: MINPS/MAXPS are the lanes' `v < l ? v : l`, so the same values), the sign of a zero
+  /// left to the caller.
+  private static func vectorExtremes<S: BLASScalar>(_ e: UnsafeBufferPointer<S>) -> (S, S) {
+    guard let base = e.baseAddress else { return laneExtremes(e) }
+    if S.self == Float.self {
+      var (l, h) = (Float(0), Float(0))
+      base.withMemoryRebound(to: Float.self, capacity: e.count) { ibp_extremes_f32($0, e.count, &l, &h) }
+      return (S(Double(l)), S(Double(h)))
+    }
+    if S.self == Double.self {
+      var (l, h) = (0.0, 0.0)
+      base.withMemoryRebound(to: Double.self, capacity: e.count) { ibp_extremes_f64($0, e.count, &l, &h) }
+      return (S(l), S(h))
+    }
+    return laneExtremes(e)
+  }
+
+  /// The same in four independent accumulators (one chain of compares per element took
+  /// ~2.5 ns: the selects wait on each other, and 0/1 data mispredicts a branchy form). Finite
+  /// values are totally ordered except −0 = +0, so the lanes' combination is the value.
+  private static func laneExtremes<S: BLASScalar>(_ e: UnsafeBufferPointer<S>) -> (S, S) {
+    let n = e.count
+    var (l0, l1, l2, l3) = (e[0], e[0], e[0], e[0])
+    var (h0, h1, h2, h3) = (e[0], e[0], e[0], e[0])
+    var i = 0
+    while i + 4 <= n {
+      let (v0, v1, v2, v3) = (e[i], e[i + 1], e[i + 2], e[i + 3])
+      l0 = v0 < l0 ? v0 : l0
+      l1 = v1 < l1 ? v1 : l1
+      l2 = v2 < l2 ? v2 : l2
+      l3 = v3 < l3 ? v3 : l3
+      h0 = v0 > h0 ? v0 : h0
+      h1 = v1 > h1 ? v1 : h1
+      h2 = v2 > h2 ? v2 : h2
+      h3 = v3 > h3 ? v3 : h3
+      i += 4
+    }
+    while i < n {
+      l0 = e[i] < l0 ? e[i] : l0
+      h0 = e[i] > h0 ? e[i] : h0
+      i += 1
+    }
+    return (Swift.min(Swift.min(l0, l1), Swift.min(l2, l3)), Swift.max(Swift.max(h0, h1), Swift.max(h2, h3)))
   }
 
   /// What the convention did to `m`, as estimate diagnostics: `clipped_fraction`, the
@@ -326,11 +333,6 @@ extension _BinCoding {
     for k in 0..<n { out[k] = code(Double(values[k])) }
   }
 }
-
-let _binningAVX2: Bool = {
-  if let v = getenv("IBPLANE_BINNING_AVX2"), String(cString: v) == "0" { return false }
-  return ibp_bin_avx2_available() != 0
-}()
 
 /// IDNNs' digitize over `idnnsEdges`: #{edges ≤ v} − 1, and values below the first edge (−1)
 /// in the last bin, as `np.digitize(v) - 1` indexes from the end.

@@ -69,13 +69,18 @@ extension EstimatorRegistry {
   static let ksg = ksgFamily(.one)
   static let ksg2 = ksgFamily(.two)
 
-  // Defaults read from instances with one thread (see `ksgFamily`).
+  /// The KL, weighted-KL and lossy estimators' defaults, from instances with one thread (see
+  /// `ksgFamily`), each built once.
+  static let klDefaults = KozachenkoLeonenkoEntropy(threads: 1)
+  static let wklDefaults = WeightedKozachenkoLeonenko(threads: 1)
+  static let lossyDefaults = LossyCompressedMI(threads: 1)
+
   static let klEntropy = EstimatorFamily(
     name: "kl-entropy",
     summary: "Kozachenko–Leonenko entropy H(X) of the first array (the second is ignored)",
     parameters: [
-      neighboursParameter(KozachenkoLeonenkoEntropy(threads: 1).k), metricParameter(KozachenkoLeonenkoEntropy(threads: 1).metric),
-      preprocessParameter(KozachenkoLeonenkoEntropy(threads: 1).preprocessing),
+      neighboursParameter(klDefaults.k), metricParameter(klDefaults.metric),
+      preprocessParameter(klDefaults.preprocessing),
     ],
     buildMutualInformation: { v in
       try KozachenkoLeonenkoEntropy(k: v.integer("k"), metric: metric(v), preprocessing: KNNPreprocessing.named(v.string("preprocess")))
@@ -90,8 +95,8 @@ extension EstimatorRegistry {
     name: "wkl",
     summary: "weighted Kozachenko–Leonenko I = H(X) + H(Y) − H(X,Y) (Berrett, Samworth & Yuan 2019)",
     parameters: [
-      neighboursParameter(WeightedKozachenkoLeonenko(threads: 1).k), metricParameter(WeightedKozachenkoLeonenko(threads: 1).metric),
-      preprocessParameter(WeightedKozachenkoLeonenko(threads: 1).preprocessing),
+      neighboursParameter(wklDefaults.k), metricParameter(wklDefaults.metric),
+      preprocessParameter(wklDefaults.preprocessing),
     ],
     buildMutualInformation: { v in
       try WeightedKozachenkoLeonenko(k: v.integer("k"), metric: metric(v), preprocessing: KNNPreprocessing.named(v.string("preprocess")))
@@ -107,25 +112,25 @@ extension EstimatorRegistry {
     summary: "lossy-compressed MI (Butakov et al. 2024): PCA (or an autoencoder) to m dimensions, then KSG; I(T;Y) by Ross's kNN form",
     parameters: [
       P("compress", .text(syntax: "pca or a registered compressor (autoencoder)", canonical: { try LossyCompressedMI.Compressor.named($0.lowercased()).name }),
-        default: .value(LossyCompressedMI(threads: 1).compressor.name),
+        default: .value(lossyDefaults.compressor.name),
         doc: "compressor: pca, or autoencoder (seeded tanh autoencoder from IBTrain; the ibplane command registers it)",
         what: "a compressor"),
-      P("latent", .integer(R.latent), default: .value("\(LossyCompressedMI(threads: 1).latent)"),
+      P("latent", .integer(R.latent), default: .value("\(lossyDefaults.latent)"),
         doc: "latent size m of each compressed variable (PCA refuses min(N, width) above 8192)", unit: "dimensions", what: "a latent size"),
       P("noise", .text(syntax: LossyCompressedMI.noiseSyntax, canonical: { LossyCompressedMI.noiseSpecification(try LossyCompressedMI.noise(specification: $0)) }),
         default: .value("none"), doc: "Gaussian noise on the second variable (the layer T) before compression: σ (additive, Goldfeld et al. 2019) or multiplicative:σ (T + σT⊙ε, Butakov et al.)",
         unit: "activation units", what: "a noise"),
-      P("backend", .choice(["ksg", "wkl"]), default: .value(LossyCompressedMI(threads: 1).backend.rawValue), doc: "kNN estimator of the codes: ksg or wkl (weighted Kozachenko–Leonenko)",
+      P("backend", .choice(["ksg", "wkl"]), default: .value(lossyDefaults.backend.rawValue), doc: "kNN estimator of the codes: ksg or wkl (weighted Kozachenko–Leonenko)",
         what: "a backend"),
       P("k", .integer(R.neighbours), default: .derived(doc: "3 (ksg), 5 (wkl)", { $0["backend"] == "wkl" ? "5" : "3" }),
         doc: "neighbours k of the backend", what: "an integer"),
       P("metric", .choice(["auto", "max", "euclidean"]), default: .value("auto"),
         doc: "norm of the backend: auto (max for ksg, euclidean for wkl; max in Ross's I(T;Y)), max or euclidean", what: "a metric"),
       P("labels", .choice([LossyCompressedMI.LabelForm.ross.rawValue, LossyCompressedMI.LabelForm.entropyDifference.rawValue]),
-        default: .value(LossyCompressedMI(threads: 1).labelForm.rawValue),
+        default: .value(lossyDefaults.labelForm.rawValue),
         doc: "I(T;Y) for class labels: ross (Ross 2014, kNN) or entropy-difference (H(T) − Σ p(y) H(T|y), Butakov et al.)",
         what: "a label form", form: .plane),
-      P("seed", .seed, default: .value("\(LossyCompressedMI(threads: 1).seed)"), doc: "seed of the noise and of the autoencoder", what: "a seed"),
+      P("seed", .seed, default: .value("\(lossyDefaults.seed)"), doc: "seed of the noise and of the autoencoder", what: "a seed"),
       yClassesParameter(kernel: "Ross's kNN form on the compressed X, the noise on X (the plane's I(T;Y))"),
     ],
     buildMutualInformation: { try lossyEstimator($0) },

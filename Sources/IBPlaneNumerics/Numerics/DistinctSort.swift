@@ -17,14 +17,16 @@ import CNative
 /// sign of a zero does not matter, so results equal those of a comparison sort followed by the
 /// same de-duplication. NaN is not a finite value: callers validate before (NaN has no place in
 /// an order; a NaN input would be kept as its own largest or smallest entry).
-public enum DistinctSort {
-  /// Whether `fewDistinct` first runs its AVX2 pass (`_vectorPatterns`): the processor has AVX2
-  /// and `IBPLANE_BINNING_AVX2` is not 0 (the switch of the other binning kernels).
-  static let avx2: Bool = {
-    if let v = getenv("IBPLANE_BINNING_AVX2"), String(cString: v) == "0" { return false }
-    return ibp_bin_avx2_available() != 0
-  }()
+/// Whether the binning kernels of `CNative/binning_kernels.h` run: the processor has AVX2 and
+/// `IBPLANE_BINNING_AVX2` is not 0. Otherwise Swift loops of the same results run. The one
+/// switch for `DistinctSort`'s pass here and the binning estimators' coders, searches,
+/// extremes and label codes (public, underscored, for IBPlaneEstimators).
+public let _binningAVX2: Bool = {
+  if let v = getenv("IBPLANE_BINNING_AVX2"), String(cString: v) == "0" { return false }
+  return ibp_bin_avx2_available() != 0
+}()
 
+public enum DistinctSort {
   /// The most distinct bit patterns the AVX2 pass collects before it leaves the pool to the
   /// hashed set (each known pattern is one compare per vector of values).
   static let vectorLimit = 16
@@ -81,7 +83,7 @@ public enum DistinctSort {
   /// With `avx2`, a vector pass runs first (`_vectorPatterns`): pools of at most `vectorLimit`
   /// distinct bit patterns never reach the hashed set (binary inputs: 1.0 → 0.1 ms for 2²⁰
   /// floats); the same result, zeros included.
-  static func fewDistinct(_ values: UnsafeBufferPointer<Double>, limit: Int, avx2: Bool = avx2) -> [Double]? {
+  static func fewDistinct(_ values: UnsafeBufferPointer<Double>, limit: Int, avx2: Bool = _binningAVX2) -> [Double]? {
     let negativeZero = (-0.0).bitPattern
     if avx2, let patterns = values.withMemoryRebound(to: UInt64.self, { _vectorPatterns($0) }) {
       // A NaN pattern equal to the set's empty marker gives nil, as in the hashed route.
@@ -93,7 +95,7 @@ public enum DistinctSort {
 
   /// `fewDistinct` of floats, as doubles (each widened exactly): the same values as that of
   /// the widened array, without widening it. A float's bit pattern never equals the empty marker.
-  static func fewDistinct(_ values: UnsafeBufferPointer<Float>, limit: Int, avx2: Bool = avx2) -> [Double]? {
+  static func fewDistinct(_ values: UnsafeBufferPointer<Float>, limit: Int, avx2: Bool = _binningAVX2) -> [Double]? {
     let negativeZero = UInt64((-Float(0)).bitPattern)
     let value = { (bits: UInt64) in Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits))) }
     if avx2, let patterns = values.withMemoryRebound(to: UInt32.self, { _vectorPatterns($0) }) {
@@ -104,7 +106,7 @@ public enum DistinctSort {
 
   /// The distinct bit patterns of `x` in order of first appearance when there are at most
   /// `vectorLimit`, else nil: `ibp_first_unknown_u64` skips the values whose pattern is known,
-  /// and each value it stops at is a new pattern. Needs AVX2 (callers check `avx2` or
+  /// and each value it stops at is a new pattern. Needs AVX2 (callers check `_binningAVX2` or
   /// `ibp_bin_avx2_available`); public, underscored, for `DiscreteEntropy`'s label columns.
   public static func _vectorPatterns(_ x: UnsafeBufferPointer<UInt64>) -> [UInt64]? {
     vectorPatterns(x) { x, n, known, count in ibp_first_unknown_u64(x, n, known, count) }

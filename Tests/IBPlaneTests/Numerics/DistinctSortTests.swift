@@ -80,7 +80,7 @@ import Testing
   }
 
   /// The hashed route alone, and the AVX2 pass first where the processor has it.
-  var routes: [Bool] { DistinctSort.avx2 ? [false, true] : [false] }
+  var routes: [Bool] { _binningAVX2 ? [false, true] : [false] }
 
   @Test func vectorPassGivesTheHashedRoutesValues() {
     // Pools of 1…17 distinct patterns (the pass collects at most 16, then hands over), each
@@ -112,7 +112,7 @@ import Testing
       }
     }
     // The pass itself: patterns in order of first appearance, nil past 16.
-    if DistinctSort.avx2 {
+    if _binningAVX2 {
       let seventeen = (0..<100).map { UInt32($0 % 17) }
       #expect(seventeen.withUnsafeBufferPointer { DistinctSort._vectorPatterns($0) } == nil)
       let sixteen = (0..<100).map { UInt64(15 - $0 % 16) }
